@@ -1,0 +1,80 @@
+//! A login e-mail address. The only way in is [`Email::parse`], so a held value is valid.
+
+use crate::DomainError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    /// Accepts `local@domain.tld`-shaped addresses, trimmed and lower-cased.
+    /// Deliberately simple: login names must be unambiguous, not RFC 5322-complete.
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let s = raw.trim().to_lowercase();
+        let err = |m: &str| Err(DomainError::new("email", m));
+        if s.len() > 254 {
+            return err("is longer than 254 characters");
+        }
+        let Some((local, domain)) = s.split_once('@') else {
+            return err("must look like name@example.com");
+        };
+        if local.is_empty() || domain.is_empty() || domain.contains('@') {
+            return err("must look like name@example.com");
+        }
+        if domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") {
+            return err("has an invalid domain part");
+        }
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return err("must not contain spaces or control characters");
+        }
+        Ok(Self(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Email::parse(&s).map_err(|e| e.message)
+    }
+}
+impl From<Email> for String {
+    fn from(e: Email) -> String {
+        e.0
+    }
+}
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn normalizes_case_and_space() {
+        assert_eq!(Email::parse("  Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
+    }
+
+    #[test]
+    fn rejects_malformed_addresses() {
+        for bad in ["", "ana", "@x.com", "ana@", "a@b@c", "a b@c.com", "a@.com", "a@c..com"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn parse_is_idempotent(local in "[a-z0-9._-]{1,20}", domain in "[a-z0-9-]{1,20}\\.[a-z]{2,6}") {
+            let e = Email::parse(&format!("{local}@{domain}")).unwrap();
+            prop_assert_eq!(Email::parse(e.as_str()).unwrap(), e);
+        }
+    }
+}

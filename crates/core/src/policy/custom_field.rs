@@ -1,0 +1,69 @@
+//! Custom fields declared in the policy, and the check of a value against its declaration.
+
+use crate::DomainError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomFieldType {
+    Int,
+    Float,
+    String,
+    Bool,
+    Enum,
+}
+
+impl CustomFieldType {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "int" => Self::Int,
+            "float" => Self::Float,
+            "string" => Self::String,
+            "bool" => Self::Bool,
+            "enum" => Self::Enum,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CustomFieldDef {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: CustomFieldType,
+    pub description: String,
+    /// Allowed values of an `enum` field.
+    pub values: Vec<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl CustomFieldDef {
+    pub fn check(&self, v: &serde_json::Value) -> Result<(), DomainError> {
+        let field = format!("custom_fields.{}", self.name);
+        let err = |m: String| Err(DomainError::new(field.clone(), m));
+        let number = match (&self.kind, v) {
+            (CustomFieldType::Int, serde_json::Value::Number(n)) if n.is_i64() => n.as_f64(),
+            (CustomFieldType::Int, _) => return err("must be a whole number".into()),
+            (CustomFieldType::Float, serde_json::Value::Number(n)) => n.as_f64(),
+            (CustomFieldType::Float, _) => return err("must be a number".into()),
+            (CustomFieldType::Bool, serde_json::Value::Bool(_)) => None,
+            (CustomFieldType::Bool, _) => return err("must be true or false".into()),
+            (CustomFieldType::String, serde_json::Value::String(s)) if s.len() <= 1000 => None,
+            (CustomFieldType::String, _) => return err("must be a string of at most 1000 bytes".into()),
+            (CustomFieldType::Enum, serde_json::Value::String(s)) if self.values.contains(s) => None,
+            (CustomFieldType::Enum, _) => return err(format!("must be one of: {}", self.values.join(", "))),
+        };
+        if let Some(x) = number {
+            if self.min.is_some_and(|m| x < m) || self.max.is_some_and(|m| x > m) {
+                return err(format!(
+                    "must be between {} and {}",
+                    self.min.map_or("-inf".into(), |m| m.to_string()),
+                    self.max.map_or("inf".into(), |m| m.to_string())
+                ));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,113 @@
+//! The policy file as written: raw TOML shapes with source spans, before validation.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PolicyFile {
+    pub name: String,
+    pub version: Spanned<String>,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    pub default_level: Spanned<String>,
+    pub levels: Spanned<Vec<Spanned<LevelFile>>>,
+    pub matrix: Spanned<MatrixFile>,
+    pub segments: SegmentsFile,
+    #[serde(default)]
+    pub plans: Vec<Spanned<PlanFile>>,
+    #[serde(default)]
+    pub sla_policies: Vec<Spanned<SlaPolicyFile>>,
+    #[serde(default)]
+    pub categories: Vec<Spanned<CategoryFile>>,
+    #[serde(default)]
+    pub custom_fields: Vec<Spanned<CustomFieldFile>>,
+}
+
+fn default_currency() -> String {
+    "USD".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LevelFile {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub label: String,
+    pub guideline: Option<Spanned<String>>,
+    pub base_score: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MatrixFile {
+    pub impact: Spanned<Vec<String>>,
+    pub urgency: Spanned<Vec<String>>,
+    pub cells: Spanned<Vec<Spanned<Vec<Spanned<String>>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SegmentsFile {
+    pub account_types: Spanned<Vec<String>>,
+    pub customer_categories: Spanned<Vec<String>>,
+    pub personas: Option<Spanned<Vec<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlanFile {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    pub price_cents: Spanned<i64>,
+    pub channels: Spanned<Vec<String>>,
+    pub sla_policy: Spanned<String>,
+    #[serde(default)]
+    pub priority_boost: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SlaPolicyFile {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub targets: BTreeMap<Spanned<String>, Spanned<SlaTargetsFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SlaTargetsFile {
+    pub first_response: Option<Spanned<String>>,
+    pub next_reply: Option<Spanned<String>>,
+    pub resolution: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CategoryFile {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    pub tier: Spanned<String>,
+    pub team: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CustomFieldFile {
+    pub name: Spanned<String>,
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub values: Vec<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}

@@ -1,0 +1,192 @@
+//! The policy: what a support lead configures, loaded from TOML and validated
+//! with precise errors (file, line, what to fix).
+
+mod custom_field;
+mod duration;
+mod error;
+mod file;
+mod validate;
+
+pub use custom_field::{CustomFieldDef, CustomFieldType};
+pub use duration::parse_duration;
+pub use error::{PolicyError, PolicyErrors};
+
+use crate::agent::Tier;
+use crate::ticket::Channel;
+use crate::DomainError;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// The policy compiled into the binary, used when no `--policy FILE` is given.
+pub const BUILTIN_TOML: &str = include_str!("default.toml");
+
+/// A validated policy. Build it with [`Policy::from_toml`].
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Policy {
+    pub name: String,
+    /// Recorded on every ticket this policy scores.
+    pub version: String,
+    pub currency: String,
+    /// Priority levels, most urgent first.
+    pub levels: Vec<Level>,
+    pub default_level: String,
+    pub matrix: Matrix,
+    pub segments: Segments,
+    pub plans: Vec<PlanDef>,
+    pub sla_policies: Vec<SlaPolicyDef>,
+    pub categories: Vec<CategoryDef>,
+    pub custom_fields: Vec<CustomFieldDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Level {
+    pub name: String,
+    pub label: String,
+    /// Written guidance shown where agents decide.
+    pub guideline: String,
+    /// The score a ticket at this level starts from.
+    pub base_score: f64,
+}
+
+/// The ITIL-style impact x urgency matrix: `cells[impact][urgency]` is a level name.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Matrix {
+    /// Impact values, most severe first.
+    pub impact: Vec<String>,
+    /// Urgency values, most urgent first.
+    pub urgency: Vec<String>,
+    pub cells: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Segments {
+    pub account_types: Vec<String>,
+    pub customer_categories: Vec<String>,
+    pub personas: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PlanDef {
+    pub name: String,
+    pub description: String,
+    pub price_cents: i64,
+    pub channels: Vec<Channel>,
+    pub sla_policy: String,
+    pub priority_boost: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SlaPolicyDef {
+    pub name: String,
+    pub description: String,
+    /// Targets per priority level.
+    pub targets: BTreeMap<String, SlaTargets>,
+}
+
+/// Targets in seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct SlaTargets {
+    pub first_response: Option<i64>,
+    pub next_reply: Option<i64>,
+    pub resolution: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CategoryDef {
+    pub name: String,
+    pub description: String,
+    pub skills: Vec<String>,
+    pub tier: Tier,
+    pub team: String,
+}
+
+impl Policy {
+    /// Parses and validates a policy. `file` only names the source in errors.
+    pub fn from_toml(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
+        validate::compile(file, text)
+    }
+
+    /// The built-in default policy.
+    pub fn builtin() -> Policy {
+        Policy::from_toml("<built-in policy>", BUILTIN_TOML).expect("the built-in policy is valid")
+    }
+
+    pub fn level(&self, name: &str) -> Option<&Level> {
+        self.levels.iter().find(|l| l.name == name)
+    }
+
+    pub fn matrix_level(&self, impact: &str, urgency: &str) -> Option<&str> {
+        let i = self.matrix.impact.iter().position(|x| x == impact)?;
+        let u = self.matrix.urgency.iter().position(|x| x == urgency)?;
+        Some(self.matrix.cells[i][u].as_str())
+    }
+
+    pub fn category(&self, name: &str) -> Option<&CategoryDef> {
+        self.categories.iter().find(|c| c.name == name)
+    }
+
+    pub fn plan(&self, name: &str) -> Option<&PlanDef> {
+        self.plans.iter().find(|p| p.name == name)
+    }
+
+    pub fn sla_policy(&self, name: &str) -> Option<&SlaPolicyDef> {
+        self.sla_policies.iter().find(|p| p.name == name)
+    }
+
+    /// Checks a value against one of the policy's closed lists.
+    fn one_of(field: &str, value: &str, allowed: &[String], what: &str) -> Result<(), DomainError> {
+        if allowed.iter().any(|a| a == value) {
+            Ok(())
+        } else {
+            Err(DomainError::new(field, format!("`{value}` is not a known {what}; the policy allows: {}", allowed.join(", "))))
+        }
+    }
+
+    pub fn check_category(&self, value: &str) -> Result<(), DomainError> {
+        let names: Vec<String> = self.categories.iter().map(|c| c.name.clone()).collect();
+        Self::one_of("category", value, &names, "category")
+    }
+    pub fn check_impact(&self, value: &str) -> Result<(), DomainError> {
+        Self::one_of("impact", value, &self.matrix.impact, "impact")
+    }
+    pub fn check_urgency(&self, value: &str) -> Result<(), DomainError> {
+        Self::one_of("urgency", value, &self.matrix.urgency, "urgency")
+    }
+    pub fn check_level(&self, value: &str) -> Result<(), DomainError> {
+        let names: Vec<String> = self.levels.iter().map(|l| l.name.clone()).collect();
+        Self::one_of("priority", value, &names, "priority level")
+    }
+    pub fn check_account_type(&self, value: &str) -> Result<(), DomainError> {
+        Self::one_of("account_type", value, &self.segments.account_types, "account type")
+    }
+    pub fn check_customer_category(&self, value: &str) -> Result<(), DomainError> {
+        Self::one_of("customer_category", value, &self.segments.customer_categories, "customer category")
+    }
+    pub fn check_persona(&self, value: &str) -> Result<(), DomainError> {
+        Self::one_of("persona", value, &self.segments.personas, "persona")
+    }
+    pub fn check_sla_policy(&self, value: &str) -> Result<(), DomainError> {
+        let names: Vec<String> = self.sla_policies.iter().map(|c| c.name.clone()).collect();
+        Self::one_of("sla_policy", value, &names, "SLA policy")
+    }
+
+    /// Checks custom-field values against their declarations: unknown names and
+    /// wrong types are errors naming `custom_fields.NAME`.
+    pub fn check_custom_fields(&self, values: &BTreeMap<String, serde_json::Value>) -> Result<(), DomainError> {
+        for (name, value) in values {
+            let def = self.custom_fields.iter().find(|d| &d.name == name).ok_or_else(|| {
+                let known: Vec<&str> = self.custom_fields.iter().map(|d| d.name.as_str()).collect();
+                DomainError::new(
+                    format!("custom_fields.{name}"),
+                    format!("is not declared in the policy; declared fields: {}", known.join(", ")),
+                )
+            })?;
+            def.check(value)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

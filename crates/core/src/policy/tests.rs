@@ -1,0 +1,102 @@
+//! Tests of policy loading: the built-in policy and every rejection with its place.
+
+use super::*;
+
+fn errors(text: &str) -> Vec<PolicyError> {
+    Policy::from_toml("p.toml", text).expect_err("policy should be rejected").0
+}
+
+fn builtin_with(from: &str, to: &str) -> String {
+    assert!(BUILTIN_TOML.contains(from), "fixture text {from:?} not in built-in policy");
+    BUILTIN_TOML.replacen(from, to, 1)
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text[..text.find(needle).unwrap()].matches('\n').count() + 1
+}
+
+#[test]
+fn builtin_policy_is_valid_and_complete() {
+    let p = Policy::builtin();
+    assert_eq!(p.levels.len(), 4);
+    assert!(p.levels.iter().all(|l| !l.guideline.is_empty()));
+    assert_eq!(p.matrix_level("extensive", "critical"), Some("P1"));
+    assert_eq!(p.matrix_level("minor", "low"), Some("P4"));
+    assert!(p.plan("enterprise").is_some());
+    assert!(p.sla_policy("enterprise").unwrap().targets["P1"].first_response == Some(900));
+}
+
+#[test]
+fn syntax_errors_name_line_and_column() {
+    let text = "name = \"x\"\nversion = \n";
+    let e = &errors(text)[0];
+    assert_eq!(e.file, "p.toml");
+    assert_eq!(e.line, 2);
+    assert!(e.to_string().starts_with("p.toml:2:"), "{e}");
+}
+
+#[test]
+fn unknown_fields_are_rejected_with_a_hint() {
+    let text = builtin_with("currency = \"USD\"", "currency = \"USD\"\ncolour = \"blue\"");
+    let e = &errors(&text)[0];
+    assert!(e.message.contains("unknown field `colour`"), "{e}");
+    assert_eq!(e.line, line_of(&text, "colour"));
+    assert!(e.hint.as_deref().unwrap().contains("spelling"));
+}
+
+#[test]
+fn a_level_without_guideline_is_rejected() {
+    let text = builtin_with(
+        "guideline = \"Feedback, feature requests, cosmetic issues. Answer when the queue allows.\"",
+        "guideline = \"\"",
+    );
+    let e = errors(&text);
+    assert_eq!(e.len(), 1);
+    assert!(e[0].message.contains("level `P4` has no guideline"), "{}", e[0]);
+    assert_eq!(e[0].line, line_of(&text, "name = \"P4\""));
+}
+
+#[test]
+fn matrix_cells_must_name_known_levels_and_fill_every_cell() {
+    let text = builtin_with("[\"P2\", \"P3\", \"P4\", \"P4\"],", "[\"P2\", \"P9\", \"P4\"],");
+    let e = errors(&text);
+    let msgs: Vec<String> = e.iter().map(|e| e.message.clone()).collect();
+    assert!(msgs.iter().any(|m| m.contains("row 4 has 3 cells")), "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.contains("unknown level `P9`")), "{msgs:?}");
+    assert!(e.iter().all(|e| e.line == line_of(&text, "\"P9\"")));
+}
+
+#[test]
+fn duplicate_names_and_bad_references_are_all_reported() {
+    let text = builtin_with("name = \"cash\"", "name = \"cards\"");
+    let text = text.replacen("sla_policy = \"premium\"", "sla_policy = \"gold\"", 1);
+    let e = errors(&text);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(e.iter().any(|e| e.message == "category `cards` is declared twice"));
+    assert!(e.iter().any(|e| e.message.contains("unknown SLA policy `gold`") && e.hint.as_deref().unwrap().contains("premium")));
+}
+
+#[test]
+fn durations_and_scores_are_checked() {
+    let text = builtin_with("first_response = \"4h\", resolution = \"2d\"", "first_response = \"4 hours\", resolution = \"2d\"");
+    assert!(errors(&text)[0].message.contains("invalid duration"));
+    let text = builtin_with("base_score = 40", "base_score = 70");
+    assert!(errors(&text)[0].message.contains("base_score not below"));
+}
+
+#[test]
+fn custom_field_values_are_type_checked() {
+    let p = Policy::builtin();
+    let mut v = BTreeMap::new();
+    v.insert("affected_users".to_string(), serde_json::json!(12));
+    v.insert("environment".to_string(), serde_json::json!("production"));
+    assert!(p.check_custom_fields(&v).is_ok());
+    v.insert("affected_users".to_string(), serde_json::json!("many"));
+    assert_eq!(p.check_custom_fields(&v).unwrap_err().field, "custom_fields.affected_users");
+    let mut w = BTreeMap::new();
+    w.insert("colour".to_string(), serde_json::json!("red"));
+    assert_eq!(p.check_custom_fields(&w).unwrap_err().field, "custom_fields.colour");
+    let mut n = BTreeMap::new();
+    n.insert("affected_users".to_string(), serde_json::json!(-3));
+    assert!(p.check_custom_fields(&n).unwrap_err().message.contains("between 0"));
+}

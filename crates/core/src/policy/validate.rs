@@ -1,0 +1,308 @@
+//! Turns a policy file into a [`Policy`], collecting every error with its place.
+
+use super::custom_field::{CustomFieldDef, CustomFieldType};
+use super::error::{line_col, PolicyError, PolicyErrors};
+use super::file::PolicyFile;
+use super::*;
+use std::collections::HashSet;
+use std::ops::Range;
+use toml::Spanned;
+
+struct Errors<'a> {
+    file: &'a str,
+    text: &'a str,
+    list: Vec<PolicyError>,
+}
+
+impl Errors<'_> {
+    fn at(&mut self, span: Range<usize>, message: impl Into<String>, hint: impl Into<String>) {
+        let (line, column) = line_col(self.text, span.start);
+        let hint = hint.into();
+        self.list.push(PolicyError {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: message.into(),
+            hint: (!hint.is_empty()).then_some(hint),
+        });
+    }
+
+    /// Reports names that are empty or appear twice in one list.
+    fn unique_names<'n>(&mut self, what: &str, names: impl Iterator<Item = &'n Spanned<String>>) {
+        let mut seen = HashSet::new();
+        for n in names {
+            if n.get_ref().trim().is_empty() {
+                self.at(n.span(), format!("{what} name is empty"), format!("give every {what} a name"));
+            } else if !seen.insert(n.get_ref().clone()) {
+                self.at(
+                    n.span(),
+                    format!("{what} `{}` is declared twice", n.get_ref()),
+                    format!("{what} names must be unique; rename or remove one"),
+                );
+            }
+        }
+    }
+
+    fn unique_values(&mut self, what: &str, list: &Spanned<Vec<String>>) {
+        let mut seen = HashSet::new();
+        for v in list.get_ref() {
+            if !seen.insert(v) {
+                self.at(list.span(), format!("{what} `{v}` is listed twice"), "list each value once");
+            }
+        }
+    }
+}
+
+pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
+    let mut errs = Errors { file, text, list: Vec::new() };
+    let raw: PolicyFile = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            errs.at(span, e.message().trim().to_string(), parse_hint(e.message()));
+            return Err(PolicyErrors(errs.list));
+        }
+    };
+
+    // Levels.
+    let levels_span = raw.levels.span();
+    let levels: Vec<Level> = raw
+        .levels
+        .get_ref()
+        .iter()
+        .map(|l| {
+            let l = l.get_ref();
+            Level {
+                name: l.name.get_ref().clone(),
+                label: l.label.clone(),
+                guideline: l.guideline.as_ref().map(|g| g.get_ref().trim().to_string()).unwrap_or_default(),
+                base_score: *l.base_score.get_ref(),
+            }
+        })
+        .collect();
+    if levels.is_empty() {
+        errs.at(levels_span, "no priority levels are declared", "add [[levels]] tables, most urgent first (P1, P2, ...)");
+    }
+    errs.unique_names("level", raw.levels.get_ref().iter().map(|l| &l.get_ref().name));
+    let mut prev_score: Option<f64> = None;
+    for l in raw.levels.get_ref() {
+        let l = l.get_ref();
+        if l.guideline.as_ref().is_none_or(|g| g.get_ref().trim().is_empty()) {
+            errs.at(
+                l.name.span(),
+                format!("level `{}` has no guideline text", l.name.get_ref()),
+                "add `guideline = \"...\"` saying when agents should choose this level",
+            );
+        }
+        let s = *l.base_score.get_ref();
+        if !s.is_finite() || s < 0.0 {
+            errs.at(l.base_score.span(), "base_score must be a number >= 0", "");
+        } else if prev_score.is_some_and(|p| s >= p) {
+            errs.at(
+                l.base_score.span(),
+                format!("level `{}` has a base_score not below the level before it", l.name.get_ref()),
+                "levels are listed most urgent first, so base scores must strictly decrease",
+            );
+        }
+        prev_score = Some(s);
+    }
+    let level_names: HashSet<&str> = levels.iter().map(|l| l.name.as_str()).collect();
+    let level_list = levels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ");
+    let check_level = |errs: &mut Errors, s: &Spanned<String>, ctx: &str| {
+        if !level_names.contains(s.get_ref().as_str()) {
+            errs.at(s.span(), format!("{ctx} names unknown level `{}`", s.get_ref()), format!("use one of: {level_list}"));
+        }
+    };
+    check_level(&mut errs, &raw.default_level, "default_level");
+
+    // Matrix.
+    let m = raw.matrix.get_ref();
+    errs.unique_values("impact", &m.impact);
+    errs.unique_values("urgency", &m.urgency);
+    let rows = m.cells.get_ref();
+    if rows.len() != m.impact.get_ref().len() {
+        errs.at(
+            m.cells.span(),
+            format!("matrix has {} rows of cells but {} impact values", rows.len(), m.impact.get_ref().len()),
+            "write one row per impact value, in the same order",
+        );
+    }
+    for (i, row) in rows.iter().enumerate() {
+        if row.get_ref().len() != m.urgency.get_ref().len() {
+            errs.at(
+                row.span(),
+                format!("matrix row {} has {} cells but there are {} urgency values", i + 1, row.get_ref().len(), m.urgency.get_ref().len()),
+                "write one cell per urgency value, in the same order",
+            );
+        }
+        for cell in row.get_ref() {
+            check_level(&mut errs, cell, "matrix cell");
+        }
+    }
+    let matrix = Matrix {
+        impact: m.impact.get_ref().clone(),
+        urgency: m.urgency.get_ref().clone(),
+        cells: rows.iter().map(|r| r.get_ref().iter().map(|c| c.get_ref().clone()).collect()).collect(),
+    };
+
+    // Segments.
+    let s = &raw.segments;
+    for (what, list) in [
+        ("account type", &s.account_types),
+        ("customer category", &s.customer_categories),
+    ] {
+        errs.unique_values(what, list);
+    }
+    if let Some(p) = &s.personas {
+        errs.unique_values("persona", p);
+    }
+    if s.account_types.get_ref().is_empty() {
+        errs.at(s.account_types.span(), "no account types are declared", "e.g. account_types = [\"free\", \"pro\", \"enterprise\"]");
+    }
+    if s.customer_categories.get_ref().is_empty() {
+        errs.at(s.customer_categories.span(), "no customer categories are declared", "e.g. customer_categories = [\"new\", \"standard\"]");
+    }
+    let segments = Segments {
+        account_types: s.account_types.get_ref().clone(),
+        customer_categories: s.customer_categories.get_ref().clone(),
+        personas: s.personas.as_ref().map(|p| p.get_ref().clone()).unwrap_or_default(),
+    };
+
+    // SLA policies.
+    errs.unique_names("SLA policy", raw.sla_policies.iter().map(|p| &p.get_ref().name));
+    let mut sla_policies = Vec::new();
+    for p in &raw.sla_policies {
+        let p = p.get_ref();
+        let mut targets = BTreeMap::new();
+        for (level, t) in &p.targets {
+            check_level(&mut errs, level, &format!("SLA policy `{}`", p.name.get_ref()));
+            let mut dur = |d: &Option<Spanned<String>>| -> Option<i64> {
+                let d = d.as_ref()?;
+                match parse_duration(d.get_ref()) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        errs.at(d.span(), format!("invalid duration {e}"), "write durations like 30m, 4h, 2d or 1h30m");
+                        None
+                    }
+                }
+            };
+            let t = t.get_ref();
+            targets.insert(
+                level.get_ref().clone(),
+                SlaTargets {
+                    first_response: dur(&t.first_response),
+                    next_reply: dur(&t.next_reply),
+                    resolution: dur(&t.resolution),
+                },
+            );
+        }
+        sla_policies.push(SlaPolicyDef { name: p.name.get_ref().clone(), description: p.description.clone(), targets });
+    }
+    let sla_names: Vec<&str> = sla_policies.iter().map(|p| p.name.as_str()).collect();
+
+    // Plans.
+    errs.unique_names("plan", raw.plans.iter().map(|p| &p.get_ref().name));
+    let mut plans = Vec::new();
+    for p in &raw.plans {
+        let p = p.get_ref();
+        if *p.price_cents.get_ref() < 0 {
+            errs.at(p.price_cents.span(), "price_cents must not be negative", "");
+        }
+        let mut channels = Vec::new();
+        for c in p.channels.get_ref() {
+            match c.parse::<Channel>() {
+                Ok(ch) => channels.push(ch),
+                Err(e) => errs.at(p.channels.span(), e, ""),
+            }
+        }
+        if !sla_names.contains(&p.sla_policy.get_ref().as_str()) {
+            errs.at(
+                p.sla_policy.span(),
+                format!("plan `{}` names unknown SLA policy `{}`", p.name.get_ref(), p.sla_policy.get_ref()),
+                format!("declare it in [[sla_policies]] or use one of: {}", sla_names.join(", ")),
+            );
+        }
+        plans.push(PlanDef {
+            name: p.name.get_ref().clone(),
+            description: p.description.clone(),
+            price_cents: *p.price_cents.get_ref(),
+            channels,
+            sla_policy: p.sla_policy.get_ref().clone(),
+            priority_boost: p.priority_boost,
+        });
+    }
+
+    // Categories.
+    errs.unique_names("category", raw.categories.iter().map(|c| &c.get_ref().name));
+    let mut categories = Vec::new();
+    for c in &raw.categories {
+        let c = c.get_ref();
+        let tier = match c.tier.get_ref().parse::<Tier>() {
+            Ok(t) => t,
+            Err(e) => {
+                errs.at(c.tier.span(), e.message, "");
+                Tier::L1
+            }
+        };
+        categories.push(CategoryDef {
+            name: c.name.get_ref().clone(),
+            description: c.description.clone(),
+            skills: c.skills.clone(),
+            tier,
+            team: c.team.clone(),
+        });
+    }
+
+    // Custom fields.
+    errs.unique_names("custom field", raw.custom_fields.iter().map(|c| &c.get_ref().name));
+    let mut custom_fields = Vec::new();
+    for f in &raw.custom_fields {
+        let f = f.get_ref();
+        let Some(kind) = CustomFieldType::parse(f.kind.get_ref()) else {
+            errs.at(f.kind.span(), format!("unknown custom field type `{}`", f.kind.get_ref()), "use int, float, string, bool or enum");
+            continue;
+        };
+        if kind == CustomFieldType::Enum && f.values.is_empty() {
+            errs.at(f.name.span(), format!("enum field `{}` has no values", f.name.get_ref()), "add values = [\"a\", \"b\"]");
+        }
+        if kind != CustomFieldType::Enum && !f.values.is_empty() {
+            errs.at(f.name.span(), format!("field `{}` lists values but is not an enum", f.name.get_ref()), "set type = \"enum\" or remove values");
+        }
+        custom_fields.push(CustomFieldDef {
+            name: f.name.get_ref().clone(),
+            kind,
+            description: f.description.clone(),
+            values: f.values.clone(),
+            min: f.min,
+            max: f.max,
+        });
+    }
+
+    if !errs.list.is_empty() {
+        errs.list.sort_by_key(|e| (e.line, e.column));
+        return Err(PolicyErrors(errs.list));
+    }
+    Ok(Policy {
+        name: raw.name,
+        version: raw.version.into_inner(),
+        currency: raw.currency,
+        levels,
+        default_level: raw.default_level.into_inner(),
+        matrix,
+        segments,
+        plans,
+        sla_policies,
+        categories,
+        custom_fields,
+    })
+}
+
+fn parse_hint(message: &str) -> String {
+    if message.contains("unknown field") {
+        "remove the field or check its spelling against the policy reference in the README".into()
+    } else if message.contains("missing field") {
+        "add the missing field".into()
+    } else {
+        "check the TOML syntax at this place".into()
+    }
+}

@@ -1,0 +1,119 @@
+//! The shape of a priority decision and how it is explained.
+//!
+//! The full strategy engine comes later; today a ticket's priority is the
+//! impact x urgency matrix cell of the policy, or the policy's default level.
+
+use crate::policy::Policy;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One strategy's share of a priority score, with the reason in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Contribution {
+    pub strategy: String,
+    pub contribution: f64,
+    pub reason: String,
+}
+
+/// Why a ticket has its priority: contributions sum to the score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Explanation {
+    pub contributions: Vec<Contribution>,
+    /// `impact x urgency` cell used, when the matrix decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix_cell: Option<MatrixCell>,
+    /// Set when an agent overrode the computed level.
+    #[serde(default, rename = "override", skip_serializing_if = "Option::is_none")]
+    pub override_: Option<Override>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MatrixCell {
+    pub impact: String,
+    pub urgency: String,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Override {
+    pub level: String,
+    pub by: String,
+    pub reason: String,
+}
+
+/// A level, its score and the explanation, as the engine hands it to storage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Priority {
+    pub level: String,
+    pub score: f64,
+    pub explanation: Explanation,
+    pub policy_version: String,
+}
+
+impl Explanation {
+    pub fn score(&self) -> f64 {
+        self.contributions.iter().map(|c| c.contribution).sum()
+    }
+}
+
+/// The priority a ticket gets from severity alone: the matrix cell when both
+/// impact and urgency are known, else the policy's default level.
+pub fn severity_priority(policy: &Policy, impact: Option<&str>, urgency: Option<&str>) -> Priority {
+    let cell = match (impact, urgency) {
+        (Some(i), Some(u)) => policy.matrix_level(i, u).map(|l| MatrixCell {
+            impact: i.to_string(),
+            urgency: u.to_string(),
+            level: l.to_string(),
+        }),
+        _ => None,
+    };
+    let (level_name, reason) = match &cell {
+        Some(c) => (c.level.clone(), format!("impact {} x urgency {} gives {}", c.impact, c.urgency, c.level)),
+        None => (
+            policy.default_level.clone(),
+            format!("impact and urgency not both known: default level {}", policy.default_level),
+        ),
+    };
+    let level = policy.level(&level_name).expect("validated policy: matrix and default levels exist");
+    let explanation = Explanation {
+        contributions: vec![Contribution {
+            strategy: "severity".into(),
+            contribution: level.base_score,
+            reason,
+        }],
+        matrix_cell: cell,
+        override_: None,
+    };
+    Priority {
+        level: level.name.clone(),
+        score: explanation.score(),
+        explanation,
+        policy_version: policy.version.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matrix_decides_when_both_inputs_known() {
+        let p = Policy::builtin();
+        let pr = severity_priority(&p, Some("extensive"), Some("critical"));
+        assert_eq!(pr.level, "P1");
+        assert_eq!(pr.score, pr.explanation.score());
+        assert_eq!(pr.explanation.matrix_cell.as_ref().unwrap().level, "P1");
+        let low = severity_priority(&p, Some("minor"), Some("low"));
+        assert_eq!(low.level, "P4");
+        assert!(low.score < pr.score);
+    }
+
+    #[test]
+    fn default_level_when_inputs_missing() {
+        let p = Policy::builtin();
+        let pr = severity_priority(&p, Some("minor"), None);
+        assert_eq!(pr.level, p.default_level);
+        assert!(pr.explanation.matrix_cell.is_none());
+        assert!(pr.explanation.contributions[0].reason.contains("default"));
+    }
+}

@@ -1,0 +1,48 @@
+//! The append-only event log of a ticket: who changed what, when, and why.
+
+use super::Actor;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Created,
+    FieldsChanged,
+    StatusChanged,
+    CommentAdded,
+    Imported,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Created => "created",
+            EventKind::FieldsChanged => "fields_changed",
+            EventKind::StatusChanged => "status_changed",
+            EventKind::CommentAdded => "comment_added",
+            EventKind::Imported => "imported",
+        }
+    }
+    pub fn parse(s: &str) -> Option<EventKind> {
+        [Self::Created, Self::FieldsChanged, Self::StatusChanged, Self::CommentAdded, Self::Imported]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub at: DateTime<Utc>,
+    #[schema(value_type = String, example = "agent:3")]
+    pub actor: Actor,
+    pub kind: EventKind,
+    /// What changed, e.g. `{"changes":[{"field":"category","from":null,"to":"cards"}]}`.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+    /// Why, when the actor said.
+    pub reason: Option<String>,
+}

@@ -1,0 +1,267 @@
+//! Tickets: the customer request, its lifecycle, its thread and its event log.
+
+mod actor;
+mod channel;
+mod comment;
+mod event;
+mod fields;
+mod status;
+
+pub use actor::Actor;
+pub use channel::Channel;
+pub use comment::{Comment, CommentKind};
+pub use event::{Event, EventKind};
+pub use fields::{validate_body, validate_subject, validate_tags};
+pub use status::{Status, TransitionError};
+
+use crate::agent::Tier;
+use crate::priority::Explanation;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// Typed custom-field values keyed by the field name declared in the policy.
+pub type CustomFields = BTreeMap<String, serde_json::Value>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Ticket {
+    pub id: i64,
+    pub subject: String,
+    pub body: String,
+    pub channel: Channel,
+    pub requester_id: i64,
+    pub organization_id: i64,
+    /// Request type / category, one of the policy's categories.
+    pub category: Option<String>,
+    pub impact: Option<String>,
+    pub urgency: Option<String>,
+    /// Priority level name (e.g. P2), from the policy's levels.
+    pub priority: Option<String>,
+    pub priority_score: Option<f64>,
+    pub priority_explanation: Option<Explanation>,
+    /// Version of the policy that scored this ticket.
+    pub policy_version: Option<String>,
+    pub status: Status,
+    pub assignee_id: Option<i64>,
+    pub team: Option<String>,
+    pub tier: Option<Tier>,
+    pub tags: Vec<String>,
+    #[schema(value_type = Object)]
+    pub custom_fields: CustomFields,
+    /// Identifier in the system the ticket was imported from.
+    pub external_id: Option<String>,
+    /// Optimistic-concurrency version, bumped by every change.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub solved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// A validated ticket about to be stored. Build it with the policy's checks
+/// ([`crate::policy::Policy::check_ticket_fields`]) and the field validators.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTicket {
+    pub subject: String,
+    pub body: String,
+    pub channel: Channel,
+    pub requester_id: i64,
+    pub organization_id: i64,
+    pub category: Option<String>,
+    pub impact: Option<String>,
+    pub urgency: Option<String>,
+    pub priority: Option<String>,
+    pub priority_score: Option<f64>,
+    pub priority_explanation: Option<Explanation>,
+    pub policy_version: Option<String>,
+    pub status: Status,
+    pub assignee_id: Option<i64>,
+    pub team: Option<String>,
+    pub tier: Option<Tier>,
+    pub tags: Vec<String>,
+    pub custom_fields: CustomFields,
+    pub external_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// Who created it, for the event log.
+    pub actor: Actor,
+    /// `(scope, key)` of an `Idempotency-Key`: a second create with the same pair
+    /// returns the first ticket instead of a new one.
+    pub idempotency: Option<Idempotency>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Idempotency {
+    pub scope: String,
+    pub key: String,
+    /// Fingerprint of the request, to refuse a reused key with a different body.
+    pub fingerprint: String,
+}
+
+/// A change to a ticket's editable fields; `None` leaves a field alone,
+/// `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TicketPatch {
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    pub category: Option<Option<String>>,
+    pub impact: Option<Option<String>>,
+    pub urgency: Option<Option<String>>,
+    pub priority: Option<Option<String>>,
+    pub priority_score: Option<Option<f64>>,
+    pub priority_explanation: Option<Option<Explanation>>,
+    pub policy_version: Option<Option<String>>,
+    pub assignee_id: Option<Option<i64>>,
+    pub team: Option<Option<String>>,
+    pub tier: Option<Option<Tier>>,
+    pub tags: Option<Vec<String>>,
+    pub custom_fields: Option<CustomFields>,
+}
+
+impl TicketPatch {
+    pub fn is_empty(&self) -> bool {
+        *self == TicketPatch::default()
+    }
+}
+
+/// One field that a patch changed, as recorded in the event log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub from: serde_json::Value,
+    pub to: serde_json::Value,
+}
+
+impl Ticket {
+    /// Moves the ticket to `to` if the lifecycle allows it, keeping the
+    /// solved/closed timestamps right (a reopened ticket is no longer solved).
+    pub fn transition(&mut self, to: Status, at: DateTime<Utc>) -> Result<Status, TransitionError> {
+        let from = self.status;
+        self.status = from.transition(to)?;
+        match to {
+            Status::Solved => self.solved_at = Some(at),
+            Status::Closed => {
+                self.closed_at = Some(at);
+                self.solved_at.get_or_insert(at);
+            }
+            _ => self.solved_at = None,
+        }
+        Ok(from)
+    }
+
+    /// Applies `patch`, returning the changed fields (empty when nothing changed).
+    pub fn apply(&mut self, patch: &TicketPatch) -> Vec<FieldChange> {
+        let mut changes = Vec::new();
+        fn set<T: PartialEq + Clone + Serialize>(
+            changes: &mut Vec<FieldChange>,
+            field: &'static str,
+            slot: &mut T,
+            new: &Option<T>,
+        ) {
+            if let Some(v) = new {
+                if slot != v {
+                    changes.push(FieldChange {
+                        field,
+                        from: serde_json::to_value(&*slot).unwrap_or_default(),
+                        to: serde_json::to_value(v).unwrap_or_default(),
+                    });
+                    *slot = v.clone();
+                }
+            }
+        }
+        set(&mut changes, "subject", &mut self.subject, &patch.subject);
+        set(&mut changes, "body", &mut self.body, &patch.body);
+        set(&mut changes, "category", &mut self.category, &patch.category);
+        set(&mut changes, "impact", &mut self.impact, &patch.impact);
+        set(&mut changes, "urgency", &mut self.urgency, &patch.urgency);
+        set(&mut changes, "priority", &mut self.priority, &patch.priority);
+        set(&mut changes, "priority_score", &mut self.priority_score, &patch.priority_score);
+        set(&mut changes, "priority_explanation", &mut self.priority_explanation, &patch.priority_explanation);
+        set(&mut changes, "policy_version", &mut self.policy_version, &patch.policy_version);
+        set(&mut changes, "assignee_id", &mut self.assignee_id, &patch.assignee_id);
+        set(&mut changes, "team", &mut self.team, &patch.team);
+        set(&mut changes, "tier", &mut self.tier, &patch.tier);
+        set(&mut changes, "tags", &mut self.tags, &patch.tags);
+        set(&mut changes, "custom_fields", &mut self.custom_fields, &patch.custom_fields);
+        changes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    pub(crate) fn sample() -> Ticket {
+        let t = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+        Ticket {
+            id: 1,
+            subject: "Card not arrived".into(),
+            body: "Still waiting".into(),
+            channel: Channel::Email,
+            requester_id: 1,
+            organization_id: 1,
+            category: None,
+            impact: None,
+            urgency: None,
+            priority: None,
+            priority_score: None,
+            priority_explanation: None,
+            policy_version: None,
+            status: Status::New,
+            assignee_id: None,
+            team: None,
+            tier: None,
+            tags: vec![],
+            custom_fields: CustomFields::new(),
+            external_id: None,
+            version: 1,
+            created_at: t,
+            updated_at: t,
+            first_response_at: None,
+            solved_at: None,
+            closed_at: None,
+        }
+    }
+
+    #[test]
+    fn apply_reports_only_real_changes() {
+        let mut t = sample();
+        let patch = TicketPatch {
+            subject: Some("Card not arrived".into()),
+            category: Some(Some("cards".into())),
+            tags: Some(vec!["vip".into()]),
+            ..Default::default()
+        };
+        let changes = t.apply(&patch);
+        let names: Vec<_> = changes.iter().map(|c| c.field).collect();
+        assert_eq!(names, ["category", "tags"]);
+        assert_eq!(t.category.as_deref(), Some("cards"));
+        assert_eq!(changes[0].from, serde_json::Value::Null);
+        assert!(t.apply(&patch).is_empty(), "re-applying is a no-op");
+    }
+
+    #[test]
+    fn reopening_clears_solved_and_closing_is_final() {
+        let mut t = sample();
+        let at = t.created_at;
+        t.transition(Status::Solved, at).unwrap();
+        assert_eq!(t.solved_at, Some(at));
+        assert_eq!(t.transition(Status::Open, at).unwrap(), Status::Solved);
+        assert_eq!(t.solved_at, None);
+        t.transition(Status::Solved, at).unwrap();
+        t.transition(Status::Closed, at).unwrap();
+        assert!(t.transition(Status::Open, at).is_err());
+        assert_eq!(t.status, Status::Closed, "a refused transition changes nothing");
+    }
+
+    #[test]
+    fn clearing_a_field_is_a_change() {
+        let mut t = sample();
+        t.category = Some("cards".into());
+        let changes = t.apply(&TicketPatch { category: Some(None), ..Default::default() });
+        assert_eq!(changes.len(), 1);
+        assert_eq!(t.category, None);
+    }
+}

@@ -1,0 +1,171 @@
+//! Agents: support staff. Admins manage them; agents can read the roster.
+
+use super::{envelope, page_request, ListEnvelope, ListParams};
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use triage_core::agent::{validate_skills, Agent, AgentRole, Skill, Tier};
+use triage_core::email::Email;
+use triage_core::organization::validate_timezone;
+use utoipa::ToSchema;
+
+fn check(a: &Agent) -> ApiResult<()> {
+    if a.name.trim().is_empty() || a.name.chars().count() > 200 {
+        return Err(AppError::invalid("name", "must be 1-200 characters"));
+    }
+    validate_skills(&a.skills)?;
+    if !(0..=1000).contains(&a.capacity) {
+        return Err(AppError::invalid("capacity", "must be between 0 and 1000"));
+    }
+    if a.team.trim().is_empty() {
+        return Err(AppError::invalid("team", "must not be empty"));
+    }
+    validate_timezone("timezone", &a.timezone)?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentCreate {
+    pub name: String,
+    pub email: String,
+    /// Default `agent`.
+    pub role: Option<AgentRole>,
+    #[serde(default)]
+    pub skills: Vec<Skill>,
+    /// Default L1.
+    pub tier: Option<Tier>,
+    /// Default `support`.
+    pub team: Option<String>,
+    /// Default 10.
+    pub capacity: Option<i64>,
+    /// IANA time zone, default UTC.
+    pub timezone: Option<String>,
+}
+
+/// Add an agent (admin).
+#[utoipa::path(post, path = "/api/v1/agents", tag = "staff", request_body = AgentCreate,
+    responses((status = 201, body = Agent), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<AgentCreate>,
+) -> ApiResult<(StatusCode, Json<Agent>)> {
+    caller.require_admin()?;
+    let now = s.now();
+    let a = Agent {
+        id: 0,
+        name: req.name.trim().to_string(),
+        email: Email::parse(&req.email)?,
+        role: req.role.unwrap_or(AgentRole::Agent),
+        skills: req.skills,
+        tier: req.tier.unwrap_or(Tier::L1),
+        team: req.team.unwrap_or_else(|| "support".into()),
+        capacity: req.capacity.unwrap_or(10),
+        timezone: req.timezone.unwrap_or_else(|| "UTC".into()),
+        active: true,
+        created_at: now,
+    };
+    check(&a)?;
+    Ok((StatusCode::CREATED, Json(s.store.create_agent(&a, now).await?)))
+}
+
+/// List agents (staff).
+#[utoipa::path(get, path = "/api/v1/agents", tag = "staff", params(ListParams), responses((status = 200, body = ListEnvelope<Agent>)))]
+pub async fn list(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> ApiResult<Json<ListEnvelope<Agent>>> {
+    caller.require_staff()?;
+    let page = s.store.list_agents(page_request(&q.cursor, q.limit)?).await?;
+    Ok(Json(envelope(page, |a| a)))
+}
+
+/// One agent (staff).
+#[utoipa::path(get, path = "/api/v1/agents/{id}", tag = "staff", params(("id" = i64, Path)),
+    responses((status = 200, body = Agent), (status = 404, body = crate::error::Problem)))]
+pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Agent>> {
+    caller.require_staff()?;
+    Ok(Json(s.store.get_agent(id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentUpdate {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub role: Option<AgentRole>,
+    pub skills: Option<Vec<Skill>>,
+    pub tier: Option<Tier>,
+    pub team: Option<String>,
+    pub capacity: Option<i64>,
+    pub timezone: Option<String>,
+    /// `false` keeps the agent for the record but stops their tokens working.
+    pub active: Option<bool>,
+}
+
+/// Change an agent (admin).
+#[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "staff", params(("id" = i64, Path)), request_body = AgentUpdate,
+    responses((status = 200, body = Agent), (status = 422, body = crate::error::Problem)))]
+pub async fn update(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<AgentUpdate>,
+) -> ApiResult<Json<Agent>> {
+    caller.require_admin()?;
+    let mut a = s.store.get_agent(id).await?;
+    if let Some(v) = req.name {
+        a.name = v.trim().to_string();
+    }
+    if let Some(v) = &req.email {
+        a.email = Email::parse(v)?;
+    }
+    if let Some(v) = req.role {
+        if a.id == caller.user_id && v != AgentRole::Admin {
+            return Err(AppError::invalid("role", "you cannot take away your own admin role"));
+        }
+        a.role = v;
+    }
+    if let Some(v) = req.skills {
+        a.skills = v;
+    }
+    if let Some(v) = req.tier {
+        a.tier = v;
+    }
+    if let Some(v) = req.team {
+        a.team = v;
+    }
+    if let Some(v) = req.capacity {
+        a.capacity = v;
+    }
+    if let Some(v) = req.timezone {
+        a.timezone = v;
+    }
+    if let Some(v) = req.active {
+        a.active = v;
+    }
+    check(&a)?;
+    let saved = s.store.save_agent(&a).await?;
+    s.tokens.forget_all();
+    Ok(Json(saved))
+}
+
+/// Remove an agent who never had a ticket (admin); otherwise deactivate them.
+#[utoipa::path(delete, path = "/api/v1/agents/{id}", tag = "staff", params(("id" = i64, Path)),
+    responses((status = 204), (status = 409, body = crate::error::Problem)))]
+pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    caller.require_admin()?;
+    if id == caller.user_id {
+        return Err(AppError::Conflict("you cannot delete yourself".into()));
+    }
+    s.store.delete_agent(id).await?;
+    s.tokens.forget_all();
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,143 @@
+//! Contacts: the customer users of an organization. Their e-mail is their login name.
+
+use super::{envelope, page_request, ListEnvelope};
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use triage_core::contact::Contact;
+use triage_core::email::Email;
+use triage_store::StoreError;
+use utoipa::ToSchema;
+
+fn check_name(name: &str) -> ApiResult<String> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 200 {
+        return Err(AppError::invalid("name", "must be 1-200 characters"));
+    }
+    Ok(n.to_string())
+}
+
+async fn check_org(s: &AppState, org: i64) -> ApiResult<()> {
+    match s.store.get_organization(org).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound) => Err(AppError::invalid("organization_id", format!("no organization has id {org}"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactCreate {
+    pub organization_id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+/// Create a contact (staff).
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "customers", request_body = ContactCreate,
+    responses((status = 201, body = Contact), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<ContactCreate>,
+) -> ApiResult<(StatusCode, Json<Contact>)> {
+    caller.require_staff()?;
+    let email = Email::parse(&req.email)?;
+    let name = check_name(&req.name)?;
+    check_org(&s, req.organization_id).await?;
+    let c = s.store.create_contact(req.organization_id, &name, &email, s.now()).await?;
+    Ok((StatusCode::CREATED, Json(c)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ContactListParams {
+    pub organization_id: Option<i64>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// List contacts (customers see their organization's).
+#[utoipa::path(get, path = "/api/v1/contacts", tag = "customers", params(ContactListParams),
+    responses((status = 200, body = ListEnvelope<Contact>)))]
+pub async fn list(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ContactListParams>,
+) -> ApiResult<Json<ListEnvelope<Contact>>> {
+    let page = page_request(&q.cursor, q.limit)?;
+    let org = match caller.organization_id {
+        Some(own) if q.organization_id.is_some_and(|o| o != own) => {
+            return Ok(Json(ListEnvelope { items: vec![], next_cursor: None }))
+        }
+        Some(own) => Some(own),
+        None => q.organization_id,
+    };
+    let found = s.store.list_contacts(org, page).await?;
+    Ok(Json(envelope(found, |c| c)))
+}
+
+async fn load(s: &AppState, caller: &Caller, id: i64) -> ApiResult<Contact> {
+    let c = s.store.get_contact(id).await?;
+    if caller.organization_id.is_some_and(|own| own != c.organization_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(c)
+}
+
+/// One contact.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "customers", params(("id" = i64, Path)),
+    responses((status = 200, body = Contact), (status = 404, body = crate::error::Problem)))]
+pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Contact>> {
+    Ok(Json(load(&s, &caller, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactUpdate {
+    pub organization_id: Option<i64>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Change a contact (staff).
+#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "customers", params(("id" = i64, Path)), request_body = ContactUpdate,
+    responses((status = 200, body = Contact), (status = 422, body = crate::error::Problem)))]
+pub async fn update(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<ContactUpdate>,
+) -> ApiResult<Json<Contact>> {
+    let mut c = load(&s, &caller, id).await?;
+    caller.require_staff()?;
+    if let Some(org) = req.organization_id {
+        check_org(&s, org).await?;
+        c.organization_id = org;
+    }
+    if let Some(n) = &req.name {
+        c.name = check_name(n)?;
+    }
+    if let Some(e) = &req.email {
+        c.email = Email::parse(e)?;
+    }
+    let saved = s.store.save_contact(&c).await?;
+    s.tokens.forget_all();
+    Ok(Json(saved))
+}
+
+/// Delete a contact who never opened a ticket (admin).
+#[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "customers", params(("id" = i64, Path)),
+    responses((status = 204), (status = 409, body = crate::error::Problem)))]
+pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    load(&s, &caller, id).await?;
+    caller.require_admin()?;
+    s.store.delete_contact(id).await?;
+    s.tokens.forget_all();
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,132 @@
+//! The JSON API under `/api/v1`: one module per resource, merged here together
+//! with the OpenAPI document generated from the handlers' annotations.
+
+mod agents;
+mod contacts;
+mod me;
+mod organizations;
+mod plans;
+mod policy;
+mod ticket_thread;
+mod tickets;
+mod tokens;
+
+use crate::error::{AppError, Problem};
+use crate::state::AppState;
+use axum::Router;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use triage_store::PageRequest;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Triage API", description = "Priority support tickets: intake, prioritization, SLAs, routing, reports."),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    components(schemas(Problem)),
+    tags(
+        (name = "tickets", description = "Tickets, their thread and event log"),
+        (name = "customers", description = "Organizations and contacts"),
+        (name = "staff", description = "Agents and API tokens"),
+        (name = "catalog", description = "Support plans and the policy"),
+        (name = "ops", description = "Health and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The API routes and the OpenAPI document describing them.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(tickets::list, tickets::create))
+        .routes(routes!(tickets::get_one, tickets::update))
+        .routes(routes!(ticket_thread::transition))
+        .routes(routes!(ticket_thread::list_comments, ticket_thread::add_comment))
+        .routes(routes!(ticket_thread::events))
+        .routes(routes!(organizations::list, organizations::create))
+        .routes(routes!(organizations::get_one, organizations::update, organizations::delete))
+        .routes(routes!(organizations::change_plan, organizations::plan_history))
+        .routes(routes!(contacts::list, contacts::create))
+        .routes(routes!(contacts::get_one, contacts::update, contacts::delete))
+        .routes(routes!(agents::list, agents::create))
+        .routes(routes!(agents::get_one, agents::update, agents::delete))
+        .routes(routes!(plans::list, plans::create))
+        .routes(routes!(plans::get_one, plans::update, plans::delete))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(policy::get_policy))
+        .routes(routes!(me::me))
+        .routes(routes!(crate::ops::healthz))
+        .routes(routes!(crate::ops::metrics))
+        .split_for_parts()
+}
+
+/// Pagination parameters shared by every list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Opaque cursor from a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// A page of items; pass `next_cursor` back as `cursor` for the next page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListEnvelope<T: ToSchema> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+pub const DEFAULT_PAGE: i64 = 50;
+pub const MAX_PAGE: i64 = 200;
+
+pub fn page_request(cursor: &Option<String>, limit: Option<i64>) -> Result<PageRequest, AppError> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::BadRequest {
+            field: Some("limit".into()),
+            detail: format!("limit must be between 1 and {MAX_PAGE}"),
+        });
+    }
+    let after = cursor.as_deref().map(decode_cursor).transpose()?;
+    Ok(PageRequest { after, limit })
+}
+
+pub fn encode_cursor(id: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("id:{id}"))
+}
+
+fn decode_cursor(c: &str) -> Result<i64, AppError> {
+    let bad = || AppError::BadRequest { field: Some("cursor".into()), detail: "cursor is not one this API handed out".into() };
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
+    let s = String::from_utf8(raw).map_err(|_| bad())?;
+    s.strip_prefix("id:").and_then(|n| n.parse().ok()).ok_or_else(bad)
+}
+
+pub fn envelope<T: ToSchema, U>(page: triage_store::Page<U>, map: impl FnMut(U) -> T) -> ListEnvelope<T> {
+    ListEnvelope { items: page.items.into_iter().map(map).collect(), next_cursor: page.next.map(encode_cursor) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn cursors_round_trip_and_garbage_is_rejected() {
+        assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
+        assert!(decode_cursor("nope!").is_err());
+        assert!(page_request(&None, Some(0)).is_err());
+        assert_eq!(page_request(&None, None).unwrap().limit, 50);
+    }
+}

@@ -1,0 +1,311 @@
+//! Organizations: segments, business impact, and the support plan they bought.
+
+use super::{envelope, page_request, ListEnvelope, ListParams};
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError};
+use crate::extract::{double_option, ApiJson, ApiQuery};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use triage_core::organization::{
+    effective_plan, upcoming_plan, validate_name, validate_timezone, ContractOverrides, Organization, PlanChange,
+};
+use triage_core::plan::SupportPlan;
+use triage_store::{NewOrganization, OrganizationRecord, StoreError};
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanSummary {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizationView {
+    #[serde(flatten)]
+    pub organization: Organization,
+    /// The plan in force now.
+    pub plan: Option<PlanSummary>,
+    pub plan_effective_from: Option<DateTime<Utc>>,
+    /// A purchase, upgrade or downgrade that takes effect later.
+    pub scheduled_plan_change: Option<PlanChange>,
+}
+
+fn view(rec: OrganizationRecord, plans: &[SupportPlan], now: DateTime<Utc>) -> OrganizationView {
+    let current = effective_plan(&rec.plan_changes, now);
+    let summary = |id: i64| {
+        plans.iter().find(|p| p.id == id).map(|p| PlanSummary { id: p.id, name: p.name.clone() })
+    };
+    OrganizationView {
+        plan: current.and_then(|c| summary(c.plan_id)),
+        plan_effective_from: current.map(|c| c.effective_from),
+        scheduled_plan_change: upcoming_plan(&rec.plan_changes, now).cloned(),
+        organization: rec.org,
+    }
+}
+
+/// A plan named by id or by name.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum PlanRef {
+    Id(i64),
+    Name(String),
+}
+
+async fn resolve_plan(s: &AppState, field: &str, r: &PlanRef) -> ApiResult<SupportPlan> {
+    let found = match r {
+        PlanRef::Id(id) => s.store.get_plan(*id).await,
+        PlanRef::Name(n) => s.store.get_plan_by_name(n).await,
+    };
+    let plan = found.map_err(|e| match e {
+        StoreError::NotFound => AppError::invalid(field, "no such plan; list them at GET /api/v1/plans"),
+        e => e.into(),
+    })?;
+    if !plan.active {
+        return Err(AppError::invalid(field, format!("plan `{}` is retired and cannot be bought", plan.name)));
+    }
+    Ok(plan)
+}
+
+fn check_segments(s: &AppState, o: &Organization) -> ApiResult<()> {
+    s.policy.check_account_type(&o.account_type)?;
+    s.policy.check_customer_category(&o.customer_category)?;
+    if let Some(p) = &o.persona {
+        s.policy.check_persona(p)?;
+    }
+    if let Some(sla) = &o.contract.sla_policy {
+        s.policy.check_sla_policy(sla).map_err(|e| AppError::invalid("contract.sla_policy", e.message))?;
+    }
+    if !o.annual_value.is_finite() || o.annual_value < 0.0 {
+        return Err(AppError::invalid("annual_value", "must be a number >= 0"));
+    }
+    if o.seats < 0 {
+        return Err(AppError::invalid("seats", "must be >= 0"));
+    }
+    validate_timezone("timezone", &o.timezone)?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationCreate {
+    pub name: String,
+    pub account_type: String,
+    #[serde(default)]
+    pub vip: bool,
+    /// Defaults to the policy's first customer category.
+    pub customer_category: Option<String>,
+    pub persona: Option<String>,
+    #[serde(default)]
+    pub contract: ContractOverrides,
+    #[serde(default)]
+    pub annual_value: f64,
+    #[serde(default)]
+    pub seats: i64,
+    /// IANA time zone, default UTC.
+    pub timezone: Option<String>,
+    /// The plan bought, by id or name.
+    pub plan: Option<PlanRef>,
+    /// When the plan starts (default: now).
+    pub plan_effective_from: Option<DateTime<Utc>>,
+}
+
+/// Create an organization (staff).
+#[utoipa::path(post, path = "/api/v1/organizations", tag = "customers", request_body = OrganizationCreate,
+    responses((status = 201, body = OrganizationView), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<OrganizationCreate>,
+) -> ApiResult<(StatusCode, Json<OrganizationView>)> {
+    caller.require_staff()?;
+    let now = s.now();
+    let o = NewOrganization {
+        name: validate_name(&req.name)?,
+        account_type: req.account_type,
+        vip: req.vip,
+        customer_category: req
+            .customer_category
+            .unwrap_or_else(|| s.policy.segments.customer_categories.first().cloned().unwrap_or_default()),
+        persona: req.persona,
+        contract: req.contract,
+        annual_value: req.annual_value,
+        seats: req.seats,
+        timezone: req.timezone.unwrap_or_else(|| "UTC".into()),
+    };
+    let probe = Organization {
+        id: 0,
+        name: o.name.clone(),
+        account_type: o.account_type.clone(),
+        vip: o.vip,
+        customer_category: o.customer_category.clone(),
+        persona: o.persona.clone(),
+        contract: o.contract.clone(),
+        annual_value: o.annual_value,
+        seats: o.seats,
+        timezone: o.timezone.clone(),
+        created_at: now,
+        updated_at: now,
+    };
+    check_segments(&s, &probe)?;
+    let plan = match &req.plan {
+        Some(r) => Some((resolve_plan(&s, "plan", r).await?.id, req.plan_effective_from.unwrap_or(now))),
+        None => None,
+    };
+    let rec = s.store.create_organization(&o, plan, &caller.actor().to_string(), now).await?;
+    let plans = s.store.list_plans().await?;
+    Ok((StatusCode::CREATED, Json(view(rec, &plans, now))))
+}
+
+/// List organizations (customers see their own).
+#[utoipa::path(get, path = "/api/v1/organizations", tag = "customers", params(ListParams),
+    responses((status = 200, body = ListEnvelope<OrganizationView>)))]
+pub async fn list(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListParams>,
+) -> ApiResult<Json<ListEnvelope<OrganizationView>>> {
+    let now = s.now();
+    let plans = s.store.list_plans().await?;
+    if let Some(own) = caller.organization_id {
+        let rec = s.store.get_organization(own).await?;
+        return Ok(Json(ListEnvelope { items: vec![view(rec, &plans, now)], next_cursor: None }));
+    }
+    let page = s.store.list_organizations(page_request(&q.cursor, q.limit)?).await?;
+    Ok(Json(envelope(page, |r| view(r, &plans, now))))
+}
+
+async fn load(s: &AppState, caller: &Caller, id: i64) -> ApiResult<OrganizationRecord> {
+    if caller.organization_id.is_some_and(|own| own != id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(s.store.get_organization(id).await?)
+}
+
+/// One organization.
+#[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "customers", params(("id" = i64, Path)),
+    responses((status = 200, body = OrganizationView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<OrganizationView>> {
+    let rec = load(&s, &caller, id).await?;
+    let plans = s.store.list_plans().await?;
+    Ok(Json(view(rec, &plans, s.now())))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationUpdate {
+    pub name: Option<String>,
+    pub account_type: Option<String>,
+    pub vip: Option<bool>,
+    pub customer_category: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub persona: Option<Option<String>>,
+    pub contract: Option<ContractOverrides>,
+    pub annual_value: Option<f64>,
+    pub seats: Option<i64>,
+    pub timezone: Option<String>,
+}
+
+/// Change an organization's segments or business-impact fields (staff).
+#[utoipa::path(patch, path = "/api/v1/organizations/{id}", tag = "customers", params(("id" = i64, Path)), request_body = OrganizationUpdate,
+    responses((status = 200, body = OrganizationView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn update(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<OrganizationUpdate>,
+) -> ApiResult<Json<OrganizationView>> {
+    let rec = load(&s, &caller, id).await?;
+    caller.require_staff()?;
+    let mut o = rec.org;
+    if let Some(n) = &req.name {
+        o.name = validate_name(n)?;
+    }
+    if let Some(v) = req.account_type {
+        o.account_type = v;
+    }
+    if let Some(v) = req.vip {
+        o.vip = v;
+    }
+    if let Some(v) = req.customer_category {
+        o.customer_category = v;
+    }
+    if let Some(v) = req.persona {
+        o.persona = v;
+    }
+    if let Some(v) = req.contract {
+        o.contract = v;
+    }
+    if let Some(v) = req.annual_value {
+        o.annual_value = v;
+    }
+    if let Some(v) = req.seats {
+        o.seats = v;
+    }
+    if let Some(v) = req.timezone {
+        o.timezone = v;
+    }
+    check_segments(&s, &o)?;
+    let now = s.now();
+    let org = s.store.save_organization(&o, now).await?;
+    let plans = s.store.list_plans().await?;
+    Ok(Json(view(OrganizationRecord { org, plan_changes: rec.plan_changes }, &plans, now)))
+}
+
+/// Delete an organization without contacts (admin).
+#[utoipa::path(delete, path = "/api/v1/organizations/{id}", tag = "customers", params(("id" = i64, Path)),
+    responses((status = 204), (status = 409, body = crate::error::Problem)))]
+pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    load(&s, &caller, id).await?;
+    caller.require_admin()?;
+    s.store.delete_organization(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanChangeRequest {
+    /// The plan to move to, by id or name.
+    pub plan: PlanRef,
+    /// When it takes effect (default now; a later date schedules it).
+    pub effective_from: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+/// Buy, upgrade or downgrade the organization's support plan (admin).
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/plan", tag = "customers", params(("id" = i64, Path)), request_body = PlanChangeRequest,
+    responses((status = 200, body = OrganizationView), (status = 422, body = crate::error::Problem)))]
+pub async fn change_plan(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<PlanChangeRequest>,
+) -> ApiResult<Json<OrganizationView>> {
+    load(&s, &caller, id).await?;
+    caller.require_admin()?;
+    let plan = resolve_plan(&s, "plan", &req.plan).await?;
+    let now = s.now();
+    s.store
+        .change_plan(id, plan.id, req.effective_from.unwrap_or(now), &caller.actor().to_string(), req.reason.as_deref(), now)
+        .await?;
+    let rec = s.store.get_organization(id).await?;
+    let plans = s.store.list_plans().await?;
+    Ok(Json(view(rec, &plans, now)))
+}
+
+/// Every plan purchase, upgrade and downgrade, by effective date.
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/plan", tag = "customers", params(("id" = i64, Path)),
+    responses((status = 200, body = ListEnvelope<PlanChange>)))]
+pub async fn plan_history(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ListEnvelope<PlanChange>>> {
+    let rec = load(&s, &caller, id).await?;
+    Ok(Json(ListEnvelope { items: rec.plan_changes, next_cursor: None }))
+}
+

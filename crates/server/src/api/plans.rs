@@ -1,0 +1,162 @@
+//! The support-plan catalog: support sold as a product.
+
+use super::ListEnvelope;
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use triage_core::plan::SupportPlan;
+use triage_core::ticket::Channel;
+use triage_store::NewPlan;
+use utoipa::ToSchema;
+
+fn check(s: &AppState, p: &SupportPlan) -> ApiResult<()> {
+    if p.name.trim().is_empty() || p.name.len() > 100 {
+        return Err(AppError::invalid("name", "must be 1-100 characters"));
+    }
+    if p.price_cents < 0 {
+        return Err(AppError::invalid("price_cents", "must be >= 0"));
+    }
+    if p.channels.is_empty() {
+        return Err(AppError::invalid("channels", "a plan needs at least one channel"));
+    }
+    if !p.priority_boost.is_finite() || !(-100.0..=100.0).contains(&p.priority_boost) {
+        return Err(AppError::invalid("priority_boost", "must be between -100 and 100"));
+    }
+    if p.currency.len() != 3 || !p.currency.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(AppError::invalid("currency", "must be a three-letter ISO 4217 code such as USD"));
+    }
+    s.policy.check_sla_policy(&p.sla_policy)?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanCreate {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Monthly price in cents.
+    pub price_cents: i64,
+    /// Default: the policy's currency.
+    pub currency: Option<String>,
+    pub channels: Vec<Channel>,
+    /// An SLA policy declared in the policy file.
+    pub sla_policy: String,
+    #[serde(default)]
+    pub priority_boost: f64,
+}
+
+/// Add a plan to the catalog (admin).
+#[utoipa::path(post, path = "/api/v1/plans", tag = "catalog", request_body = PlanCreate,
+    responses((status = 201, body = SupportPlan), (status = 422, body = crate::error::Problem)))]
+pub async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<PlanCreate>,
+) -> ApiResult<(StatusCode, Json<SupportPlan>)> {
+    caller.require_admin()?;
+    let now = s.now();
+    let probe = SupportPlan {
+        id: 0,
+        name: req.name.trim().to_string(),
+        description: req.description,
+        price_cents: req.price_cents,
+        currency: req.currency.unwrap_or_else(|| s.policy.currency.clone()),
+        channels: req.channels,
+        sla_policy: req.sla_policy,
+        priority_boost: req.priority_boost,
+        active: true,
+        created_at: now,
+    };
+    check(&s, &probe)?;
+    let new = NewPlan {
+        name: probe.name,
+        description: probe.description,
+        price_cents: probe.price_cents,
+        currency: probe.currency,
+        channels: probe.channels,
+        sla_policy: probe.sla_policy,
+        priority_boost: probe.priority_boost,
+    };
+    Ok((StatusCode::CREATED, Json(s.store.create_plan(&new, now).await?)))
+}
+
+/// The plan catalog, cheapest first.
+#[utoipa::path(get, path = "/api/v1/plans", tag = "catalog", responses((status = 200, body = ListEnvelope<SupportPlan>)))]
+pub async fn list(State(s): State<AppState>, _caller: Caller) -> ApiResult<Json<ListEnvelope<SupportPlan>>> {
+    Ok(Json(ListEnvelope { items: s.store.list_plans().await?, next_cursor: None }))
+}
+
+/// One plan.
+#[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "catalog", params(("id" = i64, Path)),
+    responses((status = 200, body = SupportPlan), (status = 404, body = crate::error::Problem)))]
+pub async fn get_one(State(s): State<AppState>, _caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<SupportPlan>> {
+    Ok(Json(s.store.get_plan(id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanUpdate {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub price_cents: Option<i64>,
+    pub currency: Option<String>,
+    pub channels: Option<Vec<Channel>>,
+    pub sla_policy: Option<String>,
+    pub priority_boost: Option<f64>,
+    /// `false` retires the plan: existing customers keep it, nobody can buy it.
+    pub active: Option<bool>,
+}
+
+/// Change a plan (admin).
+#[utoipa::path(patch, path = "/api/v1/plans/{id}", tag = "catalog", params(("id" = i64, Path)), request_body = PlanUpdate,
+    responses((status = 200, body = SupportPlan), (status = 422, body = crate::error::Problem)))]
+pub async fn update(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<PlanUpdate>,
+) -> ApiResult<Json<SupportPlan>> {
+    caller.require_admin()?;
+    let mut p = s.store.get_plan(id).await?;
+    if let Some(v) = req.name {
+        p.name = v.trim().to_string();
+    }
+    if let Some(v) = req.description {
+        p.description = v;
+    }
+    if let Some(v) = req.price_cents {
+        p.price_cents = v;
+    }
+    if let Some(v) = req.currency {
+        p.currency = v;
+    }
+    if let Some(v) = req.channels {
+        p.channels = v;
+    }
+    if let Some(v) = req.sla_policy {
+        p.sla_policy = v;
+    }
+    if let Some(v) = req.priority_boost {
+        p.priority_boost = v;
+    }
+    if let Some(v) = req.active {
+        p.active = v;
+    }
+    check(&s, &p)?;
+    Ok(Json(s.store.save_plan(&p).await?))
+}
+
+/// Delete a plan nobody ever bought (admin).
+#[utoipa::path(delete, path = "/api/v1/plans/{id}", tag = "catalog", params(("id" = i64, Path)),
+    responses((status = 204), (status = 409, body = crate::error::Problem)))]
+pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    caller.require_admin()?;
+    s.store.delete_plan(id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,149 @@
+//! A ticket's lifecycle and conversation: status transitions, comments, the event log.
+
+use super::tickets::{load_visible, view, TicketView};
+use super::ListEnvelope;
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use triage_core::ticket::{Comment, CommentKind, Event, EventKind, Status};
+use triage_store::{ModifyError, NewEvent};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    /// The status to move to.
+    pub status: Status,
+    /// Why: recorded in the event log.
+    pub reason: Option<String>,
+}
+
+/// Move a ticket to another status, if its lifecycle allows it.
+///
+/// Staff may make any allowed move; customers may only mark their ticket solved.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/transition", tag = "tickets", params(("id" = i64, Path)), request_body = Transition,
+    responses((status = 200, body = TicketView), (status = 422, body = crate::error::Problem, description = "transition not allowed")))]
+pub async fn transition(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<Transition>,
+) -> ApiResult<Json<TicketView>> {
+    load_visible(&s, &caller, id).await?;
+    if !caller.is_staff() && req.status != Status::Solved {
+        return Err(AppError::Forbidden("customers may only mark their ticket solved".into()));
+    }
+    let now = s.now();
+    let reason = req.reason.filter(|r| !r.trim().is_empty());
+    let result = s
+        .store
+        .modify_ticket(id, caller.actor(), now, None, |t| {
+            let from = t.transition(req.status, now).map_err(|e| AppError::invalid("status", e.to_string()))?;
+            Ok::<_, AppError>(vec![NewEvent {
+                kind: EventKind::StatusChanged,
+                data: serde_json::json!({"from": from, "to": req.status}),
+                reason: reason.clone(),
+            }])
+        })
+        .await;
+    match result {
+        Ok((t, _)) => Ok(Json(view(&s, &caller, t))),
+        Err(ModifyError::Rejected(e)) => Err(e),
+        Err(ModifyError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentCreate {
+    pub body: String,
+    /// `public` (default) reaches the customer; `internal` is for agents only.
+    pub kind: Option<CommentKind>,
+}
+
+/// The ticket's thread, oldest first. Customers see public replies only.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/comments", tag = "tickets", params(("id" = i64, Path)),
+    responses((status = 200, body = ListEnvelope<Comment>), (status = 404, body = crate::error::Problem)))]
+pub async fn list_comments(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ListEnvelope<Comment>>> {
+    load_visible(&s, &caller, id).await?;
+    let items = s.store.list_comments(id, caller.is_staff()).await?;
+    Ok(Json(ListEnvelope { items, next_cursor: None }))
+}
+
+/// Reply to the customer or add an internal note.
+///
+/// An agent's first public reply is the ticket's first response and opens a new
+/// ticket; a customer's reply reopens a ticket that was waiting on them or solved.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/comments", tag = "tickets", params(("id" = i64, Path)), request_body = CommentCreate,
+    responses((status = 201, body = Comment), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn add_comment(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<CommentCreate>,
+) -> ApiResult<(StatusCode, Json<Comment>)> {
+    load_visible(&s, &caller, id).await?;
+    let kind = req.kind.unwrap_or(CommentKind::Public);
+    if kind == CommentKind::Internal && !caller.is_staff() {
+        return Err(AppError::invalid("kind", "customers can only add public replies"));
+    }
+    let body = triage_core::ticket::validate_body(&req.body)?;
+    let now = s.now();
+    let staff = caller.is_staff();
+    let result = s
+        .store
+        .modify_ticket(id, caller.actor(), now, Some((kind, body)), |t| {
+            if t.status == Status::Closed {
+                return Err(AppError::Conflict("the ticket is closed; open a new ticket to follow up".into()));
+            }
+            let mut events = Vec::new();
+            let to = match (staff, kind, t.status) {
+                (true, CommentKind::Public, Status::New) => Some(Status::Open),
+                (false, _, Status::PendingCustomer | Status::Solved) => Some(Status::Open),
+                _ => None,
+            };
+            if staff && kind == CommentKind::Public && t.first_response_at.is_none() {
+                t.first_response_at = Some(now);
+            }
+            if let Some(to) = to {
+                let from = t.transition(to, now).map_err(|e| AppError::invalid("status", e.to_string()))?;
+                let why = if staff { "first public reply" } else { "the customer replied" };
+                events.push(NewEvent {
+                    kind: EventKind::StatusChanged,
+                    data: serde_json::json!({"from": from, "to": to}),
+                    reason: Some(why.into()),
+                });
+            }
+            Ok(events)
+        })
+        .await;
+    match result {
+        Ok((_, Some(c))) => Ok((StatusCode::CREATED, Json(c))),
+        Ok((_, None)) => Err(AppError::Internal("comment was not stored".into())),
+        Err(ModifyError::Rejected(e)) => Err(e),
+        Err(ModifyError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// The ticket's append-only event log, oldest first (staff only).
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/events", tag = "tickets", params(("id" = i64, Path)),
+    responses((status = 200, body = ListEnvelope<Event>), (status = 404, body = crate::error::Problem)))]
+pub async fn events(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<ListEnvelope<Event>>> {
+    load_visible(&s, &caller, id).await?;
+    caller.require_staff()?;
+    let items = s.store.list_events(id).await?;
+    Ok(Json(ListEnvelope { items, next_cursor: None }))
+}

@@ -1,0 +1,472 @@
+//! Tickets: create (idempotent), read, list with filters, update.
+
+use super::{envelope, page_request, ListEnvelope};
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError};
+use crate::extract::{double_option, ApiJson, ApiJsonBytes, ApiQuery};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use triage_core::agent::Tier;
+use triage_core::email::Email;
+use triage_core::organization::effective_plan;
+use triage_core::priority::{severity_priority, Contribution, Explanation, Override, Priority};
+use triage_core::ticket::{
+    validate_body, validate_subject, validate_tags, Channel, CustomFields, EventKind, Idempotency, NewTicket, Status,
+    Ticket, TicketPatch,
+};
+use triage_store::{ModifyError, NewEvent, StoreError, TicketFilter};
+use utoipa::ToSchema;
+
+/// A ticket as the API shows it: the stored ticket and the guideline of its level.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketView {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    /// The written guideline of the ticket's priority level.
+    pub priority_guideline: Option<String>,
+}
+
+pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketView {
+    let priority_guideline =
+        ticket.priority.as_deref().and_then(|p| s.policy.level(p)).map(|l| l.guideline.clone());
+    if !caller.is_staff() {
+        // How a priority was computed is internal (it names segments and weights).
+        ticket.priority_explanation = None;
+        ticket.policy_version = None;
+    }
+    TicketView { ticket, priority_guideline }
+}
+
+/// Loads a ticket the caller may see; anything else is a 404 that leaks nothing.
+pub(crate) async fn load_visible(s: &AppState, caller: &Caller, id: i64) -> ApiResult<Ticket> {
+    let t = s.store.get_ticket(id).await?;
+    if caller.organization_id.is_some_and(|org| org != t.organization_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(t)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketCreate {
+    pub subject: String,
+    pub body: String,
+    /// Defaults to `api`.
+    pub channel: Option<Channel>,
+    /// The contact the ticket is for (staff only; customers open tickets as themselves).
+    pub requester_id: Option<i64>,
+    /// Alternative to `requester_id`.
+    pub requester_email: Option<String>,
+    pub category: Option<String>,
+    pub impact: Option<String>,
+    pub urgency: Option<String>,
+    /// A level set by an agent, overriding the computed one (staff only).
+    pub priority: Option<String>,
+    /// Why the agent set `priority` (required with it).
+    pub priority_reason: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: CustomFields,
+    /// Staff only.
+    pub assignee_id: Option<i64>,
+    /// The ticket's id in another system (staff only).
+    pub external_id: Option<String>,
+}
+
+/// Computes the priority from severity, or records an agent's override.
+pub(crate) fn decide_priority(
+    s: &AppState,
+    caller: &Caller,
+    impact: Option<&str>,
+    urgency: Option<&str>,
+    level: Option<&str>,
+    reason: Option<&str>,
+) -> ApiResult<Priority> {
+    let computed = severity_priority(&s.policy, impact, urgency);
+    let Some(level) = level else { return Ok(computed) };
+    s.policy.check_level(level)?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| {
+        AppError::invalid("priority_reason", "say why you set the priority by hand (it is shown with the priority)")
+    })?;
+    let base = s.policy.level(level).expect("checked").base_score;
+    let explanation = Explanation {
+        contributions: vec![Contribution {
+            strategy: "override".into(),
+            contribution: base,
+            reason: format!("set to {level} by {} (computed: {}): {reason}", caller.actor(), computed.level),
+        }],
+        matrix_cell: computed.explanation.matrix_cell,
+        override_: Some(Override { level: level.into(), by: caller.actor().to_string(), reason: reason.into() }),
+    };
+    Ok(Priority { level: level.into(), score: explanation.score(), explanation, policy_version: s.policy.version.clone() })
+}
+
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// Open a ticket.
+///
+/// With an `Idempotency-Key` header, a retried request returns the ticket the first
+/// one created (200) instead of a duplicate (201 for the first).
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = TicketCreate,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: same key, same ticket")),
+    responses((status = 201, body = TicketView), (status = 200, body = TicketView, description = "replay of an earlier request with the same Idempotency-Key"),
+        (status = 422, body = crate::error::Problem)))]
+pub async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJsonBytes(req, raw): ApiJsonBytes<TicketCreate>,
+) -> ApiResult<(StatusCode, Json<TicketView>)> {
+    let now = s.now();
+    let idempotency = match headers.get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let key = v.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY);
+            let key = key.ok_or_else(|| AppError::BadRequest {
+                field: Some("Idempotency-Key".into()),
+                detail: format!("the Idempotency-Key header must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters"),
+            })?;
+            Some(Idempotency {
+                scope: format!("{}:{}", caller.role, caller.user_id),
+                key: key.to_string(),
+                fingerprint: hex::encode(Sha256::digest(&raw)),
+            })
+        }
+    };
+
+    let subject = validate_subject(&req.subject)?;
+    let body = validate_body(&req.body)?;
+    let tags = validate_tags(&req.tags)?;
+    let channel = req.channel.unwrap_or(Channel::Api);
+
+    let requester = if caller.is_staff() {
+        match (req.requester_id, &req.requester_email) {
+            (Some(id), _) => s.store.get_contact(id).await.map_err(|e| match e {
+                StoreError::NotFound => AppError::invalid("requester_id", format!("no contact has id {id}")),
+                e => e.into(),
+            })?,
+            (None, Some(email)) => {
+                let email = Email::parse(email).map_err(|e| AppError::invalid("requester_email", e.message))?;
+                s.store.get_contact_by_email(&email).await.map_err(|e| match e {
+                    StoreError::NotFound => AppError::invalid("requester_email", format!("no contact has e-mail {email}; create the contact first")),
+                    e => e.into(),
+                })?
+            }
+            (None, None) => {
+                return Err(AppError::invalid("requester_id", "say who the ticket is for: requester_id or requester_email"))
+            }
+        }
+    } else {
+        for (field, set) in [
+            ("requester_id", req.requester_id.is_some_and(|id| id != caller.user_id)),
+            ("requester_email", req.requester_email.is_some()),
+            ("priority", req.priority.is_some()),
+            ("assignee_id", req.assignee_id.is_some()),
+            ("external_id", req.external_id.is_some()),
+        ] {
+            if set {
+                return Err(AppError::invalid(field, "customers cannot set this field"));
+            }
+        }
+        s.store.get_contact(caller.user_id).await?
+    };
+
+    if let Some(c) = &req.category {
+        s.policy.check_category(c)?;
+    }
+    if let Some(i) = &req.impact {
+        s.policy.check_impact(i)?;
+    }
+    if let Some(u) = &req.urgency {
+        s.policy.check_urgency(u)?;
+    }
+    s.policy.check_custom_fields(&req.custom_fields)?;
+    if let Some(a) = req.assignee_id {
+        match s.store.get_agent(a).await {
+            Ok(agent) if agent.active => {}
+            Ok(_) => return Err(AppError::invalid("assignee_id", format!("agent {a} is not active"))),
+            Err(StoreError::NotFound) => return Err(AppError::invalid("assignee_id", format!("no agent has id {a}"))),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !caller.is_staff() {
+        let org = s.store.get_organization(requester.organization_id).await?;
+        if let Some(change) = effective_plan(&org.plan_changes, now) {
+            let plan = s.store.get_plan(change.plan_id).await?;
+            if !plan.channels.contains(&channel) {
+                return Err(AppError::invalid(
+                    "channel",
+                    format!("your `{}` plan does not include the {} channel", plan.name, channel.as_str()),
+                ));
+            }
+        }
+    }
+
+    let priority = decide_priority(
+        &s,
+        &caller,
+        req.impact.as_deref(),
+        req.urgency.as_deref(),
+        req.priority.as_deref(),
+        req.priority_reason.as_deref(),
+    )?;
+    let category = req.category.as_deref().and_then(|c| s.policy.category(c));
+    let new = NewTicket {
+        subject,
+        body,
+        channel,
+        requester_id: requester.id,
+        organization_id: requester.organization_id,
+        category: req.category.clone(),
+        impact: req.impact,
+        urgency: req.urgency,
+        priority: Some(priority.level),
+        priority_score: Some(priority.score),
+        priority_explanation: Some(priority.explanation),
+        policy_version: Some(priority.policy_version),
+        status: Status::New,
+        assignee_id: req.assignee_id,
+        team: category.map(|c| c.team.clone()),
+        tier: category.map(|c| c.tier),
+        tags,
+        custom_fields: req.custom_fields,
+        external_id: req.external_id,
+        created_at: now,
+        actor: caller.actor(),
+        idempotency,
+    };
+    let (ticket, created) = s.store.create_ticket(new).await?;
+    if created {
+        metrics::counter!("triage_tickets_created_total").increment(1);
+    }
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(view(&s, &caller, ticket))))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TicketListParams {
+    /// Comma-separated statuses, e.g. `new,open`.
+    pub status: Option<String>,
+    /// Priority level, e.g. `P1`.
+    pub priority: Option<String>,
+    /// Agent id, `me`, or `none` for unassigned tickets.
+    pub assignee: Option<String>,
+    /// Organization id.
+    pub organization: Option<i64>,
+    pub category: Option<String>,
+    pub tag: Option<String>,
+    /// Words that must appear in the subject or body (case-insensitive).
+    pub text: Option<String>,
+    pub cursor: Option<String>,
+    /// 1-200, default 50.
+    pub limit: Option<i64>,
+}
+
+/// List tickets, newest first, with filters and cursor pagination.
+///
+/// Customers see their own organization's tickets only.
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(TicketListParams),
+    responses((status = 200, body = ListEnvelope<TicketView>), (status = 400, body = crate::error::Problem)))]
+pub async fn list(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<TicketListParams>,
+) -> ApiResult<Json<ListEnvelope<TicketView>>> {
+    let page = page_request(&q.cursor, q.limit)?;
+    let bad = |field: &str, detail: String| AppError::BadRequest { field: Some(field.into()), detail };
+    let statuses = match &q.status {
+        None => vec![],
+        Some(list) => list
+            .split(',')
+            .map(|x| x.trim().parse::<Status>().map_err(|e| bad("status", e)))
+            .collect::<Result<_, _>>()?,
+    };
+    let assignee_id = match q.assignee.as_deref() {
+        None => None,
+        Some("none") => Some(None),
+        Some("me") if caller.is_staff() => Some(Some(caller.user_id)),
+        Some(x) => Some(Some(x.parse::<i64>().map_err(|_| bad("assignee", "use an agent id, `me` or `none`".into()))?)),
+    };
+    let organization_id = match caller.organization_id {
+        Some(own) if q.organization.is_some_and(|o| o != own) => {
+            return Ok(Json(ListEnvelope { items: vec![], next_cursor: None }))
+        }
+        Some(own) => Some(own),
+        None => q.organization,
+    };
+    let filter = TicketFilter {
+        statuses,
+        priority: q.priority,
+        assignee_id,
+        organization_id,
+        requester_id: None,
+        category: q.category,
+        tag: q.tag,
+        text: q.text.filter(|t| !t.trim().is_empty()),
+    };
+    let found = s.store.list_tickets(&filter, page).await?;
+    Ok(Json(envelope(found, |t| view(&s, &caller, t))))
+}
+
+/// One ticket.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)),
+    responses((status = 200, body = TicketView), (status = 404, body = crate::error::Problem)))]
+pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TicketView>> {
+    let t = load_visible(&s, &caller, id).await?;
+    Ok(Json(view(&s, &caller, t)))
+}
+
+/// Fields to change; absent fields stay, `null` clears.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketUpdate {
+    pub subject: Option<String>,
+    pub body: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub impact: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub urgency: Option<Option<String>>,
+    /// Override the computed level (with `priority_reason`); `null` returns to the computed level.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub priority: Option<Option<String>>,
+    pub priority_reason: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub assignee_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub team: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Tier>)]
+    pub tier: Option<Option<Tier>>,
+    pub tags: Option<Vec<String>>,
+    /// Merged into the ticket's custom fields; a `null` value removes that field.
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<BTreeMap<String, serde_json::Value>>,
+    /// A status transition (see `POST /tickets/{id}/transition`).
+    pub status: Option<Status>,
+    /// Why: recorded in the event log.
+    pub reason: Option<String>,
+}
+
+/// Change a ticket's fields (staff only). Every change lands in the event log.
+#[utoipa::path(patch, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)), request_body = TicketUpdate,
+    responses((status = 200, body = TicketView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn update(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<TicketUpdate>,
+) -> ApiResult<Json<TicketView>> {
+    let current = load_visible(&s, &caller, id).await?;
+    caller.require_staff()?;
+    let now = s.now();
+    let mut patch = TicketPatch {
+        subject: req.subject.as_deref().map(validate_subject).transpose()?,
+        body: req.body.as_deref().map(validate_body).transpose()?,
+        category: req.category.clone(),
+        impact: req.impact.clone(),
+        urgency: req.urgency.clone(),
+        assignee_id: req.assignee_id,
+        team: req.team.clone(),
+        tier: req.tier,
+        tags: req.tags.as_deref().map(validate_tags).transpose()?,
+        ..Default::default()
+    };
+    if let Some(Some(c)) = &patch.category {
+        s.policy.check_category(c)?;
+    }
+    if let Some(Some(i)) = &patch.impact {
+        s.policy.check_impact(i)?;
+    }
+    if let Some(Some(u)) = &patch.urgency {
+        s.policy.check_urgency(u)?;
+    }
+    if let Some(Some(a)) = patch.assignee_id {
+        match s.store.get_agent(a).await {
+            Ok(agent) if agent.active => {}
+            Ok(_) => return Err(AppError::invalid("assignee_id", format!("agent {a} is not active"))),
+            Err(StoreError::NotFound) => return Err(AppError::invalid("assignee_id", format!("no agent has id {a}"))),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if let Some(cf) = &req.custom_fields {
+        let mut merged = current.custom_fields.clone();
+        for (k, v) in cf {
+            if v.is_null() {
+                merged.remove(k);
+            } else {
+                merged.insert(k.clone(), v.clone());
+            }
+        }
+        s.policy.check_custom_fields(&merged)?;
+        patch.custom_fields = Some(merged);
+    }
+    let reason = req.reason.clone().filter(|r| !r.trim().is_empty());
+    let status = req.status;
+    let result = s
+        .store
+        .modify_ticket(id, caller.actor(), now, None, |t| {
+            let mut p = patch.clone();
+            // Priority follows severity unless an agent overrode it.
+            let impact = p.impact.clone().unwrap_or(t.impact.clone());
+            let urgency = p.urgency.clone().unwrap_or(t.urgency.clone());
+            let overridden = t.priority_explanation.as_ref().and_then(|e| e.override_.as_ref()).map(|o| o.level.clone());
+            let level = match &req.priority {
+                Some(Some(l)) => Some(l.clone()),
+                Some(None) => None,
+                None => overridden,
+            };
+            let reason_for_level = match &req.priority {
+                Some(Some(_)) => req.priority_reason.clone(),
+                _ => t.priority_explanation.as_ref().and_then(|e| e.override_.as_ref()).map(|o| o.reason.clone()),
+            };
+            let pr = decide_priority(&s, &caller, impact.as_deref(), urgency.as_deref(), level.as_deref(), reason_for_level.as_deref())?;
+            if t.priority.as_deref() != Some(pr.level.as_str()) || t.priority_explanation.as_ref() != Some(&pr.explanation) {
+                p.priority = Some(Some(pr.level));
+                p.priority_score = Some(Some(pr.score));
+                p.priority_explanation = Some(Some(pr.explanation));
+                p.policy_version = Some(Some(pr.policy_version));
+            }
+            let mut events = Vec::new();
+            let changes = t.apply(&p);
+            if !changes.is_empty() {
+                events.push(NewEvent {
+                    kind: EventKind::FieldsChanged,
+                    data: serde_json::json!({ "changes": changes }),
+                    reason: reason.clone(),
+                });
+            }
+            if let Some(to) = status {
+                if to != t.status {
+                    let from = t.transition(to, now).map_err(|e| AppError::invalid("status", e.to_string()))?;
+                    events.push(NewEvent {
+                        kind: EventKind::StatusChanged,
+                        data: serde_json::json!({ "from": from, "to": to }),
+                        reason: reason.clone(),
+                    });
+                }
+            }
+            Ok::<_, AppError>(events)
+        })
+        .await;
+    match result {
+        Ok((t, _)) => Ok(Json(view(&s, &caller, t))),
+        Err(ModifyError::Rejected(e)) => Err(e),
+        Err(ModifyError::Store(e)) => Err(e.into()),
+    }
+}

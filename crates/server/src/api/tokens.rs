@@ -1,0 +1,113 @@
+//! API tokens: created and revoked by admins. A token is shown once, when created.
+
+use super::ListEnvelope;
+use crate::auth::{generate_token, hash_token, Caller};
+use crate::error::{ApiResult, AppError};
+use crate::extract::ApiJson;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use triage_core::email::Email;
+use triage_store::{StoreError, TokenRecord, TokenRole};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenCreate {
+    /// `admin`, `agent` or `customer`.
+    pub role: String,
+    /// The agent's (admin, agent) or contact's (customer) e-mail.
+    pub user: String,
+    #[serde(default)]
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub role: String,
+    pub user_id: i64,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<TokenRecord> for TokenInfo {
+    fn from(t: TokenRecord) -> Self {
+        TokenInfo {
+            id: t.id,
+            role: t.role.to_string(),
+            user_id: t.user_id,
+            label: t.label,
+            created_at: t.created_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewToken {
+    #[serde(flatten)]
+    pub info: TokenInfo,
+    /// The secret. Shown only now: store it safely.
+    pub token: String,
+}
+
+/// Finds the user a token is for, checking the role fits them.
+pub async fn resolve_user(s: &AppState, role: TokenRole, email: &Email) -> Result<i64, AppError> {
+    let not_found = |what: &str| AppError::invalid("user", format!("no {what} has e-mail {email}"));
+    match role {
+        TokenRole::Customer => match s.store.get_contact_by_email(email).await {
+            Ok(c) => Ok(c.id),
+            Err(StoreError::NotFound) => Err(not_found("contact")),
+            Err(e) => Err(e.into()),
+        },
+        TokenRole::Admin | TokenRole::Agent => match s.store.get_agent_by_email(email).await {
+            Ok(a) if role == TokenRole::Admin && a.role != triage_core::agent::AgentRole::Admin => Err(AppError::invalid(
+                "role",
+                format!("{email} is not an admin; make them one (PATCH /api/v1/agents/{}) first", a.id),
+            )),
+            Ok(a) => Ok(a.id),
+            Err(StoreError::NotFound) => Err(not_found("agent")),
+            Err(e) => Err(e.into()),
+        },
+    }
+}
+
+/// Create a token for a user (admin).
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "staff", request_body = TokenCreate,
+    responses((status = 201, body = NewToken), (status = 422, body = crate::error::Problem)))]
+pub async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<TokenCreate>,
+) -> ApiResult<(StatusCode, Json<NewToken>)> {
+    caller.require_admin()?;
+    let role: TokenRole = req.role.parse().map_err(|e: String| AppError::invalid("role", e))?;
+    let email = Email::parse(&req.user).map_err(|e| AppError::invalid("user", e.message))?;
+    let user_id = resolve_user(&s, role, &email).await?;
+    let token = generate_token();
+    let rec = s.store.create_token(&hash_token(&token), role, user_id, &req.label, s.now()).await?;
+    Ok((StatusCode::CREATED, Json(NewToken { info: rec.into(), token })))
+}
+
+/// Every token (never the secrets) (admin).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "staff", responses((status = 200, body = ListEnvelope<TokenInfo>)))]
+pub async fn list(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<ListEnvelope<TokenInfo>>> {
+    caller.require_admin()?;
+    let items = s.store.list_tokens().await?.into_iter().map(TokenInfo::from).collect();
+    Ok(Json(ListEnvelope { items, next_cursor: None }))
+}
+
+/// Revoke a token (admin). It stops working at once in this process.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "staff", params(("id" = i64, Path)),
+    responses((status = 200, body = TokenInfo), (status = 404, body = crate::error::Problem)))]
+pub async fn revoke(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TokenInfo>> {
+    caller.require_admin()?;
+    let rec = s.store.revoke_token(id, s.now()).await?;
+    s.tokens.forget_token(id);
+    Ok(Json(rec.into()))
+}

@@ -1,0 +1,156 @@
+//! Bearer-token authentication and the caller it identifies.
+//!
+//! Tokens are 32 random bytes; only their SHA-256 is stored. A fast hash is
+//! right here (unlike for passwords): the token carries 256 bits of entropy, so
+//! there is nothing to brute-force, and every request must check one.
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts};
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use triage_core::ticket::Actor;
+use triage_store::{StoreError, TokenRole};
+
+/// How long a verified token is trusted without asking the database again.
+/// A revocation through this process applies at once; through another process
+/// within this time.
+const CACHE_TTL: Duration = Duration::from_secs(10);
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub token_id: i64,
+    pub role: TokenRole,
+    /// An agent id (admin, agent) or a contact id (customer).
+    pub user_id: i64,
+    /// The organization of a customer.
+    pub organization_id: Option<i64>,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        match self.role {
+            TokenRole::Customer => Actor::Contact(self.user_id),
+            _ => Actor::Agent(self.user_id),
+        }
+    }
+    pub fn is_staff(&self) -> bool {
+        self.role != TokenRole::Customer
+    }
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.role == TokenRole::Admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("only admins may do this".into()))
+        }
+    }
+    pub fn require_staff(&self) -> Result<(), AppError> {
+        if self.is_staff() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("customers may not do this".into()))
+        }
+    }
+}
+
+#[derive(Clone, Default)]
+pub(crate) struct TokenCache(Arc<RwLock<HashMap<String, (Caller, Instant)>>>);
+
+impl TokenCache {
+    fn get(&self, hash: &str) -> Option<Caller> {
+        let map = self.0.read().ok()?;
+        let (c, at) = map.get(hash)?;
+        (at.elapsed() < CACHE_TTL).then(|| c.clone())
+    }
+    fn put(&self, hash: String, c: Caller) {
+        if let Ok(mut map) = self.0.write() {
+            if map.len() > 10_000 {
+                map.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
+            }
+            map.insert(hash, (c, Instant::now()));
+        }
+    }
+    /// Drops every cached caller (after a change to agents or contacts).
+    pub(crate) fn forget_all(&self) {
+        if let Ok(mut map) = self.0.write() {
+            map.clear();
+        }
+    }
+    pub(crate) fn forget_token(&self, token_id: i64) {
+        if let Ok(mut map) = self.0.write() {
+            map.retain(|_, (c, _)| c.token_id != token_id);
+        }
+    }
+}
+
+/// A new random token: `trg_` and 43 URL-safe characters.
+pub fn generate_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("trg_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .ok_or(AppError::Unauthorized)?;
+        let hash = hash_token(token);
+        if let Some(c) = state.tokens.get(&hash) {
+            return Ok(c);
+        }
+        let rec = match state.store.find_token(&hash).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => return Err(AppError::Unauthorized),
+            Err(e) => return Err(e.into()),
+        };
+        let organization_id = match rec.role {
+            TokenRole::Customer => match state.store.get_contact(rec.user_id).await {
+                Ok(c) => Some(c.organization_id),
+                Err(StoreError::NotFound) => return Err(AppError::Unauthorized),
+                Err(e) => return Err(e.into()),
+            },
+            _ => {
+                match state.store.get_agent(rec.user_id).await {
+                    Ok(a) if a.active => {}
+                    Ok(_) | Err(StoreError::NotFound) => return Err(AppError::Unauthorized),
+                    Err(e) => return Err(e.into()),
+                }
+                None
+            }
+        };
+        let caller = Caller { token_id: rec.id, role: rec.role, user_id: rec.user_id, organization_id };
+        state.tokens.put(hash, caller.clone());
+        Ok(caller)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn tokens_are_random_and_hashes_stable() {
+        let a = generate_token();
+        let b = generate_token();
+        assert_ne!(a, b);
+        assert!(a.starts_with("trg_") && a.len() == 47);
+        assert_eq!(hash_token(&a), hash_token(&a));
+        assert_eq!(hash_token(&a).len(), 64);
+    }
+}

@@ -1,0 +1,149 @@
+//! One error type for the API, answered as RFC 9457 `application/problem+json`
+//! naming the field at fault. Internal errors are logged and answered generically.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use triage_core::DomainError;
+use triage_store::StoreError;
+use utoipa::ToSchema;
+
+#[derive(Debug)]
+pub enum AppError {
+    /// 400: the request could not be read (bad JSON, bad query string).
+    BadRequest { field: Option<String>, detail: String },
+    /// 401: no valid token.
+    Unauthorized,
+    /// 403: the caller may not do this.
+    Forbidden(String),
+    /// 404: not there, or not the caller's to see (the two look alike on purpose).
+    NotFound,
+    /// 409: conflicts with stored state.
+    Conflict(String),
+    /// 413: body too large.
+    PayloadTooLarge(usize),
+    /// 415: not JSON.
+    UnsupportedMediaType,
+    /// 422: well-formed but invalid; names the field.
+    Invalid { field: String, detail: String },
+    /// 500: logged with its cause, answered without it.
+    Internal(String),
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The request field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Every field at fault, with what is wrong with it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        AppError::Invalid { field: field.into(), detail: detail.into() }
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        AppError::Invalid { field: e.field, detail: e.message }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, slug, title, detail, field) = match self {
+            AppError::BadRequest { field, detail } => {
+                (StatusCode::BAD_REQUEST, "bad-request", "The request could not be read", detail, field)
+            }
+            AppError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Authentication required",
+                "send `Authorization: Bearer <token>` with a valid API token".to_string(),
+                None,
+            ),
+            AppError::Forbidden(d) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed", d, None),
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                "no such resource, or it is not yours to see".to_string(),
+                None,
+            ),
+            AppError::Conflict(d) => (StatusCode::CONFLICT, "conflict", "Conflict with the current state", d, None),
+            AppError::PayloadTooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Request body too large",
+                format!("the body must be at most {limit} bytes"),
+                None,
+            ),
+            AppError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "JSON expected",
+                "send the body as JSON with `Content-Type: application/json`".to_string(),
+                None,
+            ),
+            AppError::Invalid { field, detail } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request", detail, Some(field))
+            }
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "something went wrong on our side; it has been logged".to_string(),
+                    None,
+                )
+            }
+        };
+        let errors = field
+            .iter()
+            .map(|f| FieldError { field: f.clone(), message: detail.clone() })
+            .collect();
+        let body = Problem {
+            kind: format!("urn:triage:problem:{slug}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+            field,
+            errors,
+        };
+        let mut res = (status, axum::Json(body)).into_response();
+        res.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+pub type ApiResult<T> = Result<T, AppError>;

@@ -1,0 +1,118 @@
+//! Request extractors that turn bad input into problem+json naming the field:
+//! JSON bodies (size-limited, unknown fields rejected by the types) and query strings.
+
+use crate::error::AppError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{header, request::Parts};
+use serde::de::DeserializeOwned;
+
+/// The largest JSON body accepted.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// A JSON body; errors say which field is wrong and why.
+pub struct ApiJson<T>(pub T);
+
+/// A JSON body and its raw bytes (to fingerprint idempotent requests).
+pub struct ApiJsonBytes<T>(pub T, pub Bytes);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let ApiJsonBytes(v, _) = ApiJsonBytes::from_request(req, state).await?;
+        Ok(ApiJson(v))
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJsonBytes<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge(MAX_BODY_BYTES)
+            } else {
+                AppError::BadRequest { field: None, detail: e.body_text() }
+            }
+        })?;
+        let v = parse_json(&bytes)?;
+        Ok(ApiJsonBytes(v, bytes))
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let msg = strip_position(&inner.to_string());
+        if inner.is_syntax() || inner.is_eof() {
+            return AppError::BadRequest { field: None, detail: format!("the body is not valid JSON: {inner}") };
+        }
+        // For an unknown field the path names its parent; name the field itself.
+        let field = match unknown_field(&msg) {
+            Some(name) if path == "." => name,
+            Some(name) => format!("{path}.{name}"),
+            None => missing_field(&msg).map_or(path.clone(), |m| if path == "." { m } else { format!("{path}.{m}") }),
+        };
+        AppError::Invalid { field, detail: msg }
+    })
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn quoted_after(msg: &str, prefix: &str) -> Option<String> {
+    let rest = msg.strip_prefix(prefix)?;
+    let end = rest.find('`')?;
+    Some(rest[..end].to_string())
+}
+
+fn unknown_field(msg: &str) -> Option<String> {
+    quoted_after(msg, "unknown field `")
+}
+
+fn missing_field(msg: &str) -> Option<String> {
+    quoted_after(msg, "missing field `")
+}
+
+/// A query string; errors name the parameter at fault.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let q = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
+        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
+            let path = e.path().to_string();
+            let msg = e.into_inner().to_string();
+            let field = unknown_field(&msg).unwrap_or(path);
+            AppError::BadRequest { field: Some(field.clone()), detail: format!("query parameter `{field}`: {msg}") }
+        })
+    }
+}
+
+/// Deserializes a field that may be absent (`None`), null (`Some(None)`) or set.
+pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Option::<T>::deserialize(d).map(Some)
+}

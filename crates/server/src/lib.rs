@@ -1,0 +1,43 @@
+//! The Triage HTTP server: JSON API under `/api/v1` with its OpenAPI document,
+//! bearer-token auth, `/healthz` and `/metrics`.
+//!
+//! Thin by design: handlers parse, authorize, call core and store, and render.
+
+pub mod api;
+pub mod auth;
+pub mod bootstrap;
+pub mod error;
+pub mod extract;
+pub mod ops;
+pub mod state;
+
+pub use state::AppState;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{Json, Router};
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+/// The whole application, ready to serve (tests call it without a socket too).
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::router();
+    let openapi = Arc::new(openapi);
+    api.route("/api/v1/openapi.json", get(move || {
+        let doc = openapi.clone();
+        async move { Json((*doc).clone()) }
+    }))
+    .fallback(|| async { error::AppError::NotFound })
+    .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+    .layer(axum::middleware::from_fn(ops::track))
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
+
+/// Serves on a bound listener until `shutdown` completes, then finishes the
+/// requests in flight (every acknowledged ticket is already committed).
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,33 @@
+//! What every request handler shares: the store, the policy, the clock.
+
+use crate::auth::TokenCache;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+use triage_core::clock::Clock;
+use triage_core::policy::Policy;
+use triage_store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub policy: Arc<Policy>,
+    pub clock: Arc<dyn Clock>,
+    pub(crate) tokens: TokenCache,
+    pub(crate) metrics: PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(store: Store, policy: Policy, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            policy: Arc::new(policy),
+            clock,
+            tokens: TokenCache::default(),
+            metrics: crate::ops::metrics_handle(),
+        }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}

@@ -1,0 +1,119 @@
+//! Agents: support staff with role, skills, tier, team and capacity.
+
+use crate::codec::{from_json, json, ms, parse, time};
+use crate::{page_of, Page, PageRequest, Store, StoreError};
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use triage_core::agent::{Agent, AgentRole, Skill, Tier};
+use triage_core::email::Email;
+
+const COLS: &str = "id, name, email, role, skills, tier, team, capacity, timezone, active, created_at";
+
+fn decode(r: &AnyRow) -> Result<Agent, StoreError> {
+    Ok(Agent {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        email: Email::parse(&r.try_get::<String, _>("email")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        role: parse::<AgentRole>(&r.try_get::<String, _>("role")?)?,
+        skills: from_json::<Vec<Skill>>(&r.try_get::<String, _>("skills")?)?,
+        tier: parse::<Tier>(&r.try_get::<String, _>("tier")?)?,
+        team: r.try_get("team")?,
+        capacity: r.try_get("capacity")?,
+        timezone: r.try_get("timezone")?,
+        active: r.try_get::<i64, _>("active")? != 0,
+        created_at: time(r.try_get("created_at")?)?,
+    })
+}
+
+impl Store {
+    /// Stores a new agent; `a.id` and `a.created_at` are ignored.
+    pub async fn create_agent(&self, a: &Agent, now: DateTime<Utc>) -> Result<Agent, StoreError> {
+        let row = sqlx::query(&format!(
+            "INSERT INTO agents (name, email, role, skills, tier, team, capacity, timezone, active, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLS}"
+        ))
+        .bind(&a.name)
+        .bind(a.email.as_str())
+        .bind(a.role.as_str())
+        .bind(json(&a.skills))
+        .bind(a.tier.as_str())
+        .bind(&a.team)
+        .bind(a.capacity)
+        .bind(&a.timezone)
+        .bind(a.active as i64)
+        .bind(ms(now))
+        .fetch_one(self.w())
+        .await?;
+        decode(&row)
+    }
+
+    pub async fn get_agent(&self, id: i64) -> Result<Agent, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLS} FROM agents WHERE id = $1")).bind(id).fetch_one(self.r()).await?;
+        decode(&row)
+    }
+
+    pub async fn get_agent_by_email(&self, email: &Email) -> Result<Agent, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLS} FROM agents WHERE email = $1"))
+            .bind(email.as_str())
+            .fetch_one(self.r())
+            .await?;
+        decode(&row)
+    }
+
+    pub async fn list_agents(&self, page: PageRequest) -> Result<Page<Agent>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM agents WHERE id > $1 ORDER BY id LIMIT $2"))
+            .bind(page.after.unwrap_or(0))
+            .bind(page.limit + 1)
+            .fetch_all(self.r())
+            .await?;
+        let items = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        Ok(page_of(items, page.limit, |a| a.id))
+    }
+
+    pub async fn count_admins(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM agents WHERE role = 'admin'").fetch_one(self.r()).await?)
+    }
+
+    pub async fn save_agent(&self, a: &Agent) -> Result<Agent, StoreError> {
+        let row = sqlx::query(&format!(
+            "UPDATE agents SET name = $1, email = $2, role = $3, skills = $4, tier = $5, team = $6, capacity = $7,
+             timezone = $8, active = $9 WHERE id = $10 RETURNING {COLS}"
+        ))
+        .bind(&a.name)
+        .bind(a.email.as_str())
+        .bind(a.role.as_str())
+        .bind(json(&a.skills))
+        .bind(a.tier.as_str())
+        .bind(&a.team)
+        .bind(a.capacity)
+        .bind(&a.timezone)
+        .bind(a.active as i64)
+        .bind(a.id)
+        .fetch_one(self.w())
+        .await?;
+        decode(&row)
+    }
+
+    /// Deletes an agent with no tickets assigned, and their tokens. Agents who
+    /// worked tickets stay for the record: deactivate them instead.
+    pub async fn delete_agent(&self, id: i64) -> Result<(), StoreError> {
+        let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE assignee_id = $1")
+            .bind(id)
+            .fetch_one(self.r())
+            .await?;
+        if tickets > 0 {
+            return Err(StoreError::Conflict(
+                "the agent has assigned tickets; reassign them or set `active` to false".into(),
+            ));
+        }
+        let mut tx = self.w().begin().await?;
+        sqlx::query("DELETE FROM api_tokens WHERE role <> 'customer' AND user_id = $1").bind(id).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM agents WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

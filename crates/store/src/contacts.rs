@@ -1,0 +1,101 @@
+//! Contacts: customer users, each in one organization.
+
+use crate::codec::{ms, time};
+use crate::{page_of, Page, PageRequest, Store, StoreError};
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use triage_core::contact::Contact;
+use triage_core::email::Email;
+
+const COLS: &str = "id, organization_id, name, email, created_at";
+
+fn decode(r: &AnyRow) -> Result<Contact, StoreError> {
+    Ok(Contact {
+        id: r.try_get("id")?,
+        organization_id: r.try_get("organization_id")?,
+        name: r.try_get("name")?,
+        email: Email::parse(&r.try_get::<String, _>("email")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        created_at: time(r.try_get("created_at")?)?,
+    })
+}
+
+impl Store {
+    pub async fn create_contact(
+        &self,
+        org_id: i64,
+        name: &str,
+        email: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<Contact, StoreError> {
+        let row = sqlx::query(&format!(
+            "INSERT INTO contacts (organization_id, name, email, created_at) VALUES ($1, $2, $3, $4) RETURNING {COLS}"
+        ))
+        .bind(org_id)
+        .bind(name)
+        .bind(email.as_str())
+        .bind(ms(now))
+        .fetch_one(self.w())
+        .await?;
+        decode(&row)
+    }
+
+    pub async fn get_contact(&self, id: i64) -> Result<Contact, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLS} FROM contacts WHERE id = $1")).bind(id).fetch_one(self.r()).await?;
+        decode(&row)
+    }
+
+    pub async fn get_contact_by_email(&self, email: &Email) -> Result<Contact, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLS} FROM contacts WHERE email = $1"))
+            .bind(email.as_str())
+            .fetch_one(self.r())
+            .await?;
+        decode(&row)
+    }
+
+    pub async fn list_contacts(&self, org: Option<i64>, page: PageRequest) -> Result<Page<Contact>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM contacts WHERE id > $1 AND ($2 = 0 OR organization_id = $2) ORDER BY id LIMIT $3"
+        ))
+        .bind(page.after.unwrap_or(0))
+        .bind(org.unwrap_or(0))
+        .bind(page.limit + 1)
+        .fetch_all(self.r())
+        .await?;
+        let items = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        Ok(page_of(items, page.limit, |c| c.id))
+    }
+
+    pub async fn save_contact(&self, c: &Contact) -> Result<Contact, StoreError> {
+        let row = sqlx::query(&format!(
+            "UPDATE contacts SET organization_id = $1, name = $2, email = $3 WHERE id = $4 RETURNING {COLS}"
+        ))
+        .bind(c.organization_id)
+        .bind(&c.name)
+        .bind(c.email.as_str())
+        .bind(c.id)
+        .fetch_one(self.w())
+        .await?;
+        decode(&row)
+    }
+
+    /// Deletes a contact who never raised a ticket, and their API tokens.
+    pub async fn delete_contact(&self, id: i64) -> Result<(), StoreError> {
+        let tickets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE requester_id = $1")
+            .bind(id)
+            .fetch_one(self.r())
+            .await?;
+        if tickets > 0 {
+            return Err(StoreError::Conflict("the contact has tickets and stays for the record".into()));
+        }
+        let mut tx = self.w().begin().await?;
+        sqlx::query("DELETE FROM api_tokens WHERE role = 'customer' AND user_id = $1").bind(id).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+

@@ -1,0 +1,43 @@
+//! Errors the caller can act on: not found, conflict, or something else.
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or reference rule would be broken; the message says which.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Other(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) => {
+                let msg = db.message().to_string();
+                if db.is_unique_violation() {
+                    StoreError::Conflict(unique_message(&msg))
+                } else if db.is_foreign_key_violation() {
+                    StoreError::Conflict("it is still referenced by other records".into())
+                } else {
+                    StoreError::Other(e)
+                }
+            }
+            _ => StoreError::Other(e),
+        }
+    }
+}
+
+/// Turns a backend's unique-violation text into "`name` is already taken".
+fn unique_message(msg: &str) -> String {
+    for col in ["email", "name", "external_id", "token_hash"] {
+        if msg.contains(col) {
+            return format!("{col} is already taken");
+        }
+    }
+    "a record with the same unique value exists".into()
+}

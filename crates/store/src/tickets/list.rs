@@ -1,0 +1,117 @@
+//! Listing tickets with filters and cursor pagination.
+
+use super::{decode, COLS};
+use crate::{page_of, Page, PageRequest, Store, StoreError};
+use triage_core::ticket::{Status, Ticket};
+
+/// Which tickets to list. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub statuses: Vec<Status>,
+    pub priority: Option<String>,
+    /// `Some(None)`: unassigned tickets only.
+    pub assignee_id: Option<Option<i64>>,
+    pub organization_id: Option<i64>,
+    pub requester_id: Option<i64>,
+    pub category: Option<String>,
+    pub tag: Option<String>,
+    /// Case-insensitive substring of subject or body.
+    pub text: Option<String>,
+}
+
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally in LIKE.
+fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+impl Store {
+    /// Tickets newest first; the cursor is the id of the last ticket returned.
+    pub async fn list_tickets(&self, f: &TicketFilter, page: PageRequest) -> Result<Page<Ticket>, StoreError> {
+        let mut wh: Vec<String> = Vec::new();
+        let mut args: Vec<Arg> = Vec::new();
+        fn push(wh: &mut Vec<String>, args: &mut Vec<Arg>, cond: &dyn Fn(usize) -> String, a: Arg) {
+            args.push(a);
+            wh.push(cond(args.len()));
+        }
+        if let Some(after) = page.after {
+            push(&mut wh, &mut args, &|n| format!("id < ${n}"), Arg::Int(after));
+        }
+        if !f.statuses.is_empty() {
+            let list: Vec<String> = f.statuses.iter().map(|s| format!("'{}'", s.as_str())).collect();
+            // Status names come from a closed enum, never from user text.
+            wh.push(format!("status IN ({})", list.join(", ")));
+        }
+        if let Some(p) = &f.priority {
+            push(&mut wh, &mut args, &|n| format!("priority = ${n}"), Arg::Text(p.clone()));
+        }
+        match f.assignee_id {
+            Some(Some(a)) => push(&mut wh, &mut args, &|n| format!("assignee_id = ${n}"), Arg::Int(a)),
+            Some(None) => wh.push("assignee_id IS NULL".into()),
+            None => {}
+        }
+        if let Some(o) = f.organization_id {
+            push(&mut wh, &mut args, &|n| format!("organization_id = ${n}"), Arg::Int(o));
+        }
+        if let Some(r) = f.requester_id {
+            push(&mut wh, &mut args, &|n| format!("requester_id = ${n}"), Arg::Int(r));
+        }
+        if let Some(c) = &f.category {
+            push(&mut wh, &mut args, &|n| format!("category = ${n}"), Arg::Text(c.clone()));
+        }
+        if let Some(t) = &f.tag {
+            push(&mut wh, &mut args, &|n| format!("EXISTS (SELECT 1 FROM ticket_tags g WHERE g.tag = ${n} AND g.ticket_id = tickets.id)"),
+                Arg::Text(t.to_lowercase()),
+            );
+        }
+        if let Some(t) = &f.text {
+            push(&mut wh, &mut args, &|n| format!("(LOWER(subject) LIKE ${n} ESCAPE '\\' OR LOWER(body) LIKE ${n} ESCAPE '\\')"),
+                Arg::Text(like_pattern(t)),
+            );
+        }
+        let where_sql = if wh.is_empty() { String::new() } else { format!("WHERE {}", wh.join(" AND ")) };
+        let sql = format!("SELECT {COLS} FROM tickets {where_sql} ORDER BY id DESC LIMIT {}", page.limit + 1);
+        let mut q = sqlx::query(&sql);
+        for a in args {
+            q = match a {
+                Arg::Int(i) => q.bind(i),
+                Arg::Text(s) => q.bind(s),
+            };
+        }
+        let rows = q.fetch_all(self.r()).await?;
+        let items = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        Ok(page_of(items, page.limit, |t| t.id))
+    }
+
+    /// Every ticket id in ascending order, a chunk at a time (for export).
+    pub async fn tickets_after(&self, after: i64, limit: i64) -> Result<Vec<Ticket>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM tickets WHERE id > $1 ORDER BY id LIMIT $2"))
+            .bind(after)
+            .bind(limit)
+            .fetch_all(self.r())
+            .await?;
+        rows.iter().map(decode).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_Off"), "%50\\%\\_off%");
+    }
+}

@@ -1,0 +1,330 @@
+//! Tickets, their thread and their event log.
+
+mod list;
+pub(crate) mod writer;
+
+pub use list::TicketFilter;
+
+use crate::codec::{from_json, json, ms, opt_time, parse, time};
+use crate::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use triage_core::agent::Tier;
+use triage_core::ticket::{Actor, Comment, CommentKind, Event, EventKind, NewTicket, Status, Ticket};
+
+pub(crate) const COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, \
+    priority, priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
+    external_id, version, created_at, updated_at, first_response_at, solved_at, closed_at";
+
+pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
+    Ok(Ticket {
+        id: r.try_get("id")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        channel: parse(&r.try_get::<String, _>("channel")?)?,
+        requester_id: r.try_get("requester_id")?,
+        organization_id: r.try_get("organization_id")?,
+        category: r.try_get("category")?,
+        impact: r.try_get("impact")?,
+        urgency: r.try_get("urgency")?,
+        priority: r.try_get("priority")?,
+        priority_score: r.try_get("priority_score")?,
+        priority_explanation: r
+            .try_get::<Option<String>, _>("priority_explanation")?
+            .map(|s| from_json(&s))
+            .transpose()?,
+        policy_version: r.try_get("policy_version")?,
+        status: parse(&r.try_get::<String, _>("status")?)?,
+        assignee_id: r.try_get("assignee_id")?,
+        team: r.try_get("team")?,
+        tier: r.try_get::<Option<String>, _>("tier")?.map(|s| parse::<Tier>(&s)).transpose()?,
+        tags: from_json(&r.try_get::<String, _>("tags")?)?,
+        custom_fields: from_json(&r.try_get::<String, _>("custom_fields")?)?,
+        external_id: r.try_get("external_id")?,
+        version: r.try_get("version")?,
+        created_at: time(r.try_get("created_at")?)?,
+        updated_at: time(r.try_get("updated_at")?)?,
+        first_response_at: opt_time(r.try_get("first_response_at")?)?,
+        solved_at: opt_time(r.try_get("solved_at")?)?,
+        closed_at: opt_time(r.try_get("closed_at")?)?,
+    })
+}
+
+/// An event to append, produced by a change to a ticket.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub kind: EventKind,
+    pub data: serde_json::Value,
+    pub reason: Option<String>,
+}
+
+/// Why a [`Store::modify_ticket`] did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ModifyError<E> {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The change itself refused (e.g. a transition that is not allowed).
+    #[error("rejected")]
+    Rejected(E),
+}
+
+pub(crate) async fn insert_event(
+    tx: &mut Transaction<'_, Any>,
+    ticket_id: i64,
+    at: DateTime<Utc>,
+    actor: Actor,
+    e: &NewEvent,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO ticket_events (ticket_id, at, actor, kind, data, reason) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(ticket_id)
+        .bind(ms(at))
+        .bind(actor.to_string())
+        .bind(e.kind.as_str())
+        .bind(json(&e.data))
+        .bind(&e.reason)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn replace_tags(tx: &mut Transaction<'_, Any>, ticket_id: i64, tags: &[String]) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = $1").bind(ticket_id).execute(&mut **tx).await?;
+    insert_tags(tx, ticket_id, tags).await
+}
+
+pub(crate) async fn insert_tags(tx: &mut Transaction<'_, Any>, ticket_id: i64, tags: &[String]) -> Result<(), StoreError> {
+    for t in tags {
+        sqlx::query("INSERT INTO ticket_tags (tag, ticket_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(t)
+            .bind(ticket_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inserts one ticket row; `None` when its idempotency key or external id is taken.
+pub(crate) async fn insert_ticket(tx: &mut Transaction<'_, Any>, t: &NewTicket) -> Result<Option<Ticket>, StoreError> {
+    let (scope, key, fp) = match &t.idempotency {
+        Some(i) => (Some(i.scope.as_str()), Some(i.key.as_str()), Some(i.fingerprint.as_str())),
+        None => (None, None, None),
+    };
+    let closed = t.status == Status::Closed;
+    let solved = closed || t.status == Status::Solved;
+    let row = sqlx::query(&format!(
+        "INSERT INTO tickets (subject, body, channel, requester_id, organization_id, category, impact, urgency, priority,
+           priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields,
+           external_id, idem_scope, idem_key, idem_fingerprint, version, created_at, updated_at, solved_at, closed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, 1, $23, $23, $24, $25)
+         ON CONFLICT DO NOTHING RETURNING {COLS}"
+    ))
+    .bind(&t.subject)
+    .bind(&t.body)
+    .bind(t.channel.as_str())
+    .bind(t.requester_id)
+    .bind(t.organization_id)
+    .bind(&t.category)
+    .bind(&t.impact)
+    .bind(&t.urgency)
+    .bind(&t.priority)
+    .bind(t.priority_score)
+    .bind(t.priority_explanation.as_ref().map(json))
+    .bind(&t.policy_version)
+    .bind(t.status.as_str())
+    .bind(t.assignee_id)
+    .bind(&t.team)
+    .bind(t.tier.map(|x| x.as_str()))
+    .bind(json(&t.tags))
+    .bind(json(&t.custom_fields))
+    .bind(&t.external_id)
+    .bind(scope)
+    .bind(key)
+    .bind(fp)
+    .bind(ms(t.created_at))
+    .bind(solved.then(|| ms(t.created_at)))
+    .bind(closed.then(|| ms(t.created_at)))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let ticket = decode(&row)?;
+    insert_tags(tx, ticket.id, &ticket.tags).await?;
+    let kind = if t.channel == triage_core::ticket::Channel::Import { EventKind::Imported } else { EventKind::Created };
+    let data = serde_json::json!({
+        "status": ticket.status, "channel": ticket.channel, "category": ticket.category,
+        "priority": ticket.priority, "priority_score": ticket.priority_score, "policy_version": ticket.policy_version,
+        "external_id": ticket.external_id,
+    });
+    insert_event(tx, ticket.id, t.created_at, t.actor, &NewEvent { kind, data, reason: None }).await?;
+    Ok(Some(ticket))
+}
+
+impl Store {
+    /// Stores a ticket through the group-commit writer. Returns the ticket and
+    /// whether it was created (`false`: the idempotency key was used before and
+    /// this is the ticket the first request made).
+    pub async fn create_ticket(&self, t: NewTicket) -> Result<(Ticket, bool), StoreError> {
+        self.inner.writer.submit(t).await
+    }
+
+    /// Stores many tickets in one transaction (imports, demo data), skipping those
+    /// whose `external_id` is already stored. Returns how many were added.
+    pub async fn insert_tickets(&self, tickets: &[NewTicket]) -> Result<usize, StoreError> {
+        let mut tx = self.w().begin().await?;
+        let mut added = 0;
+        for t in tickets {
+            if insert_ticket(&mut tx, t).await?.is_some() {
+                added += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    pub async fn get_ticket(&self, id: i64) -> Result<Ticket, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLS} FROM tickets WHERE id = $1")).bind(id).fetch_one(self.r()).await?;
+        decode(&row)
+    }
+
+    /// Reads a ticket, lets `change` edit it and say which events that makes, and
+    /// writes it back if nobody else changed it meanwhile (optimistic concurrency on
+    /// `version`, retried). `comment` is stored in the same transaction.
+    pub async fn modify_ticket<E>(
+        &self,
+        id: i64,
+        actor: Actor,
+        now: DateTime<Utc>,
+        comment: Option<(CommentKind, String)>,
+        mut change: impl FnMut(&mut Ticket) -> Result<Vec<NewEvent>, E>,
+    ) -> Result<(Ticket, Option<Comment>), ModifyError<E>> {
+        for _attempt in 0..20 {
+            let before = self.get_ticket(id).await?;
+            let mut after = before.clone();
+            let mut events = change(&mut after).map_err(ModifyError::Rejected)?;
+            if events.is_empty() && comment.is_none() {
+                return Ok((before, None));
+            }
+            let mut tx = self.w().begin().await.map_err(StoreError::from)?;
+            after.version = before.version + 1;
+            after.updated_at = now;
+            let done = sqlx::query(
+                "UPDATE tickets SET subject = $1, body = $2, category = $3, impact = $4, urgency = $5, priority = $6,
+                   priority_score = $7, priority_explanation = $8, policy_version = $9, status = $10, assignee_id = $11,
+                   team = $12, tier = $13, tags = $14, custom_fields = $15, version = $16, updated_at = $17,
+                   first_response_at = $18, solved_at = $19, closed_at = $20
+                 WHERE id = $21 AND version = $22",
+            )
+            .bind(&after.subject)
+            .bind(&after.body)
+            .bind(&after.category)
+            .bind(&after.impact)
+            .bind(&after.urgency)
+            .bind(&after.priority)
+            .bind(after.priority_score)
+            .bind(after.priority_explanation.as_ref().map(json))
+            .bind(&after.policy_version)
+            .bind(after.status.as_str())
+            .bind(after.assignee_id)
+            .bind(&after.team)
+            .bind(after.tier.map(|t| t.as_str()))
+            .bind(json(&after.tags))
+            .bind(json(&after.custom_fields))
+            .bind(after.version)
+            .bind(ms(now))
+            .bind(after.first_response_at.map(ms))
+            .bind(after.solved_at.map(ms))
+            .bind(after.closed_at.map(ms))
+            .bind(id)
+            .bind(before.version)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+            if done.rows_affected() == 0 {
+                tx.rollback().await.map_err(StoreError::from)?;
+                tokio::task::yield_now().await;
+                continue;
+            }
+            if after.tags != before.tags {
+                replace_tags(&mut tx, id, &after.tags).await?;
+            }
+            let mut stored_comment = None;
+            if let Some((kind, body)) = &comment {
+                let row = sqlx::query(
+                    "INSERT INTO comments (ticket_id, author, kind, body, created_at) VALUES ($1, $2, $3, $4, $5)
+                     RETURNING id, ticket_id, author, kind, body, created_at",
+                )
+                .bind(id)
+                .bind(actor.to_string())
+                .bind(kind.as_str())
+                .bind(body)
+                .bind(ms(now))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+                let c = decode_comment(&row)?;
+                events.insert(
+                    0,
+                    NewEvent {
+                        kind: EventKind::CommentAdded,
+                        data: serde_json::json!({"comment_id": c.id, "kind": c.kind}),
+                        reason: None,
+                    },
+                );
+                stored_comment = Some(c);
+            }
+            for e in &events {
+                insert_event(&mut tx, id, now, actor, e).await?;
+            }
+            tx.commit().await.map_err(StoreError::from)?;
+            return Ok((after, stored_comment));
+        }
+        Err(ModifyError::Store(StoreError::Conflict("the ticket is being changed by others; try again".into())))
+    }
+
+    pub async fn list_comments(&self, ticket_id: i64, include_internal: bool) -> Result<Vec<Comment>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, ticket_id, author, kind, body, created_at FROM comments
+             WHERE ticket_id = $1 AND ($2 = 1 OR kind = 'public') ORDER BY id",
+        )
+        .bind(ticket_id)
+        .bind(include_internal as i64)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(decode_comment).collect()
+    }
+
+    pub async fn list_events(&self, ticket_id: i64) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, ticket_id, at, actor, kind, data, reason FROM ticket_events WHERE ticket_id = $1 ORDER BY id",
+        )
+        .bind(ticket_id)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(Event {
+                    id: r.try_get("id")?,
+                    ticket_id: r.try_get("ticket_id")?,
+                    at: time(r.try_get("at")?)?,
+                    actor: parse(&r.try_get::<String, _>("actor")?)?,
+                    kind: EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?,
+                    data: from_json(&r.try_get::<String, _>("data")?)?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn decode_comment(r: &AnyRow) -> Result<Comment, StoreError> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Comment {
+        id: r.try_get("id")?,
+        ticket_id: r.try_get("ticket_id")?,
+        author: parse(&r.try_get::<String, _>("author")?)?,
+        kind: if kind == "internal" { CommentKind::Internal } else { CommentKind::Public },
+        body: r.try_get("body")?,
+        created_at: time(r.try_get("created_at")?)?,
+    })
+}

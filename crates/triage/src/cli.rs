@@ -1,0 +1,117 @@
+//! The command-line grammar (clap) and the dispatch to one module per command.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "triage", version, about = "Triage: priority support tickets, explained.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DB.
+    #[arg(long, global = true, env = "TRIAGE_DATABASE", default_value = "sqlite://./triage.db")]
+    pub database: String,
+    /// Policy file (TOML); the built-in policy when absent.
+    #[arg(long, global = true, env = "TRIAGE_POLICY")]
+    pub policy: Option<PathBuf>,
+    /// Log as JSON lines instead of text.
+    #[arg(long, global = true, env = "TRIAGE_LOG_JSON")]
+    pub log_json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Work with policy files.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Import historic tickets from a CSV or JSONL file (resumable).
+    Import(ImportArgs),
+    /// Export every ticket as JSON lines (the format `import` reads).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TRIAGE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Seed demo organizations, agents and ~200 tickets (once per database).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Validate a policy file; errors name file:line and what to fix.
+    Check {
+        /// The policy file to check.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it (only now).
+    Create {
+        /// admin, agent or customer.
+        #[arg(long)]
+        role: String,
+        /// The user's e-mail (an agent for admin/agent, a contact for customer).
+        #[arg(long)]
+        user: String,
+        /// A note saying what the token is for.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A .csv (header row) or .jsonl file.
+    pub file: PathBuf,
+    /// Rename input columns: `--map subject=title` reads Triage's `subject` from column `title`.
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    pub map: Vec<String>,
+    /// Start again from the first line instead of resuming.
+    #[arg(long)]
+    pub restart: bool,
+    /// Exit non-zero when any row is rejected.
+    #[arg(long)]
+    pub strict: bool,
+    /// Rows per transaction.
+    #[arg(long, default_value_t = 500)]
+    pub batch: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write here instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(a) => crate::serve::run(&cli.global, a).await,
+        Command::Policy(PolicyCommand::Check { file }) => crate::policy_check::run(&file),
+        Command::Token(TokenCommand::Create { role, user, label }) => {
+            crate::token::create(&cli.global, &role, &user, &label).await
+        }
+        Command::Import(a) => crate::import::run(&cli.global, a).await,
+        Command::Export(a) => crate::export::run(&cli.global, a).await,
+    }
+}

@@ -1,0 +1,180 @@
+//! Demo data: organizations across account types and plans (one VIP), contacts,
+//! agents with skills and tiers, and 200 tickets whose texts come from Banking77
+//! (CC BY 4.0; see `demo/README.md`). Seeding is idempotent.
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use triage_core::agent::{Agent, AgentRole, Skill, Tier};
+use triage_core::email::Email;
+use triage_core::organization::ContractOverrides;
+use triage_core::policy::Policy;
+use triage_core::priority::severity_priority;
+use triage_core::ticket::{Actor, Channel, CustomFields, NewTicket, Status};
+use triage_store::{NewOrganization, Store, StoreError};
+
+const TICKETS_CSV: &str = include_str!("../demo/tickets.csv");
+
+struct DemoOrg {
+    name: &'static str,
+    account_type: &'static str,
+    vip: bool,
+    category: &'static str,
+    persona: &'static str,
+    plan: &'static str,
+    annual_value: f64,
+    seats: i64,
+    timezone: &'static str,
+    domain: &'static str,
+    contacts: &'static [&'static str],
+}
+
+const ORGS: &[DemoOrg] = &[
+    DemoOrg { name: "Northwind Traders", account_type: "enterprise", vip: true, category: "strategic", persona: "executive", plan: "enterprise", annual_value: 250_000.0, seats: 1200, timezone: "Europe/Berlin", domain: "northwind.example", contacts: &["Greta Vogel", "Jonas Weber", "Lena Fischer"] },
+    DemoOrg { name: "Globex Logistics", account_type: "enterprise", vip: false, category: "standard", persona: "power_user", plan: "premium", annual_value: 150_000.0, seats: 700, timezone: "America/Chicago", domain: "globex.example", contacts: &["Maria Lopez", "Sam Carter"] },
+    DemoOrg { name: "Contoso Retail", account_type: "pro", vip: false, category: "at_risk", persona: "power_user", plan: "premium", annual_value: 48_000.0, seats: 300, timezone: "America/New_York", domain: "contoso.example", contacts: &["Priya Shah", "Tom Becker"] },
+    DemoOrg { name: "Fabrikam Labs", account_type: "pro", vip: false, category: "standard", persona: "developer", plan: "standard", annual_value: 12_000.0, seats: 80, timezone: "Europe/London", domain: "fabrikam.example", contacts: &["Oliver Hughes", "Amelia Clarke"] },
+    DemoOrg { name: "Tailspin Studio", account_type: "free", vip: false, category: "new", persona: "end_user", plan: "basic", annual_value: 0.0, seats: 5, timezone: "Asia/Tokyo", domain: "tailspin.example", contacts: &["Yuki Tanaka"] },
+];
+
+struct DemoAgent {
+    name: &'static str,
+    email: &'static str,
+    skills: &'static [(&'static str, u8)],
+    tier: Tier,
+    team: &'static str,
+    timezone: &'static str,
+}
+
+const AGENTS: &[DemoAgent] = &[
+    DemoAgent { name: "Ana Souza", email: "ana@support.example", skills: &[("cards", 4), ("top_up", 3), ("transfers", 2)], tier: Tier::L1, team: "payments", timezone: "Europe/Lisbon" },
+    DemoAgent { name: "Ben Okafor", email: "ben@support.example", skills: &[("transfers", 4), ("cards", 2)], tier: Tier::L1, team: "payments", timezone: "Europe/London" },
+    DemoAgent { name: "Carla Jensen", email: "carla@support.example", skills: &[("billing", 4), ("accounts", 3)], tier: Tier::L1, team: "billing", timezone: "Europe/Copenhagen" },
+    DemoAgent { name: "Chen Wei", email: "chen@support.example", skills: &[("security", 5), ("accounts", 3)], tier: Tier::L2, team: "trust_and_safety", timezone: "Asia/Singapore" },
+    DemoAgent { name: "Dara Byrne", email: "dara@support.example", skills: &[("technical", 4), ("cards", 3)], tier: Tier::L2, team: "engineering_support", timezone: "Europe/Dublin" },
+    DemoAgent { name: "Eli Navarro", email: "eli@support.example", skills: &[("technical", 5), ("security", 4)], tier: Tier::L3, team: "engineering_support", timezone: "America/Los_Angeles" },
+];
+
+/// Seeds the demo once; returns the number of tickets added (0 when already seeded).
+pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow::Result<usize> {
+    let mut contacts: Vec<(i64, i64)> = Vec::new(); // (contact id, org id)
+    for o in ORGS {
+        let org = match store.get_organization_by_name(o.name).await {
+            Ok(r) => r.org,
+            Err(StoreError::NotFound) => {
+                let plan = store.get_plan_by_name(o.plan).await.with_context(|| format!("plan {} missing", o.plan))?;
+                let new = NewOrganization {
+                    name: o.name.into(),
+                    account_type: o.account_type.into(),
+                    vip: o.vip,
+                    customer_category: o.category.into(),
+                    persona: Some(o.persona.into()),
+                    contract: if o.vip {
+                        ContractOverrides { notes: Some("Named account manager; quarterly business review.".into()), ..Default::default() }
+                    } else {
+                        ContractOverrides::default()
+                    },
+                    annual_value: o.annual_value,
+                    seats: o.seats,
+                    timezone: o.timezone.into(),
+                };
+                let rec = store.create_organization(&new, Some((plan.id, now - Duration::days(365))), "system", now).await?;
+                if o.name == "Globex Logistics" {
+                    // A scheduled upgrade: shows plan history with effective dates.
+                    let ent = store.get_plan_by_name("enterprise").await?;
+                    store
+                        .change_plan(rec.org.id, ent.id, now + Duration::days(30), "system", Some("signed enterprise renewal"), now)
+                        .await?;
+                }
+                rec.org
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for name in o.contacts {
+            let first = name.split(' ').next().unwrap_or(name).to_lowercase();
+            let email = Email::parse(&format!("{first}@{}", o.domain)).expect("valid demo address");
+            let c = match store.get_contact_by_email(&email).await {
+                Ok(c) => c,
+                Err(StoreError::NotFound) => store.create_contact(org.id, name, &email, now).await?,
+                Err(e) => return Err(e.into()),
+            };
+            contacts.push((c.id, org.id));
+        }
+    }
+    let mut agents = Vec::new();
+    for a in AGENTS {
+        let email = Email::parse(a.email).expect("valid demo address");
+        let agent = match store.get_agent_by_email(&email).await {
+            Ok(x) => x,
+            Err(StoreError::NotFound) => {
+                let new = Agent {
+                    id: 0,
+                    name: a.name.into(),
+                    email,
+                    role: AgentRole::Agent,
+                    skills: a.skills.iter().map(|(n, p)| Skill { name: (*n).into(), proficiency: *p }).collect(),
+                    tier: a.tier,
+                    team: a.team.into(),
+                    capacity: 12,
+                    timezone: a.timezone.into(),
+                    active: true,
+                    created_at: now,
+                };
+                store.create_agent(&new, now).await?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        agents.push(agent);
+    }
+
+    let mut reader = csv::Reader::from_reader(TICKETS_CSV.as_bytes());
+    let mut tickets = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.context("demo/tickets.csv")?;
+        let (id, subject, body, category, impact, urgency) = (&rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5]);
+        let (contact_id, org_id) = contacts[(i * 7) % contacts.len()];
+        // Spread arrivals over the last two weeks; older tickets are further along.
+        let age_minutes = ((200 - i as i64) * 97) % (14 * 24 * 60);
+        let created_at = now - Duration::minutes(age_minutes + 5);
+        let status = match (age_minutes * 10 / (14 * 24 * 60), i % 5) {
+            (7.., 0..=2) => Status::Closed,
+            (5.., _) => Status::Solved,
+            (3.., 0) => Status::PendingCustomer,
+            (3.., 1) => Status::OnHold,
+            (1.., _) => Status::Open,
+            _ => Status::New,
+        };
+        let pr = severity_priority(policy, Some(impact), Some(urgency));
+        let cat = policy.category(category);
+        let assignee = (status != Status::New).then(|| {
+            let team = cat.map(|c| c.team.as_str()).unwrap_or("");
+            let pool: Vec<&Agent> = agents.iter().filter(|a| a.team == team).collect();
+            let pool = if pool.is_empty() { agents.iter().collect() } else { pool };
+            pool[i % pool.len()].id
+        });
+        tickets.push(NewTicket {
+            subject: subject.into(),
+            body: body.into(),
+            channel: [Channel::Email, Channel::Portal, Channel::Chat, Channel::Email, Channel::Api][i % 5],
+            requester_id: contact_id,
+            organization_id: org_id,
+            category: Some(category.into()),
+            impact: Some(impact.into()),
+            urgency: Some(urgency.into()),
+            priority: Some(pr.level),
+            priority_score: Some(pr.score),
+            priority_explanation: Some(pr.explanation),
+            policy_version: Some(pr.policy_version),
+            status,
+            assignee_id: assignee,
+            team: cat.map(|c| c.team.clone()),
+            tier: cat.map(|c| c.tier),
+            tags: if urgency == "critical" { vec!["urgent".into()] } else { vec![] },
+            custom_fields: CustomFields::new(),
+            external_id: Some(format!("demo:banking77:{id}")),
+            created_at,
+            actor: Actor::Contact(contact_id),
+            idempotency: None,
+        });
+    }
+    Ok(store.insert_tickets(&tickets).await?)
+}

@@ -1,0 +1,38 @@
+//! `triage policy check FILE`: validates a policy and says what to fix.
+
+use std::path::Path;
+use std::process::ExitCode;
+use triage_core::policy::Policy;
+
+pub fn run(file: &Path) -> anyhow::Result<ExitCode> {
+    let name = file.display().to_string();
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{name}: error: cannot read the file: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    match Policy::from_toml(&name, &text) {
+        Ok(p) => {
+            println!(
+                "{name}: ok: policy `{}` version {}: {} levels, {}x{} matrix, {} categories, {} plans, {} SLA policies, {} custom fields",
+                p.name,
+                p.version,
+                p.levels.len(),
+                p.matrix.impact.len(),
+                p.matrix.urgency.len(),
+                p.categories.len(),
+                p.plans.len(),
+                p.sla_policies.len(),
+                p.custom_fields.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(errors) => {
+            eprintln!("{errors}");
+            eprintln!("{name}: {} error(s)", errors.0.len());
+            Ok(ExitCode::from(1))
+        }
+    }
+}

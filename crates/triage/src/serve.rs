@@ -1,0 +1,78 @@
+//! `triage serve`: the HTTP server, with optional demo data.
+
+use crate::cli::{Global, ServeArgs};
+use crate::setup::{load_policy, open_store};
+use anyhow::Context;
+use std::process::ExitCode;
+use std::sync::Arc;
+use triage_core::clock::{Clock, SystemClock};
+use triage_server::bootstrap::{prepare, FIRST_ADMIN_EMAIL};
+use triage_server::AppState;
+
+pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
+    let policy = match load_policy(g) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let store = open_store(g).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let env_token = std::env::var("TRIAGE_ADMIN_TOKEN").ok();
+    let new_token = prepare(&store, &policy, env_token.as_deref(), clock.now()).await?;
+    if a.demo {
+        let added = crate::demo::seed(&store, &policy, clock.now()).await?;
+        if added > 0 {
+            eprintln!("demo data: {added} tickets, with organizations, contacts and agents");
+        } else {
+            eprintln!("demo data: already present");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
+    let addr = listener.local_addr()?;
+    let policy_name = format!("{} ({})", policy.name, policy.version);
+    let state = AppState::new(store.clone(), policy, clock);
+
+    println!("Triage listening on http://{addr} (database {}, policy {policy_name})", redacted(&g.database));
+    match (&new_token, env_token.is_some()) {
+        (Some(t), false) => {
+            println!("First admin {FIRST_ADMIN_EMAIL}, API token (shown once, store it safely):\n  {t}");
+            println!("Try:\n  curl -H 'Authorization: Bearer {t}' http://{addr}/api/v1/tickets?limit=5");
+        }
+        (Some(_), true) => {
+            println!("First admin {FIRST_ADMIN_EMAIL} uses the token from TRIAGE_ADMIN_TOKEN.");
+            println!("Try:\n  curl -H \"Authorization: Bearer $TRIAGE_ADMIN_TOKEN\" http://{addr}/api/v1/tickets?limit=5");
+        }
+        (None, _) => {
+            println!("Admins exist already. A new admin token: triage token create --role admin --user {FIRST_ADMIN_EMAIL}");
+            println!("Try:\n  curl -H \"Authorization: Bearer $TOKEN\" http://{addr}/api/v1/tickets?limit=5");
+        }
+    }
+    println!("API description: http://{addr}/api/v1/openapi.json");
+
+    triage_server::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    eprintln!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn redacted(url: &str) -> String {
+    triage_store::DatabaseUrl::parse(url).map(|u| u.to_string()).unwrap_or_else(|_| url.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    eprintln!("shutting down: finishing requests in flight");
+}
