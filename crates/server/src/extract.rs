@@ -58,11 +58,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         if inner.is_syntax() || inner.is_eof() {
             return AppError::BadRequest { field: None, detail: format!("the body is not valid JSON: {inner}") };
         }
-        // For an unknown field the path names its parent; name the field itself.
-        let field = match unknown_field(&msg) {
-            Some(name) if path == "." => name,
-            Some(name) => format!("{path}.{name}"),
-            None => missing_field(&msg).map_or(path.clone(), |m| if path == "." { m } else { format!("{path}.{m}") }),
+        // serde_path_to_error's path already ends in an unknown field's name; at
+        // the top level of a missing field it is `.`, so take the name from the message.
+        let field = if path == "." {
+            unknown_field(&msg).or_else(|| missing_field(&msg)).unwrap_or_else(|| "body".into())
+        } else {
+            match missing_field(&msg) {
+                Some(m) => format!("{path}.{m}"),
+                None => path,
+            }
         };
         AppError::Invalid { field, detail: msg }
     })

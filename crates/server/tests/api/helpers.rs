@@ -1,0 +1,206 @@
+//! TestApp: a real server on a random port over a fresh database, SQLite in a
+//! temporary directory or a uniquely named PostgreSQL database (dropped after).
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use triage_core::clock::{Clock, SystemClock};
+use triage_core::policy::Policy;
+use triage_server::AppState;
+use triage_store::{DatabaseUrl, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once per backend: `both!(name)` makes `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+pub const ADMIN_TOKEN: &str = "test-admin-token";
+
+pub fn postgres_base() -> String {
+    std::env::var("TRIAGE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    /// The app's store, for tests that look beneath the API.
+    #[allow(dead_code)]
+    pub store: Store,
+    shutdown: Option<oneshot::Sender<()>>,
+    _dir: Option<tempfile::TempDir>,
+    pg_db: Option<String>,
+}
+
+/// A response: status, headers and the JSON body (Null when empty).
+pub struct Res {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let (url, dir, pg_db) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/triage.db", dir.path().display());
+                (url, Some(dir), None)
+            }
+            Backend::Postgres => {
+                let name = format!("triage_t_{:016x}", rand_u64());
+                let mut admin = sqlx::PgConnection::connect(&postgres_base())
+                    .await
+                    .expect("PostgreSQL at TRIAGE_TEST_POSTGRES_URL (default postgres://root@127.0.0.1:5432/test) must answer");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
+                let base = postgres_base();
+                let url = match base.rfind('/') {
+                    Some(i) => format!("{}/{name}", &base[..i]),
+                    None => panic!("bad TRIAGE_TEST_POSTGRES_URL"),
+                };
+                (url, None, Some(name))
+            }
+        };
+        let store = Store::connect(&DatabaseUrl::parse(&url).unwrap()).await.expect("store connects and migrates");
+        let policy = Policy::builtin();
+        triage_server::bootstrap::prepare(&store, &policy, Some(ADMIN_TOKEN), SystemClock.now())
+            .await
+            .expect("bootstrap");
+        let state = AppState::new(store.clone(), policy, Arc::new(SystemClock));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(triage_server::serve(listener, state, async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            store,
+            shutdown: Some(tx),
+            _dir: dir,
+            pg_db,
+        }
+    }
+
+    pub async fn req(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Res {
+        let mut r = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let res = r.send().await.expect("request sent");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.unwrap();
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) };
+        Res { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Res {
+        self.req(Method::GET, path, Some(token), None).await
+    }
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Res {
+        self.req(Method::POST, path, Some(token), Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Res {
+        self.req(Method::PATCH, path, Some(token), Some(body)).await
+    }
+    pub async fn delete(&self, path: &str, token: &str) -> Res {
+        self.req(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Creates an organization on `plan` and returns its id.
+    pub async fn org(&self, name: &str, plan: &str) -> i64 {
+        let r = self
+            .post("/api/v1/organizations", ADMIN_TOKEN, json!({"name": name, "account_type": "pro", "plan": plan}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body["id"].as_i64().unwrap()
+    }
+
+    /// Creates a contact and a customer token for them: `(contact id, token)`.
+    pub async fn customer(&self, org: i64, email: &str) -> (i64, String) {
+        let r = self
+            .post("/api/v1/contacts", ADMIN_TOKEN, json!({"organization_id": org, "name": "Customer", "email": email}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.body["id"].as_i64().unwrap();
+        (id, self.token("customer", email).await)
+    }
+
+    /// Creates an agent and an agent token: `(agent id, token)`.
+    pub async fn agent(&self, email: &str) -> (i64, String) {
+        let r = self
+            .post(
+                "/api/v1/agents",
+                ADMIN_TOKEN,
+                json!({"name": "Agent", "email": email, "skills": [{"name": "cards", "proficiency": 3}], "tier": "L1", "team": "payments"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        (r.body["id"].as_i64().unwrap(), self.token("agent", email).await)
+    }
+
+    pub async fn token(&self, role: &str, email: &str) -> String {
+        let r = self.post("/api/v1/tokens", ADMIN_TOKEN, json!({"role": role, "user": email})).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body["token"].as_str().unwrap().to_string()
+    }
+
+    /// Opens a ticket as `token`; returns the ticket JSON.
+    pub async fn ticket(&self, token: &str, body: Value) -> Value {
+        let r = self.post("/api/v1/tickets", token, body).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        r.body
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(name) = self.pg_db.take() {
+            // Drop the database from a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&postgres_base()).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.finish()
+}

@@ -1,0 +1,10 @@
+//! API integration tests: every scenario runs on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod authorization;
+mod errors;
+mod idempotency;
+mod organizations;
+mod ops;
+mod tickets;

@@ -1,0 +1,90 @@
+//! Organizations, contacts, agents and the plan catalog.
+
+use crate::both;
+use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
+use serde_json::json;
+
+async fn plans_are_bought_upgraded_and_scheduled_with_history(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let plans = app.get("/api/v1/plans", ADMIN_TOKEN).await;
+    let names: Vec<&str> = plans.body["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["basic", "standard", "premium", "enterprise"], "the policy's plans, cheapest first");
+
+    let r = app
+        .post(
+            "/api/v1/organizations",
+            ADMIN_TOKEN,
+            json!({"name": "Globex", "account_type": "enterprise", "vip": true, "customer_category": "strategic",
+                   "persona": "executive", "annual_value": 120000.0, "seats": 500, "timezone": "Europe/Berlin", "plan": "standard"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    assert_eq!(r.body["plan"]["name"], "standard");
+    assert_eq!(r.body["vip"], true);
+
+    // Upgrade now, then schedule a downgrade for next year.
+    let r = app.post(&format!("/api/v1/organizations/{id}/plan"), ADMIN_TOKEN, json!({"plan": "premium", "reason": "upsell"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["plan"]["name"], "premium");
+    let r = app
+        .post(&format!("/api/v1/organizations/{id}/plan"), ADMIN_TOKEN, json!({"plan": "basic", "effective_from": "2099-01-01T00:00:00Z"}))
+        .await;
+    assert_eq!(r.body["plan"]["name"], "premium", "a scheduled change is not in force yet");
+    assert_eq!(r.body["scheduled_plan_change"]["effective_from"], "2099-01-01T00:00:00Z");
+    let h = app.get(&format!("/api/v1/organizations/{id}/plan"), ADMIN_TOKEN).await;
+    assert_eq!(h.body["items"].as_array().unwrap().len(), 3);
+    assert_eq!(h.body["items"][1]["reason"], "upsell");
+
+    // Segments are checked against the policy.
+    let r = app.patch(&format!("/api/v1/organizations/{id}"), ADMIN_TOKEN, json!({"account_type": "platinum"})).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("account_type")));
+    let r = app.patch(&format!("/api/v1/organizations/{id}"), ADMIN_TOKEN, json!({"timezone": "Mars/Olympus"})).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("timezone")));
+    let r = app.patch(&format!("/api/v1/organizations/{id}"), ADMIN_TOKEN, json!({"customer_category": "at_risk", "persona": null})).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["customer_category"], "at_risk");
+    assert!(r.body["persona"].is_null());
+
+    // Duplicate names conflict; retired plans cannot be bought; bought plans cannot be deleted.
+    let r = app.post("/api/v1/organizations", ADMIN_TOKEN, json!({"name": "Globex", "account_type": "pro"})).await;
+    assert_eq!(r.status, 409);
+    let premium = plans.body["items"][2]["id"].as_i64().unwrap();
+    assert_eq!(app.delete(&format!("/api/v1/plans/{premium}"), ADMIN_TOKEN).await.status, 409);
+    let r = app.patch(&format!("/api/v1/plans/{premium}"), ADMIN_TOKEN, json!({"active": false})).await;
+    assert_eq!(r.status, 200);
+    let r = app.post(&format!("/api/v1/organizations/{id}/plan"), ADMIN_TOKEN, json!({"plan": premium})).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("plan")));
+}
+both!(plans_are_bought_upgraded_and_scheduled_with_history);
+
+async fn contacts_and_agents_are_managed_with_unique_logins(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "basic").await;
+    let r = app.post("/api/v1/contacts", ADMIN_TOKEN, json!({"organization_id": org, "name": "Ana", "email": "Ana@Acme.example"})).await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.body["email"], "ana@acme.example");
+    let r = app.post("/api/v1/contacts", ADMIN_TOKEN, json!({"organization_id": org, "name": "Ana 2", "email": "ana@acme.example"})).await;
+    assert_eq!(r.status, 409);
+    let r = app.post("/api/v1/contacts", ADMIN_TOKEN, json!({"organization_id": org, "name": "X", "email": "not-an-email"})).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("email")));
+    let r = app.post("/api/v1/contacts", ADMIN_TOKEN, json!({"organization_id": 4242, "name": "X", "email": "x@y.example"})).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("organization_id")));
+
+    let r = app
+        .post("/api/v1/agents", ADMIN_TOKEN, json!({"name": "Chen", "email": "chen@support.example", "skills": [{"name": "security", "proficiency": 5}], "tier": "L2", "team": "trust", "capacity": 8, "timezone": "Asia/Singapore"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.body["id"].clone();
+    assert_eq!(r.body["tier"], "L2");
+    let r = app.post("/api/v1/agents", ADMIN_TOKEN, json!({"name": "Bad", "email": "bad@support.example", "skills": [{"name": "x", "proficiency": 7}]})).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("skills[0].proficiency")));
+    let r = app.patch(&format!("/api/v1/agents/{id}"), ADMIN_TOKEN, json!({"tier": "L3", "active": false})).await;
+    assert_eq!(r.body["tier"], "L3");
+    assert_eq!(r.body["active"], false);
+    let list = app.get("/api/v1/agents", ADMIN_TOKEN).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 2, "the first admin and Chen");
+    assert_eq!(app.delete(&format!("/api/v1/agents/{id}"), ADMIN_TOKEN).await.status, 204);
+    assert_eq!(app.get(&format!("/api/v1/agents/{id}"), ADMIN_TOKEN).await.status, 404);
+}
+both!(contacts_and_agents_are_managed_with_unique_logins);

@@ -1,0 +1,188 @@
+//! Ticket lifecycle through the API: create, read, filter, paginate, update,
+//! transition, comment, and the event log that records it all.
+
+use crate::both;
+use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
+use serde_json::json;
+
+async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "premium").await;
+    let (contact, _) = app.customer(org, "ana@acme.example").await;
+    let (agent, agent_token) = app.agent("ben@support.example").await;
+
+    let t = app
+        .ticket(
+            &agent_token,
+            json!({"subject": "Card declined", "body": "My card is declined at every shop", "requester_email": "ana@acme.example",
+                   "category": "cards", "impact": "extensive", "urgency": "critical", "tags": ["Declined"],
+                   "custom_fields": {"affected_users": 40, "environment": "production"}}),
+        )
+        .await;
+    let id = t["id"].as_i64().unwrap();
+    assert_eq!(t["requester_id"], contact);
+    assert_eq!(t["organization_id"], org);
+    assert_eq!(t["status"], "new");
+    assert_eq!(t["priority"], "P1", "extensive x critical is P1 in the built-in matrix");
+    assert_eq!(t["team"], "payments");
+    assert_eq!(t["tags"], json!(["declined"]));
+    let contributions = t["priority_explanation"]["contributions"].as_array().unwrap();
+    let sum: f64 = contributions.iter().map(|c| c["contribution"].as_f64().unwrap()).sum();
+    assert_eq!(sum, t["priority_score"].as_f64().unwrap());
+    assert!(t["priority_guideline"].as_str().unwrap().contains("Work it now"));
+
+    // Agent edits: lowering urgency re-derives the level; the change is logged.
+    let r = app
+        .patch(&format!("/api/v1/tickets/{id}"), &agent_token, json!({"urgency": "low", "assignee_id": agent, "reason": "customer found a workaround"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["priority"], "P3");
+    assert_eq!(r.body["assignee_id"], agent);
+    assert_eq!(r.body["version"], 2);
+
+    // An agent's first public reply opens the ticket and stamps the first response.
+    let r = app.post(&format!("/api/v1/tickets/{id}/comments"), &agent_token, json!({"body": "Looking into it"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = app.get(&format!("/api/v1/tickets/{id}"), &agent_token).await;
+    assert_eq!(r.body["status"], "open");
+    assert!(r.body["first_response_at"].is_string());
+
+    // Transitions follow the lifecycle.
+    let r = app.post(&format!("/api/v1/tickets/{id}/transition"), &agent_token, json!({"status": "solved", "reason": "fixed"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body["solved_at"].is_string());
+    let r = app.post(&format!("/api/v1/tickets/{id}/transition"), &agent_token, json!({"status": "closed"})).await;
+    assert_eq!(r.status, 200);
+    let r = app.post(&format!("/api/v1/tickets/{id}/transition"), &agent_token, json!({"status": "open"})).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["field"], "status");
+    assert!(r.body["detail"].as_str().unwrap().contains("cannot go from closed to open"));
+
+    let ev = app.get(&format!("/api/v1/tickets/{id}/events"), &agent_token).await;
+    let kinds: Vec<&str> = ev.body["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["created", "fields_changed", "comment_added", "status_changed", "status_changed", "status_changed"]);
+    let changed = &ev.body["items"][1];
+    assert_eq!(changed["reason"], "customer found a workaround");
+    assert_eq!(changed["actor"], format!("agent:{agent}"));
+    let fields: Vec<&str> = changed["data"]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"urgency") && fields.contains(&"priority") && fields.contains(&"assignee_id"), "{fields:?}");
+}
+both!(a_ticket_moves_through_its_lifecycle_and_every_change_is_logged);
+
+async fn lists_filter_and_paginate_without_gaps_or_repeats(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org_a = app.org("A", "standard").await;
+    let org_b = app.org("B", "standard").await;
+    app.customer(org_a, "a@a.example").await;
+    app.customer(org_b, "b@b.example").await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        let (who, category, tag) = if i % 2 == 0 { ("a@a.example", "cards", "even") } else { ("b@b.example", "transfers", "odd") };
+        let t = app
+            .ticket(ADMIN_TOKEN, json!({"subject": format!("Problem {i}"), "body": format!("body text {i} 100%_sure"), "requester_email": who, "category": category, "tags": [tag]}))
+            .await;
+        ids.push(t["id"].as_i64().unwrap());
+    }
+    // Pages of 3: newest first, every ticket exactly once.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/tickets?limit=3&cursor={c}"),
+            None => "/api/v1/tickets?limit=3".to_string(),
+        };
+        let r = app.get(&path, ADMIN_TOKEN).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        pages += 1;
+        seen.extend(r.body["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()));
+        match r.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    ids.reverse();
+    assert_eq!(seen, ids);
+    assert_eq!(pages, 3);
+
+    let count = |path: String| {
+        let app = &app;
+        async move {
+            let r = app.get(&path, ADMIN_TOKEN).await;
+            assert_eq!(r.status, 200, "{path}: {}", r.body);
+            r.body["items"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(count(format!("/api/v1/tickets?organization={org_a}")).await, 4);
+    assert_eq!(count("/api/v1/tickets?category=transfers".into()).await, 3);
+    assert_eq!(count("/api/v1/tickets?tag=even".into()).await, 4);
+    assert_eq!(count("/api/v1/tickets?text=problem%203".into()).await, 1);
+    assert_eq!(count("/api/v1/tickets?text=100%25_SURE".into()).await, 7, "LIKE wildcards in the text match literally");
+    assert_eq!(count("/api/v1/tickets?text=10%25x".into()).await, 0);
+    assert_eq!(count("/api/v1/tickets?status=new,open".into()).await, 7);
+    assert_eq!(count("/api/v1/tickets?status=solved".into()).await, 0);
+    assert_eq!(count("/api/v1/tickets?assignee=none".into()).await, 7);
+    assert_eq!(count("/api/v1/tickets?priority=P3".into()).await, 7, "no impact/urgency: the default level");
+    assert_eq!(count("/api/v1/tickets?priority=P1".into()).await, 0);
+}
+both!(lists_filter_and_paginate_without_gaps_or_repeats);
+
+async fn customer_replies_reopen_and_internal_notes_stay_internal(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "basic").await;
+    let (_, customer) = app.customer(org, "c@acme.example").await;
+    let t = app.ticket(&customer, json!({"subject": "Help", "body": "How do I top up?", "channel": "portal"})).await;
+    let id = t["id"].as_i64().unwrap();
+    assert!(t["priority_explanation"].is_null(), "customers do not see how priority was computed");
+    assert!(t["policy_version"].is_null());
+
+    let r = app.post(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN, json!({"body": "VIP? check plan", "kind": "internal"})).await;
+    assert_eq!(r.status, 201);
+    let r = app.patch(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN, json!({"status": "pending_customer"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app.post(&format!("/api/v1/tickets/{id}/comments"), &customer, json!({"body": "Here are the details"})).await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.body["author"].as_str().unwrap().split(':').next(), Some("contact"));
+    let r = app.get(&format!("/api/v1/tickets/{id}"), &customer).await;
+    assert_eq!(r.body["status"], "open", "a customer reply reopens a ticket waiting on them");
+
+    let r = app.get(&format!("/api/v1/tickets/{id}/comments"), &customer).await;
+    let kinds: Vec<&str> = r.body["items"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["public"]);
+    let r = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 2);
+
+    let r = app.post(&format!("/api/v1/tickets/{id}/comments"), &customer, json!({"body": "x", "kind": "internal"})).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["field"], "kind");
+
+    // A basic plan has no phone channel: customers cannot open tickets through it.
+    let r = app.post("/api/v1/tickets", &customer, json!({"subject": "Call me", "body": "please", "channel": "phone"})).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["field"], "channel");
+}
+both!(customer_replies_reopen_and_internal_notes_stay_internal);
+
+async fn agents_override_priority_with_a_reason(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let r = app
+        .post("/api/v1/tickets", ADMIN_TOKEN, json!({"subject": "s", "body": "b", "requester_email": "c@acme.example", "priority": "P1"}))
+        .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["field"], "priority_reason");
+    let t = app
+        .ticket(ADMIN_TOKEN, json!({"subject": "s", "body": "b", "requester_email": "c@acme.example", "priority": "P1", "priority_reason": "CEO escalation"}))
+        .await;
+    assert_eq!(t["priority"], "P1");
+    assert_eq!(t["priority_explanation"]["override"]["reason"], "CEO escalation");
+    let id = t["id"].clone();
+    // The override holds when severity inputs change, until it is cleared.
+    let r = app.patch(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN, json!({"impact": "minor", "urgency": "low"})).await;
+    assert_eq!(r.body["priority"], "P1");
+    let r = app.patch(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN, json!({"priority": null})).await;
+    assert_eq!(r.body["priority"], "P4");
+    assert!(r.body["priority_explanation"]["override"].is_null());
+}
+both!(agents_override_priority_with_a_reason);
