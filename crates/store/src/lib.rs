@@ -14,6 +14,8 @@ mod error;
 mod imports;
 mod organizations;
 mod plans;
+#[cfg(feature = "testing")]
+pub mod scratch;
 mod tickets;
 mod tokens;
 

@@ -3,13 +3,13 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use sqlx::Connection;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use triage_core::clock::{Clock, SystemClock};
 use triage_core::policy::Policy;
 use triage_server::AppState;
+use triage_store::scratch::ScratchDatabase;
 use triage_store::{DatabaseUrl, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +37,6 @@ macro_rules! both {
 
 pub const ADMIN_TOKEN: &str = "test-admin-token";
 
-pub fn postgres_base() -> String {
-    std::env::var("TRIAGE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
-}
-
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
@@ -48,8 +44,7 @@ pub struct TestApp {
     #[allow(dead_code)]
     pub store: Store,
     shutdown: Option<oneshot::Sender<()>>,
-    _dir: Option<tempfile::TempDir>,
-    pg_db: Option<String>,
+    _db: ScratchDatabase,
 }
 
 /// A response: status, headers and the JSON body (Null when empty).
@@ -61,27 +56,12 @@ pub struct Res {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        let (url, dir, pg_db) = match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}/triage.db", dir.path().display());
-                (url, Some(dir), None)
-            }
-            Backend::Postgres => {
-                let name = format!("triage_t_{:016x}", rand_u64());
-                let mut admin = sqlx::PgConnection::connect(&postgres_base())
-                    .await
-                    .expect("PostgreSQL at TRIAGE_TEST_POSTGRES_URL (default postgres://root@127.0.0.1:5432/test) must answer");
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
-                let base = postgres_base();
-                let url = match base.rfind('/') {
-                    Some(i) => format!("{}/{name}", &base[..i]),
-                    None => panic!("bad TRIAGE_TEST_POSTGRES_URL"),
-                };
-                (url, None, Some(name))
-            }
-        };
-        let store = Store::connect(&DatabaseUrl::parse(&url).unwrap()).await.expect("store connects and migrates");
+        let db = ScratchDatabase::new(match backend {
+            Backend::Sqlite => triage_store::Backend::Sqlite,
+            Backend::Postgres => triage_store::Backend::Postgres,
+        })
+        .await;
+        let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.expect("store connects and migrates");
         let policy = Policy::builtin();
         triage_server::bootstrap::prepare(&store, &policy, Some(ADMIN_TOKEN), SystemClock.now())
             .await
@@ -98,8 +78,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             store,
             shutdown: Some(tx),
-            _dir: dir,
-            pg_db,
+            _db: db,
         }
     }
 
@@ -183,24 +162,5 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(name) = self.pg_db.take() {
-            // Drop the database from a thread of its own: Drop cannot await.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-                rt.block_on(async {
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&postgres_base()).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
-                    }
-                });
-            })
-            .join();
-        }
     }
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
-    h.finish()
 }

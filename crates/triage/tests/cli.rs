@@ -1,0 +1,193 @@
+//! The `triage` binary as a user runs it: in a temporary directory, on a real
+//! database, reading what it prints.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use triage_core::ticket::Status;
+use triage_store::scratch::ScratchDatabase;
+use triage_store::{Backend, DatabaseUrl, PageRequest, Store, TicketFilter};
+
+fn triage(dir: &Path, db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_triage"))
+        .current_dir(dir)
+        .env_remove("TRIAGE_DATABASE")
+        .env_remove("TRIAGE_POLICY")
+        .env("TRIAGE_LOG", "warn")
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("triage runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn policy_check_accepts_the_builtin_policy_and_points_at_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.toml"), triage_core::policy::BUILTIN_TOML).unwrap();
+    let bad = triage_core::policy::BUILTIN_TOML.replacen("sla_policy = \"premium\"", "sla_policy = \"gold\"", 1);
+    let line = bad[..bad.find("\"gold\"").unwrap()].matches('\n').count() + 1;
+    std::fs::write(dir.path().join("bad.toml"), &bad).unwrap();
+    let db = "sqlite://unused.db";
+
+    let ok = triage(dir.path(), db, &["policy", "check", "good.toml"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("good.toml: ok"));
+
+    let err = triage(dir.path(), db, &["policy", "check", "bad.toml"]);
+    assert_eq!(err.status.code(), Some(1));
+    let msg = text(&err.stderr);
+    assert!(msg.contains(&format!("bad.toml:{line}:")), "{msg}");
+    assert!(msg.contains("unknown SLA policy `gold`") && msg.contains("hint:"), "{msg}");
+
+    // The server refuses to start on an invalid policy.
+    let serve = triage(dir.path(), "sqlite://serve.db", &["--policy", "bad.toml", "serve", "--listen", "127.0.0.1:0"]);
+    assert_eq!(serve.status.code(), Some(2));
+    assert!(text(&serve.stderr).contains(&format!("bad.toml:{line}:")));
+}
+
+#[test]
+fn import_reports_rejected_rows_by_line_resumes_and_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "sqlite://hist.db";
+    let csv = "id,title,body,category,urgency,status,created_at,organization,requester,tags\n\
+               1,Card stuck,\"The ATM kept my card,\nwhat now?\",cash,high,closed,2026-01-05T10:00:00Z,Acme,ana@acme.example,atm;card\n\
+               2,Refund,I want my money back,plumbing,low,closed,2026-01-06T10:00:00Z,Acme,ana@acme.example,\n\
+               3,,No subject here but a body,cards,,open,2026-01-07 11:00:00,Acme,ben@acme.example,\n\
+               4,Late,Transfer is late,transfers,low,solved,yesterday,Acme,ana@acme.example,\n";
+    std::fs::write(dir.path().join("history.csv"), csv).unwrap();
+    let out = triage(dir.path(), db, &["import", "history.csv", "--map", "subject=title"]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("history.csv:4: category: `plumbing` is not a known category"), "{err}");
+    assert!(err.contains("history.csv:6: created_at:"), "{err}");
+    assert!(err.contains("2 imported, 0 already present, 2 rejected"), "{err}");
+
+    // A second run resumes after the rows already done.
+    let again = triage(dir.path(), db, &["import", "history.csv", "--map", "subject=title", "--strict"]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(text(&again.stderr).contains("0 imported"), "{}", text(&again.stderr));
+    // Starting over stores nothing twice.
+    let restart = triage(dir.path(), db, &["import", "history.csv", "--map", "subject=title", "--restart", "--strict"]);
+    assert_eq!(restart.status.code(), Some(1), "--strict fails on rejected rows");
+    assert!(text(&restart.stderr).contains("0 imported, 2 already present, 2 rejected"), "{}", text(&restart.stderr));
+
+    let export = triage(dir.path(), db, &["export"]);
+    assert!(export.status.success());
+    let lines: Vec<serde_json::Value> =
+        text(&export.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["body"], "The ATM kept my card,\nwhat now?");
+    assert_eq!(lines[0]["tags"], serde_json::json!(["atm", "card"]));
+    assert_eq!(lines[0]["organization"], "Acme");
+    assert_eq!(lines[1]["subject"], "No subject here but a body");
+    assert_eq!(lines[1]["requester"], "ben@acme.example");
+
+    // The export reads back into another database unchanged.
+    std::fs::write(dir.path().join("export.jsonl"), &export.stdout).unwrap();
+    let back = triage(dir.path(), "sqlite://copy.db", &["import", "export.jsonl", "--strict"]);
+    assert!(back.status.success(), "{}", text(&back.stderr));
+    let copy = triage(dir.path(), "sqlite://copy.db", &["export"]);
+    let copied: Vec<serde_json::Value> = text(&copy.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for key in ["subject", "body", "category", "status", "created_at", "tags", "requester", "organization", "external_id"] {
+        assert_eq!(copied[0][key], lines[0][key], "{key}");
+    }
+}
+
+#[test]
+fn token_create_prints_a_token_for_an_existing_user_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "sqlite://tokens.db";
+    let out = triage(dir.path(), db, &["token", "create", "--role", "admin", "--user", "ops@example.com"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let token = text(&out.stdout).trim().to_string();
+    assert!(token.starts_with("trg_") && !token.contains(' '));
+    let out = triage(dir.path(), db, &["token", "create", "--role", "customer", "--user", "nobody@example.com"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no contact has e-mail nobody@example.com"));
+    let out = triage(dir.path(), db, &["token", "create", "--role", "king", "--user", "ops@example.com"]);
+    assert!(text(&out.stderr).contains("not a role"));
+}
+
+/// Tickets acknowledged by the server survive `kill -9`: each 201 was committed first.
+fn acknowledged_tickets_survive_a_killed_server(backend: Backend) {
+    let db = tokio::runtime::Runtime::new().unwrap().block_on(ScratchDatabase::new(backend));
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .current_dir(dir.path())
+        .env("TRIAGE_ADMIN_TOKEN", "kill-test")
+        .env("TRIAGE_LOG", "warn")
+        .args(["--database", &db.url, "serve", "--demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.split("http://").nth(1).unwrap().split(' ').next().unwrap().to_string();
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let acked: Vec<i64> = rt.block_on(async {
+        let client = reqwest::Client::new();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut tasks = Vec::new();
+        for w in 0..16 {
+            let (client, addr, tx) = (client.clone(), addr.clone(), tx.clone());
+            tasks.push(tokio::spawn(async move {
+                for i in 0.. {
+                    let r = client
+                        .post(format!("http://{addr}/api/v1/tickets"))
+                        .bearer_auth("kill-test")
+                        .json(&serde_json::json!({"subject": format!("w{w} #{i}"), "body": "durability", "requester_email": "greta@northwind.example"}))
+                        .send()
+                        .await;
+                    match r {
+                        Ok(r) if r.status() == 201 => {
+                            let v: serde_json::Value = match r.json().await { Ok(v) => v, Err(_) => return };
+                            let _ = tx.send(v["id"].as_i64().unwrap());
+                        }
+                        _ => return,
+                    }
+                }
+            }));
+        }
+        drop(tx);
+        let mut acked = Vec::new();
+        while let Some(id) = rx.recv().await {
+            acked.push(id);
+            if acked.len() == 400 {
+                child.kill().unwrap(); // SIGKILL: no shutdown, no flush
+                let _ = child.wait();
+            }
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+        acked
+    });
+    assert!(acked.len() >= 400);
+
+    rt.block_on(async {
+        let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
+        let f = TicketFilter { statuses: vec![Status::New], text: Some("durability".into()), ..Default::default() };
+        let stored: std::collections::HashSet<i64> =
+            store.list_tickets(&f, PageRequest { after: None, limit: 100_000 }).await.unwrap().items.iter().map(|t| t.id).collect();
+        let lost: Vec<&i64> = acked.iter().filter(|id| !stored.contains(id)).collect();
+        assert!(lost.is_empty(), "{} acknowledged tickets lost: {lost:?}", lost.len());
+        store.close().await;
+    });
+}
+
+#[test]
+fn acknowledged_tickets_survive_a_killed_server_sqlite() {
+    acknowledged_tickets_survive_a_killed_server(Backend::Sqlite);
+}
+
+#[test]
+fn acknowledged_tickets_survive_a_killed_server_postgres() {
+    acknowledged_tickets_survive_a_killed_server(Backend::Postgres);
+}
