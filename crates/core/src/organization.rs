@@ -60,10 +60,7 @@ pub struct PlanChange {
 /// The plan in force at `at`: the change with the latest `effective_from` not after `at`
 /// (ties go to the one recorded last).
 pub fn effective_plan(changes: &[PlanChange], at: DateTime<Utc>) -> Option<&PlanChange> {
-    changes
-        .iter()
-        .filter(|c| c.effective_from <= at)
-        .max_by_key(|c| (c.effective_from, c.recorded_at, c.id))
+    changes.iter().filter(|c| c.effective_from <= at).max_by_key(|c| (c.effective_from, c.recorded_at, c.id))
 }
 
 /// The next change that will take effect after `at`, if one is scheduled.

@@ -76,11 +76,7 @@ pub fn severity_priority(policy: &Policy, impact: Option<&str>, urgency: Option<
     };
     let level = policy.level(&level_name).expect("validated policy: matrix and default levels exist");
     let explanation = Explanation {
-        contributions: vec![Contribution {
-            strategy: "severity".into(),
-            contribution: level.base_score,
-            reason,
-        }],
+        contributions: vec![Contribution { strategy: "severity".into(), contribution: level.base_score, reason }],
         matrix_cell: cell,
         override_: None,
     };

@@ -124,10 +124,7 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        let errors = field
-            .iter()
-            .map(|f| FieldError { field: f.clone(), message: detail.clone() })
-            .collect();
+        let errors = field.iter().map(|f| FieldError { field: f.clone(), message: detail.clone() }).collect();
         let body = Problem {
             kind: format!("urn:triage:problem:{slug}"),
             title: title.into(),
@@ -137,8 +134,7 @@ impl IntoResponse for AppError {
             errors,
         };
         let mut res = (status, axum::Json(body)).into_response();
-        res.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

@@ -25,10 +25,13 @@ use tower_http::trace::TraceLayer;
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api::router();
     let openapi = Arc::new(openapi);
-    api.route("/api/v1/openapi.json", get(move || {
-        let doc = openapi.clone();
-        async move { Json((*doc).clone()) }
-    }))
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = openapi.clone();
+            async move { Json((*doc).clone()) }
+        }),
+    )
     .fallback(|| async { error::AppError::NotFound })
     .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
     .layer(axum::middleware::from_fn(ops::track))
@@ -38,6 +41,10 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves on a bound listener until `shutdown` completes, then finishes the
 /// requests in flight (every acknowledged ticket is already committed).
-pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }

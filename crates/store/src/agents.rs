@@ -108,7 +108,10 @@ impl Store {
             ));
         }
         let mut tx = self.w().begin().await?;
-        sqlx::query("DELETE FROM api_tokens WHERE role <> 'customer' AND user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM api_tokens WHERE role <> 'customer' AND user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let done = sqlx::query("DELETE FROM agents WHERE id = $1").bind(id).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);

@@ -94,7 +94,9 @@ impl Store {
                 let read = AnyPoolOptions::new()
                     .max_connections(4)
                     .after_connect(|c, _| {
-                        Box::pin(async move { c.execute("PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;").await.map(|_| ()) })
+                        Box::pin(async move {
+                            c.execute("PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;").await.map(|_| ())
+                        })
                     })
                     .connect_with(opts)
                     .await?;

@@ -41,7 +41,8 @@ impl Store {
     }
 
     pub async fn get_contact(&self, id: i64) -> Result<Contact, StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLS} FROM contacts WHERE id = $1")).bind(id).fetch_one(self.r()).await?;
+        let row =
+            sqlx::query(&format!("SELECT {COLS} FROM contacts WHERE id = $1")).bind(id).fetch_one(self.r()).await?;
         decode(&row)
     }
 
@@ -89,7 +90,10 @@ impl Store {
             return Err(StoreError::Conflict("the contact has tickets and stays for the record".into()));
         }
         let mut tx = self.w().begin().await?;
-        sqlx::query("DELETE FROM api_tokens WHERE role = 'customer' AND user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM api_tokens WHERE role = 'customer' AND user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         let done = sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id).execute(&mut *tx).await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -98,4 +102,3 @@ impl Store {
         Ok(())
     }
 }
-

@@ -108,18 +108,18 @@ impl Store {
     }
 
     pub async fn get_organization(&self, id: i64) -> Result<OrganizationRecord, StoreError> {
-        let row =
-            sqlx::query(&format!("SELECT {COLS} FROM organizations WHERE id = $1")).bind(id).fetch_one(self.r()).await?;
+        let row = sqlx::query(&format!("SELECT {COLS} FROM organizations WHERE id = $1"))
+            .bind(id)
+            .fetch_one(self.r())
+            .await?;
         let org = decode(&row)?;
         let plan_changes = self.plan_changes(id).await?;
         Ok(OrganizationRecord { org, plan_changes })
     }
 
     pub async fn get_organization_by_name(&self, name: &str) -> Result<OrganizationRecord, StoreError> {
-        let id: i64 = sqlx::query_scalar("SELECT id FROM organizations WHERE name = $1")
-            .bind(name)
-            .fetch_one(self.r())
-            .await?;
+        let id: i64 =
+            sqlx::query_scalar("SELECT id FROM organizations WHERE name = $1").bind(name).fetch_one(self.r()).await?;
         self.get_organization(id).await
     }
 

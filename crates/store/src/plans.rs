@@ -21,7 +21,8 @@ pub struct NewPlan {
     pub priority_boost: f64,
 }
 
-const COLS: &str = "id, name, description, price_cents, currency, channels, sla_policy, priority_boost, active, created_at";
+const COLS: &str =
+    "id, name, description, price_cents, currency, channels, sla_policy, priority_boost, active, created_at";
 
 fn decode(r: &AnyRow) -> Result<SupportPlan, StoreError> {
     Ok(SupportPlan {
@@ -69,7 +70,8 @@ impl Store {
     }
 
     pub async fn list_plans(&self) -> Result<Vec<SupportPlan>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {COLS} FROM plans ORDER BY price_cents, id")).fetch_all(self.r()).await?;
+        let rows =
+            sqlx::query(&format!("SELECT {COLS} FROM plans ORDER BY price_cents, id")).fetch_all(self.r()).await?;
         rows.iter().map(decode).collect()
     }
 

@@ -29,11 +29,71 @@ struct DemoOrg {
 }
 
 const ORGS: &[DemoOrg] = &[
-    DemoOrg { name: "Northwind Traders", account_type: "enterprise", vip: true, category: "strategic", persona: "executive", plan: "enterprise", annual_value: 250_000.0, seats: 1200, timezone: "Europe/Berlin", domain: "northwind.example", contacts: &["Greta Vogel", "Jonas Weber", "Lena Fischer"] },
-    DemoOrg { name: "Globex Logistics", account_type: "enterprise", vip: false, category: "standard", persona: "power_user", plan: "premium", annual_value: 150_000.0, seats: 700, timezone: "America/Chicago", domain: "globex.example", contacts: &["Maria Lopez", "Sam Carter"] },
-    DemoOrg { name: "Contoso Retail", account_type: "pro", vip: false, category: "at_risk", persona: "power_user", plan: "premium", annual_value: 48_000.0, seats: 300, timezone: "America/New_York", domain: "contoso.example", contacts: &["Priya Shah", "Tom Becker"] },
-    DemoOrg { name: "Fabrikam Labs", account_type: "pro", vip: false, category: "standard", persona: "developer", plan: "standard", annual_value: 12_000.0, seats: 80, timezone: "Europe/London", domain: "fabrikam.example", contacts: &["Oliver Hughes", "Amelia Clarke"] },
-    DemoOrg { name: "Tailspin Studio", account_type: "free", vip: false, category: "new", persona: "end_user", plan: "basic", annual_value: 0.0, seats: 5, timezone: "Asia/Tokyo", domain: "tailspin.example", contacts: &["Yuki Tanaka"] },
+    DemoOrg {
+        name: "Northwind Traders",
+        account_type: "enterprise",
+        vip: true,
+        category: "strategic",
+        persona: "executive",
+        plan: "enterprise",
+        annual_value: 250_000.0,
+        seats: 1200,
+        timezone: "Europe/Berlin",
+        domain: "northwind.example",
+        contacts: &["Greta Vogel", "Jonas Weber", "Lena Fischer"],
+    },
+    DemoOrg {
+        name: "Globex Logistics",
+        account_type: "enterprise",
+        vip: false,
+        category: "standard",
+        persona: "power_user",
+        plan: "premium",
+        annual_value: 150_000.0,
+        seats: 700,
+        timezone: "America/Chicago",
+        domain: "globex.example",
+        contacts: &["Maria Lopez", "Sam Carter"],
+    },
+    DemoOrg {
+        name: "Contoso Retail",
+        account_type: "pro",
+        vip: false,
+        category: "at_risk",
+        persona: "power_user",
+        plan: "premium",
+        annual_value: 48_000.0,
+        seats: 300,
+        timezone: "America/New_York",
+        domain: "contoso.example",
+        contacts: &["Priya Shah", "Tom Becker"],
+    },
+    DemoOrg {
+        name: "Fabrikam Labs",
+        account_type: "pro",
+        vip: false,
+        category: "standard",
+        persona: "developer",
+        plan: "standard",
+        annual_value: 12_000.0,
+        seats: 80,
+        timezone: "Europe/London",
+        domain: "fabrikam.example",
+        contacts: &["Oliver Hughes", "Amelia Clarke"],
+    },
+    DemoOrg {
+        name: "Tailspin Studio",
+        account_type: "free",
+        vip: false,
+        category: "new",
+        persona: "end_user",
+        plan: "basic",
+        annual_value: 0.0,
+        seats: 5,
+        timezone: "Asia/Tokyo",
+        domain: "tailspin.example",
+        contacts: &["Yuki Tanaka"],
+    },
 ];
 
 struct DemoAgent {
@@ -46,12 +106,54 @@ struct DemoAgent {
 }
 
 const AGENTS: &[DemoAgent] = &[
-    DemoAgent { name: "Ana Souza", email: "ana@support.example", skills: &[("cards", 4), ("top_up", 3), ("transfers", 2)], tier: Tier::L1, team: "payments", timezone: "Europe/Lisbon" },
-    DemoAgent { name: "Ben Okafor", email: "ben@support.example", skills: &[("transfers", 4), ("cards", 2)], tier: Tier::L1, team: "payments", timezone: "Europe/London" },
-    DemoAgent { name: "Carla Jensen", email: "carla@support.example", skills: &[("billing", 4), ("accounts", 3)], tier: Tier::L1, team: "billing", timezone: "Europe/Copenhagen" },
-    DemoAgent { name: "Chen Wei", email: "chen@support.example", skills: &[("security", 5), ("accounts", 3)], tier: Tier::L2, team: "trust_and_safety", timezone: "Asia/Singapore" },
-    DemoAgent { name: "Dara Byrne", email: "dara@support.example", skills: &[("technical", 4), ("cards", 3)], tier: Tier::L2, team: "engineering_support", timezone: "Europe/Dublin" },
-    DemoAgent { name: "Eli Navarro", email: "eli@support.example", skills: &[("technical", 5), ("security", 4)], tier: Tier::L3, team: "engineering_support", timezone: "America/Los_Angeles" },
+    DemoAgent {
+        name: "Ana Souza",
+        email: "ana@support.example",
+        skills: &[("cards", 4), ("top_up", 3), ("transfers", 2)],
+        tier: Tier::L1,
+        team: "payments",
+        timezone: "Europe/Lisbon",
+    },
+    DemoAgent {
+        name: "Ben Okafor",
+        email: "ben@support.example",
+        skills: &[("transfers", 4), ("cards", 2)],
+        tier: Tier::L1,
+        team: "payments",
+        timezone: "Europe/London",
+    },
+    DemoAgent {
+        name: "Carla Jensen",
+        email: "carla@support.example",
+        skills: &[("billing", 4), ("accounts", 3)],
+        tier: Tier::L1,
+        team: "billing",
+        timezone: "Europe/Copenhagen",
+    },
+    DemoAgent {
+        name: "Chen Wei",
+        email: "chen@support.example",
+        skills: &[("security", 5), ("accounts", 3)],
+        tier: Tier::L2,
+        team: "trust_and_safety",
+        timezone: "Asia/Singapore",
+    },
+    DemoAgent {
+        name: "Dara Byrne",
+        email: "dara@support.example",
+        skills: &[("technical", 4), ("cards", 3)],
+        tier: Tier::L2,
+        team: "engineering_support",
+        timezone: "Europe/Dublin",
+    },
+    DemoAgent {
+        name: "Eli Navarro",
+        email: "eli@support.example",
+        skills: &[("technical", 5), ("security", 4)],
+        tier: Tier::L3,
+        team: "engineering_support",
+        timezone: "America/Los_Angeles",
+    },
 ];
 
 /// Seeds the demo once; returns the number of tickets added (0 when already seeded).
@@ -69,7 +171,10 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
                     customer_category: o.category.into(),
                     persona: Some(o.persona.into()),
                     contract: if o.vip {
-                        ContractOverrides { notes: Some("Named account manager; quarterly business review.".into()), ..Default::default() }
+                        ContractOverrides {
+                            notes: Some("Named account manager; quarterly business review.".into()),
+                            ..Default::default()
+                        }
                     } else {
                         ContractOverrides::default()
                     },
@@ -77,12 +182,20 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
                     seats: o.seats,
                     timezone: o.timezone.into(),
                 };
-                let rec = store.create_organization(&new, Some((plan.id, now - Duration::days(365))), "system", now).await?;
+                let rec =
+                    store.create_organization(&new, Some((plan.id, now - Duration::days(365))), "system", now).await?;
                 if o.name == "Globex Logistics" {
                     // A scheduled upgrade: shows plan history with effective dates.
                     let ent = store.get_plan_by_name("enterprise").await?;
                     store
-                        .change_plan(rec.org.id, ent.id, now + Duration::days(30), "system", Some("signed enterprise renewal"), now)
+                        .change_plan(
+                            rec.org.id,
+                            ent.id,
+                            now + Duration::days(30),
+                            "system",
+                            Some("signed enterprise renewal"),
+                            now,
+                        )
                         .await?;
                 }
                 rec.org

@@ -24,12 +24,28 @@ use triage_store::{NewOrganization, Store, StoreError};
 
 /// The fields a row may carry.
 const FIELDS: &[&str] = &[
-    "subject", "body", "requester", "organization", "category", "impact", "urgency", "priority", "status", "channel",
-    "tags", "custom_fields", "created_at", "external_id", "id",
+    "subject",
+    "body",
+    "requester",
+    "organization",
+    "category",
+    "impact",
+    "urgency",
+    "priority",
+    "status",
+    "channel",
+    "tags",
+    "custom_fields",
+    "created_at",
+    "external_id",
+    "id",
 ];
 
 const DEFAULT_REQUESTER: &str = "import@triage.local";
 const DEFAULT_ORGANIZATION: &str = "Imported tickets";
+
+/// One input row: its line, the byte offset after it, and its fields.
+type Row = anyhow::Result<(u64, u64, Map<String, Value>)>;
 
 struct Rejected {
     line: u64,
@@ -54,7 +70,9 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
     let name = a.file.display().to_string();
     let mut map: HashMap<String, String> = HashMap::new();
     for m in &a.map {
-        let Some((field, column)) = m.split_once('=') else { bail!("--map {m}: write FIELD=COLUMN, e.g. --map subject=title") };
+        let Some((field, column)) = m.split_once('=') else {
+            bail!("--map {m}: write FIELD=COLUMN, e.g. --map subject=title")
+        };
         if !FIELDS.contains(&field) {
             bail!("--map {m}: `{field}` is not a ticket field; use one of: {}", FIELDS.join(", "));
         }
@@ -73,7 +91,14 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{name}: resuming after {done_before} rows (use --restart to start over)");
     }
     let stem = a.file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "import".into());
-    let mut ctx = Ctx { store: &store, policy: &policy, now: SystemClock.now(), source: stem, contacts: HashMap::new(), orgs: HashMap::new() };
+    let mut ctx = Ctx {
+        store: &store,
+        policy: &policy,
+        now: SystemClock.now(),
+        source: stem,
+        contacts: HashMap::new(),
+        orgs: HashMap::new(),
+    };
 
     let bar = ProgressBar::new(total);
     bar.set_style(
@@ -83,7 +108,7 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
     );
 
     // Rows come as (line, byte offset after the row, fields).
-    let rows: Box<dyn Iterator<Item = anyhow::Result<(u64, u64, Map<String, Value>)>>> = if jsonl {
+    let rows: Box<dyn Iterator<Item = Row>> = if jsonl {
         let reader = std::io::BufReader::new(file);
         let mut offset = 0u64;
         Box::new(reader.lines().enumerate().filter_map(move |(i, line)| {
@@ -232,13 +257,16 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
     let tags = validate_tags(&tags).map_err(|e| rej(&e.field, e.message))?;
     let custom_fields = match f.get("custom_fields") {
         Some(Value::Object(m)) => m.clone().into_iter().collect(),
-        Some(Value::String(s)) if !s.trim().is_empty() => serde_json::from_str(s)
-            .map_err(|e| rej("custom_fields", format!("must be a JSON object: {e}")))?,
+        Some(Value::String(s)) if !s.trim().is_empty() => {
+            serde_json::from_str(s).map_err(|e| rej("custom_fields", format!("must be a JSON object: {e}")))?
+        }
         _ => Default::default(),
     };
     p.check_custom_fields(&custom_fields).map_err(|e| rej(&e.field, e.message))?;
     let created_at = match text(f, "created_at") {
-        Some(s) => parse_time(&s).ok_or_else(|| rej("created_at", format!("`{s}` is not a time; use RFC 3339, e.g. 2026-03-01T09:30:00Z")))?,
+        Some(s) => parse_time(&s).ok_or_else(|| {
+            rej("created_at", format!("`{s}` is not a time; use RFC 3339, e.g. 2026-03-01T09:30:00Z"))
+        })?,
         None => ctx.now,
     };
     let priority = match text(f, "priority") {
@@ -260,7 +288,8 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
     let requester = text(f, "requester").unwrap_or_else(|| DEFAULT_REQUESTER.into());
     let email = Email::parse(&requester).map_err(|e| rej("requester", e.message))?;
     let organization = text(f, "organization");
-    let (requester_id, organization_id) = ctx.contact(&email, organization.as_deref()).await.map_err(|m| rej("requester", m))?;
+    let (requester_id, organization_id) =
+        ctx.contact(&email, organization.as_deref()).await.map_err(|m| rej("requester", m))?;
     let external_id = match (text(f, "external_id"), text(f, "id")) {
         (Some(x), _) => x,
         (None, Some(id)) => format!("{}:{id}", ctx.source),
@@ -309,7 +338,8 @@ impl Ctx<'_> {
         let found = match self.store.get_contact_by_email(email).await {
             Ok(c) => (c.id, c.organization_id),
             Err(StoreError::NotFound) => {
-                let org_name = org.unwrap_or(if email.as_str() == DEFAULT_REQUESTER { DEFAULT_ORGANIZATION } else { "" });
+                let org_name =
+                    org.unwrap_or(if email.as_str() == DEFAULT_REQUESTER { DEFAULT_ORGANIZATION } else { "" });
                 if org_name.is_empty() {
                     return Err(format!(
                         "no contact has e-mail {email}; add an `organization` column so the import can create it"
@@ -345,7 +375,12 @@ impl Ctx<'_> {
                     seats: 0,
                     timezone: "UTC".into(),
                 };
-                self.store.create_organization(&new, None, &Actor::System.to_string(), self.now).await.map_err(|e| e.to_string())?.org.id
+                self.store
+                    .create_organization(&new, None, &Actor::System.to_string(), self.now)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .org
+                    .id
             }
             Err(e) => return Err(e.to_string()),
         };

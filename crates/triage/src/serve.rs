@@ -26,7 +26,8 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
             eprintln!("demo data: already present");
         }
     }
-    let listener = tokio::net::TcpListener::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
     let addr = listener.local_addr()?;
     let policy_name = format!("{} ({})", policy.name, policy.version);
     let state = AppState::new(store.clone(), policy, clock);
@@ -39,10 +40,14 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         (Some(_), true) => {
             println!("First admin {FIRST_ADMIN_EMAIL} uses the token from TRIAGE_ADMIN_TOKEN.");
-            println!("Try:\n  curl -H \"Authorization: Bearer $TRIAGE_ADMIN_TOKEN\" http://{addr}/api/v1/tickets?limit=5");
+            println!(
+                "Try:\n  curl -H \"Authorization: Bearer $TRIAGE_ADMIN_TOKEN\" http://{addr}/api/v1/tickets?limit=5"
+            );
         }
         (None, _) => {
-            println!("Admins exist already. A new admin token: triage token create --role admin --user {FIRST_ADMIN_EMAIL}");
+            println!(
+                "Admins exist already. A new admin token: triage token create --role admin --user {FIRST_ADMIN_EMAIL}"
+            );
             println!("Try:\n  curl -H \"Authorization: Bearer $TOKEN\" http://{addr}/api/v1/tickets?limit=5");
         }
     }

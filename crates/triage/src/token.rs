@@ -18,12 +18,16 @@ pub async fn create(g: &Global, role: &str, user: &str, label: &str) -> anyhow::
     let user_id = match role {
         TokenRole::Customer => match store.get_contact_by_email(&email).await {
             Ok(c) => c.id,
-            Err(StoreError::NotFound) => bail!("--user: no contact has e-mail {email}; create the contact first (POST /api/v1/contacts)"),
+            Err(StoreError::NotFound) => {
+                bail!("--user: no contact has e-mail {email}; create the contact first (POST /api/v1/contacts)")
+            }
             Err(e) => return Err(e.into()),
         },
         TokenRole::Agent => match store.get_agent_by_email(&email).await {
             Ok(a) => a.id,
-            Err(StoreError::NotFound) => bail!("--user: no agent has e-mail {email}; create the agent first (POST /api/v1/agents)"),
+            Err(StoreError::NotFound) => {
+                bail!("--user: no agent has e-mail {email}; create the agent first (POST /api/v1/agents)")
+            }
             Err(e) => return Err(e.into()),
         },
         TokenRole::Admin => match store.get_agent_by_email(&email).await {

@@ -93,7 +93,9 @@ fn import_reports_rejected_rows_by_line_resumes_and_exports() {
     assert!(back.status.success(), "{}", text(&back.stderr));
     let copy = triage(dir.path(), "sqlite://copy.db", &["export"]);
     let copied: Vec<serde_json::Value> = text(&copy.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    for key in ["subject", "body", "category", "status", "created_at", "tags", "requester", "organization", "external_id"] {
+    for key in
+        ["subject", "body", "category", "status", "created_at", "tags", "requester", "organization", "external_id"]
+    {
         assert_eq!(copied[0][key], lines[0][key], "{key}");
     }
 }
@@ -161,7 +163,6 @@ fn acknowledged_tickets_survive_a_killed_server(backend: Backend) {
             acked.push(id);
             if acked.len() == 400 {
                 child.kill().unwrap(); // SIGKILL: no shutdown, no flush
-                let _ = child.wait();
             }
         }
         for t in tasks {
@@ -169,13 +170,21 @@ fn acknowledged_tickets_survive_a_killed_server(backend: Backend) {
         }
         acked
     });
+    let _ = child.kill();
+    let _ = child.wait();
     assert!(acked.len() >= 400);
 
     rt.block_on(async {
         let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
         let f = TicketFilter { statuses: vec![Status::New], text: Some("durability".into()), ..Default::default() };
-        let stored: std::collections::HashSet<i64> =
-            store.list_tickets(&f, PageRequest { after: None, limit: 100_000 }).await.unwrap().items.iter().map(|t| t.id).collect();
+        let stored: std::collections::HashSet<i64> = store
+            .list_tickets(&f, PageRequest { after: None, limit: 100_000 })
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|t| t.id)
+            .collect();
         let lost: Vec<&i64> = acked.iter().filter(|id| !stored.contains(id)).collect();
         assert!(lost.is_empty(), "{} acknowledged tickets lost: {lost:?}", lost.len());
         store.close().await;

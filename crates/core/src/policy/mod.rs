@@ -139,7 +139,10 @@ impl Policy {
         if allowed.iter().any(|a| a == value) {
             Ok(())
         } else {
-            Err(DomainError::new(field, format!("`{value}` is not a known {what}; the policy allows: {}", allowed.join(", "))))
+            Err(DomainError::new(
+                field,
+                format!("`{value}` is not a known {what}; the policy allows: {}", allowed.join(", ")),
+            ))
         }
     }
 

@@ -73,12 +73,17 @@ fn duplicate_names_and_bad_references_are_all_reported() {
     let e = errors(&text);
     assert_eq!(e.len(), 2, "{e:?}");
     assert!(e.iter().any(|e| e.message == "category `cards` is declared twice"));
-    assert!(e.iter().any(|e| e.message.contains("unknown SLA policy `gold`") && e.hint.as_deref().unwrap().contains("premium")));
+    assert!(e
+        .iter()
+        .any(|e| e.message.contains("unknown SLA policy `gold`") && e.hint.as_deref().unwrap().contains("premium")));
 }
 
 #[test]
 fn durations_and_scores_are_checked() {
-    let text = builtin_with("first_response = \"4h\", resolution = \"2d\"", "first_response = \"4 hours\", resolution = \"2d\"");
+    let text = builtin_with(
+        "first_response = \"4h\", resolution = \"2d\"",
+        "first_response = \"4 hours\", resolution = \"2d\"",
+    );
     assert!(errors(&text)[0].message.contains("invalid duration"));
     let text = builtin_with("base_score = 40", "base_score = 70");
     assert!(errors(&text)[0].message.contains("base_score not below"));

@@ -81,7 +81,11 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         })
         .collect();
     if levels.is_empty() {
-        errs.at(levels_span, "no priority levels are declared", "add [[levels]] tables, most urgent first (P1, P2, ...)");
+        errs.at(
+            levels_span,
+            "no priority levels are declared",
+            "add [[levels]] tables, most urgent first (P1, P2, ...)",
+        );
     }
     errs.unique_names("level", raw.levels.get_ref().iter().map(|l| &l.get_ref().name));
     let mut prev_score: Option<f64> = None;
@@ -110,7 +114,11 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
     let level_list = levels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ");
     let check_level = |errs: &mut Errors, s: &Spanned<String>, ctx: &str| {
         if !level_names.contains(s.get_ref().as_str()) {
-            errs.at(s.span(), format!("{ctx} names unknown level `{}`", s.get_ref()), format!("use one of: {level_list}"));
+            errs.at(
+                s.span(),
+                format!("{ctx} names unknown level `{}`", s.get_ref()),
+                format!("use one of: {level_list}"),
+            );
         }
     };
     check_level(&mut errs, &raw.default_level, "default_level");
@@ -131,7 +139,12 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         if row.get_ref().len() != m.urgency.get_ref().len() {
             errs.at(
                 row.span(),
-                format!("matrix row {} has {} cells but there are {} urgency values", i + 1, row.get_ref().len(), m.urgency.get_ref().len()),
+                format!(
+                    "matrix row {} has {} cells but there are {} urgency values",
+                    i + 1,
+                    row.get_ref().len(),
+                    m.urgency.get_ref().len()
+                ),
                 "write one cell per urgency value, in the same order",
             );
         }
@@ -147,20 +160,25 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
 
     // Segments.
     let s = &raw.segments;
-    for (what, list) in [
-        ("account type", &s.account_types),
-        ("customer category", &s.customer_categories),
-    ] {
+    for (what, list) in [("account type", &s.account_types), ("customer category", &s.customer_categories)] {
         errs.unique_values(what, list);
     }
     if let Some(p) = &s.personas {
         errs.unique_values("persona", p);
     }
     if s.account_types.get_ref().is_empty() {
-        errs.at(s.account_types.span(), "no account types are declared", "e.g. account_types = [\"free\", \"pro\", \"enterprise\"]");
+        errs.at(
+            s.account_types.span(),
+            "no account types are declared",
+            "e.g. account_types = [\"free\", \"pro\", \"enterprise\"]",
+        );
     }
     if s.customer_categories.get_ref().is_empty() {
-        errs.at(s.customer_categories.span(), "no customer categories are declared", "e.g. customer_categories = [\"new\", \"standard\"]");
+        errs.at(
+            s.customer_categories.span(),
+            "no customer categories are declared",
+            "e.g. customer_categories = [\"new\", \"standard\"]",
+        );
     }
     let segments = Segments {
         account_types: s.account_types.get_ref().clone(),
@@ -259,14 +277,26 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
     for f in &raw.custom_fields {
         let f = f.get_ref();
         let Some(kind) = CustomFieldType::parse(f.kind.get_ref()) else {
-            errs.at(f.kind.span(), format!("unknown custom field type `{}`", f.kind.get_ref()), "use int, float, string, bool or enum");
+            errs.at(
+                f.kind.span(),
+                format!("unknown custom field type `{}`", f.kind.get_ref()),
+                "use int, float, string, bool or enum",
+            );
             continue;
         };
         if kind == CustomFieldType::Enum && f.values.is_empty() {
-            errs.at(f.name.span(), format!("enum field `{}` has no values", f.name.get_ref()), "add values = [\"a\", \"b\"]");
+            errs.at(
+                f.name.span(),
+                format!("enum field `{}` has no values", f.name.get_ref()),
+                "add values = [\"a\", \"b\"]",
+            );
         }
         if kind != CustomFieldType::Enum && !f.values.is_empty() {
-            errs.at(f.name.span(), format!("field `{}` lists values but is not an enum", f.name.get_ref()), "set type = \"enum\" or remove values");
+            errs.at(
+                f.name.span(),
+                format!("field `{}` lists values but is not an enum", f.name.get_ref()),
+                "set type = \"enum\" or remove values",
+            );
         }
         custom_fields.push(CustomFieldDef {
             name: f.name.get_ref().clone(),

@@ -86,10 +86,9 @@ impl fmt::Display for Status {
 impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Status::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("`{s}` is not a status; use one of new, open, pending_customer, on_hold, solved, closed"))
+        Status::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| {
+            format!("`{s}` is not a status; use one of new, open, pending_customer, on_hold, solved, closed")
+        })
     }
 }
 

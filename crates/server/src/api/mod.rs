@@ -42,7 +42,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let c = openapi.components.get_or_insert_with(Default::default);
-        c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -109,7 +112,10 @@ pub fn encode_cursor(id: i64) -> String {
 }
 
 fn decode_cursor(c: &str) -> Result<i64, AppError> {
-    let bad = || AppError::BadRequest { field: Some("cursor".into()), detail: "cursor is not one this API handed out".into() };
+    let bad = || AppError::BadRequest {
+        field: Some("cursor".into()),
+        detail: "cursor is not one this API handed out".into(),
+    };
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
     let s = String::from_utf8(raw).map_err(|_| bad())?;
     s.strip_prefix("id:").and_then(|n| n.parse().ok()).ok_or_else(bad)

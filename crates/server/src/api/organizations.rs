@@ -36,9 +36,7 @@ pub struct OrganizationView {
 
 fn view(rec: OrganizationRecord, plans: &[SupportPlan], now: DateTime<Utc>) -> OrganizationView {
     let current = effective_plan(&rec.plan_changes, now);
-    let summary = |id: i64| {
-        plans.iter().find(|p| p.id == id).map(|p| PlanSummary { id: p.id, name: p.name.clone() })
-    };
+    let summary = |id: i64| plans.iter().find(|p| p.id == id).map(|p| PlanSummary { id: p.id, name: p.name.clone() });
     OrganizationView {
         plan: current.and_then(|c| summary(c.plan_id)),
         plan_effective_from: current.map(|c| c.effective_from),
@@ -188,7 +186,11 @@ async fn load(s: &AppState, caller: &Caller, id: i64) -> ApiResult<OrganizationR
 /// One organization.
 #[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "customers", params(("id" = i64, Path)),
     responses((status = 200, body = OrganizationView), (status = 404, body = crate::error::Problem)))]
-pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<OrganizationView>> {
+pub async fn get_one(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<OrganizationView>> {
     let rec = load(&s, &caller, id).await?;
     let plans = s.store.list_plans().await?;
     Ok(Json(view(rec, &plans, s.now())))
@@ -290,7 +292,14 @@ pub async fn change_plan(
     let plan = resolve_plan(&s, "plan", &req.plan).await?;
     let now = s.now();
     s.store
-        .change_plan(id, plan.id, req.effective_from.unwrap_or(now), &caller.actor().to_string(), req.reason.as_deref(), now)
+        .change_plan(
+            id,
+            plan.id,
+            req.effective_from.unwrap_or(now),
+            &caller.actor().to_string(),
+            req.reason.as_deref(),
+            now,
+        )
         .await?;
     let rec = s.store.get_organization(id).await?;
     let plans = s.store.list_plans().await?;
@@ -308,4 +317,3 @@ pub async fn plan_history(
     let rec = load(&s, &caller, id).await?;
     Ok(Json(ListEnvelope { items: rec.plan_changes, next_cursor: None }))
 }
-

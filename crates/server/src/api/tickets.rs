@@ -32,8 +32,7 @@ pub struct TicketView {
 }
 
 pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketView {
-    let priority_guideline =
-        ticket.priority.as_deref().and_then(|p| s.policy.level(p)).map(|l| l.guideline.clone());
+    let priority_guideline = ticket.priority.as_deref().and_then(|p| s.policy.level(p)).map(|l| l.guideline.clone());
     if !caller.is_staff() {
         // How a priority was computed is internal (it names segments and weights).
         ticket.priority_explanation = None;
@@ -105,7 +104,12 @@ pub(crate) fn decide_priority(
         matrix_cell: computed.explanation.matrix_cell,
         override_: Some(Override { level: level.into(), by: caller.actor().to_string(), reason: reason.into() }),
     };
-    Ok(Priority { level: level.into(), score: explanation.score(), explanation, policy_version: s.policy.version.clone() })
+    Ok(Priority {
+        level: level.into(),
+        score: explanation.score(),
+        explanation,
+        policy_version: s.policy.version.clone(),
+    })
 }
 
 const MAX_IDEMPOTENCY_KEY: usize = 255;
@@ -155,12 +159,18 @@ pub async fn create(
             (None, Some(email)) => {
                 let email = Email::parse(email).map_err(|e| AppError::invalid("requester_email", e.message))?;
                 s.store.get_contact_by_email(&email).await.map_err(|e| match e {
-                    StoreError::NotFound => AppError::invalid("requester_email", format!("no contact has e-mail {email}; create the contact first")),
+                    StoreError::NotFound => AppError::invalid(
+                        "requester_email",
+                        format!("no contact has e-mail {email}; create the contact first"),
+                    ),
                     e => e.into(),
                 })?
             }
             (None, None) => {
-                return Err(AppError::invalid("requester_id", "say who the ticket is for: requester_id or requester_email"))
+                return Err(AppError::invalid(
+                    "requester_id",
+                    "say who the ticket is for: requester_id or requester_email",
+                ))
             }
         }
     } else {
@@ -425,7 +435,8 @@ pub async fn update(
             // Priority follows severity unless an agent overrode it.
             let impact = p.impact.clone().unwrap_or(t.impact.clone());
             let urgency = p.urgency.clone().unwrap_or(t.urgency.clone());
-            let overridden = t.priority_explanation.as_ref().and_then(|e| e.override_.as_ref()).map(|o| o.level.clone());
+            let overridden =
+                t.priority_explanation.as_ref().and_then(|e| e.override_.as_ref()).map(|o| o.level.clone());
             let level = match &req.priority {
                 Some(Some(l)) => Some(l.clone()),
                 Some(None) => None,
@@ -435,8 +446,17 @@ pub async fn update(
                 Some(Some(_)) => req.priority_reason.clone(),
                 _ => t.priority_explanation.as_ref().and_then(|e| e.override_.as_ref()).map(|o| o.reason.clone()),
             };
-            let pr = decide_priority(&s, &caller, impact.as_deref(), urgency.as_deref(), level.as_deref(), reason_for_level.as_deref())?;
-            if t.priority.as_deref() != Some(pr.level.as_str()) || t.priority_explanation.as_ref() != Some(&pr.explanation) {
+            let pr = decide_priority(
+                &s,
+                &caller,
+                impact.as_deref(),
+                urgency.as_deref(),
+                level.as_deref(),
+                reason_for_level.as_deref(),
+            )?;
+            if t.priority.as_deref() != Some(pr.level.as_str())
+                || t.priority_explanation.as_ref() != Some(&pr.explanation)
+            {
                 p.priority = Some(Some(pr.level));
                 p.priority_score = Some(Some(pr.score));
                 p.priority_explanation = Some(Some(pr.explanation));

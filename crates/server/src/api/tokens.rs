@@ -66,10 +66,12 @@ pub async fn resolve_user(s: &AppState, role: TokenRole, email: &Email) -> Resul
             Err(e) => Err(e.into()),
         },
         TokenRole::Admin | TokenRole::Agent => match s.store.get_agent_by_email(email).await {
-            Ok(a) if role == TokenRole::Admin && a.role != triage_core::agent::AgentRole::Admin => Err(AppError::invalid(
-                "role",
-                format!("{email} is not an admin; make them one (PATCH /api/v1/agents/{}) first", a.id),
-            )),
+            Ok(a) if role == TokenRole::Admin && a.role != triage_core::agent::AgentRole::Admin => {
+                Err(AppError::invalid(
+                    "role",
+                    format!("{email} is not an admin; make them one (PATCH /api/v1/agents/{}) first", a.id),
+                ))
+            }
             Ok(a) => Ok(a.id),
             Err(StoreError::NotFound) => Err(not_found("agent")),
             Err(e) => Err(e.into()),

@@ -20,7 +20,8 @@ async fn a_customer_never_sees_another_organizations_tickets(b: Backend) {
     assert_eq!(by_id.body, missing.body, "another org's ticket looks exactly like a missing one");
 
     let list = app.get("/api/v1/tickets", &cust_b).await;
-    let subjects: Vec<&str> = list.body["items"].as_array().unwrap().iter().map(|t| t["subject"].as_str().unwrap()).collect();
+    let subjects: Vec<&str> =
+        list.body["items"].as_array().unwrap().iter().map(|t| t["subject"].as_str().unwrap()).collect();
     assert_eq!(subjects, ["B's own"]);
     let list = app.get(&format!("/api/v1/tickets?organization={org_a}"), &cust_b).await;
     assert_eq!(list.body["items"], json!([]));
@@ -66,7 +67,10 @@ async fn roles_limit_what_each_caller_can_change(b: Backend) {
     assert_eq!(app.get("/api/v1/policy", &cust).await.status, 403);
     let r = app.post("/api/v1/tickets", &cust, json!({"subject": "s", "body": "b", "priority": "P1"})).await;
     assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("priority")));
-    assert_eq!(app.post(&format!("/api/v1/tickets/{id}/transition"), &cust, json!({"status": "open"})).await.status, 403);
+    assert_eq!(
+        app.post(&format!("/api/v1/tickets/{id}/transition"), &cust, json!({"status": "open"})).await.status,
+        403
+    );
 
     // Agents work tickets but cannot change policy, plans, agents or tokens.
     assert_eq!(app.patch(&format!("/api/v1/tickets/{id}"), &agent, json!({"category": "cards"})).await.status, 200);
@@ -74,9 +78,15 @@ async fn roles_limit_what_each_caller_can_change(b: Backend) {
     let plan = json!({"name": "gold", "price_cents": 100, "channels": ["email"], "sla_policy": "standard"});
     assert_eq!(app.post("/api/v1/plans", &agent, plan.clone()).await.status, 403);
     assert_eq!(app.post("/api/v1/agents", &agent, json!({"name": "x", "email": "x@y.example"})).await.status, 403);
-    assert_eq!(app.post("/api/v1/tokens", &agent, json!({"role": "admin", "user": "agent@support.example"})).await.status, 403);
+    assert_eq!(
+        app.post("/api/v1/tokens", &agent, json!({"role": "admin", "user": "agent@support.example"})).await.status,
+        403
+    );
     assert_eq!(app.get("/api/v1/tokens", &agent).await.status, 403);
-    assert_eq!(app.post(&format!("/api/v1/organizations/{org}/plan"), &agent, json!({"plan": "enterprise"})).await.status, 403);
+    assert_eq!(
+        app.post(&format!("/api/v1/organizations/{org}/plan"), &agent, json!({"plan": "enterprise"})).await.status,
+        403
+    );
     assert_eq!(app.post("/api/v1/plans", ADMIN_TOKEN, plan).await.status, 201);
 
     // An agent cannot be given an admin token without being an admin.

@@ -73,13 +73,7 @@ impl TestApp {
         tokio::spawn(triage_server::serve(listener, state, async move {
             let _ = rx.await;
         }));
-        TestApp {
-            base: format!("http://{addr}"),
-            client: reqwest::Client::new(),
-            store,
-            shutdown: Some(tx),
-            _db: db,
-        }
+        TestApp { base: format!("http://{addr}"), client: reqwest::Client::new(), store, shutdown: Some(tx), _db: db }
     }
 
     pub async fn req(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Res {
@@ -94,7 +88,11 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.bytes().await.unwrap();
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) };
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
         Res { status, headers, body }
     }
 

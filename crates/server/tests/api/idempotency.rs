@@ -32,7 +32,13 @@ async fn a_retried_create_returns_the_first_ticket(b: Backend) {
     let (s3, p) = post_with_key(&app, &cust, "key-1", &json!({"subject": "Other", "body": "x"})).await;
     assert_eq!(s3, 409, "{p}");
     // Keys are per caller: another user's same key is a new ticket.
-    let (s4, t4) = post_with_key(&app, ADMIN_TOKEN, "key-1", &json!({"subject": "Payment failed", "body": "twice", "requester_email": "c@acme.example"})).await;
+    let (s4, t4) = post_with_key(
+        &app,
+        ADMIN_TOKEN,
+        "key-1",
+        &json!({"subject": "Payment failed", "body": "twice", "requester_email": "c@acme.example"}),
+    )
+    .await;
     assert_eq!(s4, 201);
     assert_ne!(t4["id"], t1["id"]);
 

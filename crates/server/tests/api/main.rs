@@ -5,6 +5,6 @@ mod helpers;
 mod authorization;
 mod errors;
 mod idempotency;
-mod organizations;
 mod ops;
+mod organizations;
 mod tickets;

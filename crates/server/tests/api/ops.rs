@@ -14,9 +14,19 @@ async fn openapi_health_and_metrics_are_served(b: Backend) {
     assert_eq!(doc.status, 200);
     assert!(doc.body["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc.body["paths"].as_object().unwrap();
-    for p in ["/api/v1/tickets", "/api/v1/tickets/{id}", "/api/v1/tickets/{id}/comments", "/api/v1/tickets/{id}/events",
-              "/api/v1/tickets/{id}/transition", "/api/v1/organizations", "/api/v1/contacts", "/api/v1/agents",
-              "/api/v1/plans", "/api/v1/tokens", "/api/v1/organizations/{id}/plan"] {
+    for p in [
+        "/api/v1/tickets",
+        "/api/v1/tickets/{id}",
+        "/api/v1/tickets/{id}/comments",
+        "/api/v1/tickets/{id}/events",
+        "/api/v1/tickets/{id}/transition",
+        "/api/v1/organizations",
+        "/api/v1/contacts",
+        "/api/v1/agents",
+        "/api/v1/plans",
+        "/api/v1/tokens",
+        "/api/v1/organizations/{id}/plan",
+    ] {
         assert!(paths.contains_key(p), "OpenAPI lacks {p}");
     }
     assert!(paths["/api/v1/tickets"]["post"]["requestBody"].is_object());

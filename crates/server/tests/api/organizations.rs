@@ -7,7 +7,8 @@ use serde_json::json;
 async fn plans_are_bought_upgraded_and_scheduled_with_history(b: Backend) {
     let app = TestApp::spawn(b).await;
     let plans = app.get("/api/v1/plans", ADMIN_TOKEN).await;
-    let names: Vec<&str> = plans.body["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        plans.body["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["basic", "standard", "premium", "enterprise"], "the policy's plans, cheapest first");
 
     let r = app
@@ -24,11 +25,17 @@ async fn plans_are_bought_upgraded_and_scheduled_with_history(b: Backend) {
     assert_eq!(r.body["vip"], true);
 
     // Upgrade now, then schedule a downgrade for next year.
-    let r = app.post(&format!("/api/v1/organizations/{id}/plan"), ADMIN_TOKEN, json!({"plan": "premium", "reason": "upsell"})).await;
+    let r = app
+        .post(&format!("/api/v1/organizations/{id}/plan"), ADMIN_TOKEN, json!({"plan": "premium", "reason": "upsell"}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["plan"]["name"], "premium");
     let r = app
-        .post(&format!("/api/v1/organizations/{id}/plan"), ADMIN_TOKEN, json!({"plan": "basic", "effective_from": "2099-01-01T00:00:00Z"}))
+        .post(
+            &format!("/api/v1/organizations/{id}/plan"),
+            ADMIN_TOKEN,
+            json!({"plan": "basic", "effective_from": "2099-01-01T00:00:00Z"}),
+        )
         .await;
     assert_eq!(r.body["plan"]["name"], "premium", "a scheduled change is not in force yet");
     assert_eq!(r.body["scheduled_plan_change"]["effective_from"], "2099-01-01T00:00:00Z");
@@ -41,7 +48,13 @@ async fn plans_are_bought_upgraded_and_scheduled_with_history(b: Backend) {
     assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("account_type")));
     let r = app.patch(&format!("/api/v1/organizations/{id}"), ADMIN_TOKEN, json!({"timezone": "Mars/Olympus"})).await;
     assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("timezone")));
-    let r = app.patch(&format!("/api/v1/organizations/{id}"), ADMIN_TOKEN, json!({"customer_category": "at_risk", "persona": null})).await;
+    let r = app
+        .patch(
+            &format!("/api/v1/organizations/{id}"),
+            ADMIN_TOKEN,
+            json!({"customer_category": "at_risk", "persona": null}),
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["customer_category"], "at_risk");
     assert!(r.body["persona"].is_null());
@@ -61,14 +74,30 @@ both!(plans_are_bought_upgraded_and_scheduled_with_history);
 async fn contacts_and_agents_are_managed_with_unique_logins(b: Backend) {
     let app = TestApp::spawn(b).await;
     let org = app.org("Acme", "basic").await;
-    let r = app.post("/api/v1/contacts", ADMIN_TOKEN, json!({"organization_id": org, "name": "Ana", "email": "Ana@Acme.example"})).await;
+    let r = app
+        .post(
+            "/api/v1/contacts",
+            ADMIN_TOKEN,
+            json!({"organization_id": org, "name": "Ana", "email": "Ana@Acme.example"}),
+        )
+        .await;
     assert_eq!(r.status, 201);
     assert_eq!(r.body["email"], "ana@acme.example");
-    let r = app.post("/api/v1/contacts", ADMIN_TOKEN, json!({"organization_id": org, "name": "Ana 2", "email": "ana@acme.example"})).await;
+    let r = app
+        .post(
+            "/api/v1/contacts",
+            ADMIN_TOKEN,
+            json!({"organization_id": org, "name": "Ana 2", "email": "ana@acme.example"}),
+        )
+        .await;
     assert_eq!(r.status, 409);
-    let r = app.post("/api/v1/contacts", ADMIN_TOKEN, json!({"organization_id": org, "name": "X", "email": "not-an-email"})).await;
+    let r = app
+        .post("/api/v1/contacts", ADMIN_TOKEN, json!({"organization_id": org, "name": "X", "email": "not-an-email"}))
+        .await;
     assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("email")));
-    let r = app.post("/api/v1/contacts", ADMIN_TOKEN, json!({"organization_id": 4242, "name": "X", "email": "x@y.example"})).await;
+    let r = app
+        .post("/api/v1/contacts", ADMIN_TOKEN, json!({"organization_id": 4242, "name": "X", "email": "x@y.example"}))
+        .await;
     assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("organization_id")));
 
     let r = app
@@ -77,7 +106,13 @@ async fn contacts_and_agents_are_managed_with_unique_logins(b: Backend) {
     assert_eq!(r.status, 201, "{}", r.body);
     let id = r.body["id"].clone();
     assert_eq!(r.body["tier"], "L2");
-    let r = app.post("/api/v1/agents", ADMIN_TOKEN, json!({"name": "Bad", "email": "bad@support.example", "skills": [{"name": "x", "proficiency": 7}]})).await;
+    let r = app
+        .post(
+            "/api/v1/agents",
+            ADMIN_TOKEN,
+            json!({"name": "Bad", "email": "bad@support.example", "skills": [{"name": "x", "proficiency": 7}]}),
+        )
+        .await;
     assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("skills[0].proficiency")));
     let r = app.patch(&format!("/api/v1/agents/{id}"), ADMIN_TOKEN, json!({"tier": "L3", "active": false})).await;
     assert_eq!(r.body["tier"], "L3");

@@ -33,7 +33,11 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
 
     // Agent edits: lowering urgency re-derives the level; the change is logged.
     let r = app
-        .patch(&format!("/api/v1/tickets/{id}"), &agent_token, json!({"urgency": "low", "assignee_id": agent, "reason": "customer found a workaround"}))
+        .patch(
+            &format!("/api/v1/tickets/{id}"),
+            &agent_token,
+            json!({"urgency": "low", "assignee_id": agent, "reason": "customer found a workaround"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["priority"], "P3");
@@ -48,7 +52,9 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     assert!(r.body["first_response_at"].is_string());
 
     // Transitions follow the lifecycle.
-    let r = app.post(&format!("/api/v1/tickets/{id}/transition"), &agent_token, json!({"status": "solved", "reason": "fixed"})).await;
+    let r = app
+        .post(&format!("/api/v1/tickets/{id}/transition"), &agent_token, json!({"status": "solved", "reason": "fixed"}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body["solved_at"].is_string());
     let r = app.post(&format!("/api/v1/tickets/{id}/transition"), &agent_token, json!({"status": "closed"})).await;
@@ -60,12 +66,19 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
 
     let ev = app.get(&format!("/api/v1/tickets/{id}/events"), &agent_token).await;
     let kinds: Vec<&str> = ev.body["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["created", "fields_changed", "comment_added", "status_changed", "status_changed", "status_changed"]);
+    assert_eq!(
+        kinds,
+        ["created", "fields_changed", "comment_added", "status_changed", "status_changed", "status_changed"]
+    );
     let changed = &ev.body["items"][1];
     assert_eq!(changed["reason"], "customer found a workaround");
     assert_eq!(changed["actor"], format!("agent:{agent}"));
-    let fields: Vec<&str> = changed["data"]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
-    assert!(fields.contains(&"urgency") && fields.contains(&"priority") && fields.contains(&"assignee_id"), "{fields:?}");
+    let fields: Vec<&str> =
+        changed["data"]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    assert!(
+        fields.contains(&"urgency") && fields.contains(&"priority") && fields.contains(&"assignee_id"),
+        "{fields:?}"
+    );
 }
 both!(a_ticket_moves_through_its_lifecycle_and_every_change_is_logged);
 
@@ -77,7 +90,8 @@ async fn lists_filter_and_paginate_without_gaps_or_repeats(b: Backend) {
     app.customer(org_b, "b@b.example").await;
     let mut ids = Vec::new();
     for i in 0..7 {
-        let (who, category, tag) = if i % 2 == 0 { ("a@a.example", "cards", "even") } else { ("b@b.example", "transfers", "odd") };
+        let (who, category, tag) =
+            if i % 2 == 0 { ("a@a.example", "cards", "even") } else { ("b@b.example", "transfers", "odd") };
         let t = app
             .ticket(ADMIN_TOKEN, json!({"subject": format!("Problem {i}"), "body": format!("body text {i} 100%_sure"), "requester_email": who, "category": category, "tags": [tag]}))
             .await;
@@ -136,11 +150,18 @@ async fn customer_replies_reopen_and_internal_notes_stay_internal(b: Backend) {
     assert!(t["priority_explanation"].is_null(), "customers do not see how priority was computed");
     assert!(t["policy_version"].is_null());
 
-    let r = app.post(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN, json!({"body": "VIP? check plan", "kind": "internal"})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/tickets/{id}/comments"),
+            ADMIN_TOKEN,
+            json!({"body": "VIP? check plan", "kind": "internal"}),
+        )
+        .await;
     assert_eq!(r.status, 201);
     let r = app.patch(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN, json!({"status": "pending_customer"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let r = app.post(&format!("/api/v1/tickets/{id}/comments"), &customer, json!({"body": "Here are the details"})).await;
+    let r =
+        app.post(&format!("/api/v1/tickets/{id}/comments"), &customer, json!({"body": "Here are the details"})).await;
     assert_eq!(r.status, 201);
     assert_eq!(r.body["author"].as_str().unwrap().split(':').next(), Some("contact"));
     let r = app.get(&format!("/api/v1/tickets/{id}"), &customer).await;
@@ -152,12 +173,15 @@ async fn customer_replies_reopen_and_internal_notes_stay_internal(b: Backend) {
     let r = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 2);
 
-    let r = app.post(&format!("/api/v1/tickets/{id}/comments"), &customer, json!({"body": "x", "kind": "internal"})).await;
+    let r =
+        app.post(&format!("/api/v1/tickets/{id}/comments"), &customer, json!({"body": "x", "kind": "internal"})).await;
     assert_eq!(r.status, 422);
     assert_eq!(r.body["field"], "kind");
 
     // A basic plan has no phone channel: customers cannot open tickets through it.
-    let r = app.post("/api/v1/tickets", &customer, json!({"subject": "Call me", "body": "please", "channel": "phone"})).await;
+    let r = app
+        .post("/api/v1/tickets", &customer, json!({"subject": "Call me", "body": "please", "channel": "phone"}))
+        .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.body["field"], "channel");
 }
@@ -168,7 +192,11 @@ async fn agents_override_priority_with_a_reason(b: Backend) {
     let org = app.org("Acme", "standard").await;
     app.customer(org, "c@acme.example").await;
     let r = app
-        .post("/api/v1/tickets", ADMIN_TOKEN, json!({"subject": "s", "body": "b", "requester_email": "c@acme.example", "priority": "P1"}))
+        .post(
+            "/api/v1/tickets",
+            ADMIN_TOKEN,
+            json!({"subject": "s", "body": "b", "requester_email": "c@acme.example", "priority": "P1"}),
+        )
         .await;
     assert_eq!(r.status, 422);
     assert_eq!(r.body["field"], "priority_reason");
@@ -179,7 +207,8 @@ async fn agents_override_priority_with_a_reason(b: Backend) {
     assert_eq!(t["priority_explanation"]["override"]["reason"], "CEO escalation");
     let id = t["id"].clone();
     // The override holds when severity inputs change, until it is cleared.
-    let r = app.patch(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN, json!({"impact": "minor", "urgency": "low"})).await;
+    let r =
+        app.patch(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN, json!({"impact": "minor", "urgency": "low"})).await;
     assert_eq!(r.body["priority"], "P1");
     let r = app.patch(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN, json!({"priority": null})).await;
     assert_eq!(r.body["priority"], "P4");

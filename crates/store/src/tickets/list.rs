@@ -73,12 +73,18 @@ impl Store {
             push(&mut wh, &mut args, &|n| format!("category = ${n}"), Arg::Text(c.clone()));
         }
         if let Some(t) = &f.tag {
-            push(&mut wh, &mut args, &|n| format!("EXISTS (SELECT 1 FROM ticket_tags g WHERE g.tag = ${n} AND g.ticket_id = tickets.id)"),
+            push(
+                &mut wh,
+                &mut args,
+                &|n| format!("EXISTS (SELECT 1 FROM ticket_tags g WHERE g.tag = ${n} AND g.ticket_id = tickets.id)"),
                 Arg::Text(t.to_lowercase()),
             );
         }
         if let Some(t) = &f.text {
-            push(&mut wh, &mut args, &|n| format!("(LOWER(subject) LIKE ${n} ESCAPE '\\' OR LOWER(body) LIKE ${n} ESCAPE '\\')"),
+            push(
+                &mut wh,
+                &mut args,
+                &|n| format!("(LOWER(subject) LIKE ${n} ESCAPE '\\' OR LOWER(body) LIKE ${n} ESCAPE '\\')"),
                 Arg::Text(like_pattern(t)),
             );
         }

@@ -93,7 +93,11 @@ async fn replace_tags(tx: &mut Transaction<'_, Any>, ticket_id: i64, tags: &[Str
     insert_tags(tx, ticket_id, tags).await
 }
 
-pub(crate) async fn insert_tags(tx: &mut Transaction<'_, Any>, ticket_id: i64, tags: &[String]) -> Result<(), StoreError> {
+pub(crate) async fn insert_tags(
+    tx: &mut Transaction<'_, Any>,
+    ticket_id: i64,
+    tags: &[String],
+) -> Result<(), StoreError> {
     for t in tags {
         sqlx::query("INSERT INTO ticket_tags (tag, ticket_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(t)
@@ -182,7 +186,8 @@ impl Store {
     }
 
     pub async fn get_ticket(&self, id: i64) -> Result<Ticket, StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLS} FROM tickets WHERE id = $1")).bind(id).fetch_one(self.r()).await?;
+        let row =
+            sqlx::query(&format!("SELECT {COLS} FROM tickets WHERE id = $1")).bind(id).fetch_one(self.r()).await?;
         decode(&row)
     }
 
