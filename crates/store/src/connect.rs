@@ -74,9 +74,27 @@ impl fmt::Debug for DatabaseUrl {
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Tuning knobs; the defaults suit production.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreOptions {
+    /// Most tickets committed in one group-commit transaction (1 = a commit per ticket).
+    pub max_batch: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { max_batch: writer::MAX_BATCH }
+    }
+}
+
 impl Store {
     /// Connects, applies pending migrations and starts the ticket writer.
     pub async fn connect(url: &DatabaseUrl) -> Result<Store, StoreError> {
+        Store::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// [`Store::connect`] with explicit options.
+    pub async fn connect_with(url: &DatabaseUrl, options: StoreOptions) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let opts = AnyConnectOptions::from_str(url.expose())?;
         let (write, read, writers) = match url.backend {
@@ -112,7 +130,7 @@ impl Store {
             }
         };
         migrate(url.backend, &write).await?;
-        let writer = writer::spawn(url.backend, write.clone(), writers);
+        let writer = writer::spawn(write.clone(), writers, options.max_batch.max(1));
         Ok(Store { inner: Arc::new(Inner { backend: url.backend, write, read, writer }) })
     }
 

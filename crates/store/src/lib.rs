@@ -19,7 +19,7 @@ pub mod scratch;
 mod tickets;
 mod tokens;
 
-pub use connect::{Backend, DatabaseUrl};
+pub use connect::{Backend, DatabaseUrl, StoreOptions};
 pub use error::StoreError;
 pub use organizations::{NewOrganization, OrganizationRecord};
 pub use plans::NewPlan;

@@ -52,6 +52,9 @@ pub struct ServeArgs {
     /// Seed demo organizations, agents and ~200 tickets (once per database).
     #[arg(long)]
     pub demo: bool,
+    /// Most tickets per group commit (1 commits each ticket alone; for benchmarks).
+    #[arg(long, env = "TRIAGE_TICKET_BATCH", default_value_t = 512, hide = true)]
+    pub ticket_batch: usize,
 }
 
 #[derive(Debug, Subcommand)]

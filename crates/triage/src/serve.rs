@@ -1,7 +1,7 @@
 //! `triage serve`: the HTTP server, with optional demo data.
 
 use crate::cli::{Global, ServeArgs};
-use crate::setup::{load_policy, open_store};
+use crate::setup::{load_policy, open_store_with};
 use anyhow::Context;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -14,7 +14,7 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let store = open_store(g).await?;
+    let store = open_store_with(g, triage_store::StoreOptions { max_batch: a.ticket_batch }).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let env_token = std::env::var("TRIAGE_ADMIN_TOKEN").ok();
     let new_token = prepare(&store, &policy, env_token.as_deref(), clock.now()).await?;

@@ -4,7 +4,7 @@ use crate::cli::{Cli, Global};
 use anyhow::Context;
 use std::process::ExitCode;
 use triage_core::policy::Policy;
-use triage_store::{DatabaseUrl, Store};
+use triage_store::{DatabaseUrl, Store, StoreOptions};
 
 pub fn init_tracing(cli: &Cli) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TRIAGE_LOG")
@@ -37,6 +37,10 @@ pub fn load_policy(g: &Global) -> Result<Policy, ExitCode> {
 }
 
 pub async fn open_store(g: &Global) -> anyhow::Result<Store> {
+    open_store_with(g, StoreOptions::default()).await
+}
+
+pub async fn open_store_with(g: &Global, options: StoreOptions) -> anyhow::Result<Store> {
     let url = DatabaseUrl::parse(&g.database).map_err(anyhow::Error::msg)?;
-    Store::connect(&url).await.with_context(|| format!("cannot open the database {url}"))
+    Store::connect_with(&url, options).await.with_context(|| format!("cannot open the database {url}"))
 }

@@ -7,13 +7,13 @@
 //! writer (it has one write lock); PostgreSQL gets several.
 
 use super::{decode, insert_ticket, COLS};
-use crate::{Backend, StoreError};
+use crate::StoreError;
 use sqlx::{Any, AnyPool, Transaction};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
 use triage_core::ticket::{NewTicket, Ticket};
 
-const MAX_BATCH: usize = 512;
+pub(crate) const MAX_BATCH: usize = 512;
 
 type Reply = Result<(Ticket, bool), StoreError>;
 
@@ -37,15 +37,15 @@ impl Handle {
     }
 }
 
-pub(crate) fn spawn(_backend: Backend, pool: AnyPool, writers: usize) -> Handle {
+pub(crate) fn spawn(pool: AnyPool, writers: usize, max_batch: usize) -> Handle {
     let (tx, rx) = mpsc::channel::<Job>(MAX_BATCH * 8);
     let rx = Arc::new(Mutex::new(rx));
     for _ in 0..writers {
         let (pool, rx) = (pool.clone(), rx.clone());
         tokio::spawn(async move {
             loop {
-                let mut batch = Vec::with_capacity(MAX_BATCH);
-                if rx.lock().await.recv_many(&mut batch, MAX_BATCH).await == 0 {
+                let mut batch = Vec::with_capacity(max_batch);
+                if rx.lock().await.recv_many(&mut batch, max_batch).await == 0 {
                     return; // every sender is gone
                 }
                 write(&pool, batch).await;

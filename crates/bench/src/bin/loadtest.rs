@@ -1,0 +1,200 @@
+//! HTTP load harness: starts a real `triage serve` process on a fresh database,
+//! creates tickets through the API with N concurrent clients for a bounded count
+//! and time, and reports tickets per second with p50/p99 latency.
+//!
+//! ```text
+//! cargo build --release -p triage -p triage-bench
+//! target/release/loadtest --backend sqlite --clients 32 --tickets 50000
+//! target/release/loadtest --backend postgres --clients 32 --tickets 50000
+//! target/release/loadtest --backend sqlite --ticket-batch 1   # baseline: one commit per ticket
+//! ```
+//! Traffic goes to 127.0.0.1 only.
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use hdrhistogram::Histogram;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use triage_store::scratch::ScratchDatabase;
+use triage_store::Backend;
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// sqlite or postgres (a scratch database, dropped afterwards).
+    #[arg(long, default_value = "sqlite")]
+    backend: String,
+    /// Concurrent clients, each with its own connection.
+    #[arg(long, default_value_t = 32)]
+    clients: usize,
+    /// Tickets to create in the measured run.
+    #[arg(long, default_value_t = 20_000)]
+    tickets: i64,
+    /// Stop the measured run after this many seconds even if tickets remain.
+    #[arg(long, default_value_t = 60)]
+    max_seconds: u64,
+    /// Passed to the server: tickets per group commit (1 = a commit per ticket).
+    #[arg(long)]
+    ticket_batch: Option<usize>,
+    /// The triage binary (default: next to this one).
+    #[arg(long)]
+    triage: Option<std::path::PathBuf>,
+    /// Print one JSON line instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+const TOKEN: &str = "loadtest-admin-token";
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let a = Args::parse();
+    let backend = match a.backend.as_str() {
+        "sqlite" => Backend::Sqlite,
+        "postgres" => Backend::Postgres,
+        b => bail!("--backend {b}: use sqlite or postgres"),
+    };
+    let db = ScratchDatabase::new(backend).await;
+    let bin = match a.triage.clone() {
+        Some(p) => p,
+        None => std::env::current_exe()?.with_file_name("triage"),
+    };
+    let dir = tempfile_dir()?;
+    let mut cmd = Command::new(&bin);
+    cmd.current_dir(&dir)
+        .env("TRIAGE_ADMIN_TOKEN", TOKEN)
+        .env("TRIAGE_LOG", "warn")
+        .args(["--database", &db.url, "serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    if let Some(b) = a.ticket_batch {
+        cmd.env("TRIAGE_TICKET_BATCH", b.to_string());
+    }
+    let mut server = cmd.spawn().with_context(|| format!("cannot start {}", bin.display()))?;
+    let first =
+        BufReader::new(server.stdout.take().expect("piped")).lines().next().context("server printed nothing")??;
+    let addr = first.split("http://").nth(1).and_then(|r| r.split(' ').next()).context("no address")?.to_string();
+    let result = run(&a, &addr).await;
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let r = result?;
+    if a.json {
+        println!(
+            "{{\"backend\":\"{}\",\"clients\":{},\"ticket_batch\":{},\"tickets\":{},\"seconds\":{:.3},\"tickets_per_second\":{:.0},\"p50_ms\":{:.3},\"p99_ms\":{:.3},\"errors\":{}}}",
+            a.backend, a.clients, a.ticket_batch.unwrap_or(512), r.ok, r.secs, r.ok as f64 / r.secs, r.p50_ms, r.p99_ms, r.errors
+        );
+    } else {
+        println!(
+            "{} clients={} batch={}: {} tickets in {:.2}s = {:.0} tickets/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
+            a.backend,
+            a.clients,
+            a.ticket_batch.map_or("default".into(), |b| b.to_string()),
+            r.ok,
+            r.secs,
+            r.ok as f64 / r.secs,
+            r.p50_ms,
+            r.p99_ms,
+            r.errors
+        );
+    }
+    if r.errors > 0 {
+        bail!("{} requests failed", r.errors);
+    }
+    Ok(())
+}
+
+struct Outcome {
+    ok: u64,
+    errors: u64,
+    secs: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+async fn run(a: &Args, addr: &str) -> anyhow::Result<Outcome> {
+    let base = format!("http://{addr}");
+    let setup = reqwest::Client::new();
+    let org: serde_json::Value = setup
+        .post(format!("{base}/api/v1/organizations"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({"name": "Load Co", "account_type": "pro", "plan": "standard"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    setup
+        .post(format!("{base}/api/v1/contacts"))
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({"organization_id": org["id"], "name": "Load", "email": "load@load.example"}))
+        .send()
+        .await?
+        .error_for_status()?;
+
+    // Warm-up: connections, statement caches, the token cache.
+    blast(&base, a.clients, 1_000, Duration::from_secs(30)).await?;
+    let start = Instant::now();
+    let (hist, ok, errors) = blast(&base, a.clients, a.tickets, Duration::from_secs(a.max_seconds)).await?;
+    let secs = start.elapsed().as_secs_f64();
+    Ok(Outcome {
+        ok,
+        errors,
+        secs,
+        p50_ms: hist.value_at_quantile(0.50) as f64 / 1000.0,
+        p99_ms: hist.value_at_quantile(0.99) as f64 / 1000.0,
+    })
+}
+
+/// Sends `total` ticket creations from `clients` concurrent clients (or stops at `limit`).
+async fn blast(base: &str, clients: usize, total: i64, limit: Duration) -> anyhow::Result<(Histogram<u64>, u64, u64)> {
+    let remaining = Arc::new(AtomicI64::new(total));
+    let deadline = Instant::now() + limit;
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (base, remaining) = (base.to_string(), remaining.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client");
+            let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram");
+            let (mut ok, mut errors) = (0u64, 0u64);
+            let mut i = 0u64;
+            while remaining.fetch_sub(1, Ordering::Relaxed) > 0 && Instant::now() < deadline {
+                i += 1;
+                let body = serde_json::json!({
+                    "subject": format!("Card payment declined (client {c}, #{i})"),
+                    "body": "My card was declined at the supermarket although my balance is fine. Please check what happened.",
+                    "requester_email": "load@load.example",
+                    "category": "cards", "impact": "moderate", "urgency": "high", "tags": ["load"],
+                });
+                let t = Instant::now();
+                let r = client.post(format!("{base}/api/v1/tickets")).bearer_auth(TOKEN).json(&body).send().await;
+                match r {
+                    Ok(r) if r.status().as_u16() == 201 => {
+                        let _ = r.bytes().await;
+                        ok += 1;
+                        hist.record(t.elapsed().as_micros().max(1) as u64).expect("in range");
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (hist, ok, errors)
+        }));
+    }
+    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    let (mut ok, mut errors) = (0, 0);
+    for t in tasks {
+        let (h, o, e) = t.await?;
+        hist.add(h)?;
+        ok += o;
+        errors += e;
+    }
+    Ok((hist, ok, errors))
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("triage-loadtest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
