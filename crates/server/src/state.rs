@@ -27,7 +27,10 @@ impl AppState {
         }
     }
 
+    /// The clock's time at the millisecond precision the store keeps, so what a
+    /// handler answers equals what a later read returns.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.clock.now()
+        let t = self.clock.now();
+        chrono::DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
     }
 }

@@ -130,7 +130,7 @@ impl Store {
             }
         };
         migrate(url.backend, &write).await?;
-        let writer = writer::spawn(write.clone(), writers, options.max_batch.max(1));
+        let writer = writer::spawn(url.backend, write.clone(), writers, options.max_batch.max(1));
         Ok(Store { inner: Arc::new(Inner { backend: url.backend, write, read, writer }) })
     }
 

@@ -10,7 +10,7 @@ pub enum StoreError {
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
-    Other(#[source] sqlx::Error),
+    Other(sqlx::Error),
 }
 
 impl From<sqlx::Error> for StoreError {

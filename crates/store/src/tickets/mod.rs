@@ -1,5 +1,6 @@
 //! Tickets, their thread and their event log.
 
+mod insert;
 mod list;
 pub(crate) mod writer;
 
@@ -11,7 +12,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use triage_core::agent::Tier;
-use triage_core::ticket::{Actor, Comment, CommentKind, Event, EventKind, NewTicket, Status, Ticket};
+use triage_core::ticket::{Actor, Comment, CommentKind, Event, EventKind, NewTicket, Ticket};
 
 pub(crate) const COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, \
     priority, priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
@@ -108,61 +109,6 @@ pub(crate) async fn insert_tags(
     Ok(())
 }
 
-/// Inserts one ticket row; `None` when its idempotency key or external id is taken.
-pub(crate) async fn insert_ticket(tx: &mut Transaction<'_, Any>, t: &NewTicket) -> Result<Option<Ticket>, StoreError> {
-    let (scope, key, fp) = match &t.idempotency {
-        Some(i) => (Some(i.scope.as_str()), Some(i.key.as_str()), Some(i.fingerprint.as_str())),
-        None => (None, None, None),
-    };
-    let closed = t.status == Status::Closed;
-    let solved = closed || t.status == Status::Solved;
-    let row = sqlx::query(&format!(
-        "INSERT INTO tickets (subject, body, channel, requester_id, organization_id, category, impact, urgency, priority,
-           priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields,
-           external_id, idem_scope, idem_key, idem_fingerprint, version, created_at, updated_at, solved_at, closed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, 1, $23, $23, $24, $25)
-         ON CONFLICT DO NOTHING RETURNING {COLS}"
-    ))
-    .bind(&t.subject)
-    .bind(&t.body)
-    .bind(t.channel.as_str())
-    .bind(t.requester_id)
-    .bind(t.organization_id)
-    .bind(&t.category)
-    .bind(&t.impact)
-    .bind(&t.urgency)
-    .bind(&t.priority)
-    .bind(t.priority_score)
-    .bind(t.priority_explanation.as_ref().map(json))
-    .bind(&t.policy_version)
-    .bind(t.status.as_str())
-    .bind(t.assignee_id)
-    .bind(&t.team)
-    .bind(t.tier.map(|x| x.as_str()))
-    .bind(json(&t.tags))
-    .bind(json(&t.custom_fields))
-    .bind(&t.external_id)
-    .bind(scope)
-    .bind(key)
-    .bind(fp)
-    .bind(ms(t.created_at))
-    .bind(solved.then(|| ms(t.created_at)))
-    .bind(closed.then(|| ms(t.created_at)))
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let ticket = decode(&row)?;
-    insert_tags(tx, ticket.id, &ticket.tags).await?;
-    let kind = if t.channel == triage_core::ticket::Channel::Import { EventKind::Imported } else { EventKind::Created };
-    let data = serde_json::json!({
-        "status": ticket.status, "channel": ticket.channel, "category": ticket.category,
-        "priority": ticket.priority, "priority_score": ticket.priority_score, "policy_version": ticket.policy_version,
-        "external_id": ticket.external_id,
-    });
-    insert_event(tx, ticket.id, t.created_at, t.actor, &NewEvent { kind, data, reason: None }).await?;
-    Ok(Some(ticket))
-}
-
 impl Store {
     /// Stores a ticket through the group-commit writer. Returns the ticket and
     /// whether it was created (`false`: the idempotency key was used before and
@@ -175,12 +121,8 @@ impl Store {
     /// whose `external_id` is already stored. Returns how many were added.
     pub async fn insert_tickets(&self, tickets: &[NewTicket]) -> Result<usize, StoreError> {
         let mut tx = self.w().begin().await?;
-        let mut added = 0;
-        for t in tickets {
-            if insert_ticket(&mut tx, t).await?.is_some() {
-                added += 1;
-            }
-        }
+        let refs: Vec<&NewTicket> = tickets.iter().collect();
+        let added = insert::insert_tickets(&mut tx, self.backend(), &refs).await?.iter().filter(|t| t.is_some()).count();
         tx.commit().await?;
         Ok(added)
     }

@@ -6,8 +6,8 @@
 //! cost of the commit's fsync is shared by the whole batch. SQLite gets one
 //! writer (it has one write lock); PostgreSQL gets several.
 
-use super::{decode, insert_ticket, COLS};
-use crate::StoreError;
+use super::{decode, insert, COLS};
+use crate::{Backend, StoreError};
 use sqlx::{Any, AnyPool, Transaction};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
@@ -37,7 +37,7 @@ impl Handle {
     }
 }
 
-pub(crate) fn spawn(pool: AnyPool, writers: usize, max_batch: usize) -> Handle {
+pub(crate) fn spawn(backend: Backend, pool: AnyPool, writers: usize, max_batch: usize) -> Handle {
     let (tx, rx) = mpsc::channel::<Job>(MAX_BATCH * 8);
     let rx = Arc::new(Mutex::new(rx));
     for _ in 0..writers {
@@ -48,16 +48,16 @@ pub(crate) fn spawn(pool: AnyPool, writers: usize, max_batch: usize) -> Handle {
                 if rx.lock().await.recv_many(&mut batch, max_batch).await == 0 {
                     return; // every sender is gone
                 }
-                write(&pool, batch).await;
+                write(backend, &pool, batch).await;
             }
         });
     }
     Handle { tx }
 }
 
-async fn write(pool: &AnyPool, batch: Vec<Job>) {
+async fn write(backend: Backend, pool: &AnyPool, batch: Vec<Job>) {
     metrics::histogram!("triage_ticket_batch_size").record(batch.len() as f64);
-    match write_batch(pool, &batch).await {
+    match write_batch(backend, pool, &batch).await {
         Ok(results) => {
             for (job, r) in batch.into_iter().zip(results) {
                 let _ = job.reply.send(r);
@@ -71,7 +71,7 @@ async fn write(pool: &AnyPool, batch: Vec<Job>) {
             // only the bad one fails.
             tracing::warn!(error = %e, size = batch.len(), "batch failed, retrying tickets one by one");
             for job in batch {
-                let r = match write_batch(pool, std::slice::from_ref(&job)).await {
+                let r = match write_batch(backend, pool, std::slice::from_ref(&job)).await {
                     Ok(mut v) => v.pop().expect("one result"),
                     Err(e) => Err(e),
                 };
@@ -81,11 +81,13 @@ async fn write(pool: &AnyPool, batch: Vec<Job>) {
     }
 }
 
-async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Reply>, StoreError> {
+async fn write_batch(backend: Backend, pool: &AnyPool, jobs: &[Job]) -> Result<Vec<Reply>, StoreError> {
     let mut tx = pool.begin().await?;
+    let tickets: Vec<&NewTicket> = jobs.iter().map(|j| &j.ticket).collect();
+    let stored = insert::insert_tickets(&mut tx, backend, &tickets).await?;
     let mut out = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let r = match insert_ticket(&mut tx, &job.ticket).await? {
+    for (job, s) in jobs.iter().zip(stored) {
+        let r = match s {
             Some(t) => Ok((t, true)),
             None => existing(&mut tx, &job.ticket).await?,
         };
