@@ -3,11 +3,29 @@
 use crate::cli::{Global, ServeArgs};
 use crate::setup::{load_policy, open_store_with};
 use anyhow::Context;
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use triage_core::clock::{Clock, SystemClock};
 use triage_server::bootstrap::{prepare, FIRST_ADMIN_EMAIL};
 use triage_server::AppState;
+
+/// Prints a line to stdout; a closed stdout (a supervisor that stopped reading)
+/// must not take the server down, so write errors are ignored.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, $($arg)*);
+        let _ = out.flush();
+    }};
+}
+
+/// [`say!`] for stderr.
+macro_rules! esay {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
 
 pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
     let policy = match load_policy(g) {
@@ -21,9 +39,9 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
     if a.demo {
         let added = crate::demo::seed(&store, &policy, clock.now()).await?;
         if added > 0 {
-            eprintln!("demo data: {added} tickets, with organizations, contacts and agents");
+            esay!("demo data: {added} tickets, with organizations, contacts and agents");
         } else {
-            eprintln!("demo data: already present");
+            esay!("demo data: already present");
         }
     }
     let listener =
@@ -32,30 +50,30 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
     let policy_name = format!("{} ({})", policy.name, policy.version);
     let state = AppState::new(store.clone(), policy, clock);
 
-    println!("Triage listening on http://{addr} (database {}, policy {policy_name})", redacted(&g.database));
+    say!("Triage listening on http://{addr} (database {}, policy {policy_name})", redacted(&g.database));
     match (&new_token, env_token.is_some()) {
         (Some(t), false) => {
-            println!("First admin {FIRST_ADMIN_EMAIL}, API token (shown once, store it safely):\n  {t}");
-            println!("Try:\n  curl -H 'Authorization: Bearer {t}' http://{addr}/api/v1/tickets?limit=5");
+            say!("First admin {FIRST_ADMIN_EMAIL}, API token (shown once, store it safely):\n  {t}");
+            say!("Try:\n  curl -H 'Authorization: Bearer {t}' http://{addr}/api/v1/tickets?limit=5");
         }
         (Some(_), true) => {
-            println!("First admin {FIRST_ADMIN_EMAIL} uses the token from TRIAGE_ADMIN_TOKEN.");
-            println!(
+            say!("First admin {FIRST_ADMIN_EMAIL} uses the token from TRIAGE_ADMIN_TOKEN.");
+            say!(
                 "Try:\n  curl -H \"Authorization: Bearer $TRIAGE_ADMIN_TOKEN\" http://{addr}/api/v1/tickets?limit=5"
             );
         }
         (None, _) => {
-            println!(
+            say!(
                 "Admins exist already. A new admin token: triage token create --role admin --user {FIRST_ADMIN_EMAIL}"
             );
-            println!("Try:\n  curl -H \"Authorization: Bearer $TOKEN\" http://{addr}/api/v1/tickets?limit=5");
+            say!("Try:\n  curl -H \"Authorization: Bearer $TOKEN\" http://{addr}/api/v1/tickets?limit=5");
         }
     }
-    println!("API description: http://{addr}/api/v1/openapi.json");
+    say!("API description: http://{addr}/api/v1/openapi.json");
 
     triage_server::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
-    eprintln!("stopped");
+    esay!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -79,5 +97,5 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    eprintln!("shutting down: finishing requests in flight");
+    esay!("shutting down: finishing requests in flight");
 }

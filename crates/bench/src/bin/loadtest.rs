@@ -139,6 +139,14 @@ async fn run(a: &Args, addr: &str) -> anyhow::Result<Outcome> {
     let start = Instant::now();
     let (hist, ok, errors) = blast(&base, a.clients, a.tickets, Duration::from_secs(a.max_seconds)).await?;
     let secs = start.elapsed().as_secs_f64();
+    let metrics = setup.get(format!("{base}/metrics")).send().await?.text().await?;
+    for name in ["triage_ticket_batch_size", "triage_ticket_batch_seconds"] {
+        let sum = metric(&metrics, &format!("{name}_sum"));
+        let count = metric(&metrics, &format!("{name}_count"));
+        if count > 0.0 {
+            eprintln!("server: {name} mean {:.4} over {count} batches", sum / count);
+        }
+    }
     Ok(Outcome {
         ok,
         errors,
@@ -191,6 +199,13 @@ async fn blast(base: &str, clients: usize, total: i64, limit: Duration) -> anyho
         errors += e;
     }
     Ok((hist, ok, errors))
+}
+
+/// The value of an unlabelled Prometheus sample.
+fn metric(text: &str, name: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.trim().parse().ok()))
+        .unwrap_or(0.0)
 }
 
 fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {

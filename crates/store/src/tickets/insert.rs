@@ -77,7 +77,14 @@ fn stored(t: &NewTicket, id: i64) -> Ticket {
     }
 }
 
-fn values(rows: usize, per_row: usize) -> String {
+/// `(..),(..)` placeholders for a multi-row VALUES. SQLite gets anonymous `?`:
+/// it looks numbered parameters up by name with a linear scan, which makes
+/// binding a 10,000-parameter statement quadratic.
+fn values(backend: Backend, rows: usize, per_row: usize) -> String {
+    if backend == Backend::Sqlite {
+        let row = format!("({})", vec!["?"; per_row].join(","));
+        return vec![row; rows].join(",");
+    }
     let mut s = String::with_capacity(rows * per_row * 5);
     for r in 0..rows {
         if r > 0 {
@@ -118,7 +125,7 @@ async fn insert_chunk(
     let ids = allocate_ids(tx, backend, tickets.len()).await?;
     let sql = format!(
         "INSERT INTO tickets ({INSERT_COLS}) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
-        values(tickets.len(), PARAMS_PER_ROW)
+        values(backend, tickets.len(), PARAMS_PER_ROW)
     );
     let mut q = sqlx::query(&sql).persistent(false);
     for (t, id) in tickets.iter().zip(&ids) {
@@ -169,7 +176,7 @@ async fn insert_chunk(
     }
 
     // Their `created` (or `imported`) events.
-    let sql = format!("INSERT INTO ticket_events (ticket_id, at, actor, kind, data, reason) VALUES {}", values(new.len(), 6));
+    let sql = format!("INSERT INTO ticket_events (ticket_id, at, actor, kind, data, reason) VALUES {}", values(backend, new.len(), 6));
     let mut q = sqlx::query(&sql).persistent(false);
     for (t, s) in &new {
         let kind = if s.channel == Channel::Import { EventKind::Imported } else { EventKind::Created };
@@ -188,7 +195,7 @@ async fn insert_chunk(
     // Their tags.
     let tags: Vec<(i64, &String)> = new.iter().flat_map(|(_, s)| s.tags.iter().map(move |g| (s.id, g))).collect();
     if !tags.is_empty() {
-        let sql = format!("INSERT INTO ticket_tags (ticket_id, tag) VALUES {} ON CONFLICT DO NOTHING", values(tags.len(), 2));
+        let sql = format!("INSERT INTO ticket_tags (ticket_id, tag) VALUES {} ON CONFLICT DO NOTHING", values(backend, tags.len(), 2));
         let mut q = sqlx::query(&sql).persistent(false);
         for (id, tag) in tags {
             q = q.bind(id).bind(tag.as_str());
@@ -201,8 +208,10 @@ async fn insert_chunk(
 #[cfg(test)]
 mod tests {
     use super::values;
+    use crate::Backend;
     #[test]
     fn values_lists_number_parameters_row_by_row() {
-        assert_eq!(values(2, 3), "($1,$2,$3),($4,$5,$6)");
+        assert_eq!(values(Backend::Postgres, 2, 3), "($1,$2,$3),($4,$5,$6)");
+        assert_eq!(values(Backend::Sqlite, 2, 2), "(?,?),(?,?)");
     }
 }

@@ -40,9 +40,9 @@ impl Handle {
 pub(crate) fn spawn(backend: Backend, pool: AnyPool, writers: usize, max_batch: usize) -> Handle {
     let (tx, rx) = mpsc::channel::<Job>(MAX_BATCH * 8);
     let rx = Arc::new(Mutex::new(rx));
-    for _ in 0..writers {
+    for i in 0..writers {
         let (pool, rx) = (pool.clone(), rx.clone());
-        tokio::spawn(async move {
+        let work = async move {
             loop {
                 let mut batch = Vec::with_capacity(max_batch);
                 if rx.lock().await.recv_many(&mut batch, max_batch).await == 0 {
@@ -50,14 +50,32 @@ pub(crate) fn spawn(backend: Backend, pool: AnyPool, writers: usize, max_batch: 
                 }
                 write(backend, &pool, batch).await;
             }
-        });
+        };
+        match backend {
+            // SQLite's writer gets a thread of its own: each statement is a hop to
+            // sqlx's connection thread and back, and on a busy runtime every hop
+            // would queue behind request handlers, stretching each group commit.
+            Backend::Sqlite => {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("writer runtime");
+                std::thread::Builder::new()
+                    .name(format!("triage-writer-{i}"))
+                    .spawn(move || rt.block_on(work))
+                    .expect("writer thread");
+            }
+            Backend::Postgres => {
+                tokio::spawn(work);
+            }
+        }
     }
     Handle { tx }
 }
 
 async fn write(backend: Backend, pool: &AnyPool, batch: Vec<Job>) {
     metrics::histogram!("triage_ticket_batch_size").record(batch.len() as f64);
-    match write_batch(backend, pool, &batch).await {
+    let start = std::time::Instant::now();
+    let outcome = write_batch(backend, pool, &batch).await;
+    metrics::histogram!("triage_ticket_batch_seconds").record(start.elapsed().as_secs_f64());
+    match outcome {
         Ok(results) => {
             for (job, r) in batch.into_iter().zip(results) {
                 let _ = job.reply.send(r);
