@@ -45,6 +45,11 @@ impl DatabaseUrl {
     pub fn expose(&self) -> &str {
         &self.url
     }
+    /// The file of a SQLite URL.
+    pub fn sqlite_path(&self) -> Option<String> {
+        let rest = self.url.strip_prefix("sqlite://")?;
+        Some(rest.split('?').next().unwrap_or(rest).to_string())
+    }
 }
 
 fn redact(url: &str) -> String {
@@ -130,7 +135,7 @@ impl Store {
             }
         };
         migrate(url.backend, &write).await?;
-        let writer = writer::spawn(url.backend, write.clone(), writers, options.max_batch.max(1));
+        let writer = writer::spawn(url.backend, write.clone(), url.sqlite_path(), writers, options.max_batch.max(1));
         Ok(Store { inner: Arc::new(Inner { backend: url.backend, write, read, writer }) })
     }
 

@@ -11,6 +11,25 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Other(sqlx::Error),
+    /// An error of the SQLite ticket writer (rusqlite).
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => {
+                let msg = e.to_string();
+                if msg.contains("FOREIGN KEY") {
+                    StoreError::Conflict("it refers to a record that does not exist".into())
+                } else {
+                    StoreError::Conflict(unique_message(&msg))
+                }
+            }
+            _ => StoreError::Backend(e.to_string()),
+        }
+    }
 }
 
 impl From<sqlx::Error> for StoreError {

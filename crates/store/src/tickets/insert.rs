@@ -1,11 +1,11 @@
 //! Storing new tickets in bulk: one multi-row INSERT each for the tickets, their
 //! tags and their `created` events, whatever the batch size.
 //!
-//! Ids are allocated up front (a sequence on PostgreSQL; on SQLite the single
-//! writer connection reads `sqlite_sequence`), so each row maps back to its input
-//! without relying on the order of `RETURNING` rows.
+//! Ids are allocated up front (a sequence on PostgreSQL; on SQLite, inside the
+//! write transaction, from `sqlite_sequence`), so each row maps back to its input
+//! without relying on the order of `RETURNING` rows. The statements and their
+//! parameters are built once here and bound by either driver.
 
-use super::NewEvent;
 use crate::codec::{json, ms, stored_precision};
 use crate::{Backend, StoreError};
 use sqlx::{Any, Row, Transaction};
@@ -13,37 +13,89 @@ use std::collections::HashSet;
 use triage_core::ticket::{Channel, EventKind, NewTicket, Status, Ticket};
 
 /// Rows per statement: 28 parameters a ticket stays far below both backends' limits.
-const CHUNK: usize = 500;
+pub(crate) const CHUNK: usize = 500;
 
 const INSERT_COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, priority, \
     priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
     external_id, idem_scope, idem_key, idem_fingerprint, version, created_at, updated_at, solved_at, closed_at";
 const PARAMS_PER_ROW: usize = 28;
 
-async fn allocate_ids(tx: &mut Transaction<'_, Any>, backend: Backend, n: usize) -> Result<Vec<i64>, StoreError> {
-    match backend {
-        Backend::Postgres => {
-            let rows = sqlx::query("SELECT nextval('tickets_id_seq') FROM generate_series(1, $1)")
-                .bind(n as i64)
-                .fetch_all(&mut **tx)
-                .await?;
-            rows.iter().map(|r| r.try_get::<i64, _>(0).map_err(StoreError::from)).collect()
-        }
-        Backend::Sqlite => {
-            // The write pool has one connection, so nobody allocates between this
-            // read and the insert; explicit ids above it advance sqlite_sequence.
-            let seq: i64 = sqlx::query_scalar(
-                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), COALESCE((SELECT MAX(id) FROM tickets), 0))",
-            )
-            .fetch_one(&mut **tx)
-            .await?;
-            Ok((1..=n as i64).map(|i| seq + i).collect())
-        }
+pub(crate) const SQLITE_NEXT_ID: &str = "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), \
+     COALESCE((SELECT MAX(id) FROM tickets), 0))";
+
+/// A statement parameter, bindable by sqlx and by rusqlite.
+#[derive(Debug, Clone)]
+pub(crate) enum Param {
+    /// NULLs carry their type: PostgreSQL will not put a text NULL in a bigint column.
+    NullInt,
+    NullReal,
+    NullText,
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl From<i64> for Param {
+    fn from(v: i64) -> Self {
+        Param::Int(v)
+    }
+}
+impl From<String> for Param {
+    fn from(v: String) -> Self {
+        Param::Text(v)
+    }
+}
+impl From<&str> for Param {
+    fn from(v: &str) -> Self {
+        Param::Text(v.to_string())
+    }
+}
+impl From<Option<i64>> for Param {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Param::NullInt, Param::Int)
+    }
+}
+impl From<Option<f64>> for Param {
+    fn from(v: Option<f64>) -> Self {
+        v.map_or(Param::NullReal, Param::Real)
+    }
+}
+impl From<Option<String>> for Param {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Param::NullText, Param::Text)
+    }
+}
+impl From<Option<&str>> for Param {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Param::NullText, Into::into)
+    }
+}
+impl From<f64> for Param {
+    fn from(v: f64) -> Self {
+        Param::Real(v)
     }
 }
 
+impl rusqlite::ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(match self {
+            Param::NullInt | Param::NullReal | Param::NullText => ToSqlOutput::Borrowed(ValueRef::Null),
+            Param::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Param::Real(f) => ToSqlOutput::Borrowed(ValueRef::Real(*f)),
+            Param::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        })
+    }
+}
+
+/// A statement with its parameters.
+pub(crate) struct Stmt {
+    pub sql: String,
+    pub params: Vec<Param>,
+}
+
 /// The stored form of a new ticket with its id.
-fn stored(t: &NewTicket, id: i64) -> Ticket {
+pub(crate) fn stored(t: &NewTicket, id: i64) -> Ticket {
     let closed = t.status == Status::Closed;
     let solved = closed || t.status == Status::Solved;
     let at = stored_precision(t.created_at);
@@ -103,8 +155,115 @@ fn values(backend: Backend, rows: usize, per_row: usize) -> String {
     s
 }
 
-/// Inserts `tickets`; the result has, per input, the stored ticket or `None` when
-/// its idempotency key or external id was taken already.
+/// The INSERT of `tickets` with the given ids, returning the ids it stored
+/// (a taken idempotency key or external id skips the row).
+pub(crate) fn tickets_stmt(backend: Backend, tickets: &[&NewTicket], ids: &[i64]) -> Stmt {
+    let sql = format!(
+        "INSERT INTO tickets ({INSERT_COLS}) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
+        values(backend, tickets.len(), PARAMS_PER_ROW)
+    );
+    let mut params = Vec::with_capacity(tickets.len() * PARAMS_PER_ROW);
+    for (t, id) in tickets.iter().zip(ids) {
+        let (scope, key, fp) = match &t.idempotency {
+            Some(i) => (Some(i.scope.clone()), Some(i.key.clone()), Some(i.fingerprint.clone())),
+            None => (None, None, None),
+        };
+        let s = stored(t, *id);
+        params.extend([
+            Param::Int(*id),
+            s.subject.into(),
+            s.body.into(),
+            s.channel.as_str().into(),
+            s.requester_id.into(),
+            s.organization_id.into(),
+            s.category.into(),
+            s.impact.into(),
+            s.urgency.into(),
+            s.priority.into(),
+            s.priority_score.into(),
+            s.priority_explanation.as_ref().map(json).into(),
+            s.policy_version.into(),
+            s.status.as_str().into(),
+            s.assignee_id.into(),
+            s.team.into(),
+            s.tier.map(|x| x.as_str()).into(),
+            json(&s.tags).into(),
+            json(&s.custom_fields).into(),
+            s.external_id.into(),
+            scope.into(),
+            key.into(),
+            fp.into(),
+            Param::Int(1),
+            ms(s.created_at).into(),
+            ms(s.updated_at).into(),
+            s.solved_at.map(ms).into(),
+            s.closed_at.map(ms).into(),
+        ]);
+    }
+    Stmt { sql, params }
+}
+
+/// The `created` (or `imported`) events and the tag rows of stored tickets.
+pub(crate) fn follow_up_stmts(backend: Backend, new: &[(&NewTicket, &Ticket)]) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    if new.is_empty() {
+        return out;
+    }
+    let mut params = Vec::with_capacity(new.len() * 6);
+    for (t, s) in new {
+        let kind = if s.channel == Channel::Import { EventKind::Imported } else { EventKind::Created };
+        let data = serde_json::json!({
+            "status": s.status, "channel": s.channel, "category": s.category, "priority": s.priority,
+            "priority_score": s.priority_score, "policy_version": s.policy_version, "external_id": s.external_id,
+        });
+        params.extend([
+            Param::Int(s.id),
+            ms(s.created_at).into(),
+            t.actor.to_string().into(),
+            kind.as_str().into(),
+            json(&data).into(),
+            Param::NullText,
+        ]);
+    }
+    out.push(Stmt {
+        sql: format!(
+            "INSERT INTO ticket_events (ticket_id, at, actor, kind, data, reason) VALUES {}",
+            values(backend, new.len(), 6)
+        ),
+        params,
+    });
+    let tags: Vec<(i64, &String)> = new.iter().flat_map(|(_, s)| s.tags.iter().map(move |g| (s.id, g))).collect();
+    if !tags.is_empty() {
+        out.push(Stmt {
+            sql: format!(
+                "INSERT INTO ticket_tags (ticket_id, tag) VALUES {} ON CONFLICT DO NOTHING",
+                values(backend, tags.len(), 2)
+            ),
+            params: tags.iter().flat_map(|(id, tag)| [Param::Int(*id), Param::Text((*tag).clone())]).collect(),
+        });
+    }
+    out
+}
+
+fn bind<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    params: Vec<Param>,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    for p in params {
+        q = match p {
+            Param::NullInt => q.bind(None::<i64>),
+            Param::NullReal => q.bind(None::<f64>),
+            Param::NullText => q.bind(None::<String>),
+            Param::Int(i) => q.bind(i),
+            Param::Real(f) => q.bind(f),
+            Param::Text(s) => q.bind(s),
+        };
+    }
+    q
+}
+
+/// Inserts `tickets` through sqlx (PostgreSQL, and SQLite outside the writer);
+/// per input, the stored ticket or `None` when its key was taken already.
 pub(crate) async fn insert_tickets(
     tx: &mut Transaction<'_, Any>,
     backend: Backend,
@@ -112,97 +271,36 @@ pub(crate) async fn insert_tickets(
 ) -> Result<Vec<Option<Ticket>>, StoreError> {
     let mut out = Vec::with_capacity(tickets.len());
     for chunk in tickets.chunks(CHUNK) {
-        out.extend(insert_chunk(tx, backend, chunk).await?);
+        let ids: Vec<i64> = match backend {
+            Backend::Postgres => sqlx::query("SELECT nextval('tickets_id_seq') FROM generate_series(1, $1)")
+                .bind(chunk.len() as i64)
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<i64, _>(0))
+                .collect::<Result<_, _>>()?,
+            Backend::Sqlite => {
+                let seq: i64 = sqlx::query_scalar(SQLITE_NEXT_ID).fetch_one(&mut **tx).await?;
+                (1..=chunk.len() as i64).map(|i| seq + i).collect()
+            }
+        };
+        let st = tickets_stmt(backend, chunk, &ids);
+        let inserted: HashSet<i64> = bind(sqlx::query(&st.sql).persistent(false), st.params)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?;
+        let result: Vec<Option<Ticket>> =
+            chunk.iter().zip(&ids).map(|(t, id)| inserted.contains(id).then(|| stored(t, *id))).collect();
+        let new: Vec<(&NewTicket, &Ticket)> =
+            chunk.iter().zip(&result).filter_map(|(t, s)| s.as_ref().map(|s| (*t, s))).collect();
+        for st in follow_up_stmts(backend, &new) {
+            bind(sqlx::query(&st.sql).persistent(false), st.params).execute(&mut **tx).await?;
+        }
+        out.extend(result);
     }
     Ok(out)
-}
-
-async fn insert_chunk(
-    tx: &mut Transaction<'_, Any>,
-    backend: Backend,
-    tickets: &[&NewTicket],
-) -> Result<Vec<Option<Ticket>>, StoreError> {
-    let ids = allocate_ids(tx, backend, tickets.len()).await?;
-    let sql = format!(
-        "INSERT INTO tickets ({INSERT_COLS}) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
-        values(backend, tickets.len(), PARAMS_PER_ROW)
-    );
-    let mut q = sqlx::query(&sql).persistent(false);
-    for (t, id) in tickets.iter().zip(&ids) {
-        let (scope, key, fp) = match &t.idempotency {
-            Some(i) => (Some(i.scope.clone()), Some(i.key.clone()), Some(i.fingerprint.clone())),
-            None => (None, None, None),
-        };
-        let s = stored(t, *id);
-        q = q
-            .bind(*id)
-            .bind(s.subject)
-            .bind(s.body)
-            .bind(s.channel.as_str())
-            .bind(s.requester_id)
-            .bind(s.organization_id)
-            .bind(s.category)
-            .bind(s.impact)
-            .bind(s.urgency)
-            .bind(s.priority)
-            .bind(s.priority_score)
-            .bind(s.priority_explanation.as_ref().map(json))
-            .bind(s.policy_version)
-            .bind(s.status.as_str())
-            .bind(s.assignee_id)
-            .bind(s.team)
-            .bind(s.tier.map(|x| x.as_str()))
-            .bind(json(&s.tags))
-            .bind(json(&s.custom_fields))
-            .bind(s.external_id)
-            .bind(scope)
-            .bind(key)
-            .bind(fp)
-            .bind(1i64)
-            .bind(ms(s.created_at))
-            .bind(ms(s.updated_at))
-            .bind(s.solved_at.map(ms))
-            .bind(s.closed_at.map(ms));
-    }
-    let inserted: HashSet<i64> =
-        q.fetch_all(&mut **tx).await?.iter().map(|r| r.try_get::<i64, _>(0)).collect::<Result<_, _>>()?;
-
-    let result: Vec<Option<Ticket>> =
-        tickets.iter().zip(&ids).map(|(t, id)| inserted.contains(id).then(|| stored(t, *id))).collect();
-    let new: Vec<(&NewTicket, &Ticket)> =
-        tickets.iter().zip(&result).filter_map(|(t, s)| s.as_ref().map(|s| (*t, s))).collect();
-    if new.is_empty() {
-        return Ok(result);
-    }
-
-    // Their `created` (or `imported`) events.
-    let sql = format!("INSERT INTO ticket_events (ticket_id, at, actor, kind, data, reason) VALUES {}", values(backend, new.len(), 6));
-    let mut q = sqlx::query(&sql).persistent(false);
-    for (t, s) in &new {
-        let kind = if s.channel == Channel::Import { EventKind::Imported } else { EventKind::Created };
-        let e = NewEvent {
-            kind,
-            data: serde_json::json!({
-                "status": s.status, "channel": s.channel, "category": s.category, "priority": s.priority,
-                "priority_score": s.priority_score, "policy_version": s.policy_version, "external_id": s.external_id,
-            }),
-            reason: None,
-        };
-        q = q.bind(s.id).bind(ms(s.created_at)).bind(t.actor.to_string()).bind(e.kind.as_str()).bind(json(&e.data)).bind(e.reason);
-    }
-    q.execute(&mut **tx).await?;
-
-    // Their tags.
-    let tags: Vec<(i64, &String)> = new.iter().flat_map(|(_, s)| s.tags.iter().map(move |g| (s.id, g))).collect();
-    if !tags.is_empty() {
-        let sql = format!("INSERT INTO ticket_tags (ticket_id, tag) VALUES {} ON CONFLICT DO NOTHING", values(backend, tags.len(), 2));
-        let mut q = sqlx::query(&sql).persistent(false);
-        for (id, tag) in tags {
-            q = q.bind(id).bind(tag.as_str());
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(result)
 }
 
 #[cfg(test)]

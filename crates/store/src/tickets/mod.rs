@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use triage_core::agent::Tier;
-use triage_core::ticket::{Actor, Comment, CommentKind, Event, EventKind, NewTicket, Ticket};
+use triage_core::ticket::{Actor, Comment, CommentKind, Event, EventKind, Idempotency, NewTicket, Ticket};
 
 pub(crate) const COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, \
     priority, priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
@@ -114,12 +114,44 @@ impl Store {
     /// whether it was created (`false`: the idempotency key was used before and
     /// this is the ticket the first request made).
     pub async fn create_ticket(&self, t: NewTicket) -> Result<(Ticket, bool), StoreError> {
-        self.inner.writer.submit(t).await
+        let (idem, external) = (t.idempotency.clone(), t.external_id.clone());
+        match self.inner.writer.submit(t).await? {
+            writer::Stored::Created(t) => Ok((t, true)),
+            writer::Stored::Taken => self.earlier_ticket(idem.as_ref(), external.as_deref()).await,
+        }
+    }
+
+    /// The stored ticket that took a new ticket's idempotency key or external id.
+    async fn earlier_ticket(&self, idem: Option<&Idempotency>, external: Option<&str>) -> Result<(Ticket, bool), StoreError> {
+        if let Some(idem) = idem {
+            let row = sqlx::query(&format!(
+                "SELECT {COLS}, idem_fingerprint FROM tickets WHERE idem_scope = $1 AND idem_key = $2"
+            ))
+            .bind(&idem.scope)
+            .bind(&idem.key)
+            .fetch_optional(self.r())
+            .await?;
+            if let Some(row) = row {
+                let fp: Option<String> = row.try_get("idem_fingerprint")?;
+                if fp.as_deref() != Some(idem.fingerprint.as_str()) {
+                    return Err(StoreError::Conflict("this Idempotency-Key was already used for a different request".into()));
+                }
+                return Ok((decode(&row)?, false));
+            }
+        }
+        match external {
+            Some(ext) => Err(StoreError::Conflict(format!("external_id `{ext}` is already taken"))),
+            None => Err(StoreError::Conflict("the ticket conflicts with a stored one".into())),
+        }
     }
 
     /// Stores many tickets in one transaction (imports, demo data), skipping those
     /// whose `external_id` is already stored. Returns how many were added.
     pub async fn insert_tickets(&self, tickets: &[NewTicket]) -> Result<usize, StoreError> {
+        if self.backend() == crate::Backend::Sqlite {
+            // Through the one SQLite writer, so imports and live traffic never race for the lock.
+            return self.inner.writer.bulk(tickets.to_vec()).await;
+        }
         let mut tx = self.w().begin().await?;
         let refs: Vec<&NewTicket> = tickets.iter().collect();
         let added = insert::insert_tickets(&mut tx, self.backend(), &refs).await?.iter().filter(|t| t.is_some()).count();
