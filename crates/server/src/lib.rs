@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 pub mod bootstrap;
+pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod ops;

@@ -1,6 +1,7 @@
 //! What every request handler shares: the store, the policy, the clock.
 
 use crate::auth::TokenCache;
+use crate::directory::ContactCache;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use triage_core::clock::Clock;
@@ -13,6 +14,7 @@ pub struct AppState {
     pub policy: Arc<Policy>,
     pub clock: Arc<dyn Clock>,
     pub(crate) tokens: TokenCache,
+    pub(crate) contacts: ContactCache,
     pub(crate) metrics: PrometheusHandle,
 }
 
@@ -23,6 +25,7 @@ impl AppState {
             policy: Arc::new(policy),
             clock,
             tokens: TokenCache::default(),
+            contacts: ContactCache::default(),
             metrics: crate::ops::metrics_handle(),
         }
     }

@@ -58,9 +58,7 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         (Some(_), true) => {
             say!("First admin {FIRST_ADMIN_EMAIL} uses the token from TRIAGE_ADMIN_TOKEN.");
-            say!(
-                "Try:\n  curl -H \"Authorization: Bearer $TRIAGE_ADMIN_TOKEN\" http://{addr}/api/v1/tickets?limit=5"
-            );
+            say!("Try:\n  curl -H \"Authorization: Bearer $TRIAGE_ADMIN_TOKEN\" http://{addr}/api/v1/tickets?limit=5");
         }
         (None, _) => {
             say!(

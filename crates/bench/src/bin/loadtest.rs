@@ -203,9 +203,7 @@ async fn blast(base: &str, clients: usize, total: i64, limit: Duration) -> anyho
 
 /// The value of an unlabelled Prometheus sample.
 fn metric(text: &str, name: &str) -> f64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.trim().parse().ok()))
-        .unwrap_or(0.0)
+    text.lines().find_map(|l| l.strip_prefix(name).and_then(|rest| rest.trim().parse().ok())).unwrap_or(0.0)
 }
 
 fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {

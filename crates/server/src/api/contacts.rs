@@ -128,6 +128,7 @@ pub async fn update(
     }
     let saved = s.store.save_contact(&c).await?;
     s.tokens.forget_all();
+    s.contacts.forget_all();
     Ok(Json(saved))
 }
 
@@ -139,5 +140,6 @@ pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i6
     caller.require_admin()?;
     s.store.delete_contact(id).await?;
     s.tokens.forget_all();
+    s.contacts.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }

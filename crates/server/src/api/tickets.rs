@@ -152,13 +152,13 @@ pub async fn create(
 
     let requester = if caller.is_staff() {
         match (req.requester_id, &req.requester_email) {
-            (Some(id), _) => s.store.get_contact(id).await.map_err(|e| match e {
+            (Some(id), _) => s.contacts.by_id(&s.store, id).await.map_err(|e| match e {
                 StoreError::NotFound => AppError::invalid("requester_id", format!("no contact has id {id}")),
                 e => e.into(),
             })?,
             (None, Some(email)) => {
                 let email = Email::parse(email).map_err(|e| AppError::invalid("requester_email", e.message))?;
-                s.store.get_contact_by_email(&email).await.map_err(|e| match e {
+                s.contacts.by_email(&s.store, &email).await.map_err(|e| match e {
                     StoreError::NotFound => AppError::invalid(
                         "requester_email",
                         format!("no contact has e-mail {email}; create the contact first"),
@@ -185,7 +185,7 @@ pub async fn create(
                 return Err(AppError::invalid(field, "customers cannot set this field"));
             }
         }
-        s.store.get_contact(caller.user_id).await?
+        s.contacts.by_id(&s.store, caller.user_id).await?
     };
 
     if let Some(c) = &req.category {

@@ -123,3 +123,18 @@ async fn contacts_and_agents_are_managed_with_unique_logins(b: Backend) {
     assert_eq!(app.get(&format!("/api/v1/agents/{id}"), ADMIN_TOKEN).await.status, 404);
 }
 both!(contacts_and_agents_are_managed_with_unique_logins);
+
+async fn a_moved_contact_files_tickets_under_the_new_organization(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let old = app.org("Old", "standard").await;
+    let new = app.org("New", "standard").await;
+    let (contact, _) = app.customer(old, "mover@x.example").await;
+    let body = json!({"subject": "s", "body": "b", "requester_email": "mover@x.example"});
+    let t = app.ticket(ADMIN_TOKEN, body.clone()).await;
+    assert_eq!(t["organization_id"], old);
+    let r = app.patch(&format!("/api/v1/contacts/{contact}"), ADMIN_TOKEN, json!({"organization_id": new})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let t = app.ticket(ADMIN_TOKEN, body).await;
+    assert_eq!(t["organization_id"], new, "the contact lookup must not serve the old organization");
+}
+both!(a_moved_contact_files_tickets_under_the_new_organization);

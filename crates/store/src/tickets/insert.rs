@@ -15,12 +15,14 @@ use triage_core::ticket::{Channel, EventKind, NewTicket, Status, Ticket};
 /// Rows per statement: 28 parameters a ticket stays far below both backends' limits.
 pub(crate) const CHUNK: usize = 500;
 
-const INSERT_COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, priority, \
+const INSERT_COLS: &str =
+    "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, priority, \
     priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
     external_id, idem_scope, idem_key, idem_fingerprint, version, created_at, updated_at, solved_at, closed_at";
 const PARAMS_PER_ROW: usize = 28;
 
-pub(crate) const SQLITE_NEXT_ID: &str = "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), \
+pub(crate) const SQLITE_NEXT_ID: &str =
+    "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), \
      COALESCE((SELECT MAX(id) FROM tickets), 0))";
 
 /// A statement parameter, bindable by sqlx and by rusqlite.

@@ -116,13 +116,17 @@ impl Store {
     pub async fn create_ticket(&self, t: NewTicket) -> Result<(Ticket, bool), StoreError> {
         let (idem, external) = (t.idempotency.clone(), t.external_id.clone());
         match self.inner.writer.submit(t).await? {
-            writer::Stored::Created(t) => Ok((t, true)),
+            writer::Stored::Created(t) => Ok((*t, true)),
             writer::Stored::Taken => self.earlier_ticket(idem.as_ref(), external.as_deref()).await,
         }
     }
 
     /// The stored ticket that took a new ticket's idempotency key or external id.
-    async fn earlier_ticket(&self, idem: Option<&Idempotency>, external: Option<&str>) -> Result<(Ticket, bool), StoreError> {
+    async fn earlier_ticket(
+        &self,
+        idem: Option<&Idempotency>,
+        external: Option<&str>,
+    ) -> Result<(Ticket, bool), StoreError> {
         if let Some(idem) = idem {
             let row = sqlx::query(&format!(
                 "SELECT {COLS}, idem_fingerprint FROM tickets WHERE idem_scope = $1 AND idem_key = $2"
@@ -134,7 +138,9 @@ impl Store {
             if let Some(row) = row {
                 let fp: Option<String> = row.try_get("idem_fingerprint")?;
                 if fp.as_deref() != Some(idem.fingerprint.as_str()) {
-                    return Err(StoreError::Conflict("this Idempotency-Key was already used for a different request".into()));
+                    return Err(StoreError::Conflict(
+                        "this Idempotency-Key was already used for a different request".into(),
+                    ));
                 }
                 return Ok((decode(&row)?, false));
             }
@@ -154,7 +160,8 @@ impl Store {
         }
         let mut tx = self.w().begin().await?;
         let refs: Vec<&NewTicket> = tickets.iter().collect();
-        let added = insert::insert_tickets(&mut tx, self.backend(), &refs).await?.iter().filter(|t| t.is_some()).count();
+        let added =
+            insert::insert_tickets(&mut tx, self.backend(), &refs).await?.iter().filter(|t| t.is_some()).count();
         tx.commit().await?;
         Ok(added)
     }

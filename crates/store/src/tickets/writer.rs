@@ -26,16 +26,27 @@ pub(crate) const MAX_BATCH: usize = 512;
 
 /// What became of a ticket handed to the writer.
 pub(crate) enum Stored {
-    Created(Ticket),
+    Created(Box<Ticket>),
     /// Its idempotency key or external id belongs to a stored ticket already.
     Taken,
 }
 
 enum Job {
-    One { ticket: NewTicket, reply: oneshot::Sender<Result<Stored, StoreError>> },
+    One {
+        ticket: Box<NewTicket>,
+        reply: Reply,
+    },
     /// An import batch: its own transaction; answers how many were added.
-    Bulk { tickets: Vec<NewTicket>, reply: oneshot::Sender<Result<usize, StoreError>> },
+    Bulk {
+        tickets: Vec<NewTicket>,
+        reply: oneshot::Sender<Result<usize, StoreError>>,
+    },
 }
+
+type Reply = oneshot::Sender<Result<Stored, StoreError>>;
+
+/// Single tickets waiting for one group commit, with where to send each answer.
+type Waiting = Vec<(Box<NewTicket>, Reply)>;
 
 pub(crate) struct Handle {
     tx: mpsc::Sender<Job>,
@@ -48,7 +59,7 @@ fn stopped() -> StoreError {
 impl Handle {
     pub(crate) async fn submit(&self, ticket: NewTicket) -> Result<Stored, StoreError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Job::One { ticket, reply }).await.map_err(|_| stopped())?;
+        self.tx.send(Job::One { ticket: Box::new(ticket), reply }).await.map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
     }
 
@@ -98,7 +109,7 @@ fn record(size: usize, start: Instant) {
     metrics::histogram!("triage_ticket_batch_seconds").record(start.elapsed().as_secs_f64());
 }
 
-fn split(jobs: Vec<Job>) -> (Vec<(NewTicket, oneshot::Sender<Result<Stored, StoreError>>)>, Vec<Job>) {
+fn split(jobs: Vec<Job>) -> (Waiting, Vec<Job>) {
     let mut ones = Vec::with_capacity(jobs.len());
     let mut bulks = Vec::new();
     for j in jobs {
@@ -110,9 +121,9 @@ fn split(jobs: Vec<Job>) -> (Vec<(NewTicket, oneshot::Sender<Result<Stored, Stor
     (ones, bulks)
 }
 
-fn answer(ones: Vec<(NewTicket, oneshot::Sender<Result<Stored, StoreError>>)>, results: Vec<Option<Ticket>>) {
+fn answer(ones: Waiting, results: Vec<Option<Ticket>>) {
     for ((_, reply), r) in ones.into_iter().zip(results) {
-        let _ = reply.send(Ok(r.map_or(Stored::Taken, Stored::Created)));
+        let _ = reply.send(Ok(r.map_or(Stored::Taken, |t| Stored::Created(Box::new(t)))));
     }
 }
 
@@ -134,7 +145,7 @@ async fn sqlx_batch(backend: Backend, pool: &AnyPool, jobs: Vec<Job>) {
         return;
     }
     let start = Instant::now();
-    let refs: Vec<&NewTicket> = ones.iter().map(|(t, _)| t).collect();
+    let refs: Vec<&NewTicket> = ones.iter().map(|(t, _)| t.as_ref()).collect();
     let outcome = run(backend, pool, &refs).await;
     record(ones.len(), start);
     match outcome {
@@ -146,7 +157,9 @@ async fn sqlx_batch(backend: Backend, pool: &AnyPool, jobs: Vec<Job>) {
             // One ticket broke the transaction: store the others one by one.
             tracing::warn!(error = %e, size = ones.len(), "batch failed, retrying tickets one by one");
             for (t, reply) in ones {
-                let r = run(backend, pool, &[&t]).await.map(|mut v| v.pop().flatten().map_or(Stored::Taken, Stored::Created));
+                let r = run(backend, pool, &[t.as_ref()])
+                    .await
+                    .map(|mut v| v.pop().flatten().map_or(Stored::Taken, |t| Stored::Created(Box::new(t))));
                 let _ = reply.send(r);
             }
         }
@@ -197,7 +210,7 @@ fn sqlite_writer(path: &str, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
             continue;
         }
         let start = Instant::now();
-        let refs: Vec<&NewTicket> = ones.iter().map(|(t, _)| t).collect();
+        let refs: Vec<&NewTicket> = ones.iter().map(|(t, _)| t.as_ref()).collect();
         let outcome = sqlite_insert(&mut conn, &refs);
         record(ones.len(), start);
         match outcome {
@@ -208,8 +221,8 @@ fn sqlite_writer(path: &str, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
             Err(e) => {
                 tracing::warn!(error = %e, size = ones.len(), "batch failed, retrying tickets one by one");
                 for (t, reply) in ones {
-                    let r = sqlite_insert(&mut conn, &[&t])
-                        .map(|mut v| v.pop().flatten().map_or(Stored::Taken, Stored::Created));
+                    let r = sqlite_insert(&mut conn, &[t.as_ref()])
+                        .map(|mut v| v.pop().flatten().map_or(Stored::Taken, |t| Stored::Created(Box::new(t))));
                     let _ = reply.send(r);
                 }
             }
