@@ -104,6 +104,39 @@ mod tests {
         assert!(low.score < pr.score);
     }
 
+    use proptest::prelude::*;
+
+    fn rank(p: &Policy, level: &str) -> usize {
+        p.levels.iter().position(|l| l.name == level).unwrap()
+    }
+
+    proptest! {
+        /// The explanation always adds up to the score, and the level is the policy's.
+        #[test]
+        fn contributions_sum_to_the_score(i in 0usize..4, u in 0usize..4, known in any::<(bool, bool)>()) {
+            let p = Policy::builtin();
+            let impact = known.0.then(|| p.matrix.impact[i].clone());
+            let urgency = known.1.then(|| p.matrix.urgency[u].clone());
+            let pr = severity_priority(&p, impact.as_deref(), urgency.as_deref());
+            prop_assert_eq!(pr.score, pr.explanation.score());
+            prop_assert!(p.level(&pr.level).is_some());
+            prop_assert_eq!(pr.policy_version, p.version.clone());
+        }
+
+        /// Raising impact or urgency (lists are most severe first) never lowers the level.
+        #[test]
+        fn more_severe_inputs_never_lower_the_priority(i in 1usize..4, u in 1usize..4) {
+            let p = Policy::builtin();
+            let m = &p.matrix;
+            let base = severity_priority(&p, Some(&m.impact[i]), Some(&m.urgency[u]));
+            let worse_impact = severity_priority(&p, Some(&m.impact[i - 1]), Some(&m.urgency[u]));
+            let worse_urgency = severity_priority(&p, Some(&m.impact[i]), Some(&m.urgency[u - 1]));
+            prop_assert!(rank(&p, &worse_impact.level) <= rank(&p, &base.level));
+            prop_assert!(rank(&p, &worse_urgency.level) <= rank(&p, &base.level));
+            prop_assert!(worse_impact.score >= base.score && worse_urgency.score >= base.score);
+        }
+    }
+
     #[test]
     fn default_level_when_inputs_missing() {
         let p = Policy::builtin();

@@ -30,6 +30,18 @@ async fn openapi_health_and_metrics_are_served(b: Backend) {
         assert!(paths.contains_key(p), "OpenAPI lacks {p}");
     }
     assert!(paths["/api/v1/tickets"]["post"]["requestBody"].is_object());
+    // The whole surface, one line per operation: a change to it shows in review.
+    let mut ops: Vec<String> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object().unwrap().iter().filter(|(m, _)| m.as_str() != "parameters").map(move |(method, op)| {
+                let ok: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+                format!("{:6} {path} -> {}", method.to_uppercase(), ok.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","))
+            })
+        })
+        .collect();
+    ops.sort();
+    insta::assert_snapshot!("openapi_operations", ops.join("\n"));
     assert!(doc.body["components"]["schemas"]["TicketCreate"].is_object());
 
     app.get("/api/v1/tickets", ADMIN_TOKEN).await;
