@@ -36,7 +36,11 @@ async fn openapi_health_and_metrics_are_served(b: Backend) {
         .flat_map(|(path, item)| {
             item.as_object().unwrap().iter().filter(|(m, _)| m.as_str() != "parameters").map(move |(method, op)| {
                 let ok: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
-                format!("{:6} {path} -> {}", method.to_uppercase(), ok.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","))
+                format!(
+                    "{:6} {path} -> {}",
+                    method.to_uppercase(),
+                    ok.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+                )
             })
         })
         .collect();
