@@ -54,17 +54,19 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
     match (&new_token, env_token.is_some()) {
         (Some(t), false) => {
             say!("First admin {FIRST_ADMIN_EMAIL}, API token (shown once, store it safely):\n  {t}");
-            say!("Try:\n  curl -H 'Authorization: Bearer {t}' http://{addr}/api/v1/tickets?limit=5");
+            say!("Try:\n  curl -H 'Authorization: Bearer {t}' 'http://{addr}/api/v1/tickets?limit=5'");
         }
         (Some(_), true) => {
             say!("First admin {FIRST_ADMIN_EMAIL} uses the token from TRIAGE_ADMIN_TOKEN.");
-            say!("Try:\n  curl -H \"Authorization: Bearer $TRIAGE_ADMIN_TOKEN\" http://{addr}/api/v1/tickets?limit=5");
+            say!(
+                "Try:\n  curl -H \"Authorization: Bearer $TRIAGE_ADMIN_TOKEN\" 'http://{addr}/api/v1/tickets?limit=5'"
+            );
         }
         (None, _) => {
             say!(
                 "Admins exist already. A new admin token: triage token create --role admin --user {FIRST_ADMIN_EMAIL}"
             );
-            say!("Try:\n  curl -H \"Authorization: Bearer $TOKEN\" http://{addr}/api/v1/tickets?limit=5");
+            say!("Try:\n  curl -H \"Authorization: Bearer $TOKEN\" 'http://{addr}/api/v1/tickets?limit=5'");
         }
     }
     say!("API description: http://{addr}/api/v1/openapi.json");
