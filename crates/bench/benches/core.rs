@@ -1,7 +1,9 @@
 //! Micro-benchmarks of the pure core: `cargo bench -p triage-bench`.
 
+use chrono::{Duration, TimeZone, Utc};
 use triage_core::policy::{Policy, BUILTIN_TOML};
-use triage_core::priority::severity_priority;
+use triage_core::priority::{decide, score, severity_priority, EmotionSignals, Facts};
+use triage_core::ticket::CustomFields;
 
 fn main() {
     divan::main();
@@ -13,9 +15,74 @@ fn policy_load_and_validate() -> Policy {
     Policy::from_toml("default.toml", divan::black_box(BUILTIN_TOML)).unwrap()
 }
 
-/// The severity decision every new ticket gets today.
+/// The severity decision alone (the matrix cell).
 #[divan::bench]
 fn severity_priority_from_matrix(b: divan::Bencher) {
     let p = Policy::builtin();
     b.bench(|| severity_priority(&p, divan::black_box(Some("significant")), divan::black_box(Some("high"))));
+}
+
+struct Sample {
+    emotion: EmotionSignals,
+    fields: CustomFields,
+}
+
+fn sample(p: &Policy) -> Sample {
+    let mut fields = CustomFields::new();
+    fields.insert("affected_users".into(), serde_json::json!(40));
+    fields.insert("environment".into(), serde_json::json!("production"));
+    Sample {
+        emotion: EmotionSignals::scan("This outage is unacceptable, we will cancel!!!", &p.priority.emotion),
+        fields,
+    }
+}
+
+fn facts<'a>(s: &'a Sample, i: i64) -> Facts<'a> {
+    Facts {
+        impact: Some(if i % 3 == 0 { "significant" } else { "moderate" }),
+        urgency: Some(if i % 5 == 0 { "high" } else { "medium" }),
+        category: Some("security"),
+        created_at: Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap() + Duration::minutes(i % 10_000),
+        account_type: "enterprise",
+        vip: i % 7 == 0,
+        customer_category: "strategic",
+        persona: Some("executive"),
+        annual_value: 120_000.0,
+        seats: 450,
+        plan: Some(("enterprise", 15.0)),
+        emotion: &s.emotion,
+        ai_urgency: Some(("high", 0.8)),
+        sla_due: Some(Utc.with_ymd_and_hms(2026, 11, 3, 9, 0, 0).unwrap()),
+        custom_fields: &s.fields,
+    }
+}
+
+/// Score one ticket with every strategy in play (the hot path of ranking).
+#[divan::bench]
+fn priority_score_one(b: divan::Bencher) {
+    let p = Policy::builtin();
+    let s = sample(&p);
+    let f = facts(&s, 1);
+    let now = Utc.with_ymd_and_hms(2026, 11, 3, 5, 0, 0).unwrap();
+    b.bench(|| score(&p, divan::black_box(&f), now, None));
+}
+
+/// Level, score and the full explanation for one ticket.
+#[divan::bench]
+fn priority_decide_one_with_explanation(b: divan::Bencher) {
+    let p = Policy::builtin();
+    let s = sample(&p);
+    let f = facts(&s, 1);
+    let now = Utc.with_ymd_and_hms(2026, 11, 3, 5, 0, 0).unwrap();
+    b.bench(|| decide(&p, divan::black_box(&f), now, None, None));
+}
+
+/// Re-score 100,000 open tickets (the per-ticket time x 10 is the 1,000,000 figure).
+#[divan::bench(sample_count = 10)]
+fn priority_rescore_100k(b: divan::Bencher) {
+    let p = Policy::builtin();
+    let s = sample(&p);
+    let all: Vec<Facts> = (0..100_000).map(|i| facts(&s, i)).collect();
+    let now = Utc.with_ymd_and_hms(2026, 11, 3, 5, 0, 0).unwrap();
+    b.bench(|| all.iter().map(|f| score(&p, f, now, None)).sum::<f64>());
 }

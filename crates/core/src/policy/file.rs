@@ -23,6 +23,97 @@ pub(crate) struct PolicyFile {
     pub categories: Vec<Spanned<CategoryFile>>,
     #[serde(default)]
     pub custom_fields: Vec<Spanned<CustomFieldFile>>,
+    pub priority: Option<PriorityFile>,
+}
+
+/// `name = points` tables.
+pub(crate) type PointsFile = BTreeMap<Spanned<String>, Spanned<f64>>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PriorityFile {
+    #[serde(default)]
+    pub weights: PointsFile,
+    pub customer: Option<CustomerFile>,
+    pub emotion: Option<EmotionFile>,
+    pub age: Option<AgeFile>,
+    #[serde(default)]
+    pub category: PointsFile,
+    #[serde(default)]
+    pub ai_urgency: PointsFile,
+    pub sla: Option<SlaFile>,
+    #[serde(default)]
+    pub custom_fields: BTreeMap<Spanned<String>, CustomFieldRuleFile>,
+    pub business_impact: Option<BusinessImpactFile>,
+    #[serde(default)]
+    pub surge: Vec<SurgeFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CustomerFile {
+    #[serde(default)]
+    pub account_type: PointsFile,
+    pub vip: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub customer_category: PointsFile,
+    #[serde(default)]
+    pub persona: PointsFile,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EmotionFile {
+    #[serde(default)]
+    pub words: PointsFile,
+    #[serde(default)]
+    pub shouting: f64,
+    #[serde(default)]
+    pub exclamations: f64,
+    pub max: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AgeFile {
+    pub points_per_hour: Spanned<f64>,
+    pub max: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SlaFile {
+    pub horizon: Spanned<String>,
+    pub max: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CustomFieldRuleFile {
+    pub per_unit: Option<f64>,
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub values: BTreeMap<String, f64>,
+    pub when_true: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BusinessImpactFile {
+    #[serde(default)]
+    pub per_10k_annual_value: f64,
+    #[serde(default)]
+    pub per_100_seats: f64,
+    pub max: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SurgeFile {
+    pub name: Spanned<String>,
+    pub open_backlog_above: Option<u64>,
+    pub arrivals_per_hour_above: Option<u64>,
+    pub weights: PointsFile,
 }
 
 fn default_currency() -> String {

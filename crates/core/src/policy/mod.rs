@@ -5,6 +5,7 @@ mod custom_field;
 mod duration;
 mod error;
 mod file;
+mod priority_rules;
 mod validate;
 
 pub use custom_field::{CustomFieldDef, CustomFieldType};
@@ -37,6 +38,8 @@ pub struct Policy {
     pub sla_policies: Vec<SlaPolicyDef>,
     pub categories: Vec<CategoryDef>,
     pub custom_fields: Vec<CustomFieldDef>,
+    /// How strategies add up to a score (the `[priority]` table).
+    pub priority: crate::priority::PriorityRules,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -71,8 +71,10 @@ fn duplicate_names_and_bad_references_are_all_reported() {
     let text = builtin_with("name = \"cash\"", "name = \"cards\"");
     let text = text.replacen("sla_policy = \"premium\"", "sla_policy = \"gold\"", 1);
     let e = errors(&text);
-    assert_eq!(e.len(), 2, "{e:?}");
+    assert_eq!(e.len(), 3, "{e:?}");
     assert!(e.iter().any(|e| e.message == "category `cards` is declared twice"));
+    // The priority rules still name `cash`, which no longer exists.
+    assert!(e.iter().any(|e| e.message == "unknown category `cash`"));
     assert!(e
         .iter()
         .any(|e| e.message.contains("unknown SLA policy `gold`") && e.hint.as_deref().unwrap().contains("premium")));
@@ -87,6 +89,27 @@ fn durations_and_scores_are_checked() {
     assert!(errors(&text)[0].message.contains("invalid duration"));
     let text = builtin_with("base_score = 40", "base_score = 70");
     assert!(errors(&text)[0].message.contains("base_score not below"));
+}
+
+#[test]
+fn priority_rules_must_name_what_the_policy_declares() {
+    let text = builtin_with("vip = 10", "vip = 10\nplatinum = 3");
+    assert!(errors(&text)[0].message.contains("unknown field `platinum`"));
+    let text = builtin_with("account_type = { free = 0,", "account_type = { gold = 1, free = 0,");
+    let e = errors(&text);
+    assert_eq!(e[0].message, "unknown account type `gold`");
+    assert_eq!(e[0].line, line_of(&text, "gold = 1"));
+    let text = builtin_with("security_incident = { when_true = 15 }", "security_incident = { per_unit = 2.0 }");
+    assert!(errors(&text)[0].message.contains("does not fit its type"));
+    let text = builtin_with("severity = 1.25", "severity = -1");
+    assert!(errors(&text)[0].message.contains("must be a number >= 0"));
+    let text = builtin_with(
+        "name = \"queue flood\"\nopen_backlog_above = 500\narrivals_per_hour_above = 300",
+        "name = \"queue flood\"",
+    );
+    assert!(errors(&text)[0].message.contains("has no condition"));
+    let text = builtin_with("[priority.weights]\nseverity = 1.0", "[priority.weights]\nseverity = 1.0\nluck = 2");
+    assert_eq!(errors(&text)[0].message, "unknown strategy `luck`");
 }
 
 #[test]

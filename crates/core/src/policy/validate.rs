@@ -8,14 +8,14 @@ use std::collections::HashSet;
 use std::ops::Range;
 use toml::Spanned;
 
-struct Errors<'a> {
+pub(super) struct Errors<'a> {
     file: &'a str,
     text: &'a str,
     list: Vec<PolicyError>,
 }
 
 impl Errors<'_> {
-    fn at(&mut self, span: Range<usize>, message: impl Into<String>, hint: impl Into<String>) {
+    pub(super) fn at(&mut self, span: Range<usize>, message: impl Into<String>, hint: impl Into<String>) {
         let (line, column) = line_col(self.text, span.start);
         let hint = hint.into();
         self.list.push(PolicyError {
@@ -308,6 +308,17 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         });
     }
 
+    let priority = super::priority_rules::compile(
+        &mut errs,
+        raw.priority.as_ref(),
+        super::priority_rules::Known {
+            segments: &segments,
+            urgency: &matrix.urgency,
+            categories: &categories,
+            custom_fields: &custom_fields,
+        },
+    );
+
     if !errs.list.is_empty() {
         errs.list.sort_by_key(|e| (e.line, e.column));
         return Err(PolicyErrors(errs.list));
@@ -324,6 +335,7 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         sla_policies,
         categories,
         custom_fields,
+        priority,
     })
 }
 

@@ -1,7 +1,18 @@
-//! The shape of a priority decision and how it is explained.
-//!
-//! The full strategy engine comes later; today a ticket's priority is the
-//! impact x urgency matrix cell of the policy, or the policy's default level.
+//! Priority: the strategies the policy combines, the engine that scores a
+//! ticket, and the explanation every priority carries.
+
+mod emotion;
+mod engine;
+mod rules;
+mod strategy;
+
+pub use emotion::EmotionSignals;
+pub use engine::{decide, level_for, points, score, Facts, Points};
+pub use rules::{
+    AgeRules, BusinessImpactRules, CustomFieldRule, CustomerRules, EmotionRules, PriorityRules, SlaRules, SurgeRule,
+    Volume,
+};
+pub use strategy::{Strategy, Weights};
 
 use crate::policy::Policy;
 use serde::{Deserialize, Serialize};
@@ -146,3 +157,6 @@ mod tests {
         assert!(pr.explanation.contributions[0].reason.contains("default"));
     }
 }
+
+#[cfg(test)]
+mod engine_tests;

@@ -1,0 +1,258 @@
+//! The priority engine: a ticket's facts, the policy and the time in; a level, a
+//! score and the reasons out. Pure and reproducible: the same facts, policy version
+//! and instant always give the same answer.
+//!
+//! [`points`] is the allocation-free hot path (queue ranking, re-scoring); [`decide`]
+//! adds the explanation and uses the very same numbers.
+
+use super::emotion::EmotionSignals;
+use super::rules::{lookup, SurgeRule};
+use super::strategy::{Strategy, Weights};
+use super::{Contribution, Explanation, MatrixCell, Override, Priority};
+use crate::policy::Policy;
+use crate::ticket::CustomFields;
+use chrono::{DateTime, Utc};
+
+/// Everything about a ticket that its priority depends on.
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    pub impact: Option<&'a str>,
+    pub urgency: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub created_at: DateTime<Utc>,
+    pub account_type: &'a str,
+    pub vip: bool,
+    pub customer_category: &'a str,
+    pub persona: Option<&'a str>,
+    pub annual_value: f64,
+    pub seats: i64,
+    /// The plan's name and priority boost (a contract override already applied).
+    pub plan: Option<(&'a str, f64)>,
+    pub emotion: &'a EmotionSignals,
+    /// The classifier's urgency and its confidence (0-1), when there is one.
+    pub ai_urgency: Option<(&'a str, f64)>,
+    /// When the next SLA target is due.
+    pub sla_due: Option<DateTime<Utc>>,
+    pub custom_fields: &'a CustomFields,
+}
+
+/// Unweighted points per strategy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Points(pub [f64; Strategy::COUNT]);
+
+impl Points {
+    pub fn get(&self, s: Strategy) -> f64 {
+        self.0[s.index()]
+    }
+    /// The score under `weights`.
+    pub fn score(&self, weights: &Weights) -> f64 {
+        self.0.iter().zip(weights.0.iter()).map(|(p, w)| p * w).sum()
+    }
+}
+
+/// The level for a score: the most urgent level whose base score it reaches
+/// (levels are listed most urgent first), else the least urgent.
+pub fn level_for(policy: &Policy, score: f64) -> usize {
+    policy.levels.iter().position(|l| score >= l.base_score).unwrap_or(policy.levels.len() - 1)
+}
+
+fn severity_level<'p>(policy: &'p Policy, f: &Facts) -> (&'p str, Option<(usize, usize)>) {
+    if let (Some(i), Some(u)) = (f.impact, f.urgency) {
+        let m = &policy.matrix;
+        if let (Some(ii), Some(ui)) = (m.impact.iter().position(|x| x == i), m.urgency.iter().position(|x| x == u)) {
+            return (m.cells[ii][ui].as_str(), Some((ii, ui)));
+        }
+    }
+    (policy.default_level.as_str(), None)
+}
+
+fn custom_field_points(policy: &Policy, fields: &CustomFields) -> f64 {
+    let mut total = 0.0;
+    for rule in &policy.priority.custom_fields {
+        let Some(v) = fields.get(&rule.field) else { continue };
+        let p = match v {
+            serde_json::Value::Number(n) => {
+                let raw = n.as_f64().unwrap_or(0.0).max(0.0) * rule.per_unit.unwrap_or(0.0);
+                rule.max.map_or(raw, |m| raw.min(m))
+            }
+            serde_json::Value::String(s) => lookup(&rule.values, s),
+            serde_json::Value::Bool(true) => rule.when_true.unwrap_or(0.0),
+            _ => 0.0,
+        };
+        total += p;
+    }
+    total
+}
+
+fn emotion_points(policy: &Policy, e: &EmotionSignals) -> f64 {
+    let r = &policy.priority.emotion;
+    let mut p: f64 = e.words.iter().map(|w| lookup(&r.words, w)).sum();
+    if e.shouting {
+        p += r.shouting;
+    }
+    if e.exclamations {
+        p += r.exclamations;
+    }
+    p.min(r.max)
+}
+
+/// Each strategy's unweighted points for these facts at `now`. No allocation.
+pub fn points(policy: &Policy, f: &Facts, now: DateTime<Utc>) -> Points {
+    let r = &policy.priority;
+    let mut p = [0.0; Strategy::COUNT];
+    let (level, _) = severity_level(policy, f);
+    p[Strategy::Severity.index()] = policy.level(level).map_or(0.0, |l| l.base_score);
+    let c = &r.customer;
+    p[Strategy::Customer.index()] = lookup(&c.account_type, f.account_type)
+        + if f.vip { c.vip } else { 0.0 }
+        + lookup(&c.customer_category, f.customer_category)
+        + f.persona.map_or(0.0, |x| lookup(&c.persona, x));
+    p[Strategy::Emotion.index()] = emotion_points(policy, f.emotion);
+    let hours = (now - f.created_at).num_seconds().max(0) as f64 / 3600.0;
+    p[Strategy::Age.index()] = (hours * r.age.points_per_hour).min(r.age.max);
+    p[Strategy::Category.index()] = f.category.map_or(0.0, |x| lookup(&r.category, x));
+    p[Strategy::AiUrgency.index()] =
+        f.ai_urgency.map_or(0.0, |(label, conf)| lookup(&r.ai_urgency, label) * conf.clamp(0.0, 1.0));
+    p[Strategy::Plan.index()] = f.plan.map_or(0.0, |(_, boost)| boost.max(0.0));
+    p[Strategy::Sla.index()] = match f.sla_due {
+        Some(due) if r.sla.horizon_seconds > 0 => {
+            let left = (due - now).num_seconds();
+            if left <= 0 {
+                r.sla.max
+            } else if left < r.sla.horizon_seconds {
+                r.sla.max * (1.0 - left as f64 / r.sla.horizon_seconds as f64)
+            } else {
+                0.0
+            }
+        }
+        _ => 0.0,
+    };
+    p[Strategy::CustomFields.index()] = custom_field_points(policy, f.custom_fields);
+    let b = &r.business_impact;
+    let value =
+        f.annual_value.max(0.0) / 10_000.0 * b.per_10k_annual_value + f.seats.max(0) as f64 / 100.0 * b.per_100_seats;
+    p[Strategy::BusinessImpact.index()] = value.min(b.max);
+    Points(p)
+}
+
+/// The score alone (queue ranking, re-scoring): no explanation, no allocation.
+pub fn score(policy: &Policy, f: &Facts, now: DateTime<Utc>, surge: Option<&SurgeRule>) -> f64 {
+    points(policy, f, now).score(&policy.priority.weights_for(surge))
+}
+
+fn fmt_points(x: f64) -> String {
+    let r = (x * 100.0).round() / 100.0;
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r}")
+    }
+}
+
+/// Level, score and explanation. With `override_`, the level is the agent's and the
+/// score that level's base score, the computed result kept in the reasons.
+pub fn decide(
+    policy: &Policy,
+    f: &Facts,
+    now: DateTime<Utc>,
+    surge: Option<&SurgeRule>,
+    override_: Option<&Override>,
+) -> Priority {
+    let pts = points(policy, f, now);
+    let weights = policy.priority.weights_for(surge);
+    let (sev_level, cell) = severity_level(policy, f);
+    let r = &policy.priority;
+    let mut contributions = Vec::with_capacity(Strategy::COUNT);
+    for s in Strategy::ALL {
+        let raw = pts.get(s);
+        let w = weights.get(s);
+        if raw == 0.0 && s != Strategy::Severity {
+            continue;
+        }
+        let mut reason = match s {
+            Strategy::Severity => match (cell, f.impact, f.urgency) {
+                (Some(_), Some(i), Some(u)) => format!("impact {i} x urgency {u} gives {sev_level}"),
+                _ => format!("impact and urgency not both known: default level {sev_level}"),
+            },
+            Strategy::Customer => {
+                let c = &r.customer;
+                let mut parts = Vec::new();
+                for (label, p) in [
+                    (format!("{} account", f.account_type), lookup(&c.account_type, f.account_type)),
+                    ("VIP".to_string(), if f.vip { c.vip } else { 0.0 }),
+                    (format!("{} customer", f.customer_category), lookup(&c.customer_category, f.customer_category)),
+                    (format!("persona {}", f.persona.unwrap_or("")), f.persona.map_or(0.0, |x| lookup(&c.persona, x))),
+                ] {
+                    if p != 0.0 {
+                        parts.push(format!("{label} +{}", fmt_points(p)));
+                    }
+                }
+                parts.join(", ")
+            }
+            Strategy::Emotion => {
+                let mut parts: Vec<String> = f.emotion.words.iter().map(|w| format!("\"{w}\"")).collect();
+                if f.emotion.shouting {
+                    parts.push("writing in capitals".into());
+                }
+                if f.emotion.exclamations {
+                    parts.push("exclamation marks".into());
+                }
+                format!("the customer wrote {}", parts.join(", "))
+            }
+            Strategy::Age => format!("waiting {:.1} h", (now - f.created_at).num_seconds().max(0) as f64 / 3600.0),
+            Strategy::Category => format!("category {}", f.category.unwrap_or("")),
+            Strategy::AiUrgency => {
+                let (label, conf) = f.ai_urgency.unwrap_or(("", 0.0));
+                format!("predicted urgency {label} ({:.0}% confident)", conf * 100.0)
+            }
+            Strategy::Plan => format!("{} plan", f.plan.map_or("", |(n, _)| n)),
+            Strategy::Sla => match f.sla_due {
+                Some(due) if due <= now => "SLA target breached".to_string(),
+                Some(due) => format!("next SLA target due in {} min", (due - now).num_minutes()),
+                None => String::new(),
+            },
+            Strategy::CustomFields => "custom fields".to_string(),
+            Strategy::BusinessImpact => format!("annual value {:.0}, {} seats", f.annual_value, f.seats),
+        };
+        if w != 1.0 {
+            reason.push_str(&format!(
+                " (weight {}{})",
+                fmt_points(w),
+                surge.map_or(String::new(), |s| format!(", surge `{}`", s.name))
+            ));
+        }
+        contributions.push(Contribution { strategy: s.as_str().into(), contribution: raw * w, reason });
+    }
+    let computed_score: f64 = contributions.iter().map(|c| c.contribution).sum();
+    let computed_level = &policy.levels[level_for(policy, computed_score)].name;
+    let matrix_cell = cell.map(|(i, u)| MatrixCell {
+        impact: policy.matrix.impact[i].clone(),
+        urgency: policy.matrix.urgency[u].clone(),
+        level: sev_level.to_string(),
+    });
+    if let Some(o) = override_.filter(|o| policy.level(&o.level).is_some()) {
+        let base = policy.level(&o.level).map_or(0.0, |l| l.base_score);
+        let explanation = Explanation {
+            contributions: vec![Contribution {
+                strategy: "override".into(),
+                contribution: base,
+                reason: format!(
+                    "set to {} by {} (computed: {computed_level}, score {}): {}",
+                    o.level,
+                    o.by,
+                    fmt_points(computed_score),
+                    o.reason
+                ),
+            }],
+            matrix_cell,
+            override_: Some(o.clone()),
+        };
+        return Priority { level: o.level.clone(), score: base, explanation, policy_version: policy.version.clone() };
+    }
+    Priority {
+        level: computed_level.clone(),
+        score: computed_score,
+        explanation: Explanation { contributions, matrix_cell, override_: None },
+        policy_version: policy.version.clone(),
+    }
+}
