@@ -66,3 +66,58 @@ impl ContactCache {
         Ok(c)
     }
 }
+
+/// A short-lived copy of organizations (with plan history) and the plan catalog,
+/// read by every priority decision. Same rules as [`ContactCache`].
+#[derive(Clone, Default)]
+pub(crate) struct OrgCache(Arc<RwLock<OrgInner>>);
+
+#[derive(Default)]
+struct OrgInner {
+    orgs: HashMap<i64, (triage_store::OrganizationRecord, Instant)>,
+    plans: Option<(Vec<triage_core::plan::SupportPlan>, Instant)>,
+}
+
+impl OrgCache {
+    pub(crate) fn forget_all(&self) {
+        if let Ok(mut m) = self.0.write() {
+            m.orgs.clear();
+            m.plans = None;
+        }
+    }
+
+    pub(crate) async fn org(&self, store: &Store, id: i64) -> Result<triage_store::OrganizationRecord, StoreError> {
+        let hit = self
+            .0
+            .read()
+            .ok()
+            .and_then(|m| m.orgs.get(&id).filter(|(_, at)| at.elapsed() < TTL).map(|(r, _)| r.clone()));
+        if let Some(r) = hit {
+            return Ok(r);
+        }
+        let r = store.get_organization(id).await?;
+        if let Ok(mut m) = self.0.write() {
+            if m.orgs.len() >= MAX_ENTRIES {
+                m.orgs.clear();
+            }
+            m.orgs.insert(id, (r.clone(), Instant::now()));
+        }
+        Ok(r)
+    }
+
+    pub(crate) async fn plans(&self, store: &Store) -> Result<Vec<triage_core::plan::SupportPlan>, StoreError> {
+        let hit = self
+            .0
+            .read()
+            .ok()
+            .and_then(|m| m.plans.as_ref().filter(|(_, at)| at.elapsed() < TTL).map(|(p, _)| p.clone()));
+        if let Some(p) = hit {
+            return Ok(p);
+        }
+        let p = store.list_plans().await?;
+        if let Ok(mut m) = self.0.write() {
+            m.plans = Some((p.clone(), Instant::now()));
+        }
+        Ok(p)
+    }
+}

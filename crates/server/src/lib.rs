@@ -9,7 +9,9 @@ pub mod bootstrap;
 pub mod directory;
 pub mod error;
 pub mod extract;
+mod jobs;
 pub mod ops;
+mod prioritize;
 pub mod state;
 
 pub use state::AppState;
@@ -47,5 +49,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let watcher = tokio::spawn(jobs::watch_volume(state.clone()));
+    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    watcher.abort();
+    served
 }

@@ -1,11 +1,13 @@
 //! What every request handler shares: the store, the policy, the clock.
 
 use crate::auth::TokenCache;
-use crate::directory::ContactCache;
+use crate::directory::{ContactCache, OrgCache};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
+use std::sync::RwLock;
 use triage_core::clock::Clock;
 use triage_core::policy::Policy;
+use triage_core::priority::{SurgeRule, Volume};
 use triage_store::Store;
 
 #[derive(Clone)]
@@ -15,6 +17,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub(crate) tokens: TokenCache,
     pub(crate) contacts: ContactCache,
+    pub(crate) orgs: OrgCache,
+    /// Queue volume, refreshed in the background; decides surge mode.
+    pub(crate) volume: Arc<RwLock<Volume>>,
     pub(crate) metrics: PrometheusHandle,
 }
 
@@ -26,8 +31,16 @@ impl AppState {
             clock,
             tokens: TokenCache::default(),
             contacts: ContactCache::default(),
+            orgs: OrgCache::default(),
+            volume: Arc::new(RwLock::new(Volume::default())),
             metrics: crate::ops::metrics_handle(),
         }
+    }
+
+    /// The surge rule in force at the last measured volume, if any.
+    pub fn surge(&self) -> Option<SurgeRule> {
+        let v = *self.volume.read().ok()?;
+        self.policy.priority.surge_for(v).cloned()
     }
 
     /// The clock's time at the millisecond precision the store keeps, so what a

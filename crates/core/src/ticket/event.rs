@@ -13,6 +13,8 @@ pub enum EventKind {
     StatusChanged,
     CommentAdded,
     Imported,
+    /// The priority level changed (or an override was set or cleared).
+    PriorityChanged,
 }
 
 impl EventKind {
@@ -23,12 +25,20 @@ impl EventKind {
             EventKind::StatusChanged => "status_changed",
             EventKind::CommentAdded => "comment_added",
             EventKind::Imported => "imported",
+            EventKind::PriorityChanged => "priority_changed",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
-        [Self::Created, Self::FieldsChanged, Self::StatusChanged, Self::CommentAdded, Self::Imported]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Self::Created,
+            Self::FieldsChanged,
+            Self::StatusChanged,
+            Self::CommentAdded,
+            Self::Imported,
+            Self::PriorityChanged,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 

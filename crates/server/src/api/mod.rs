@@ -7,6 +7,7 @@ mod me;
 mod organizations;
 mod plans;
 mod policy;
+mod priority;
 mod ticket_thread;
 mod tickets;
 mod tokens;
@@ -57,6 +58,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ticket_thread::transition))
         .routes(routes!(ticket_thread::list_comments, ticket_thread::add_comment))
         .routes(routes!(ticket_thread::events))
+        .routes(routes!(priority::get_priority))
         .routes(routes!(organizations::list, organizations::create))
         .routes(routes!(organizations::get_one, organizations::update, organizations::delete))
         .routes(routes!(organizations::change_plan, organizations::plan_history))

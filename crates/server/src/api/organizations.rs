@@ -254,6 +254,7 @@ pub async fn update(
     check_segments(&s, &o)?;
     let now = s.now();
     let org = s.store.save_organization(&o, now).await?;
+    s.orgs.forget_all();
     let plans = s.store.list_plans().await?;
     Ok(Json(view(OrganizationRecord { org, plan_changes: rec.plan_changes }, &plans, now)))
 }
@@ -265,6 +266,7 @@ pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i6
     load(&s, &caller, id).await?;
     caller.require_admin()?;
     s.store.delete_organization(id).await?;
+    s.orgs.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -301,6 +303,7 @@ pub async fn change_plan(
             now,
         )
         .await?;
+    s.orgs.forget_all();
     let rec = s.store.get_organization(id).await?;
     let plans = s.store.list_plans().await?;
     Ok(Json(view(rec, &plans, now)))

@@ -83,7 +83,9 @@ pub async fn create(
         sla_policy: probe.sla_policy,
         priority_boost: probe.priority_boost,
     };
-    Ok((StatusCode::CREATED, Json(s.store.create_plan(&new, now).await?)))
+    let plan = s.store.create_plan(&new, now).await?;
+    s.orgs.forget_all();
+    Ok((StatusCode::CREATED, Json(plan)))
 }
 
 /// The plan catalog, cheapest first.
@@ -149,7 +151,9 @@ pub async fn update(
         p.active = v;
     }
     check(&s, &p)?;
-    Ok(Json(s.store.save_plan(&p).await?))
+    let saved = s.store.save_plan(&p).await?;
+    s.orgs.forget_all();
+    Ok(Json(saved))
 }
 
 /// Delete a plan nobody ever bought (admin).
@@ -158,5 +162,6 @@ pub async fn update(
 pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     caller.require_admin()?;
     s.store.delete_plan(id).await?;
+    s.orgs.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }

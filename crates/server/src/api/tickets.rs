@@ -4,6 +4,7 @@ use super::{envelope, page_request, ListEnvelope};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{double_option, ApiJson, ApiJsonBytes, ApiQuery};
+use crate::prioritize::{self, Request};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -13,8 +14,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use triage_core::agent::Tier;
 use triage_core::email::Email;
-use triage_core::organization::effective_plan;
-use triage_core::priority::{severity_priority, Contribution, Explanation, Override, Priority};
+use triage_core::priority::Override;
 use triage_core::ticket::{
     validate_body, validate_subject, validate_tags, Channel, CustomFields, EventKind, Idempotency, NewTicket, Status,
     Ticket, TicketPatch,
@@ -79,37 +79,19 @@ pub struct TicketCreate {
     pub external_id: Option<String>,
 }
 
-/// Computes the priority from severity, or records an agent's override.
-pub(crate) fn decide_priority(
+/// An agent's override from a request: a known level and a reason.
+pub(crate) fn requested_override(
     s: &AppState,
     caller: &Caller,
-    impact: Option<&str>,
-    urgency: Option<&str>,
     level: Option<&str>,
     reason: Option<&str>,
-) -> ApiResult<Priority> {
-    let computed = severity_priority(&s.policy, impact, urgency);
-    let Some(level) = level else { return Ok(computed) };
+) -> ApiResult<Option<Override>> {
+    let Some(level) = level else { return Ok(None) };
     s.policy.check_level(level)?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| {
         AppError::invalid("priority_reason", "say why you set the priority by hand (it is shown with the priority)")
     })?;
-    let base = s.policy.level(level).expect("checked").base_score;
-    let explanation = Explanation {
-        contributions: vec![Contribution {
-            strategy: "override".into(),
-            contribution: base,
-            reason: format!("set to {level} by {} (computed: {}): {reason}", caller.actor(), computed.level),
-        }],
-        matrix_cell: computed.explanation.matrix_cell,
-        override_: Some(Override { level: level.into(), by: caller.actor().to_string(), reason: reason.into() }),
-    };
-    Ok(Priority {
-        level: level.into(),
-        score: explanation.score(),
-        explanation,
-        policy_version: s.policy.version.clone(),
-    })
+    Ok(Some(Override { level: level.into(), by: caller.actor().to_string(), reason: reason.into() }))
 }
 
 const MAX_IDEMPOTENCY_KEY: usize = 255;
@@ -206,10 +188,9 @@ pub async fn create(
             Err(e) => return Err(e.into()),
         }
     }
+    let customer = prioritize::customer(&s, requester.organization_id).await?;
     if !caller.is_staff() {
-        let org = s.store.get_organization(requester.organization_id).await?;
-        if let Some(change) = effective_plan(&org.plan_changes, now) {
-            let plan = s.store.get_plan(change.plan_id).await?;
+        if let Some(plan) = &customer.plan {
             if !plan.channels.contains(&channel) {
                 return Err(AppError::invalid(
                     "channel",
@@ -218,15 +199,21 @@ pub async fn create(
             }
         }
     }
-
-    let priority = decide_priority(
+    let over = requested_override(&s, &caller, req.priority.as_deref(), req.priority_reason.as_deref())?;
+    let text = prioritize::text_of(&subject, &body);
+    let priority = prioritize::priority(
         &s,
-        &caller,
-        req.impact.as_deref(),
-        req.urgency.as_deref(),
-        req.priority.as_deref(),
-        req.priority_reason.as_deref(),
-    )?;
+        &customer,
+        &Request {
+            impact: req.impact.as_deref(),
+            urgency: req.urgency.as_deref(),
+            category: req.category.as_deref(),
+            created_at: now,
+            custom_fields: &req.custom_fields,
+            text: &text,
+        },
+        over.as_ref(),
+    );
     let category = req.category.as_deref().and_then(|c| s.policy.category(c));
     let new = NewTicket {
         subject,
@@ -428,42 +415,17 @@ pub async fn update(
     }
     let reason = req.reason.clone().filter(|r| !r.trim().is_empty());
     let status = req.status;
+    let requested = match &req.priority {
+        Some(Some(level)) => Some(requested_override(&s, &caller, Some(level), req.priority_reason.as_deref())?),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let customer = prioritize::customer(&s, current.organization_id).await?;
     let result = s
         .store
         .modify_ticket(id, caller.actor(), now, None, |t| {
-            let mut p = patch.clone();
-            // Priority follows severity unless an agent overrode it.
-            let impact = p.impact.clone().unwrap_or(t.impact.clone());
-            let urgency = p.urgency.clone().unwrap_or(t.urgency.clone());
-            let overridden =
-                t.priority_explanation.as_ref().and_then(|e| e.override_.as_ref()).map(|o| o.level.clone());
-            let level = match &req.priority {
-                Some(Some(l)) => Some(l.clone()),
-                Some(None) => None,
-                None => overridden,
-            };
-            let reason_for_level = match &req.priority {
-                Some(Some(_)) => req.priority_reason.clone(),
-                _ => t.priority_explanation.as_ref().and_then(|e| e.override_.as_ref()).map(|o| o.reason.clone()),
-            };
-            let pr = decide_priority(
-                &s,
-                &caller,
-                impact.as_deref(),
-                urgency.as_deref(),
-                level.as_deref(),
-                reason_for_level.as_deref(),
-            )?;
-            if t.priority.as_deref() != Some(pr.level.as_str())
-                || t.priority_explanation.as_ref() != Some(&pr.explanation)
-            {
-                p.priority = Some(Some(pr.level));
-                p.priority_score = Some(Some(pr.score));
-                p.priority_explanation = Some(Some(pr.explanation));
-                p.policy_version = Some(Some(pr.policy_version));
-            }
             let mut events = Vec::new();
-            let changes = t.apply(&p);
+            let changes = t.apply(&patch);
             if !changes.is_empty() {
                 events.push(NewEvent {
                     kind: EventKind::FieldsChanged,
@@ -471,6 +433,28 @@ pub async fn update(
                     reason: reason.clone(),
                 });
             }
+            // Re-prioritize: new inputs, time passed, or an override set or cleared.
+            let before = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
+            let over = match &requested {
+                Some(o) => o.clone(),
+                None => before.clone(),
+            };
+            let text = prioritize::text_of(&t.subject, &t.body);
+            let pr = prioritize::priority(&s, &customer, &Request::of(t, &text), over.as_ref());
+            if t.priority.as_deref() != Some(pr.level.as_str()) || before != over {
+                events.push(NewEvent {
+                    kind: EventKind::PriorityChanged,
+                    data: serde_json::json!({
+                        "from": t.priority, "to": pr.level, "score": pr.score,
+                        "contributions": pr.explanation.contributions,
+                    }),
+                    reason: over.as_ref().map(|o| o.reason.clone()).or_else(|| reason.clone()),
+                });
+            }
+            t.priority = Some(pr.level);
+            t.priority_score = Some(pr.score);
+            t.priority_explanation = Some(pr.explanation);
+            t.policy_version = Some(pr.policy_version);
             if let Some(to) = status {
                 if to != t.status {
                     let from = t.transition(to, now).map_err(|e| AppError::invalid("status", e.to_string()))?;

@@ -40,7 +40,10 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(r.body["priority"], "P3");
+    // extensive x low is P3 (40); customer (pro 3, new 2), premium plan 10 and the
+    // custom fields (40 users: 4, production: 6) lift it to 65: P2.
+    assert_eq!(r.body["priority"], "P2", "{}", r.body["priority_explanation"]);
+    assert_eq!(r.body["priority_score"], 65.0);
     assert_eq!(r.body["assignee_id"], agent);
     assert_eq!(r.body["version"], 2);
 
@@ -68,17 +71,24 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     let kinds: Vec<&str> = ev.body["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
-        ["created", "fields_changed", "comment_added", "status_changed", "status_changed", "status_changed"]
+        [
+            "created",
+            "fields_changed",
+            "priority_changed",
+            "comment_added",
+            "status_changed",
+            "status_changed",
+            "status_changed"
+        ]
     );
     let changed = &ev.body["items"][1];
     assert_eq!(changed["reason"], "customer found a workaround");
     assert_eq!(changed["actor"], format!("agent:{agent}"));
     let fields: Vec<&str> =
         changed["data"]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
-    assert!(
-        fields.contains(&"urgency") && fields.contains(&"priority") && fields.contains(&"assignee_id"),
-        "{fields:?}"
-    );
+    assert_eq!(fields, ["urgency", "assignee_id"]);
+    let moved = &ev.body["items"][2];
+    assert_eq!((moved["data"]["from"].as_str(), moved["data"]["to"].as_str()), (Some("P1"), Some("P2")));
 }
 both!(a_ticket_moves_through_its_lifecycle_and_every_change_is_logged);
 
@@ -215,3 +225,46 @@ async fn agents_override_priority_with_a_reason(b: Backend) {
     assert!(r.body["priority_explanation"]["override"].is_null());
 }
 both!(agents_override_priority_with_a_reason);
+
+async fn the_priority_endpoint_explains_every_strategy(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let r = app
+        .post(
+            "/api/v1/organizations",
+            ADMIN_TOKEN,
+            json!({"name": "Northwind", "account_type": "enterprise", "vip": true, "customer_category": "strategic",
+                   "annual_value": 200000.0, "seats": 1000, "plan": "enterprise"}),
+        )
+        .await;
+    let org = r.body["id"].as_i64().unwrap();
+    let (_, customer) = app.customer(org, "greta@northwind.example").await;
+    let t = app
+        .ticket(&customer, json!({"subject": "Payments DOWN", "body": "Total outage, we will cancel the contract!!!", "category": "security"}))
+        .await;
+    let id = t["id"].as_i64().unwrap();
+    assert_eq!(app.get(&format!("/api/v1/tickets/{id}/priority"), &customer).await.status, 403);
+    let r = app.get(&format!("/api/v1/tickets/{id}/priority"), ADMIN_TOKEN).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let p = &r.body;
+    let contributions = p["contributions"].as_array().unwrap();
+    let sum: f64 = contributions.iter().map(|c| c["contribution"].as_f64().unwrap()).sum();
+    assert!((sum - p["score"].as_f64().unwrap()).abs() < 1e-9, "contributions sum to the score");
+    let by: std::collections::HashMap<&str, &serde_json::Value> =
+        contributions.iter().map(|c| (c["strategy"].as_str().unwrap(), c)).collect();
+    assert_eq!(by["customer"]["reason"], "enterprise account +6, VIP +10, strategic customer +8");
+    assert_eq!(by["plan"]["contribution"], 15.0);
+    assert_eq!(by["category"]["contribution"], 8.0);
+    assert_eq!(by["business_impact"]["contribution"], 10.0, "capped at the policy's max");
+    let emotion = by["emotion"]["reason"].as_str().unwrap();
+    assert!(
+        emotion.contains("\"outage\"") && emotion.contains("\"cancel\"") && emotion.contains("exclamation"),
+        "{emotion}"
+    );
+    // Default severity P3 (40) + customer 24 + emotion 15 (capped) + category 8 + plan 15
+    // + business impact 10 = 112: a P1, though nobody set impact or urgency.
+    assert_eq!(p["level"], "P1", "{p}");
+    assert_eq!(p["score"], 112.0);
+    assert_eq!(p["stored_level"], "P1");
+    assert!(p["guideline"].as_str().unwrap().contains("Work it now"));
+}
+both!(the_priority_endpoint_explains_every_strategy);

@@ -102,6 +102,18 @@ impl Store {
         Ok(page_of(items, page.limit, |t| t.id))
     }
 
+    /// Open tickets, and tickets created in the hour before `now`.
+    pub async fn queue_volume(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(u64, u64), StoreError> {
+        let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE status NOT IN ('solved', 'closed')")
+            .fetch_one(self.r())
+            .await?;
+        let recent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE created_at >= $1")
+            .bind(crate::codec::ms(now) - 3_600_000)
+            .fetch_one(self.r())
+            .await?;
+        Ok((open.max(0) as u64, recent.max(0) as u64))
+    }
+
     /// Every ticket id in ascending order, a chunk at a time (for export).
     pub async fn tickets_after(&self, after: i64, limit: i64) -> Result<Vec<Ticket>, StoreError> {
         let rows = sqlx::query(&format!("SELECT {COLS} FROM tickets WHERE id > $1 ORDER BY id LIMIT $2"))

@@ -1,0 +1,78 @@
+//! Gathers what the priority engine needs about a ticket and its customer, and
+//! asks the engine. The rules themselves live in `triage_core::priority`.
+
+use crate::error::ApiResult;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use triage_core::organization::{effective_plan, Organization};
+use triage_core::plan::SupportPlan;
+use triage_core::priority::{decide, EmotionSignals, Facts, Override, Priority};
+use triage_core::ticket::{CustomFields, Ticket};
+
+/// The customer side of a ticket: its organization and the plan in force.
+pub(crate) struct Customer {
+    pub org: Organization,
+    pub plan: Option<SupportPlan>,
+}
+
+pub(crate) async fn customer(s: &AppState, org_id: i64) -> ApiResult<Customer> {
+    let rec = s.orgs.org(&s.store, org_id).await?;
+    let plan = match effective_plan(&rec.plan_changes, s.now()) {
+        Some(change) => s.orgs.plans(&s.store).await?.into_iter().find(|p| p.id == change.plan_id),
+        None => None,
+    };
+    Ok(Customer { org: rec.org, plan })
+}
+
+/// The ticket side: what the requester and agents said about it.
+pub(crate) struct Request<'a> {
+    pub impact: Option<&'a str>,
+    pub urgency: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub created_at: DateTime<Utc>,
+    pub custom_fields: &'a CustomFields,
+    /// The customer's words: subject and body.
+    pub text: &'a str,
+}
+
+impl<'a> Request<'a> {
+    pub fn of(t: &'a Ticket, text: &'a str) -> Self {
+        Request {
+            impact: t.impact.as_deref(),
+            urgency: t.urgency.as_deref(),
+            category: t.category.as_deref(),
+            created_at: t.created_at,
+            custom_fields: &t.custom_fields,
+            text,
+        }
+    }
+}
+
+/// The ticket's priority now, under the surge rule in force, if any.
+pub(crate) fn priority(s: &AppState, c: &Customer, r: &Request, override_: Option<&Override>) -> Priority {
+    let emotion = EmotionSignals::scan(r.text, &s.policy.priority.emotion);
+    let boost = c.org.contract.priority_boost.or(c.plan.as_ref().map(|p| p.priority_boost));
+    let facts = Facts {
+        impact: r.impact,
+        urgency: r.urgency,
+        category: r.category,
+        created_at: r.created_at,
+        account_type: &c.org.account_type,
+        vip: c.org.vip,
+        customer_category: &c.org.customer_category,
+        persona: c.org.persona.as_deref(),
+        annual_value: c.org.annual_value,
+        seats: c.org.seats,
+        plan: c.plan.as_ref().map(|p| (p.name.as_str(), boost.unwrap_or(0.0))),
+        emotion: &emotion,
+        ai_urgency: None,
+        sla_due: None,
+        custom_fields: r.custom_fields,
+    };
+    decide(&s.policy, &facts, s.now(), s.surge().as_ref(), override_)
+}
+
+/// Subject and body, the text the emotion strategy reads.
+pub(crate) fn text_of(subject: &str, body: &str) -> String {
+    format!("{subject}\n{body}")
+}
