@@ -23,7 +23,7 @@ pub use connect::{Backend, DatabaseUrl, StoreOptions};
 pub use error::StoreError;
 pub use organizations::{NewOrganization, OrganizationRecord};
 pub use plans::NewPlan;
-pub use tickets::{ModifyError, NewEvent, TicketFilter};
+pub use tickets::{ModifyError, NewEvent, QueueCursor, QueueFilter, TicketFilter};
 pub use tokens::{TokenRecord, TokenRole};
 
 use sqlx::AnyPool;

@@ -24,6 +24,23 @@ pub(crate) struct PolicyFile {
     #[serde(default)]
     pub custom_fields: Vec<Spanned<CustomFieldFile>>,
     pub priority: Option<PriorityFile>,
+    #[serde(default)]
+    pub views: Vec<Spanned<ViewFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ViewFile {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub categories: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub levels: Vec<Spanned<String>>,
+    pub tag: Option<String>,
+    #[serde(default)]
+    pub unassigned: bool,
 }
 
 /// `name = points` tables.

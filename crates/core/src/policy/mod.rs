@@ -40,6 +40,19 @@ pub struct Policy {
     pub custom_fields: Vec<CustomFieldDef>,
     /// How strategies add up to a score (the `[priority]` table).
     pub priority: crate::priority::PriorityRules,
+    /// Named queue views agents pick work from.
+    pub views: Vec<ViewDef>,
+}
+
+/// A named, filtered view of the queue (pick-and-choose).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ViewDef {
+    pub name: String,
+    pub description: String,
+    pub categories: Vec<String>,
+    pub levels: Vec<String>,
+    pub tag: Option<String>,
+    pub unassigned: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -131,6 +144,10 @@ impl Policy {
 
     pub fn plan(&self, name: &str) -> Option<&PlanDef> {
         self.plans.iter().find(|p| p.name == name)
+    }
+
+    pub fn view(&self, name: &str) -> Option<&ViewDef> {
+        self.views.iter().find(|v| v.name == name)
     }
 
     pub fn sla_policy(&self, name: &str) -> Option<&SlaPolicyDef> {

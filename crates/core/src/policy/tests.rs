@@ -71,10 +71,11 @@ fn duplicate_names_and_bad_references_are_all_reported() {
     let text = builtin_with("name = \"cash\"", "name = \"cards\"");
     let text = text.replacen("sla_policy = \"premium\"", "sla_policy = \"gold\"", 1);
     let e = errors(&text);
-    assert_eq!(e.len(), 3, "{e:?}");
+    assert_eq!(e.len(), 4, "{e:?}");
     assert!(e.iter().any(|e| e.message == "category `cards` is declared twice"));
     // The priority rules still name `cash`, which no longer exists.
     assert!(e.iter().any(|e| e.message == "unknown category `cash`"));
+    assert!(e.iter().any(|e| e.message == "view `payments` names unknown category `cash`"));
     assert!(e
         .iter()
         .any(|e| e.message.contains("unknown SLA policy `gold`") && e.hint.as_deref().unwrap().contains("premium")));

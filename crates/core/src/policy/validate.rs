@@ -319,6 +319,29 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         },
     );
 
+    // Views.
+    errs.unique_names("view", raw.views.iter().map(|v| &v.get_ref().name));
+    let mut views = Vec::new();
+    for v in &raw.views {
+        let v = v.get_ref();
+        for c in &v.categories {
+            if !categories.iter().any(|x| &x.name == c.get_ref()) {
+                errs.at(c.span(), format!("view `{}` names unknown category `{}`", v.name.get_ref(), c.get_ref()), "");
+            }
+        }
+        for l in &v.levels {
+            check_level(&mut errs, l, &format!("view `{}`", v.name.get_ref()));
+        }
+        views.push(ViewDef {
+            name: v.name.get_ref().clone(),
+            description: v.description.clone(),
+            categories: v.categories.iter().map(|c| c.get_ref().clone()).collect(),
+            levels: v.levels.iter().map(|c| c.get_ref().clone()).collect(),
+            tag: v.tag.clone(),
+            unassigned: v.unassigned,
+        });
+    }
+
     if !errs.list.is_empty() {
         errs.list.sort_by_key(|e| (e.line, e.column));
         return Err(PolicyErrors(errs.list));
@@ -336,6 +359,7 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         categories,
         custom_fields,
         priority,
+        views,
     })
 }
 

@@ -8,6 +8,7 @@ mod organizations;
 mod plans;
 mod policy;
 mod priority;
+mod queue;
 mod ticket_thread;
 mod tickets;
 mod tokens;
@@ -59,6 +60,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ticket_thread::list_comments, ticket_thread::add_comment))
         .routes(routes!(ticket_thread::events))
         .routes(routes!(priority::get_priority))
+        .routes(routes!(queue::list))
+        .routes(routes!(queue::next))
         .routes(routes!(organizations::list, organizations::create))
         .routes(routes!(organizations::get_one, organizations::update, organizations::delete))
         .routes(routes!(organizations::change_plan, organizations::plan_history))

@@ -7,4 +7,5 @@ mod errors;
 mod idempotency;
 mod ops;
 mod organizations;
+mod queue;
 mod tickets;

@@ -2,9 +2,11 @@
 
 mod insert;
 mod list;
+mod queue;
 pub(crate) mod writer;
 
 pub use list::TicketFilter;
+pub use queue::{QueueCursor, QueueFilter};
 
 use crate::codec::{from_json, json, ms, opt_time, parse, time};
 use crate::{Store, StoreError};

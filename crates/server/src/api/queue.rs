@@ -1,0 +1,134 @@
+//! The work queue: `GET /api/v1/queue` (optionally a named view) and
+//! `POST /api/v1/queue/next`, which hands the caller the most urgent ticket and
+//! assigns it, never the same ticket to two agents.
+
+use super::tickets::{view, TicketView};
+use super::ListEnvelope;
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError};
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::Engine;
+use serde::Deserialize;
+use triage_core::ticket::{EventKind, Status};
+use triage_store::{ModifyError, NewEvent, QueueCursor, QueueFilter};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct QueueParams {
+    /// A named view from the policy (`GET /api/v1/policy` lists them).
+    pub view: Option<String>,
+    pub cursor: Option<String>,
+    /// 1-200, default 50.
+    pub limit: Option<i64>,
+}
+
+fn filter(s: &AppState, view: Option<&str>) -> ApiResult<QueueFilter> {
+    let Some(name) = view else { return Ok(QueueFilter::default()) };
+    let v = s.policy.view(name).ok_or_else(|| {
+        let names: Vec<&str> = s.policy.views.iter().map(|v| v.name.as_str()).collect();
+        AppError::BadRequest {
+            field: Some("view".into()),
+            detail: format!("no view `{name}`; the policy has: {}", names.join(", ")),
+        }
+    })?;
+    Ok(QueueFilter {
+        categories: v.categories.clone(),
+        levels: v.levels.clone(),
+        tag: v.tag.clone(),
+        unassigned: v.unassigned,
+    })
+}
+
+fn encode(c: QueueCursor) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("q:{}:{}", c.score, c.id))
+}
+
+fn decode(raw: &str) -> ApiResult<QueueCursor> {
+    let bad = || AppError::BadRequest {
+        field: Some("cursor".into()),
+        detail: "cursor is not one this API handed out".into(),
+    };
+    let text = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?)
+        .map_err(|_| bad())?;
+    let mut parts = text.strip_prefix("q:").ok_or_else(bad)?.split(':');
+    let score = parts.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    let id = parts.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
+    Ok(QueueCursor { score, id })
+}
+
+/// Open tickets (new and open) in priority order, most urgent first (staff).
+#[utoipa::path(get, path = "/api/v1/queue", tag = "tickets", params(QueueParams),
+    responses((status = 200, body = ListEnvelope<TicketView>), (status = 400, body = crate::error::Problem)))]
+pub async fn list(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<QueueParams>,
+) -> ApiResult<Json<ListEnvelope<TicketView>>> {
+    caller.require_staff()?;
+    let f = filter(&s, q.view.as_deref())?;
+    let limit = super::page_request(&None, q.limit)?.limit;
+    let cursor = q.cursor.as_deref().map(decode).transpose()?;
+    let (items, next) = s.store.queue(&f, cursor, limit).await?;
+    Ok(Json(ListEnvelope {
+        items: items.into_iter().map(|t| view(&s, &caller, t)).collect(),
+        next_cursor: next.map(encode),
+    }))
+}
+
+/// Take the next ticket: the most urgent unassigned one (in the view, if named),
+/// assigned to the caller and opened. 204 when there is none.
+#[utoipa::path(post, path = "/api/v1/queue/next", tag = "tickets", params(QueueParams),
+    responses((status = 200, body = TicketView), (status = 204, description = "nothing to take")))]
+pub async fn next(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<QueueParams>,
+) -> ApiResult<Response> {
+    caller.require_staff()?;
+    let mut f = filter(&s, q.view.as_deref())?;
+    f.unassigned = true;
+    let me = caller.user_id;
+    for _round in 0..8 {
+        let (candidates, _) = s.store.queue(&f, None, 16).await?;
+        if candidates.is_empty() {
+            break;
+        }
+        for c in candidates {
+            let now = s.now();
+            let taken = s
+                .store
+                .modify_ticket(c.id, caller.actor(), now, None, |t| {
+                    if t.assignee_id.is_some() || !matches!(t.status, Status::New | Status::Open) {
+                        return Err(()); // someone else was faster
+                    }
+                    t.assignee_id = Some(me);
+                    let mut events = vec![NewEvent {
+                        kind: EventKind::FieldsChanged,
+                        data: serde_json::json!({"changes": [{"field": "assignee_id", "from": null, "to": me}]}),
+                        reason: Some("taken from the queue".into()),
+                    }];
+                    if t.status == Status::New {
+                        let from = t.transition(Status::Open, now).map_err(|_| ())?;
+                        events.push(NewEvent {
+                            kind: EventKind::StatusChanged,
+                            data: serde_json::json!({"from": from, "to": Status::Open}),
+                            reason: Some("taken from the queue".into()),
+                        });
+                    }
+                    Ok(events)
+                })
+                .await;
+            match taken {
+                Ok((t, _)) => return Ok(Json(view(&s, &caller, t)).into_response()),
+                Err(ModifyError::Rejected(())) => continue,
+                Err(ModifyError::Store(e)) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

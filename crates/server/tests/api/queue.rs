@@ -1,0 +1,102 @@
+//! The work queue: priority order, named views, and taking the next ticket.
+
+use crate::both;
+use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
+use reqwest::Method;
+use serde_json::json;
+
+async fn seed(app: &TestApp) -> String {
+    let org = app.org("Acme", "standard").await;
+    let (_, customer) = app.customer(org, "c@acme.example").await;
+    for (subject, impact, urgency, category) in [
+        ("low", "minor", "low", "cards"),
+        ("fraud", "significant", "high", "security"),
+        ("outage", "extensive", "critical", "technical"),
+        ("medium", "moderate", "medium", "transfers"),
+        ("another low", "minor", "low", "cash"),
+    ] {
+        app.ticket(
+            ADMIN_TOKEN,
+            json!({"subject": subject, "body": "details", "requester_email": "c@acme.example",
+                   "impact": impact, "urgency": urgency, "category": category}),
+        )
+        .await;
+    }
+    customer
+}
+
+async fn the_queue_is_in_priority_order_and_views_filter_it(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let customer = seed(&app).await;
+    let r = app.get("/api/v1/queue", ADMIN_TOKEN).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let items = r.body["items"].as_array().unwrap();
+    let subjects: Vec<&str> = items.iter().map(|t| t["subject"].as_str().unwrap()).collect();
+    // "another low" is about cash, which the policy gives 2 points more than cards.
+    assert_eq!(subjects, ["outage", "fraud", "medium", "another low", "low"]);
+    let scores: Vec<f64> = items.iter().map(|t| t["priority_score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    assert!(items.iter().all(|t| t["priority"].is_string()));
+
+    // Pages of two walk the same order without repeats.
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/queue?limit=2".to_string();
+    loop {
+        let r = app.get(&path, ADMIN_TOKEN).await;
+        seen.extend(r.body["items"].as_array().unwrap().iter().map(|t| t["subject"].as_str().unwrap().to_string()));
+        match r.body["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/queue?limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, subjects);
+
+    let r = app.get("/api/v1/queue?view=trust-and-safety", ADMIN_TOKEN).await;
+    let only: Vec<&str> = r.body["items"].as_array().unwrap().iter().map(|t| t["subject"].as_str().unwrap()).collect();
+    assert_eq!(only, ["fraud"]);
+    let r = app.get("/api/v1/queue?view=urgent", ADMIN_TOKEN).await;
+    let urgent: Vec<&str> =
+        r.body["items"].as_array().unwrap().iter().map(|t| t["priority"].as_str().unwrap()).collect();
+    assert!(!urgent.is_empty() && urgent.iter().all(|l| *l == "P1" || *l == "P2"), "{urgent:?}");
+    let r = app.get("/api/v1/queue?view=nope", ADMIN_TOKEN).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (400, Some("view")));
+    assert_eq!(app.get("/api/v1/queue", &customer).await.status, 403);
+}
+both!(the_queue_is_in_priority_order_and_views_filter_it);
+
+async fn next_never_gives_one_ticket_to_two_agents(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    seed(&app).await;
+    let mut agents = Vec::new();
+    for i in 0..8 {
+        agents.push(app.agent(&format!("a{i}@support.example")).await);
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for (id, token) in agents.clone() {
+        let (client, base) = (app.client.clone(), app.base.clone());
+        set.spawn(async move {
+            let r = client.post(format!("{base}/api/v1/queue/next")).bearer_auth(token).send().await.unwrap();
+            let status = r.status().as_u16();
+            let body =
+                if status == 200 { r.json::<serde_json::Value>().await.unwrap() } else { serde_json::Value::Null };
+            (id, status, body)
+        });
+    }
+    let results = set.join_all().await;
+    let taken: Vec<&(i64, u16, serde_json::Value)> = results.iter().filter(|(_, s, _)| *s == 200).collect();
+    assert_eq!(taken.len(), 5, "five tickets, five takers");
+    assert_eq!(results.iter().filter(|(_, s, _)| *s == 204).count(), 3);
+    let mut ids: Vec<i64> = taken.iter().map(|(_, _, t)| t["id"].as_i64().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "no ticket given twice");
+    for (agent, _, t) in &taken {
+        assert_eq!(t["assignee_id"], *agent);
+        assert_eq!(t["status"], "open");
+    }
+    let r = app.req(Method::POST, "/api/v1/queue/next", Some(&agents[0].1), None).await;
+    assert_eq!(r.status, 204);
+    let r = app.get("/api/v1/tickets?assignee=none", ADMIN_TOKEN).await;
+    assert_eq!(r.body["items"], json!([]));
+}
+both!(next_never_gives_one_ticket_to_two_agents);
