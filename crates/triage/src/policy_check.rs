@@ -15,6 +15,9 @@ pub fn run(file: &Path) -> anyhow::Result<ExitCode> {
     };
     match Policy::from_toml(&name, &text) {
         Ok(p) => {
+            for w in &p.warnings {
+                println!("{}", w.to_string().replacen(": error: ", ": warning: ", 1));
+            }
             println!(
                 "{name}: ok: policy `{}` version {}: {} levels, {}x{} matrix, {} categories, {} plans, {} SLA policies, {} custom fields",
                 p.name,
@@ -27,6 +30,9 @@ pub fn run(file: &Path) -> anyhow::Result<ExitCode> {
                 p.sla_policies.len(),
                 p.custom_fields.len()
             );
+            if !p.warnings.is_empty() {
+                println!("{name}: {} warning(s)", p.warnings.len());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(errors) => {

@@ -29,11 +29,15 @@ pub fn load_policy(g: &Global) -> Result<Policy, ExitCode> {
             return Err(ExitCode::from(2));
         }
     };
-    Policy::from_toml(&name, &text).map_err(|errors| {
+    let policy = Policy::from_toml(&name, &text).map_err(|errors| {
         eprintln!("{errors}");
         eprintln!("{} error(s); the policy was not loaded", errors.0.len());
         ExitCode::from(2)
-    })
+    })?;
+    for w in &policy.warnings {
+        tracing::warn!("{}", w.to_string().replacen(": error: ", ": ", 1));
+    }
+    Ok(policy)
 }
 
 pub async fn open_store(g: &Global) -> anyhow::Result<Store> {

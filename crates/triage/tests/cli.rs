@@ -44,6 +44,14 @@ fn policy_check_accepts_the_builtin_policy_and_points_at_errors() {
     assert!(msg.contains(&format!("bad.toml:{line}:")), "{msg}");
     assert!(msg.contains("unknown SLA policy `gold`") && msg.contains("hint:"), "{msg}");
 
+    // Warnings are listed, but the policy passes.
+    let off = triage_core::policy::BUILTIN_TOML.replacen("ai_urgency = 1.0", "ai_urgency = 0", 1);
+    std::fs::write(dir.path().join("warn.toml"), &off).unwrap();
+    let warn = triage(dir.path(), db, &["policy", "check", "warn.toml"]);
+    assert!(warn.status.success());
+    let out = text(&warn.stdout);
+    assert!(out.contains("warning: strategy `ai_urgency` is off (weight 0)") && out.contains("1 warning(s)"), "{out}");
+
     // The server refuses to start on an invalid policy.
     let serve = triage(dir.path(), "sqlite://serve.db", &["--policy", "bad.toml", "serve", "--listen", "127.0.0.1:0"]);
     assert_eq!(serve.status.code(), Some(2));

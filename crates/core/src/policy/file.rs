@@ -23,7 +23,7 @@ pub(crate) struct PolicyFile {
     pub categories: Vec<Spanned<CategoryFile>>,
     #[serde(default)]
     pub custom_fields: Vec<Spanned<CustomFieldFile>>,
-    pub priority: Option<PriorityFile>,
+    pub priority: Option<Spanned<PriorityFile>>,
     #[serde(default)]
     pub views: Vec<Spanned<ViewFile>>,
 }

@@ -5,6 +5,7 @@ mod custom_field;
 mod duration;
 mod error;
 mod file;
+mod lint;
 mod priority_rules;
 mod validate;
 
@@ -42,6 +43,10 @@ pub struct Policy {
     pub priority: crate::priority::PriorityRules,
     /// Named queue views agents pick work from.
     pub views: Vec<ViewDef>,
+    /// What the linter found worth a look but not wrong (see `triage policy check`).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub warnings: Vec<PolicyError>,
 }
 
 /// A named, filtered view of the queue (pick-and-choose).

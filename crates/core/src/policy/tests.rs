@@ -129,3 +129,53 @@ fn custom_field_values_are_type_checked() {
     n.insert("affected_users".to_string(), serde_json::json!(-3));
     assert!(p.check_custom_fields(&n).unwrap_err().message.contains("between 0"));
 }
+
+#[test]
+fn the_builtin_policy_lints_clean() {
+    assert_eq!(Policy::builtin().warnings, vec![]);
+}
+
+#[test]
+fn sla_targets_must_not_be_longer_for_a_more_urgent_level() {
+    let text = builtin_with(
+        "targets.P2 = { first_response = \"8h\", resolution = \"3d\" }",
+        "targets.P2 = { first_response = \"2h\", resolution = \"3d\" }",
+    );
+    let e = errors(&text);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].message, "SLA policy `basic`: first_response for P2 (2h) is shorter than for the more urgent P1");
+    assert_eq!(e[0].line, line_of(&text, "first_response = \"2h\""));
+}
+
+#[test]
+fn a_level_no_ticket_can_reach_is_rejected() {
+    let text = builtin_with(
+        "# ITIL-style matrix",
+        "[[levels]]\nname = \"P5\"\nlabel = \"Someday\"\nbase_score = 10\nguideline = \"Never, really.\"\n\n# ITIL-style matrix",
+    );
+    let e = errors(&text);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].message.starts_with("level `P5` can never be reached: every ticket scores at least 20"), "{}", e[0]);
+    assert_eq!(e[0].line, line_of(&text, "name = \"P5\""));
+}
+
+#[test]
+fn two_surge_rules_for_the_same_volume_are_ambiguous() {
+    let text = format!(
+        "{BUILTIN_TOML}\n[[priority.surge]]\nname = \"copy\"\nopen_backlog_above = 500\narrivals_per_hour_above = 300\nweights = {{ age = 0 }}\n"
+    );
+    let e = errors(&text);
+    assert!(e[0].message.contains("switch on at the same volume"), "{e:?}");
+}
+
+#[test]
+fn strategies_that_cannot_matter_are_warned_about() {
+    let text = builtin_with("ai_urgency = 1.0", "ai_urgency = 0");
+    let p = Policy::from_toml("p.toml", &text).expect("warnings do not stop loading");
+    assert_eq!(p.warnings.len(), 1);
+    assert_eq!(p.warnings[0].message, "strategy `ai_urgency` is off (weight 0)");
+    assert_eq!(p.warnings[0].line, line_of(&text, "ai_urgency = 0"));
+    let text = builtin_with("[priority.category]\nsecurity = 8\ntransfers = 2\ncash = 2\n", "");
+    let p = Policy::from_toml("p.toml", &text).unwrap();
+    assert!(p.warnings[0].message.contains("strategy `category` has weight 1 but no rules"), "{:?}", p.warnings);
+}

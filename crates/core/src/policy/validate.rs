@@ -12,9 +12,17 @@ pub(super) struct Errors<'a> {
     file: &'a str,
     text: &'a str,
     list: Vec<PolicyError>,
+    warnings: Vec<PolicyError>,
 }
 
 impl Errors<'_> {
+    /// A finding that does not stop the policy from loading.
+    pub(super) fn warn(&mut self, span: Range<usize>, message: impl Into<String>, hint: impl Into<String>) {
+        self.at(span, message, hint);
+        let w = self.list.pop().expect("just pushed");
+        self.warnings.push(w);
+    }
+
     pub(super) fn at(&mut self, span: Range<usize>, message: impl Into<String>, hint: impl Into<String>) {
         let (line, column) = line_col(self.text, span.start);
         let hint = hint.into();
@@ -54,7 +62,7 @@ impl Errors<'_> {
 }
 
 pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
-    let mut errs = Errors { file, text, list: Vec::new() };
+    let mut errs = Errors { file, text, list: Vec::new(), warnings: Vec::new() };
     let raw: PolicyFile = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -310,7 +318,7 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
 
     let priority = super::priority_rules::compile(
         &mut errs,
-        raw.priority.as_ref(),
+        raw.priority.as_ref().map(|p| p.get_ref()),
         super::priority_rules::Known {
             segments: &segments,
             urgency: &matrix.urgency,
@@ -342,16 +350,12 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         });
     }
 
-    if !errs.list.is_empty() {
-        errs.list.sort_by_key(|e| (e.line, e.column));
-        return Err(PolicyErrors(errs.list));
-    }
-    Ok(Policy {
-        name: raw.name,
-        version: raw.version.into_inner(),
-        currency: raw.currency,
+    let mut policy = Policy {
+        name: raw.name.clone(),
+        version: raw.version.get_ref().clone(),
+        currency: raw.currency.clone(),
         levels,
-        default_level: raw.default_level.into_inner(),
+        default_level: raw.default_level.get_ref().clone(),
         matrix,
         segments,
         plans,
@@ -360,7 +364,18 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         custom_fields,
         priority,
         views,
-    })
+        warnings: Vec::new(),
+    };
+    if errs.list.is_empty() {
+        super::lint::check(&raw, &policy, &mut errs);
+    }
+    if !errs.list.is_empty() {
+        errs.list.sort_by_key(|e| (e.line, e.column));
+        return Err(PolicyErrors(errs.list));
+    }
+    errs.warnings.sort_by_key(|e| (e.line, e.column));
+    policy.warnings = errs.warnings;
+    Ok(policy)
 }
 
 fn parse_hint(message: &str) -> String {

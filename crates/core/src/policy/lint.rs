@@ -1,0 +1,177 @@
+//! The policy linter: rules that are each valid alone but wrong together.
+//! Errors stop the policy from loading; warnings are shown by `triage policy check`.
+
+use super::file::PolicyFile;
+use super::validate::Errors;
+use super::Policy;
+use crate::priority::Strategy;
+
+pub(super) fn check(raw: &PolicyFile, p: &Policy, errs: &mut Errors) {
+    sla_targets_follow_priority(raw, p, errs);
+    every_level_is_reachable(raw, p, errs);
+    surge_rules_are_unambiguous(raw, errs);
+    strategies_matter(raw, p, errs);
+}
+
+/// A more urgent level must never get a longer target than a less urgent one.
+fn sla_targets_follow_priority(raw: &PolicyFile, p: &Policy, errs: &mut Errors) {
+    for sp in &raw.sla_policies {
+        let sp = sp.get_ref();
+        for kind in ["first_response", "next_reply", "resolution"] {
+            let mut prev: Option<(&str, i64)> = None;
+            for level in &p.levels {
+                let Some((name, t)) = sp.targets.iter().find(|(k, _)| k.get_ref() == &level.name) else { continue };
+                let t = t.get_ref();
+                let field = match kind {
+                    "first_response" => &t.first_response,
+                    "next_reply" => &t.next_reply,
+                    _ => &t.resolution,
+                };
+                let Some(field) = field else { continue };
+                let Ok(secs) = super::parse_duration(field.get_ref()) else { continue };
+                if let Some((prev_level, prev_secs)) = prev {
+                    if secs < prev_secs {
+                        errs.at(
+                            field.span(),
+                            format!(
+                                "SLA policy `{}`: {kind} for {} ({}) is shorter than for the more urgent {prev_level}",
+                                sp.name.get_ref(),
+                                name.get_ref(),
+                                field.get_ref()
+                            ),
+                            format!("give {prev_level} a target at most as long as {}'s", name.get_ref()),
+                        );
+                    }
+                }
+                prev = Some((level.name.as_str(), secs));
+            }
+        }
+    }
+}
+
+/// The most points each strategy can add (None: unbounded).
+fn max_points(p: &Policy, s: Strategy) -> Option<f64> {
+    let r = &p.priority;
+    let top = |v: &[(String, f64)]| v.iter().map(|(_, x)| *x).fold(0.0, f64::max);
+    Some(match s {
+        Strategy::Severity => p.levels.iter().map(|l| l.base_score).fold(0.0, f64::max),
+        Strategy::Customer => {
+            top(&r.customer.account_type)
+                + r.customer.vip
+                + top(&r.customer.customer_category)
+                + top(&r.customer.persona)
+        }
+        Strategy::Emotion => r.emotion.max,
+        Strategy::Age => r.age.max,
+        Strategy::Category => top(&r.category),
+        Strategy::AiUrgency => top(&r.ai_urgency),
+        Strategy::Plan => p.plans.iter().map(|x| x.priority_boost).fold(0.0, f64::max),
+        Strategy::Sla => r.sla.max,
+        Strategy::CustomFields => {
+            let mut total = 0.0;
+            for c in &r.custom_fields {
+                total += match (c.per_unit, c.max) {
+                    (Some(_), None) => return None,
+                    (Some(_), Some(m)) => m,
+                    _ => top(&c.values) + c.when_true.unwrap_or(0.0),
+                };
+            }
+            total
+        }
+        Strategy::BusinessImpact => r.business_impact.max,
+    })
+}
+
+/// Points only add, so every ticket scores at least its severity; a level below
+/// the least severe cell can never be chosen, nor one above the best possible score.
+fn every_level_is_reachable(raw: &PolicyFile, p: &Policy, errs: &mut Errors) {
+    let w = p.priority.weights;
+    let base = |name: &str| p.level(name).map_or(0.0, |l| l.base_score);
+    let floor = p
+        .matrix
+        .cells
+        .iter()
+        .flatten()
+        .map(|c| base(c))
+        .chain(std::iter::once(base(&p.default_level)))
+        .fold(f64::INFINITY, f64::min)
+        * w.get(Strategy::Severity);
+    let ceiling: Option<f64> = Strategy::ALL
+        .iter()
+        .map(|s| {
+            if *s == Strategy::Severity {
+                let top = p.matrix.cells.iter().flatten().map(|c| base(c)).fold(base(&p.default_level), f64::max);
+                Some(top * w.get(*s))
+            } else {
+                max_points(p, *s).map(|m| m * w.get(*s))
+            }
+        })
+        .sum();
+    for (i, level) in p.levels.iter().enumerate() {
+        let span = raw.levels.get_ref().get(i).map_or(0..0, |l| l.get_ref().name.span());
+        let above = i.checked_sub(1).map(|j| p.levels[j].base_score);
+        if let Some(above) = above {
+            if floor >= above {
+                errs.at(
+                    span.clone(),
+                    format!(
+                        "level `{}` can never be reached: every ticket scores at least {floor} from severity alone, which is already {}",
+                        level.name,
+                        p.levels[i - 1].name
+                    ),
+                    "lower the base_score of the levels above it, or map a matrix cell to a level this low",
+                );
+                continue;
+            }
+        }
+        if let Some(c) = ceiling {
+            if i + 1 < p.levels.len() && c < level.base_score {
+                errs.at(
+                    span,
+                    format!("level `{}` can never be reached: no ticket can score more than {c}", level.name),
+                    "lower its base_score or raise the points of the strategies",
+                );
+            }
+        }
+    }
+}
+
+/// Two surge rules that apply at exactly the same volume but weigh differently.
+fn surge_rules_are_unambiguous(raw: &PolicyFile, errs: &mut Errors) {
+    let Some(pr) = &raw.priority else { return };
+    let rules = &pr.get_ref().surge;
+    for (i, a) in rules.iter().enumerate() {
+        for b in &rules[..i] {
+            if a.open_backlog_above == b.open_backlog_above && a.arrivals_per_hour_above == b.arrivals_per_hour_above {
+                errs.at(
+                    a.name.span(),
+                    format!(
+                        "surge rules `{}` and `{}` switch on at the same volume: which weights apply is ambiguous",
+                        b.name.get_ref(),
+                        a.name.get_ref()
+                    ),
+                    "give one of them a different threshold or merge them",
+                );
+            }
+        }
+    }
+}
+
+/// Strategies that are switched off or have nothing to add.
+fn strategies_matter(raw: &PolicyFile, p: &Policy, errs: &mut Errors) {
+    let Some(pr) = &raw.priority else { return };
+    let span_of =
+        |s: Strategy| pr.get_ref().weights.keys().find(|k| k.get_ref() == s.as_str()).map_or(pr.span(), |k| k.span());
+    for s in Strategy::ALL {
+        let w = p.priority.weights.get(s);
+        if w == 0.0 {
+            errs.warn(span_of(s), format!("strategy `{}` is off (weight 0)", s.as_str()), "");
+        } else if s != Strategy::Severity && s != Strategy::Plan && max_points(p, s) == Some(0.0) {
+            errs.warn(
+                span_of(s),
+                format!("strategy `{}` has weight {w} but no rules, so it never adds points", s.as_str()),
+                format!("add points under [priority.{}] or set its weight to 0", s.as_str()),
+            );
+        }
+    }
+}
