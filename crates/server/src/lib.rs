@@ -12,6 +12,7 @@ pub mod extract;
 mod jobs;
 pub mod ops;
 mod prioritize;
+pub mod rescore;
 pub mod state;
 
 pub use state::AppState;

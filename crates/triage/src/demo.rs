@@ -8,7 +8,7 @@ use triage_core::agent::{Agent, AgentRole, Skill, Tier};
 use triage_core::email::Email;
 use triage_core::organization::ContractOverrides;
 use triage_core::policy::Policy;
-use triage_core::priority::severity_priority;
+use triage_core::priority::{decide, EmotionSignals, Facts};
 use triage_core::ticket::{Actor, Channel, CustomFields, NewTicket, Status};
 use triage_store::{NewOrganization, Store, StoreError};
 
@@ -158,7 +158,7 @@ const AGENTS: &[DemoAgent] = &[
 
 /// Seeds the demo once; returns the number of tickets added (0 when already seeded).
 pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow::Result<usize> {
-    let mut contacts: Vec<(i64, i64)> = Vec::new(); // (contact id, org id)
+    let mut contacts: Vec<(i64, i64, &DemoOrg)> = Vec::new(); // (contact id, org id, its organization)
     for o in ORGS {
         let org = match store.get_organization_by_name(o.name).await {
             Ok(r) => r.org,
@@ -210,7 +210,7 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
                 Err(StoreError::NotFound) => store.create_contact(org.id, name, &email, now).await?,
                 Err(e) => return Err(e.into()),
             };
-            contacts.push((c.id, org.id));
+            contacts.push((c.id, org.id, o));
         }
     }
     let mut agents = Vec::new();
@@ -244,7 +244,7 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.context("demo/tickets.csv")?;
         let (id, subject, body, category, impact, urgency) = (&rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5]);
-        let (contact_id, org_id) = contacts[(i * 7) % contacts.len()];
+        let (contact_id, org_id, o) = contacts[(i * 7) % contacts.len()];
         // Spread arrivals over the last two weeks; older tickets are further along.
         let age_minutes = ((200 - i as i64) * 97) % (14 * 24 * 60);
         let created_at = now - Duration::minutes(age_minutes + 5);
@@ -256,7 +256,26 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
             (1.., _) => Status::Open,
             _ => Status::New,
         };
-        let pr = severity_priority(policy, Some(impact), Some(urgency));
+        let emotion = EmotionSignals::scan(&format!("{subject}\n{body}"), &policy.priority.emotion);
+        let no_fields = CustomFields::new();
+        let facts = Facts {
+            impact: Some(impact),
+            urgency: Some(urgency),
+            category: Some(category),
+            created_at,
+            account_type: o.account_type,
+            vip: o.vip,
+            customer_category: o.category,
+            persona: Some(o.persona),
+            annual_value: o.annual_value,
+            seats: o.seats,
+            plan: policy.plan(o.plan).map(|p| (o.plan, p.priority_boost)),
+            emotion: &emotion,
+            ai_urgency: None,
+            sla_due: None,
+            custom_fields: &no_fields,
+        };
+        let pr = decide(policy, &facts, now, None, None);
         let cat = policy.category(category);
         let assignee = (status != Status::New).then(|| {
             let team = cat.map(|c| c.team.as_str()).unwrap_or("");

@@ -49,6 +49,15 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
     let addr = listener.local_addr()?;
     let policy_name = format!("{} ({})", policy.name, policy.version);
     let state = AppState::new(store.clone(), policy, clock);
+    let rescored = triage_server::rescore::rescore(&state, triage_server::rescore::Scope::OtherPolicyVersions).await?;
+    if rescored.examined > 0 {
+        esay!(
+            "policy {}: re-scored {} open tickets scored by another version; {} changed level",
+            state.policy.version,
+            rescored.examined,
+            rescored.level_changed
+        );
+    }
 
     say!("Triage listening on http://{addr} (database {}, policy {policy_name})", redacted(&g.database));
     match (&new_token, env_token.is_some()) {

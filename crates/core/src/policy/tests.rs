@@ -94,7 +94,7 @@ fn durations_and_scores_are_checked() {
 
 #[test]
 fn priority_rules_must_name_what_the_policy_declares() {
-    let text = builtin_with("vip = 10", "vip = 10\nplatinum = 3");
+    let text = builtin_with("vip = 6", "vip = 6\nplatinum = 3");
     assert!(errors(&text)[0].message.contains("unknown field `platinum`"));
     let text = builtin_with("account_type = { free = 0,", "account_type = { gold = 1, free = 0,");
     let e = errors(&text);

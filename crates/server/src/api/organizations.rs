@@ -255,6 +255,7 @@ pub async fn update(
     let now = s.now();
     let org = s.store.save_organization(&o, now).await?;
     s.orgs.forget_all();
+    crate::rescore::rescore(&s, crate::rescore::Scope::Organization(id, "the organization's segments changed")).await?;
     let plans = s.store.list_plans().await?;
     Ok(Json(view(OrganizationRecord { org, plan_changes: rec.plan_changes }, &plans, now)))
 }
@@ -304,6 +305,8 @@ pub async fn change_plan(
         )
         .await?;
     s.orgs.forget_all();
+    let why = format!("the organization's plan changed to `{}`", plan.name);
+    crate::rescore::rescore(&s, crate::rescore::Scope::Organization(id, &why)).await?;
     let rec = s.store.get_organization(id).await?;
     let plans = s.store.list_plans().await?;
     Ok(Json(view(rec, &plans, now)))

@@ -138,3 +138,58 @@ async fn a_moved_contact_files_tickets_under_the_new_organization(b: Backend) {
     assert_eq!(t["organization_id"], new, "the contact lookup must not serve the old organization");
 }
 both!(a_moved_contact_files_tickets_under_the_new_organization);
+
+async fn a_plan_upgrade_reprioritizes_open_tickets(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Smallco", "basic").await;
+    app.customer(org, "c@small.example").await;
+    let t = app
+        .ticket(
+            ADMIN_TOKEN,
+            json!({"subject": "s", "body": "b", "requester_email": "c@small.example", "impact": "moderate", "urgency": "medium",
+                   "custom_fields": {"affected_users": 100, "environment": "staging"}}),
+        )
+        .await;
+    // P3 (40) + customer 3 + 100 users 10 + staging 1 = 54
+    assert_eq!(t["priority"], "P3", "{}", t["priority_explanation"]);
+    let id = t["id"].as_i64().unwrap();
+    let r = app.post(&format!("/api/v1/organizations/{org}/plan"), ADMIN_TOKEN, json!({"plan": "enterprise"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    assert_eq!(t["priority"], "P2", "54 + enterprise plan 9 = 63: {}", t["priority_explanation"]);
+    let ev = app.get(&format!("/api/v1/tickets/{id}/events"), ADMIN_TOKEN).await.body;
+    let last = ev["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "priority_changed");
+    assert_eq!(last["actor"], "system");
+    assert_eq!(last["reason"], "the organization's plan changed to `enterprise`");
+}
+both!(a_plan_upgrade_reprioritizes_open_tickets);
+
+async fn a_new_policy_version_rescores_open_tickets_once(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let open = app
+        .ticket(ADMIN_TOKEN, json!({"subject": "s", "body": "b", "requester_email": "c@acme.example", "impact": "moderate", "urgency": "medium"}))
+        .await;
+    let solved =
+        app.ticket(ADMIN_TOKEN, json!({"subject": "s2", "body": "b", "requester_email": "c@acme.example"})).await;
+    app.patch(&format!("/api/v1/tickets/{}", solved["id"]), ADMIN_TOKEN, json!({"status": "solved"})).await;
+    assert_eq!(open["priority"], "P3");
+
+    // The same policy, new version, where a moderate x medium ticket is a P2.
+    let text = triage_core::policy::BUILTIN_TOML
+        .replacen("version = \"default-2026.11\"", "version = \"stricter\"", 1)
+        .replacen("[\"P2\", \"P2\", \"P3\", \"P4\"],", "[\"P2\", \"P2\", \"P2\", \"P4\"],", 1);
+    let policy = triage_core::policy::Policy::from_toml("stricter.toml", &text).unwrap();
+    let state =
+        triage_server::AppState::new(app.store.clone(), policy, std::sync::Arc::new(triage_core::clock::SystemClock));
+    let r = triage_server::rescore::rescore(&state, triage_server::rescore::Scope::OtherPolicyVersions).await.unwrap();
+    assert_eq!((r.examined, r.level_changed), (1, 1), "only the open ticket");
+    let t = app.get(&format!("/api/v1/tickets/{}", open["id"]), ADMIN_TOKEN).await.body;
+    assert_eq!((t["priority"].as_str(), t["policy_version"].as_str()), (Some("P2"), Some("stricter")));
+    let again =
+        triage_server::rescore::rescore(&state, triage_server::rescore::Scope::OtherPolicyVersions).await.unwrap();
+    assert_eq!(again.examined, 0, "nothing left under the old version");
+}
+both!(a_new_policy_version_rescores_open_tickets_once);

@@ -133,3 +133,29 @@ mod tests {
         assert_eq!(like_pattern("50%_Off"), "%50\\%\\_off%");
     }
 }
+
+impl Store {
+    /// Open tickets (not solved or closed) after `after` by id: of one organization,
+    /// or those scored by a policy version other than `not_version`.
+    pub async fn open_tickets_for_rescore(
+        &self,
+        organization_id: Option<i64>,
+        not_version: Option<&str>,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM tickets WHERE id > $1 AND status NOT IN ('solved', 'closed')
+               AND ($2 = 0 OR organization_id = $2)
+               AND ($3 = '' OR COALESCE(policy_version, '') <> $3)
+             ORDER BY id LIMIT $4"
+        ))
+        .bind(after)
+        .bind(organization_id.unwrap_or(0))
+        .bind(not_version.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(decode).collect()
+    }
+}

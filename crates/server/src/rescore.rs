@@ -1,0 +1,94 @@
+//! Re-prioritizing open tickets when something they depend on changed: a new
+//! policy version, or an organization's plan or segments. Each ticket whose level
+//! moves gets a `priority_changed` event saying why.
+
+use crate::prioritize::{self, Request};
+use crate::state::AppState;
+use triage_core::ticket::{Actor, EventKind};
+use triage_store::{ModifyError, NewEvent, StoreError};
+
+/// What a re-score changed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Rescored {
+    pub examined: usize,
+    pub level_changed: usize,
+}
+
+/// Which open tickets to re-score.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    /// Tickets scored by another policy version than the one in force.
+    OtherPolicyVersions,
+    /// One organization's tickets (its plan or segments changed).
+    Organization(i64, &'a str),
+}
+
+pub async fn rescore(s: &AppState, scope: Scope<'_>) -> Result<Rescored, StoreError> {
+    let (org, version, why) = match scope {
+        Scope::OtherPolicyVersions => {
+            (None, Some(s.policy.version.as_str()), format!("policy {} in force", s.policy.version))
+        }
+        Scope::Organization(id, why) => (Some(id), None, why.to_string()),
+    };
+    let mut out = Rescored::default();
+    let mut after = 0;
+    loop {
+        let batch = s.store.open_tickets_for_rescore(org, version, after, 500).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.id;
+        for t in batch {
+            out.examined += 1;
+            let customer = match prioritize::customer(s, t.organization_id).await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(ticket = t.id, error = ?e, "cannot re-score");
+                    continue;
+                }
+            };
+            let now = s.now();
+            let result = s
+                .store
+                .modify_ticket(t.id, Actor::System, now, None, |t| {
+                    let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
+                    let text = prioritize::text_of(&t.subject, &t.body);
+                    let pr = prioritize::priority(s, &customer, &Request::of(t, &text), over.as_ref());
+                    let mut events = Vec::new();
+                    if t.priority.as_deref() != Some(pr.level.as_str()) {
+                        events.push(NewEvent {
+                            kind: EventKind::PriorityChanged,
+                            data: serde_json::json!({
+                                "from": t.priority, "to": pr.level, "score": pr.score,
+                                "contributions": pr.explanation.contributions,
+                            }),
+                            reason: Some(why.clone()),
+                        });
+                    }
+                    let version_moved = t.policy_version.as_deref() != Some(pr.policy_version.as_str());
+                    t.priority = Some(pr.level);
+                    t.priority_score = Some(pr.score);
+                    t.priority_explanation = Some(pr.explanation);
+                    t.policy_version = Some(pr.policy_version);
+                    if events.is_empty() && version_moved {
+                        // Stored under the new version even when the level holds.
+                        events.push(NewEvent {
+                            kind: EventKind::FieldsChanged,
+                            data: serde_json::json!({"changes": [{"field": "policy_version", "to": t.policy_version}]}),
+                            reason: Some(why.clone()),
+                        });
+                    }
+                    Ok::<_, ()>(events)
+                })
+                .await;
+            match result {
+                Ok((after_t, _)) => {
+                    if after_t.version > t.version && after_t.priority != t.priority {
+                        out.level_changed += 1;
+                    }
+                }
+                Err(ModifyError::Store(e)) => return Err(e),
+                Err(ModifyError::Rejected(())) => {}
+            }
+        }
+    }
+    Ok(out)
+}
