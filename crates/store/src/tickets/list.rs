@@ -125,15 +125,6 @@ impl Store {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::like_pattern;
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_Off"), "%50\\%\\_off%");
-    }
-}
-
 impl Store {
     /// Open tickets (not solved or closed) after `after` by id: of one organization,
     /// or those scored by a policy version other than `not_version`.
@@ -157,5 +148,14 @@ impl Store {
         .fetch_all(self.r())
         .await?;
         rows.iter().map(decode).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_Off"), "%50\\%\\_off%");
     }
 }
