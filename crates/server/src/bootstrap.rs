@@ -10,6 +10,23 @@ use triage_store::{Store, StoreError, TokenRole};
 /// The login name of the admin created on an empty database.
 pub const FIRST_ADMIN_EMAIL: &str = "admin@triage.local";
 
+/// An admin who takes no tickets (capacity 0), for scripted set-ups.
+pub fn new_admin(name: &str, email: Email, now: DateTime<Utc>) -> Agent {
+    Agent {
+        id: 0,
+        name: name.into(),
+        email,
+        role: AgentRole::Admin,
+        skills: vec![],
+        tier: Tier::L3,
+        team: "admins".into(),
+        capacity: 0,
+        timezone: "UTC".into(),
+        active: true,
+        created_at: now,
+    }
+}
+
 /// Adds the policy's plans missing from the catalog, and on a database without
 /// any admin creates one with a token: `env_token` when given, else a new random
 /// one. Returns the token when it made one, so the caller can show it once.
@@ -26,22 +43,7 @@ pub async fn prepare(
     let email = Email::parse(FIRST_ADMIN_EMAIL).expect("valid address");
     let admin = match store.get_agent_by_email(&email).await {
         Ok(a) => a,
-        Err(StoreError::NotFound) => {
-            let a = Agent {
-                id: 0,
-                name: "Administrator".into(),
-                email,
-                role: AgentRole::Admin,
-                skills: vec![],
-                tier: Tier::L3,
-                team: "admins".into(),
-                capacity: 0,
-                timezone: "UTC".into(),
-                active: true,
-                created_at: now,
-            };
-            store.create_agent(&a, now).await?
-        }
+        Err(StoreError::NotFound) => store.create_agent(&new_admin("Administrator", email, now), now).await?,
         Err(e) => return Err(e),
     };
     let token = env_token.map(str::to_string).filter(|t| !t.trim().is_empty()).unwrap_or_else(generate_token);

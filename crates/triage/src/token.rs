@@ -4,10 +4,11 @@ use crate::cli::Global;
 use crate::setup::open_store;
 use anyhow::bail;
 use std::process::ExitCode;
-use triage_core::agent::{Agent, AgentRole, Tier};
+use triage_core::agent::AgentRole;
 use triage_core::clock::{Clock, SystemClock};
 use triage_core::email::Email;
 use triage_server::auth::{generate_token, hash_token};
+use triage_server::bootstrap::new_admin;
 use triage_store::{StoreError, TokenRole};
 
 pub async fn create(g: &Global, role: &str, user: &str, label: &str) -> anyhow::Result<ExitCode> {
@@ -35,19 +36,8 @@ pub async fn create(g: &Global, role: &str, user: &str, label: &str) -> anyhow::
             Ok(_) => bail!("--user: {email} is an agent but not an admin; change their role first"),
             Err(StoreError::NotFound) => {
                 // Scripted deployments: the first command may name a new admin.
-                let a = Agent {
-                    id: 0,
-                    name: email.as_str().split('@').next().unwrap_or("admin").to_string(),
-                    email: email.clone(),
-                    role: AgentRole::Admin,
-                    skills: vec![],
-                    tier: Tier::L3,
-                    team: "admins".into(),
-                    capacity: 0,
-                    timezone: "UTC".into(),
-                    active: true,
-                    created_at: now,
-                };
+                let name = email.as_str().split('@').next().unwrap_or("admin").to_string();
+                let a = new_admin(&name, email.clone(), now);
                 let a = store.create_agent(&a, now).await?;
                 eprintln!("created admin {email}");
                 a.id

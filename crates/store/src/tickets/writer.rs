@@ -121,9 +121,33 @@ fn split(jobs: Vec<Job>) -> (Waiting, Vec<Job>) {
     (ones, bulks)
 }
 
-fn answer(ones: Waiting, results: Vec<Option<Ticket>>) {
-    for ((_, reply), r) in ones.into_iter().zip(results) {
-        let _ = reply.send(Ok(r.map_or(Stored::Taken, |t| Stored::Created(Box::new(t)))));
+fn stored_or_taken(r: Option<Ticket>) -> Stored {
+    r.map_or(Stored::Taken, |t| Stored::Created(Box::new(t)))
+}
+
+/// The outcome of storing one ticket alone.
+fn single(mut v: Vec<Option<Ticket>>) -> Stored {
+    stored_or_taken(v.pop().flatten())
+}
+
+/// Answers a batch's callers from its outcome. When one ticket broke the batch's
+/// transaction, returns the tickets to store one by one, so only the bad one fails.
+fn settle(ones: Waiting, outcome: Result<Vec<Option<Ticket>>, StoreError>) -> Waiting {
+    match outcome {
+        Ok(results) => {
+            for ((_, reply), r) in ones.into_iter().zip(results) {
+                let _ = reply.send(Ok(stored_or_taken(r)));
+            }
+            Vec::new()
+        }
+        Err(e) if ones.len() == 1 => {
+            let _ = ones.into_iter().next().expect("one").1.send(Err(e));
+            Vec::new()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, size = ones.len(), "batch failed, retrying tickets one by one");
+            ones
+        }
     }
 }
 
@@ -148,21 +172,8 @@ async fn sqlx_batch(backend: Backend, pool: &AnyPool, jobs: Vec<Job>) {
     let refs: Vec<&NewTicket> = ones.iter().map(|(t, _)| t.as_ref()).collect();
     let outcome = run(backend, pool, &refs).await;
     record(ones.len(), start);
-    match outcome {
-        Ok(results) => answer(ones, results),
-        Err(e) if ones.len() == 1 => {
-            let _ = ones.into_iter().next().expect("one").1.send(Err(e));
-        }
-        Err(e) => {
-            // One ticket broke the transaction: store the others one by one.
-            tracing::warn!(error = %e, size = ones.len(), "batch failed, retrying tickets one by one");
-            for (t, reply) in ones {
-                let r = run(backend, pool, &[t.as_ref()])
-                    .await
-                    .map(|mut v| v.pop().flatten().map_or(Stored::Taken, |t| Stored::Created(Box::new(t))));
-                let _ = reply.send(r);
-            }
-        }
+    for (t, reply) in settle(ones, outcome) {
+        let _ = reply.send(run(backend, pool, &[t.as_ref()]).await.map(single));
     }
 }
 
@@ -213,19 +224,8 @@ fn sqlite_writer(path: &str, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
         let refs: Vec<&NewTicket> = ones.iter().map(|(t, _)| t.as_ref()).collect();
         let outcome = sqlite_insert(&mut conn, &refs);
         record(ones.len(), start);
-        match outcome {
-            Ok(results) => answer(ones, results),
-            Err(e) if ones.len() == 1 => {
-                let _ = ones.into_iter().next().expect("one").1.send(Err(e));
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, size = ones.len(), "batch failed, retrying tickets one by one");
-                for (t, reply) in ones {
-                    let r = sqlite_insert(&mut conn, &[t.as_ref()])
-                        .map(|mut v| v.pop().flatten().map_or(Stored::Taken, |t| Stored::Created(Box::new(t))));
-                    let _ = reply.send(r);
-                }
-            }
+        for (t, reply) in settle(ones, outcome) {
+            let _ = reply.send(sqlite_insert(&mut conn, &[t.as_ref()]).map(single));
         }
     }
 }
