@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use triage_core::organization::{effective_plan, Organization};
 use triage_core::plan::SupportPlan;
 use triage_core::priority::{decide, EmotionSignals, Facts, Override, Priority};
-use triage_core::ticket::{CustomFields, Ticket};
+use triage_core::ticket::{Actor, CustomFields, Ticket};
+use triage_store::StoreError;
 
 /// The customer side of a ticket: its organization and the plan in force.
 pub(crate) struct Customer {
@@ -75,4 +76,21 @@ pub(crate) fn priority(s: &AppState, c: &Customer, r: &Request, override_: Optio
 /// Subject and body, the text the emotion strategy reads.
 pub(crate) fn text_of(subject: &str, body: &str) -> String {
     format!("{subject}\n{body}")
+}
+
+/// The customer's public replies on a ticket, one per line.
+pub(crate) async fn customer_replies(s: &AppState, ticket_id: i64) -> Result<String, StoreError> {
+    let mut text = String::new();
+    for c in s.store.list_comments(ticket_id, false).await? {
+        if matches!(c.author, Actor::Contact(_)) {
+            text.push('\n');
+            text.push_str(&c.body);
+        }
+    }
+    Ok(text)
+}
+
+/// Everything the customer wrote on a ticket: subject, body and their public replies.
+pub(crate) async fn customer_words(s: &AppState, t: &Ticket) -> Result<String, StoreError> {
+    Ok(text_of(&t.subject, &t.body) + &customer_replies(s, t.id).await?)
 }

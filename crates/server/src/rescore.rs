@@ -45,13 +45,13 @@ pub async fn rescore(s: &AppState, scope: Scope<'_>) -> Result<Rescored, StoreEr
                     continue;
                 }
             };
+            let words = prioritize::customer_words(s, &t).await?;
             let now = s.now();
             let result = s
                 .store
                 .modify_ticket(t.id, Actor::System, now, None, |t| {
                     let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
-                    let text = prioritize::text_of(&t.subject, &t.body);
-                    let pr = prioritize::priority(s, &customer, &Request::of(t, &text), over.as_ref());
+                    let pr = prioritize::priority(s, &customer, &Request::of(t, &words), over.as_ref());
                     let mut events = Vec::new();
                     if t.priority.as_deref() != Some(pr.level.as_str()) {
                         events.push(NewEvent {

@@ -48,7 +48,7 @@ pub async fn get_priority(
     let t = load_visible(&s, &caller, id).await?;
     caller.require_staff()?;
     let customer = prioritize::customer(&s, t.organization_id).await?;
-    let text = prioritize::text_of(&t.subject, &t.body);
+    let text = prioritize::customer_words(&s, &t).await?;
     let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
     let pr = prioritize::priority(&s, &customer, &Request::of(&t, &text), over.as_ref());
     let level = s.policy.level(&pr.level).expect("the engine returns policy levels");

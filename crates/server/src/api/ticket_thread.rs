@@ -5,6 +5,7 @@ use super::ListEnvelope;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
 use crate::extract::ApiJson;
+use crate::prioritize::{self, Request};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -99,9 +100,18 @@ pub async fn add_comment(
     let body = triage_core::ticket::validate_body(&req.body)?;
     let now = s.now();
     let staff = caller.is_staff();
+    // A customer's reply can change how urgent the ticket is (emotion, escalation words).
+    let rescore = if staff {
+        None
+    } else {
+        let t = s.store.get_ticket(id).await?;
+        let replies = prioritize::customer_replies(&s, id).await?;
+        Some((prioritize::customer(&s, t.organization_id).await?, replies + "\n" + &body))
+    };
+    let comment_body = body.clone();
     let result = s
         .store
-        .modify_ticket(id, caller.actor(), now, Some((kind, body)), |t| {
+        .modify_ticket(id, caller.actor(), now, Some((kind, comment_body)), |t| {
             if t.status == Status::Closed {
                 return Err(AppError::Conflict("the ticket is closed; open a new ticket to follow up".into()));
             }
@@ -122,6 +132,25 @@ pub async fn add_comment(
                     data: serde_json::json!({"from": from, "to": to}),
                     reason: Some(why.into()),
                 });
+            }
+            if let Some((customer, replies)) = &rescore {
+                let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
+                let text = prioritize::text_of(&t.subject, &t.body) + replies;
+                let pr = prioritize::priority(&s, customer, &Request::of(t, &text), over.as_ref());
+                if t.priority.as_deref() != Some(pr.level.as_str()) {
+                    events.push(NewEvent {
+                        kind: EventKind::PriorityChanged,
+                        data: serde_json::json!({
+                            "from": t.priority, "to": pr.level, "score": pr.score,
+                            "contributions": pr.explanation.contributions,
+                        }),
+                        reason: Some("the customer's reply".into()),
+                    });
+                }
+                t.priority = Some(pr.level);
+                t.priority_score = Some(pr.score);
+                t.priority_explanation = Some(pr.explanation);
+                t.policy_version = Some(pr.policy_version);
             }
             Ok(events)
         })

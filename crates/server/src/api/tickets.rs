@@ -421,6 +421,7 @@ pub async fn update(
         None => None,
     };
     let customer = prioritize::customer(&s, current.organization_id).await?;
+    let replies = prioritize::customer_replies(&s, id).await?;
     let result = s
         .store
         .modify_ticket(id, caller.actor(), now, None, |t| {
@@ -439,7 +440,7 @@ pub async fn update(
                 Some(o) => o.clone(),
                 None => before.clone(),
             };
-            let text = prioritize::text_of(&t.subject, &t.body);
+            let text = prioritize::text_of(&t.subject, &t.body) + &replies;
             let pr = prioritize::priority(&s, &customer, &Request::of(t, &text), over.as_ref());
             if t.priority.as_deref() != Some(pr.level.as_str()) || before != over {
                 events.push(NewEvent {

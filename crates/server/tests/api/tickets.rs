@@ -268,3 +268,36 @@ async fn the_priority_endpoint_explains_every_strategy(b: Backend) {
     assert!(p["guideline"].as_str().unwrap().contains("Work it now"));
 }
 both!(the_priority_endpoint_explains_every_strategy);
+
+async fn an_angry_customer_reply_raises_the_priority(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    let (_, customer) = app.customer(org, "c@acme.example").await;
+    let t = app
+        .ticket(
+            &customer,
+            json!({"subject": "Statement question", "body": "What is this fee?", "channel": "portal",
+                                  "custom_fields": {"affected_users": 90}}),
+        )
+        .await;
+    // P3 (40) + customer 3 + plan 3 + 90 users 9 = 55
+    assert_eq!(t["priority"], "P3");
+    let id = t["id"].as_i64().unwrap();
+    let r = app
+        .post(
+            &format!("/api/v1/tickets/{id}/comments"),
+            &customer,
+            json!({"body": "This is unacceptable, we will cancel!!!"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let p = app.get(&format!("/api/v1/tickets/{id}/priority"), ADMIN_TOKEN).await.body;
+    assert_eq!(p["level"], "P2", "{p}");
+    let emotion = p["contributions"].as_array().unwrap().iter().find(|c| c["strategy"] == "emotion").unwrap().clone();
+    assert!(emotion["reason"].as_str().unwrap().contains("\"cancel\""), "{emotion}");
+    let ev = app.get(&format!("/api/v1/tickets/{id}/events"), ADMIN_TOKEN).await.body;
+    let changed = ev["items"].as_array().unwrap().iter().find(|e| e["kind"] == "priority_changed").unwrap().clone();
+    assert_eq!(changed["reason"], "the customer's reply");
+    assert_eq!(app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["priority"], "P2");
+}
+both!(an_angry_customer_reply_raises_the_priority);
