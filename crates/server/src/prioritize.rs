@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use triage_core::organization::{effective_plan, Organization};
 use triage_core::plan::SupportPlan;
 use triage_core::priority::{decide, EmotionSignals, Facts, Override, Priority};
-use triage_core::ticket::{Actor, CustomFields, Ticket};
-use triage_store::StoreError;
+use triage_core::ticket::{Actor, CustomFields, EventKind, Ticket};
+use triage_store::{NewEvent, StoreError};
 
 /// The customer side of a ticket: its organization and the plan in force.
 pub(crate) struct Customer {
@@ -93,4 +93,22 @@ pub(crate) async fn customer_replies(s: &AppState, ticket_id: i64) -> Result<Str
 /// Everything the customer wrote on a ticket: subject, body and their public replies.
 pub(crate) async fn customer_words(s: &AppState, t: &Ticket) -> Result<String, StoreError> {
     Ok(text_of(&t.subject, &t.body) + &customer_replies(s, t.id).await?)
+}
+
+/// Stores `pr` on the ticket; when its level moves (or `force`), the
+/// `priority_changed` event that says so, with `reason`.
+pub(crate) fn apply(t: &mut Ticket, pr: Priority, reason: Option<String>, force: bool) -> Option<NewEvent> {
+    let event = (force || t.priority.as_deref() != Some(pr.level.as_str())).then(|| NewEvent {
+        kind: EventKind::PriorityChanged,
+        data: serde_json::json!({
+            "from": t.priority, "to": pr.level, "score": pr.score,
+            "contributions": pr.explanation.contributions,
+        }),
+        reason,
+    });
+    t.priority = Some(pr.level);
+    t.priority_score = Some(pr.score);
+    t.priority_explanation = Some(pr.explanation);
+    t.policy_version = Some(pr.policy_version);
+    event
 }

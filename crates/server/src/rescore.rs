@@ -52,22 +52,9 @@ pub async fn rescore(s: &AppState, scope: Scope<'_>) -> Result<Rescored, StoreEr
                 .modify_ticket(t.id, Actor::System, now, None, |t| {
                     let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
                     let pr = prioritize::priority(s, &customer, &Request::of(t, &words), over.as_ref());
-                    let mut events = Vec::new();
-                    if t.priority.as_deref() != Some(pr.level.as_str()) {
-                        events.push(NewEvent {
-                            kind: EventKind::PriorityChanged,
-                            data: serde_json::json!({
-                                "from": t.priority, "to": pr.level, "score": pr.score,
-                                "contributions": pr.explanation.contributions,
-                            }),
-                            reason: Some(why.clone()),
-                        });
-                    }
                     let version_moved = t.policy_version.as_deref() != Some(pr.policy_version.as_str());
-                    t.priority = Some(pr.level);
-                    t.priority_score = Some(pr.score);
-                    t.priority_explanation = Some(pr.explanation);
-                    t.policy_version = Some(pr.policy_version);
+                    let mut events: Vec<NewEvent> =
+                        prioritize::apply(t, pr, Some(why.clone()), false).into_iter().collect();
                     if events.is_empty() && version_moved {
                         // Stored under the new version even when the level holds.
                         events.push(NewEvent {

@@ -137,20 +137,7 @@ pub async fn add_comment(
                 let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
                 let text = prioritize::text_of(&t.subject, &t.body) + replies;
                 let pr = prioritize::priority(&s, customer, &Request::of(t, &text), over.as_ref());
-                if t.priority.as_deref() != Some(pr.level.as_str()) {
-                    events.push(NewEvent {
-                        kind: EventKind::PriorityChanged,
-                        data: serde_json::json!({
-                            "from": t.priority, "to": pr.level, "score": pr.score,
-                            "contributions": pr.explanation.contributions,
-                        }),
-                        reason: Some("the customer's reply".into()),
-                    });
-                }
-                t.priority = Some(pr.level);
-                t.priority_score = Some(pr.score);
-                t.priority_explanation = Some(pr.explanation);
-                t.policy_version = Some(pr.policy_version);
+                events.extend(prioritize::apply(t, pr, Some("the customer's reply".into()), false));
             }
             Ok(events)
         })

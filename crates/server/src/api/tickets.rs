@@ -442,20 +442,8 @@ pub async fn update(
             };
             let text = prioritize::text_of(&t.subject, &t.body) + &replies;
             let pr = prioritize::priority(&s, &customer, &Request::of(t, &text), over.as_ref());
-            if t.priority.as_deref() != Some(pr.level.as_str()) || before != over {
-                events.push(NewEvent {
-                    kind: EventKind::PriorityChanged,
-                    data: serde_json::json!({
-                        "from": t.priority, "to": pr.level, "score": pr.score,
-                        "contributions": pr.explanation.contributions,
-                    }),
-                    reason: over.as_ref().map(|o| o.reason.clone()).or_else(|| reason.clone()),
-                });
-            }
-            t.priority = Some(pr.level);
-            t.priority_score = Some(pr.score);
-            t.priority_explanation = Some(pr.explanation);
-            t.policy_version = Some(pr.policy_version);
+            let why = over.as_ref().map(|o| o.reason.clone()).or_else(|| reason.clone());
+            events.extend(prioritize::apply(t, pr, why, before != over));
             if let Some(to) = status {
                 if to != t.status {
                     let from = t.transition(to, now).map_err(|e| AppError::invalid("status", e.to_string()))?;
