@@ -10,7 +10,31 @@ pub(super) fn check(raw: &PolicyFile, p: &Policy, errs: &mut Errors) {
     sla_targets_follow_priority(raw, p, errs);
     every_level_is_reachable(raw, p, errs);
     surge_rules_are_unambiguous(raw, errs);
+    escalation_words_are_unambiguous(raw, errs);
     strategies_matter(raw, p, errs);
+}
+
+/// Words match case-insensitively: `Cancel = 6` and `cancel = 10` would match the
+/// same text with two different point values.
+fn escalation_words_are_unambiguous(raw: &PolicyFile, errs: &mut Errors) {
+    let Some(pr) = &raw.priority else { return };
+    let Some(e) = &pr.get_ref().emotion else { return };
+    let words: Vec<_> = e.words.iter().collect();
+    for (i, (w, _)) in words.iter().enumerate() {
+        if let Some((first, _)) =
+            words[..i].iter().find(|(o, _)| o.get_ref().to_lowercase() == w.get_ref().to_lowercase())
+        {
+            errs.at(
+                w.span(),
+                format!(
+                    "escalation word `{}` is listed again as `{}`: words match regardless of case",
+                    first.get_ref(),
+                    w.get_ref()
+                ),
+                "keep one of them",
+            );
+        }
+    }
 }
 
 /// A more urgent level must never get a longer target than a less urgent one.

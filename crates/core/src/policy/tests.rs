@@ -179,3 +179,11 @@ fn strategies_that_cannot_matter_are_warned_about() {
     let p = Policy::from_toml("p.toml", &text).unwrap();
     assert!(p.warnings[0].message.contains("strategy `category` has weight 1 but no rules"), "{:?}", p.warnings);
 }
+
+#[test]
+fn escalation_words_that_differ_only_in_case_are_ambiguous() {
+    let text = builtin_with("words = { cancel = 6,", "words = { Cancel = 9, cancel = 6,");
+    let e = errors(&text);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].message.contains("is listed again as"), "{}", e[0]);
+}
