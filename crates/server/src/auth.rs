@@ -4,6 +4,7 @@
 //! right here (unlike for passwords): the token carries 256 bits of entropy, so
 //! there is nothing to brute-force, and every request must check one.
 
+use crate::directory::TtlMap;
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
@@ -11,16 +12,8 @@ use axum::http::{header, request::Parts};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
 use triage_core::ticket::Actor;
 use triage_store::{StoreError, TokenRole};
-
-/// How long a verified token is trusted without asking the database again.
-/// A revocation through this process applies at once; through another process
-/// within this time.
-const CACHE_TTL: Duration = Duration::from_secs(10);
 
 /// Who is calling.
 #[derive(Debug, Clone)]
@@ -59,33 +52,17 @@ impl Caller {
     }
 }
 
+/// Verified tokens by hash (see [`crate::directory`] for how long they are trusted).
 #[derive(Clone, Default)]
-pub(crate) struct TokenCache(Arc<RwLock<HashMap<String, (Caller, Instant)>>>);
+pub(crate) struct TokenCache(TtlMap<String, Caller>);
 
 impl TokenCache {
-    fn get(&self, hash: &str) -> Option<Caller> {
-        let map = self.0.read().ok()?;
-        let (c, at) = map.get(hash)?;
-        (at.elapsed() < CACHE_TTL).then(|| c.clone())
-    }
-    fn put(&self, hash: String, c: Caller) {
-        if let Ok(mut map) = self.0.write() {
-            if map.len() > 10_000 {
-                map.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
-            }
-            map.insert(hash, (c, Instant::now()));
-        }
-    }
     /// Drops every cached caller (after a change to agents or contacts).
     pub(crate) fn forget_all(&self) {
-        if let Ok(mut map) = self.0.write() {
-            map.clear();
-        }
+        self.0.clear();
     }
     pub(crate) fn forget_token(&self, token_id: i64) {
-        if let Ok(mut map) = self.0.write() {
-            map.retain(|_, (c, _)| c.token_id != token_id);
-        }
+        self.0.retain(|c| c.token_id != token_id);
     }
 }
 
@@ -112,7 +89,7 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .ok_or(AppError::Unauthorized)?;
         let hash = hash_token(token);
-        if let Some(c) = state.tokens.get(&hash) {
+        if let Some(c) = state.tokens.0.get(&hash) {
             return Ok(c);
         }
         let rec = match state.store.find_token(&hash).await {
@@ -136,7 +113,7 @@ impl FromRequestParts<AppState> for Caller {
             }
         };
         let caller = Caller { token_id: rec.id, role: rec.role, user_id: rec.user_id, organization_id };
-        state.tokens.put(hash, caller.clone());
+        state.tokens.0.put(hash, caller.clone());
         Ok(caller)
     }
 }

@@ -74,6 +74,16 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// A ticket change refused by its own rule, or failed in the store.
+impl From<triage_store::ModifyError<AppError>> for AppError {
+    fn from(e: triage_store::ModifyError<AppError>) -> Self {
+        match e {
+            triage_store::ModifyError::Rejected(e) => e,
+            triage_store::ModifyError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, slug, title, detail, field) = match self {

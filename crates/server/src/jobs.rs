@@ -19,7 +19,7 @@ pub(crate) async fn watch_volume(state: AppState) {
                 if let Ok(mut w) = state.volume.write() {
                     *w = v;
                 }
-                let surge = state.surge().map(|s| s.name);
+                let surge = state.surge().map(|s| s.name.clone());
                 if surge != current {
                     match &surge {
                         Some(name) => tracing::warn!(rule = %name, open, arrivals, "surge mode on"),

@@ -70,7 +70,7 @@ pub(crate) fn priority(s: &AppState, c: &Customer, r: &Request, override_: Optio
         sla_due: None,
         custom_fields: r.custom_fields,
     };
-    decide(&s.policy, &facts, s.now(), s.surge().as_ref(), override_)
+    decide(&s.policy, &facts, s.now(), s.surge(), override_)
 }
 
 /// Subject and body, the text the emotion strategy reads.

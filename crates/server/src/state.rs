@@ -38,9 +38,9 @@ impl AppState {
     }
 
     /// The surge rule in force at the last measured volume, if any.
-    pub fn surge(&self) -> Option<SurgeRule> {
+    pub fn surge(&self) -> Option<&SurgeRule> {
         let v = *self.volume.read().ok()?;
-        self.policy.priority.surge_for(v).cloned()
+        self.policy.priority.surge_for(v)
     }
 
     /// The clock's time at the millisecond precision the store keeps, so what a

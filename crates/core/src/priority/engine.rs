@@ -56,14 +56,12 @@ pub fn level_for(policy: &Policy, score: f64) -> usize {
     policy.levels.iter().position(|l| score >= l.base_score).unwrap_or(policy.levels.len() - 1)
 }
 
-fn severity_level<'p>(policy: &'p Policy, f: &Facts) -> (&'p str, Option<(usize, usize)>) {
-    if let (Some(i), Some(u)) = (f.impact, f.urgency) {
-        let m = &policy.matrix;
-        if let (Some(ii), Some(ui)) = (m.impact.iter().position(|x| x == i), m.urgency.iter().position(|x| x == u)) {
-            return (m.cells[ii][ui].as_str(), Some((ii, ui)));
-        }
+/// The matrix cell's level (and whether the matrix decided), else the default level.
+fn severity_level<'p>(policy: &'p Policy, f: &Facts) -> (&'p str, bool) {
+    match (f.impact, f.urgency) {
+        (Some(i), Some(u)) => policy.matrix_level(i, u).map_or((policy.default_level.as_str(), false), |l| (l, true)),
+        _ => (policy.default_level.as_str(), false),
     }
-    (policy.default_level.as_str(), None)
 }
 
 fn custom_field_points(policy: &Policy, fields: &CustomFields) -> f64 {
@@ -171,7 +169,7 @@ pub fn decide(
         }
         let mut reason = match s {
             Strategy::Severity => match (cell, f.impact, f.urgency) {
-                (Some(_), Some(i), Some(u)) => format!("impact {i} x urgency {u} gives {sev_level}"),
+                (true, Some(i), Some(u)) => format!("impact {i} x urgency {u} gives {sev_level}"),
                 _ => format!("impact and urgency not both known: default level {sev_level}"),
             },
             Strategy::Customer => {
@@ -225,11 +223,10 @@ pub fn decide(
     }
     let computed_score: f64 = contributions.iter().map(|c| c.contribution).sum();
     let computed_level = &policy.levels[level_for(policy, computed_score)].name;
-    let matrix_cell = cell.map(|(i, u)| MatrixCell {
-        impact: policy.matrix.impact[i].clone(),
-        urgency: policy.matrix.urgency[u].clone(),
-        level: sev_level.to_string(),
-    });
+    let matrix_cell = match (cell, f.impact, f.urgency) {
+        (true, Some(i), Some(u)) => Some(MatrixCell { impact: i.into(), urgency: u.into(), level: sev_level.into() }),
+        _ => None,
+    };
     if let Some(o) = override_.filter(|o| policy.level(&o.level).is_some()) {
         let base = policy.level(&o.level).map_or(0.0, |l| l.base_score);
         let explanation = Explanation {

@@ -60,7 +60,7 @@ pub async fn get_priority(
         contributions: pr.explanation.contributions,
         matrix_cell: pr.explanation.matrix_cell,
         override_: pr.explanation.override_,
-        surge: s.surge().map(|x| x.name),
+        surge: s.surge().map(|x| x.name.clone()),
         policy_version: pr.policy_version,
         computed_at: s.now(),
         stored_level: t.priority,

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use triage_core::ticket::{Comment, CommentKind, Event, EventKind, Status};
-use triage_store::{ModifyError, NewEvent};
+use triage_store::NewEvent;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -52,11 +52,8 @@ pub async fn transition(
             }])
         })
         .await;
-    match result {
-        Ok((t, _)) => Ok(Json(view(&s, &caller, t))),
-        Err(ModifyError::Rejected(e)) => Err(e),
-        Err(ModifyError::Store(e)) => Err(e.into()),
-    }
+    let (t, _) = result?;
+    Ok(Json(view(&s, &caller, t)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -142,11 +139,9 @@ pub async fn add_comment(
             Ok(events)
         })
         .await;
-    match result {
-        Ok((_, Some(c))) => Ok((StatusCode::CREATED, Json(c))),
-        Ok((_, None)) => Err(AppError::Internal("comment was not stored".into())),
-        Err(ModifyError::Rejected(e)) => Err(e),
-        Err(ModifyError::Store(e)) => Err(e.into()),
+    match result? {
+        (_, Some(c)) => Ok((StatusCode::CREATED, Json(c))),
+        (_, None) => Err(AppError::Internal("comment was not stored".into())),
     }
 }
 

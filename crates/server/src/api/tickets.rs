@@ -19,7 +19,7 @@ use triage_core::ticket::{
     validate_body, validate_subject, validate_tags, Channel, CustomFields, EventKind, Idempotency, NewTicket, Status,
     Ticket, TicketPatch,
 };
-use triage_store::{ModifyError, NewEvent, StoreError, TicketFilter};
+use triage_store::{NewEvent, StoreError, TicketFilter};
 use utoipa::ToSchema;
 
 /// A ticket as the API shows it: the stored ticket and the guideline of its level.
@@ -457,9 +457,6 @@ pub async fn update(
             Ok::<_, AppError>(events)
         })
         .await;
-    match result {
-        Ok((t, _)) => Ok(Json(view(&s, &caller, t))),
-        Err(ModifyError::Rejected(e)) => Err(e),
-        Err(ModifyError::Store(e)) => Err(e.into()),
-    }
+    let (t, _) = result?;
+    Ok(Json(view(&s, &caller, t)))
 }
