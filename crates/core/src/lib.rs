@@ -12,6 +12,7 @@ pub mod organization;
 pub mod plan;
 pub mod policy;
 pub mod priority;
+pub mod queue;
 pub mod ticket;
 
 pub use error::DomainError;

@@ -1,7 +1,7 @@
 //! Background work of a server process.
 
 use crate::state::AppState;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use triage_core::priority::Volume;
 
 /// How often the queue's volume is measured for surge mode.
@@ -21,6 +21,8 @@ pub(crate) async fn watch_volume(state: AppState) {
                 }
                 let surge = state.surge().map(|s| s.name.clone());
                 if surge != current {
+                    let weights = state.policy.priority.weights_for(state.surge());
+                    state.queue.lock().set_weights(weights);
                     match &surge {
                         Some(name) => tracing::warn!(rule = %name, open, arrivals, "surge mode on"),
                         None => tracing::info!(open, arrivals, "surge mode off"),
@@ -33,5 +35,47 @@ pub(crate) async fn watch_volume(state: AppState) {
             Err(e) => tracing::warn!(error = %e, "cannot measure queue volume"),
         }
         tokio::time::sleep(VOLUME_EVERY).await;
+    }
+}
+
+/// How often other processes' writes are picked up by this process's queue index.
+const SYNC_EVERY: Duration = Duration::from_secs(1);
+/// How often levels that time has moved (age, SLA) are stored and explained.
+const DRIFT_EVERY: Duration = Duration::from_secs(15);
+/// Most tickets re-prioritized per drift round (the rest wait for the next).
+const DRIFT_BATCH: usize = 2_000;
+
+/// Keeps the queue index in step with the store, and records priority changes
+/// that come from time passing: a ticket whose waiting time or nearing SLA target
+/// lifts it into another level gets the level stored, with a `priority_changed`
+/// event that says why.
+pub(crate) async fn follow_queue(state: AppState) {
+    let mut last_drift = Instant::now();
+    loop {
+        tokio::time::sleep(SYNC_EVERY).await;
+        if let Err(e) = state.queue.sync(&state.store).await {
+            tracing::warn!(error = %e, "cannot sync the queue index");
+        }
+        if last_drift.elapsed() >= DRIFT_EVERY {
+            last_drift = Instant::now();
+            let drifted = state.queue.lock().drifted(state.now().timestamp_millis());
+            let mut moved = 0;
+            for (id, _) in drifted.into_iter().take(DRIFT_BATCH) {
+                match crate::rescore::rescore_one(
+                    &state,
+                    id,
+                    "time passed: waiting time and SLA points moved the score",
+                )
+                .await
+                {
+                    Ok(true) => moved += 1,
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(ticket = id, error = %e, "cannot re-prioritize"),
+                }
+            }
+            if moved > 0 {
+                tracing::info!(tickets = moved, "levels moved by time recorded");
+            }
+        }
     }
 }

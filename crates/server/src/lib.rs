@@ -12,6 +12,7 @@ pub mod extract;
 mod jobs;
 pub mod ops;
 mod prioritize;
+pub mod queue;
 pub mod rescore;
 pub mod state;
 
@@ -50,8 +51,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let watcher = tokio::spawn(jobs::watch_volume(state.clone()));
+    queue::start(&state).await.map_err(std::io::Error::other)?;
+    let jobs = [tokio::spawn(jobs::watch_volume(state.clone())), tokio::spawn(jobs::follow_queue(state.clone()))];
     let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
-    watcher.abort();
+    for j in jobs {
+        j.abort();
+    }
     served
 }

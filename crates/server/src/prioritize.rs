@@ -109,6 +109,7 @@ pub(crate) fn apply(t: &mut Ticket, pr: Priority, reason: Option<String>, force:
     t.priority = Some(pr.level);
     t.priority_score = Some(pr.score);
     t.priority_explanation = Some(pr.explanation);
+    t.priority_points = pr.points;
     t.policy_version = Some(pr.policy_version);
     event
 }

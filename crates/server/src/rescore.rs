@@ -4,7 +4,7 @@
 
 use crate::prioritize::{self, Request};
 use crate::state::AppState;
-use triage_core::ticket::{Actor, EventKind};
+use triage_core::ticket::{Actor, EventKind, Ticket};
 use triage_store::{ModifyError, NewEvent, StoreError};
 
 /// What a re-score changed.
@@ -38,44 +38,64 @@ pub async fn rescore(s: &AppState, scope: Scope<'_>) -> Result<Rescored, StoreEr
         after = last.id;
         for t in batch {
             out.examined += 1;
-            let customer = match prioritize::customer(s, t.organization_id).await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(ticket = t.id, error = ?e, "cannot re-score");
-                    continue;
-                }
-            };
-            let words = prioritize::customer_words(s, &t).await?;
-            let now = s.now();
-            let result = s
-                .store
-                .modify_ticket(t.id, Actor::System, now, None, |t| {
-                    let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
-                    let pr = prioritize::priority(s, &customer, &Request::of(t, &words), over.as_ref());
-                    let version_moved = t.policy_version.as_deref() != Some(pr.policy_version.as_str());
-                    let mut events: Vec<NewEvent> =
-                        prioritize::apply(t, pr, Some(why.clone()), false).into_iter().collect();
-                    if events.is_empty() && version_moved {
-                        // Stored under the new version even when the level holds.
-                        events.push(NewEvent {
-                            kind: EventKind::FieldsChanged,
-                            data: serde_json::json!({"changes": [{"field": "policy_version", "to": t.policy_version}]}),
-                            reason: Some(why.clone()),
-                        });
-                    }
-                    Ok::<_, ()>(events)
-                })
-                .await;
-            match result {
-                Ok((after_t, _)) => {
-                    if after_t.version > t.version && after_t.priority != t.priority {
-                        out.level_changed += 1;
-                    }
-                }
-                Err(ModifyError::Store(e)) => return Err(e),
-                Err(ModifyError::Rejected(())) => {}
+            if rescore_ticket(s, &t, &why).await? {
+                out.level_changed += 1;
             }
         }
     }
     Ok(out)
+}
+
+/// Re-prioritizes one ticket by id (see [`rescore_ticket`]).
+pub(crate) async fn rescore_one(s: &AppState, id: i64, why: &str) -> Result<bool, StoreError> {
+    let t = s.store.get_ticket(id).await?;
+    rescore_ticket(s, &t, why).await
+}
+
+/// Scores an open ticket again and stores the result; a level that moves gets a
+/// `priority_changed` event with `why`. Returns whether the level moved. The
+/// queue index gets the new score even when nothing needed storing.
+pub(crate) async fn rescore_ticket(s: &AppState, t: &Ticket, why: &str) -> Result<bool, StoreError> {
+    let customer = match prioritize::customer(s, t.organization_id).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(ticket = t.id, error = ?e, "cannot re-score");
+            return Ok(false);
+        }
+    };
+    let words = prioritize::customer_words(s, t).await?;
+    let now = s.now();
+    let mut computed = None;
+    let result = s
+        .store
+        .modify_ticket(t.id, Actor::System, now, None, |t| {
+            let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
+            let pr = prioritize::priority(s, &customer, &Request::of(t, &words), over.as_ref());
+            let version_moved = t.policy_version.as_deref() != Some(pr.policy_version.as_str());
+            let mut events: Vec<NewEvent> =
+                prioritize::apply(t, pr, Some(why.to_string()), false).into_iter().collect();
+            if events.is_empty() && version_moved {
+                // Stored under the new version even when the level holds.
+                events.push(NewEvent {
+                    kind: EventKind::FieldsChanged,
+                    data: serde_json::json!({"changes": [{"field": "policy_version", "to": t.policy_version}]}),
+                    reason: Some(why.to_string()),
+                });
+            }
+            computed = Some(t.clone());
+            Ok::<_, ()>(events)
+        })
+        .await;
+    match result {
+        Ok((after, _)) => {
+            if after.version == t.version {
+                if let Some(c) = &computed {
+                    s.queue.put(c);
+                }
+            }
+            Ok(after.version > t.version && after.priority != t.priority)
+        }
+        Err(ModifyError::Store(e)) => Err(e),
+        Err(ModifyError::Rejected(())) => Ok(false),
+    }
 }

@@ -21,11 +21,15 @@ pub struct AppState {
     /// Queue volume, refreshed in the background; decides surge mode.
     pub(crate) volume: Arc<RwLock<Volume>>,
     pub(crate) metrics: PrometheusHandle,
+    /// Open tickets in priority order, for the queue endpoints.
+    pub queue: crate::queue::Queue,
 }
 
 impl AppState {
     pub fn new(store: Store, policy: Policy, clock: Arc<dyn Clock>) -> Self {
+        let queue = crate::queue::Queue::new(&policy, policy.priority.weights, clock.now().timestamp_millis());
         Self {
+            queue,
             store,
             policy: Arc::new(policy),
             clock,

@@ -136,7 +136,9 @@ impl Store {
         };
         migrate(url.backend, &write).await?;
         let writer = writer::spawn(url.backend, write.clone(), url.sqlite_path(), writers, options.max_batch.max(1));
-        Ok(Store { inner: Arc::new(Inner { backend: url.backend, write, read, writer }) })
+        Ok(Store {
+            inner: Arc::new(Inner { backend: url.backend, write, read, writer, on_change: Default::default() }),
+        })
     }
 
     pub(crate) fn w(&self) -> &AnyPool {

@@ -6,6 +6,7 @@
 //! adds the explanation and uses the very same numbers.
 
 use super::emotion::EmotionSignals;
+use super::ramp::Ramp;
 use super::rules::{lookup, SurgeRule};
 use super::strategy::{Strategy, Weights};
 use super::{Contribution, Explanation, MatrixCell, Override, Priority};
@@ -36,8 +37,9 @@ pub struct Facts<'a> {
     pub custom_fields: &'a CustomFields,
 }
 
-/// Unweighted points per strategy.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Unweighted points per strategy (stored with each ticket, so the queue index can
+/// weigh them again when surge mode switches the weights).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Points(pub [f64; Strategy::COUNT]);
 
 impl Points {
@@ -47,6 +49,16 @@ impl Points {
     /// The score under `weights`.
     pub fn score(&self, weights: &Weights) -> f64 {
         self.0.iter().zip(weights.0.iter()).map(|(p, w)| p * w).sum()
+    }
+    /// The score without the strategies that move with time (age and SLA).
+    pub fn static_score(&self, weights: &Weights) -> f64 {
+        let mut total = 0.0;
+        for (i, (p, w)) in self.0.iter().zip(weights.0.iter()).enumerate() {
+            if i != Strategy::Age.index() && i != Strategy::Sla.index() {
+                total += p * w;
+            }
+        }
+        total
     }
 }
 
@@ -106,25 +118,13 @@ pub fn points(policy: &Policy, f: &Facts, now: DateTime<Utc>) -> Points {
         + lookup(&c.customer_category, f.customer_category)
         + f.persona.map_or(0.0, |x| lookup(&c.persona, x));
     p[Strategy::Emotion.index()] = emotion_points(policy, f.emotion);
-    let hours = (now - f.created_at).num_seconds().max(0) as f64 / 3600.0;
-    p[Strategy::Age.index()] = (hours * r.age.points_per_hour).min(r.age.max);
+    let now_ms = now.timestamp_millis();
+    p[Strategy::Age.index()] = Ramp::age(&r.age, f.created_at.timestamp_millis()).value(now_ms);
     p[Strategy::Category.index()] = f.category.map_or(0.0, |x| lookup(&r.category, x));
     p[Strategy::AiUrgency.index()] =
         f.ai_urgency.map_or(0.0, |(label, conf)| lookup(&r.ai_urgency, label) * conf.clamp(0.0, 1.0));
     p[Strategy::Plan.index()] = f.plan.map_or(0.0, |(_, boost)| boost.max(0.0));
-    p[Strategy::Sla.index()] = match f.sla_due {
-        Some(due) if r.sla.horizon_seconds > 0 => {
-            let left = (due - now).num_seconds();
-            if left <= 0 {
-                r.sla.max
-            } else if left < r.sla.horizon_seconds {
-                r.sla.max * (1.0 - left as f64 / r.sla.horizon_seconds as f64)
-            } else {
-                0.0
-            }
-        }
-        _ => 0.0,
-    };
+    p[Strategy::Sla.index()] = Ramp::sla(&r.sla, f.sla_due.map(|d| d.timestamp_millis())).value(now_ms);
     p[Strategy::CustomFields.index()] = custom_field_points(policy, f.custom_fields);
     let b = &r.business_impact;
     let value =
@@ -244,12 +244,19 @@ pub fn decide(
             matrix_cell,
             override_: Some(o.clone()),
         };
-        return Priority { level: o.level.clone(), score: base, explanation, policy_version: policy.version.clone() };
+        return Priority {
+            level: o.level.clone(),
+            score: base,
+            explanation,
+            points: None,
+            policy_version: policy.version.clone(),
+        };
     }
     Priority {
         level: computed_level.clone(),
         score: computed_score,
         explanation: Explanation { contributions, matrix_cell, override_: None },
+        points: Some(pts),
         policy_version: policy.version.clone(),
     }
 }

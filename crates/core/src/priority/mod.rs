@@ -3,11 +3,13 @@
 
 mod emotion;
 mod engine;
+mod ramp;
 mod rules;
 mod strategy;
 
 pub use emotion::EmotionSignals;
 pub use engine::{decide, level_for, points, score, Facts, Points};
+pub use ramp::Ramp;
 pub use rules::{
     AgeRules, BusinessImpactRules, CustomFieldRule, CustomerRules, EmotionRules, PriorityRules, SlaRules, SurgeRule,
     Volume,
@@ -58,6 +60,8 @@ pub struct Priority {
     pub level: String,
     pub score: f64,
     pub explanation: Explanation,
+    /// Each strategy's unweighted points; `None` when an agent fixed the level.
+    pub points: Option<Points>,
     pub policy_version: String,
 }
 
@@ -95,6 +99,7 @@ pub fn severity_priority(policy: &Policy, impact: Option<&str>, urgency: Option<
         level: level.name.clone(),
         score: explanation.score(),
         explanation,
+        points: None,
         policy_version: policy.version.clone(),
     }
 }

@@ -15,7 +15,7 @@ pub use fields::{validate_body, validate_subject, validate_tags};
 pub use status::{Status, TransitionError};
 
 use crate::agent::Tier;
-use crate::priority::Explanation;
+use crate::priority::{Explanation, Points};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,6 +40,11 @@ pub struct Ticket {
     pub priority: Option<String>,
     pub priority_score: Option<f64>,
     pub priority_explanation: Option<Explanation>,
+    /// The engine's unweighted points per strategy (for the queue index; `None`
+    /// when the level was set by hand or imported).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub priority_points: Option<Points>,
     /// Version of the policy that scored this ticket.
     pub policy_version: Option<String>,
     pub status: Status,
@@ -75,6 +80,7 @@ pub struct NewTicket {
     pub priority: Option<String>,
     pub priority_score: Option<f64>,
     pub priority_explanation: Option<Explanation>,
+    pub priority_points: Option<Points>,
     pub policy_version: Option<String>,
     pub status: Status,
     pub assignee_id: Option<i64>,
@@ -208,6 +214,7 @@ mod tests {
             priority: None,
             priority_score: None,
             priority_explanation: None,
+            priority_points: None,
             policy_version: None,
             status: Status::New,
             assignee_id: None,

@@ -14,8 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
 use serde::Deserialize;
+use triage_core::queue::{QueueCursor, QueueFilter};
 use triage_core::ticket::{EventKind, Status};
-use triage_store::{ModifyError, NewEvent, QueueCursor, QueueFilter};
+use triage_store::{ModifyError, NewEvent};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -61,7 +62,9 @@ fn decode(raw: &str) -> ApiResult<QueueCursor> {
     Ok(QueueCursor { score, id })
 }
 
-/// Open tickets (new and open) in priority order, most urgent first (staff).
+/// Open tickets (new and open) in priority order at this moment, most urgent
+/// first, each with its score and level now (waiting time and nearing SLA
+/// targets included) (staff).
 #[utoipa::path(get, path = "/api/v1/queue", tag = "tickets", params(QueueParams),
     responses((status = 200, body = ListEnvelope<TicketView>), (status = 400, body = crate::error::Problem)))]
 pub async fn list(
@@ -73,12 +76,30 @@ pub async fn list(
     let f = filter(&s, q.view.as_deref())?;
     let limit = super::page_request(&None, q.limit)?.limit;
     let cursor = q.cursor.as_deref().map(decode).transpose()?;
-    let (items, next) = s.store.queue(&f, cursor, limit).await?;
+    let now = s.now().timestamp_millis();
+    let (ranked, next, names) = {
+        let mut index = s.queue.lock();
+        let (ranked, next) = index.top(now, &f, cursor, limit as usize);
+        let names: Vec<String> = ranked.iter().map(|r| index.level_name(r.level).to_string()).collect();
+        (ranked, next, names)
+    };
+    let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
+    let mut tickets = s.store.tickets_by_ids(&ids).await?;
+    for t in &mut tickets {
+        if let Some(i) = ids.iter().position(|id| *id == t.id) {
+            t.priority_score = Some(ranked[i].score);
+            t.priority = Some(names[i].clone());
+        }
+    }
     Ok(Json(ListEnvelope {
-        items: items.into_iter().map(|t| view(&s, &caller, t)).collect(),
+        items: tickets.into_iter().map(|t| view(&s, &caller, t)).collect(),
         next_cursor: next.map(encode),
     }))
 }
+
+/// Most tickets tried by one `queue/next` before it answers 204: each miss is a
+/// ticket another agent or process took first.
+const TRIES: usize = 32;
 
 /// Take the next ticket: the most urgent unassigned one (in the view, if named),
 /// assigned to the caller and opened. 204 when there is none.
@@ -90,43 +111,42 @@ pub async fn next(
     ApiQuery(q): ApiQuery<QueueParams>,
 ) -> ApiResult<Response> {
     caller.require_staff()?;
-    let mut f = filter(&s, q.view.as_deref())?;
-    f.unassigned = true;
+    let f = filter(&s, q.view.as_deref())?;
     let me = caller.user_id;
-    for _round in 0..8 {
-        let (candidates, _) = s.store.queue(&f, None, 16).await?;
-        if candidates.is_empty() {
-            break;
-        }
-        for c in candidates {
-            let now = s.now();
-            let taken = s
-                .store
-                .modify_ticket(c.id, caller.actor(), now, None, |t| {
-                    if t.assignee_id.is_some() || !matches!(t.status, Status::New | Status::Open) {
-                        return Err(()); // someone else was faster
-                    }
-                    t.assignee_id = Some(me);
-                    let mut events = vec![NewEvent {
-                        kind: EventKind::FieldsChanged,
-                        data: serde_json::json!({"changes": [{"field": "assignee_id", "from": null, "to": me}]}),
+    for _ in 0..TRIES {
+        let now = s.now();
+        // The index marks the ticket taken, so a concurrent caller here gets
+        // another; the store's version check settles races with other processes.
+        let Some(r) = s.queue.lock().take_next(now.timestamp_millis(), &f) else { break };
+        let taken = s
+            .store
+            .modify_ticket(r.id, caller.actor(), now, None, |t| {
+                if t.assignee_id.is_some() || !matches!(t.status, Status::New | Status::Open) {
+                    return Err(()); // someone else was faster
+                }
+                t.assignee_id = Some(me);
+                let mut events = vec![NewEvent {
+                    kind: EventKind::FieldsChanged,
+                    data: serde_json::json!({"changes": [{"field": "assignee_id", "from": null, "to": me}]}),
+                    reason: Some("taken from the queue".into()),
+                }];
+                if t.status == Status::New {
+                    let from = t.transition(Status::Open, now).map_err(|_| ())?;
+                    events.push(NewEvent {
+                        kind: EventKind::StatusChanged,
+                        data: serde_json::json!({"from": from, "to": Status::Open}),
                         reason: Some("taken from the queue".into()),
-                    }];
-                    if t.status == Status::New {
-                        let from = t.transition(Status::Open, now).map_err(|_| ())?;
-                        events.push(NewEvent {
-                            kind: EventKind::StatusChanged,
-                            data: serde_json::json!({"from": from, "to": Status::Open}),
-                            reason: Some("taken from the queue".into()),
-                        });
-                    }
-                    Ok(events)
-                })
-                .await;
-            match taken {
-                Ok((t, _)) => return Ok(Json(view(&s, &caller, t)).into_response()),
-                Err(ModifyError::Rejected(())) => continue,
-                Err(ModifyError::Store(e)) => return Err(e.into()),
+                    });
+                }
+                Ok(events)
+            })
+            .await;
+        match taken {
+            Ok((t, _)) => return Ok(Json(view(&s, &caller, t)).into_response()),
+            Err(ModifyError::Rejected(())) => s.queue.refresh(&s.store, r.id).await,
+            Err(ModifyError::Store(e)) => {
+                s.queue.refresh(&s.store, r.id).await;
+                return Err(e.into());
             }
         }
     }

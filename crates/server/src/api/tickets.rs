@@ -226,6 +226,7 @@ pub async fn create(
         urgency: req.urgency,
         priority: Some(priority.level),
         priority_score: Some(priority.score),
+        priority_points: priority.points,
         priority_explanation: Some(priority.explanation),
         policy_version: Some(priority.policy_version),
         status: Status::New,

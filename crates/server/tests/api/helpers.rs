@@ -43,6 +43,9 @@ pub struct TestApp {
     /// The app's store, for tests that look beneath the API.
     #[allow(dead_code)]
     pub store: Store,
+    /// The database's URL, for tests that play a second process.
+    #[allow(dead_code)]
+    pub db_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     _db: ScratchDatabase,
 }
@@ -73,7 +76,14 @@ impl TestApp {
         tokio::spawn(triage_server::serve(listener, state, async move {
             let _ = rx.await;
         }));
-        TestApp { base: format!("http://{addr}"), client: reqwest::Client::new(), store, shutdown: Some(tx), _db: db }
+        TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            store,
+            db_url: db.url.clone(),
+            shutdown: Some(tx),
+            _db: db,
+        }
     }
 
     pub async fn req(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Res {

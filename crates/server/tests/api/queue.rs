@@ -100,3 +100,87 @@ async fn next_never_gives_one_ticket_to_two_agents(b: Backend) {
     assert_eq!(r.body["items"], json!([]));
 }
 both!(next_never_gives_one_ticket_to_two_agents);
+
+/// A ticket stored by another process (here: a second connection) reaches this
+/// process's queue, and leaves it when that process closes it.
+async fn the_queue_sees_what_other_processes_write(b: Backend) {
+    use triage_core::ticket::{Actor, Channel, NewTicket, Status};
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    let (contact, _) = app.customer(org, "c@acme.example").await;
+    seed_one(&app).await;
+    let other = triage_store::Store::connect(&triage_store::DatabaseUrl::parse(&app.db_url).unwrap()).await.unwrap();
+    let now = chrono::Utc::now();
+    let t = NewTicket {
+        subject: "from another process".into(),
+        body: "written beside the server".into(),
+        channel: Channel::Api,
+        requester_id: contact,
+        organization_id: org,
+        category: None,
+        impact: None,
+        urgency: None,
+        priority: Some("P1".into()),
+        priority_score: Some(99.0),
+        priority_explanation: None,
+        priority_points: None,
+        policy_version: None,
+        status: Status::New,
+        assignee_id: None,
+        team: None,
+        tier: None,
+        tags: vec![],
+        custom_fields: Default::default(),
+        external_id: Some("other:1".into()),
+        created_at: now,
+        actor: Actor::System,
+        idempotency: None,
+    };
+    assert_eq!(other.insert_tickets(&[t]).await.unwrap(), 1);
+    let first = || async {
+        let r = app.get("/api/v1/queue", ADMIN_TOKEN).await;
+        let head = &r.body["items"][0];
+        (head["subject"].as_str().unwrap_or_default().to_string(), head["id"].as_i64().unwrap_or(0))
+    };
+    let mut ticket = None;
+    for _ in 0..60 {
+        let (subject, id) = first().await;
+        if subject == "from another process" {
+            ticket = Some(id);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let ticket = ticket.expect("the other process's ticket heads the queue within seconds");
+    other
+        .modify_ticket(ticket, Actor::System, chrono::Utc::now(), None, |t| {
+            t.transition(Status::Closed, chrono::Utc::now()).map(|_| {
+                vec![triage_store::NewEvent {
+                    kind: triage_core::ticket::EventKind::StatusChanged,
+                    data: json!({}),
+                    reason: None,
+                }]
+            })
+        })
+        .await
+        .unwrap();
+    let mut gone = false;
+    for _ in 0..60 {
+        if first().await.0 != "from another process" {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone, "closed elsewhere, it leaves this process's queue");
+}
+both!(the_queue_sees_what_other_processes_write);
+
+async fn seed_one(app: &TestApp) {
+    app.ticket(
+        ADMIN_TOKEN,
+        json!({"subject": "local", "body": "details", "requester_email": "c@acme.example",
+               "impact": "minor", "urgency": "low"}),
+    )
+    .await;
+}

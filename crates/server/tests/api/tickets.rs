@@ -28,7 +28,7 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     assert_eq!(t["tags"], json!(["declined"]));
     let contributions = t["priority_explanation"]["contributions"].as_array().unwrap();
     let sum: f64 = contributions.iter().map(|c| c["contribution"].as_f64().unwrap()).sum();
-    assert_eq!(sum, t["priority_score"].as_f64().unwrap());
+    assert!((sum - t["priority_score"].as_f64().unwrap()).abs() < 1e-9, "contributions sum to the score");
     assert!(t["priority_guideline"].as_str().unwrap().contains("Work it now"));
 
     // Agent edits: lowering urgency re-derives the level; the change is logged.
@@ -43,7 +43,8 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     // extensive x low is P3 (40); customer (pro 2, new 1), premium plan 6 and the
     // custom fields (40 users: 4, production: 6) add 19: 59, still P3.
     assert_eq!(r.body["priority"], "P3", "{}", r.body["priority_explanation"]);
-    assert_eq!(r.body["priority_score"], 59.0);
+    // Plus age: half a point an hour, so a few thousandths at most in a test.
+    assert!((r.body["priority_score"].as_f64().unwrap() - 59.0).abs() < 0.01, "{}", r.body["priority_score"]);
     assert_eq!(r.body["assignee_id"], agent);
     assert_eq!(r.body["version"], 2);
 
@@ -263,7 +264,7 @@ async fn the_priority_endpoint_explains_every_strategy(b: Backend) {
     // Default severity P3 (40) + customer 15 + emotion 15 (capped) + category 8 + plan 9
     // + business impact 5 = 92: a P1, though nobody set impact or urgency.
     assert_eq!(p["level"], "P1", "{p}");
-    assert_eq!(p["score"], 92.0);
+    assert!((p["score"].as_f64().unwrap() - 92.0).abs() < 0.01, "92 plus a moment of age: {}", p["score"]);
     assert_eq!(p["stored_level"], "P1");
     assert!(p["guideline"].as_str().unwrap().contains("Work it now"));
 }

@@ -12,14 +12,15 @@ use sqlx::{Any, Row, Transaction};
 use std::collections::HashSet;
 use triage_core::ticket::{Channel, EventKind, NewTicket, Status, Ticket};
 
-/// Rows per statement: 28 parameters a ticket stays far below both backends' limits.
+/// Rows per statement: 29 parameters a ticket stays far below both backends' limits.
 pub(crate) const CHUNK: usize = 500;
 
 const INSERT_COLS: &str =
     "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, priority, \
     priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
-    external_id, idem_scope, idem_key, idem_fingerprint, version, created_at, updated_at, solved_at, closed_at";
-const PARAMS_PER_ROW: usize = 28;
+    external_id, idem_scope, idem_key, idem_fingerprint, version, created_at, updated_at, solved_at, closed_at, \
+    priority_points";
+const PARAMS_PER_ROW: usize = 29;
 
 pub(crate) const SQLITE_NEXT_ID: &str =
     "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), \
@@ -114,6 +115,7 @@ pub(crate) fn stored(t: &NewTicket, id: i64) -> Ticket {
         priority: t.priority.clone(),
         priority_score: t.priority_score,
         priority_explanation: t.priority_explanation.clone(),
+        priority_points: t.priority_points,
         policy_version: t.policy_version.clone(),
         status: t.status,
         assignee_id: t.assignee_id,
@@ -200,6 +202,7 @@ pub(crate) fn tickets_stmt(backend: Backend, tickets: &[&NewTicket], ids: &[i64]
             ms(s.updated_at).into(),
             s.solved_at.map(ms).into(),
             s.closed_at.map(ms).into(),
+            s.priority_points.as_ref().map(json).into(),
         ]);
     }
     Stmt { sql, params }

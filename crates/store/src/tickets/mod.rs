@@ -6,7 +6,7 @@ mod queue;
 pub(crate) mod writer;
 
 pub use list::TicketFilter;
-pub use queue::{QueueCursor, QueueFilter};
+pub use queue::QueueRow;
 
 use crate::codec::{from_json, json, ms, opt_time, parse, time};
 use crate::{Store, StoreError};
@@ -17,7 +17,7 @@ use triage_core::agent::Tier;
 use triage_core::ticket::{Actor, Comment, CommentKind, Event, EventKind, Idempotency, NewTicket, Ticket};
 
 pub(crate) const COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, \
-    priority, priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
+    priority, priority_score, priority_explanation, priority_points, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
     external_id, version, created_at, updated_at, first_response_at, solved_at, closed_at";
 
 pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
@@ -37,6 +37,7 @@ pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
             .try_get::<Option<String>, _>("priority_explanation")?
             .map(|s| from_json(&s))
             .transpose()?,
+        priority_points: r.try_get::<Option<String>, _>("priority_points")?.map(|s| from_json(&s)).transpose()?,
         policy_version: r.try_get("policy_version")?,
         status: parse(&r.try_get::<String, _>("status")?)?,
         assignee_id: r.try_get("assignee_id")?,
@@ -118,7 +119,10 @@ impl Store {
     pub async fn create_ticket(&self, t: NewTicket) -> Result<(Ticket, bool), StoreError> {
         let (idem, external) = (t.idempotency.clone(), t.external_id.clone());
         match self.inner.writer.submit(t).await? {
-            writer::Stored::Created(t) => Ok((*t, true)),
+            writer::Stored::Created(t) => {
+                self.changed(&t);
+                Ok((*t, true))
+            }
             writer::Stored::Taken => self.earlier_ticket(idem.as_ref(), external.as_deref()).await,
         }
     }
@@ -199,8 +203,8 @@ impl Store {
                 "UPDATE tickets SET subject = $1, body = $2, category = $3, impact = $4, urgency = $5, priority = $6,
                    priority_score = $7, priority_explanation = $8, policy_version = $9, status = $10, assignee_id = $11,
                    team = $12, tier = $13, tags = $14, custom_fields = $15, version = $16, updated_at = $17,
-                   first_response_at = $18, solved_at = $19, closed_at = $20
-                 WHERE id = $21 AND version = $22",
+                   first_response_at = $18, solved_at = $19, closed_at = $20, priority_points = $21
+                 WHERE id = $22 AND version = $23",
             )
             .bind(&after.subject)
             .bind(&after.body)
@@ -222,6 +226,7 @@ impl Store {
             .bind(after.first_response_at.map(ms))
             .bind(after.solved_at.map(ms))
             .bind(after.closed_at.map(ms))
+            .bind(after.priority_points.as_ref().map(json))
             .bind(id)
             .bind(before.version)
             .execute(&mut *tx)
@@ -264,6 +269,7 @@ impl Store {
                 insert_event(&mut tx, id, now, actor, e).await?;
             }
             tx.commit().await.map_err(StoreError::from)?;
+            self.changed(&after);
             return Ok((after, stored_comment));
         }
         Err(ModifyError::Store(StoreError::Conflict("the ticket is being changed by others; try again".into())))

@@ -1,31 +1,113 @@
 //! The work queue: open tickets in priority order, and taking the next one.
 
 use super::{decode, COLS};
+use crate::codec::{from_json, parse};
 use crate::{Store, StoreError};
-use triage_core::ticket::Ticket;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use triage_core::priority::Points;
+use triage_core::queue::{QueueCursor, QueueFilter, QueueItem};
+use triage_core::ticket::{Status, Ticket};
 
-/// Which open tickets a queue shows.
-#[derive(Debug, Clone, Default)]
-pub struct QueueFilter {
-    /// Only these categories (empty: all).
-    pub categories: Vec<String>,
-    /// Only these priority levels (empty: all).
-    pub levels: Vec<String>,
-    pub tag: Option<String>,
-    /// Only tickets nobody is assigned to.
-    pub unassigned: bool,
+/// What the queue index needs of a stored ticket, without its text.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub id: i64,
+    pub version: i64,
+    pub status: Status,
+    pub assigned: bool,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub points: Option<Points>,
+    pub score: Option<f64>,
+    pub level: Option<String>,
 }
 
-/// A position in the queue: after this (score, id).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct QueueCursor {
-    pub score: f64,
-    pub id: i64,
+impl QueueRow {
+    pub fn item(&self) -> QueueItem<'_> {
+        QueueItem {
+            id: self.id,
+            version: self.version,
+            open: matches!(self.status, Status::New | Status::Open),
+            assigned: self.assigned,
+            created_ms: self.created_ms,
+            category: self.category.as_deref(),
+            tags: &self.tags,
+            points: self.points.as_ref(),
+            score: self.score,
+            level: self.level.as_deref(),
+            sla_due_ms: None,
+        }
+    }
+}
+
+const ROW_COLS: &str = "id, version, status, assignee_id, created_at, updated_at, category, tags, priority_points, \
+    priority_score, priority";
+
+fn decode_row(r: &AnyRow) -> Result<QueueRow, StoreError> {
+    Ok(QueueRow {
+        id: r.try_get("id")?,
+        version: r.try_get("version")?,
+        status: parse(&r.try_get::<String, _>("status")?)?,
+        assigned: r.try_get::<Option<i64>, _>("assignee_id")?.is_some(),
+        created_ms: r.try_get("created_at")?,
+        updated_ms: r.try_get("updated_at")?,
+        category: r.try_get("category")?,
+        tags: from_json(&r.try_get::<String, _>("tags")?)?,
+        points: r.try_get::<Option<String>, _>("priority_points")?.map(|s| from_json(&s)).transpose()?,
+        score: r.try_get("priority_score")?,
+        level: r.try_get("priority")?,
+    })
+}
+
+impl Store {
+    /// Open tickets (new or open) after id `after`, for loading the queue index.
+    pub async fn open_queue_rows(&self, after: i64, limit: i64) -> Result<Vec<QueueRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ROW_COLS} FROM tickets WHERE status IN ('new', 'open') AND id > $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    /// Tickets changed at or after `since_ms` (any status), oldest change first:
+    /// how a process learns what other processes wrote.
+    pub async fn changed_queue_rows(&self, since_ms: i64, limit: i64) -> Result<Vec<QueueRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {ROW_COLS} FROM tickets WHERE updated_at >= $1 ORDER BY updated_at, id LIMIT $2"
+        ))
+        .bind(since_ms)
+        .bind(limit)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    /// Tickets by id, in the order asked (missing ones left out).
+    pub async fn tickets_by_ids(&self, ids: &[i64]) -> Result<Vec<Ticket>, StoreError> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM tickets WHERE id IN ({})", list.join(",")))
+            .fetch_all(self.r())
+            .await?;
+        let mut found: std::collections::HashMap<i64, Ticket> =
+            rows.iter().map(decode).map(|t| t.map(|t| (t.id, t))).collect::<Result<_, _>>()?;
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
 }
 
 impl Store {
     /// Open tickets (new or open) by stored priority score, highest first, then
-    /// oldest first; `limit` of them after `cursor`.
+    /// oldest first; `limit` of them after `cursor`. A plain SQL `ORDER BY`: the
+    /// baseline the queue index is measured against (it does not see age or SLA
+    /// points grow between writes).
     pub async fn queue(
         &self,
         f: &QueueFilter,

@@ -1,0 +1,545 @@
+//! The index itself: B-trees per (partition, class), a heap of bends, a slab of
+//! entries. See the module documentation for why this keeps order as time passes.
+
+use super::item::{QueueCursor, QueueFilter, QueueItem};
+use crate::policy::Policy;
+use crate::priority::{AgeRules, Ramp, SlaRules, Strategy, Weights};
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::ops::Bound;
+
+/// What is rising: nothing, age, SLA, both (bit 0 age, bit 1 SLA).
+const CLASSES: usize = 4;
+const NO_LEVEL: u8 = u8::MAX;
+const MS_PER_HOUR: f64 = 3_600_000.0;
+/// Fixed strategies: every one but age and SLA.
+const FIXED: usize = Strategy::COUNT - 2;
+const DEAD: u32 = u32::MAX;
+
+/// A ticket's place in a class: best first (higher key first, then older id).
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    k: f64,
+    id: i64,
+}
+
+impl Ord for Key {
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.k.total_cmp(&self.k).then(self.id.cmp(&o.id))
+    }
+}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl PartialEq for Key {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Key {}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    id: i64,
+    created_ms: i64,
+    /// `i64::MAX`: no SLA target.
+    due_ms: i64,
+    /// The key it is filed under.
+    k: f64,
+    /// Unweighted points of the fixed strategies, or the fixed score in `[0]`.
+    points: [f64; FIXED],
+    /// Bits of the policy's view tags it carries.
+    tags: u64,
+    version: u32,
+    /// Bumped each time it is filed; bends filed earlier are stale.
+    stamp: u32,
+    partition: u16,
+    class: u8,
+    /// The stored level (index into the policy's levels).
+    level: u8,
+    fixed: bool,
+}
+
+/// An open ticket's place in the queue at an instant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranked {
+    pub id: i64,
+    pub score: f64,
+    /// Index into the policy's levels (most urgent first).
+    pub level: usize,
+}
+
+/// What the walk does after looking at a ticket.
+enum Step {
+    Next,
+    /// Go on with tickets scoring below this.
+    SeekBelow(f64),
+    Stop,
+}
+
+/// The open tickets, kept in priority order for any instant. Time only moves
+/// forward here: asking about an earlier instant than one already seen answers
+/// for the latest seen.
+pub struct QueueIndex {
+    age: AgeRules,
+    sla: SlaRules,
+    bases: Vec<f64>,
+    level_names: Vec<String>,
+    categories: Vec<String>,
+    view_tags: Vec<String>,
+    weights: Weights,
+    /// Points per hour of each class.
+    slopes: [f64; CLASSES],
+    base_ms: i64,
+    now_ms: i64,
+    entries: Vec<Entry>,
+    free: Vec<u32>,
+    slots: HashMap<i64, u32>,
+    sets: Vec<BTreeSet<Key>>,
+    bends: BinaryHeap<Reverse<(i64, u32, u32)>>,
+}
+
+impl QueueIndex {
+    /// An empty index for `policy` under `weights` (normal or a surge rule's).
+    pub fn new(policy: &Policy, weights: Weights, now_ms: i64) -> QueueIndex {
+        let mut view_tags: Vec<String> = Vec::new();
+        for v in &policy.views {
+            if let Some(t) = &v.tag {
+                let t = t.to_lowercase();
+                if !view_tags.contains(&t) && view_tags.len() < 64 {
+                    view_tags.push(t);
+                }
+            }
+        }
+        let categories: Vec<String> = policy.categories.iter().map(|c| c.name.clone()).collect();
+        let partitions = (categories.len() + 1) * 2;
+        let mut q = QueueIndex {
+            age: policy.priority.age.clone(),
+            sla: policy.priority.sla.clone(),
+            bases: policy.levels.iter().map(|l| l.base_score).collect(),
+            level_names: policy.levels.iter().map(|l| l.name.clone()).collect(),
+            categories,
+            view_tags,
+            weights,
+            slopes: [0.0; CLASSES],
+            base_ms: now_ms,
+            now_ms,
+            entries: Vec::new(),
+            free: Vec::new(),
+            slots: HashMap::new(),
+            sets: (0..partitions * CLASSES).map(|_| BTreeSet::new()).collect(),
+            bends: BinaryHeap::new(),
+        };
+        q.slopes = q.class_slopes();
+        q
+    }
+
+    fn class_slopes(&self) -> [f64; CLASSES] {
+        let a = self.weights.get(Strategy::Age) * Ramp::age(&self.age, 0).slope_per_hour();
+        let s = self.weights.get(Strategy::Sla) * Ramp::sla(&self.sla, Some(0)).slope_per_hour();
+        [0.0, a, s, a + s]
+    }
+
+    /// Open tickets in the index.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    pub fn weights(&self) -> Weights {
+        self.weights
+    }
+
+    /// The level names, most urgent first (what [`Ranked::level`] indexes).
+    pub fn level_name(&self, level: usize) -> &str {
+        &self.level_names[level]
+    }
+
+    fn hours(&self, t_ms: i64) -> f64 {
+        (t_ms - self.base_ms) as f64 / MS_PER_HOUR
+    }
+
+    fn level_of(&self, score: f64) -> usize {
+        self.bases.iter().position(|b| score >= *b).unwrap_or(self.bases.len() - 1)
+    }
+
+    fn ramps(&self, e: &Entry) -> (Ramp, Ramp) {
+        if e.fixed {
+            return (Ramp::FLAT, Ramp::FLAT);
+        }
+        let due = (e.due_ms != i64::MAX).then_some(e.due_ms);
+        (Ramp::age(&self.age, e.created_ms), Ramp::sla(&self.sla, due))
+    }
+
+    fn fixed_score(&self, e: &Entry) -> f64 {
+        if e.fixed {
+            return e.points[0];
+        }
+        let mut total = 0.0;
+        let mut j = 0;
+        for s in Strategy::ALL {
+            if s == Strategy::Age || s == Strategy::Sla {
+                continue;
+            }
+            total += e.points[j] * self.weights.get(s);
+            j += 1;
+        }
+        total
+    }
+
+    /// The score of an entry at `t_ms`, straight from its parts.
+    fn value(&self, e: &Entry, t_ms: i64) -> f64 {
+        let (age, sla) = self.ramps(e);
+        self.fixed_score(e)
+            + self.weights.get(Strategy::Age) * age.value(t_ms)
+            + self.weights.get(Strategy::Sla) * sla.value(t_ms)
+    }
+
+    fn set_of(&self, e: &Entry) -> usize {
+        e.partition as usize * CLASSES + e.class as usize
+    }
+
+    /// Files entry `slot` under the class it is in at the index's time.
+    fn place(&mut self, slot: u32) {
+        let t = self.now_ms;
+        let e = &self.entries[slot as usize];
+        let (age, sla) = self.ramps(e);
+        let (wa, ws) = (self.weights.get(Strategy::Age), self.weights.get(Strategy::Sla));
+        let class = (wa != 0.0 && age.rising(t)) as u8 | (((ws != 0.0 && sla.rising(t)) as u8) << 1);
+        let k = self.value(e, t) - self.slopes[class as usize] * self.hours(t);
+        let bend = [(wa != 0.0).then(|| age.next_bend(t)), (ws != 0.0).then(|| sla.next_bend(t))]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .min();
+        let e = &mut self.entries[slot as usize];
+        e.class = class;
+        e.k = k;
+        e.stamp = e.stamp.wrapping_add(1);
+        let (stamp, key) = (e.stamp, Key { k, id: e.id });
+        let set = self.set_of(&self.entries[slot as usize]);
+        self.sets[set].insert(key);
+        if let Some(at) = bend {
+            self.bends.push(Reverse((at, slot, stamp)));
+        }
+    }
+
+    fn unplace(&mut self, slot: u32) {
+        let e = &self.entries[slot as usize];
+        let set = self.set_of(e);
+        let key = Key { k: e.k, id: e.id };
+        self.sets[set].remove(&key);
+    }
+
+    /// Moves the index's time to `now_ms` (never back), re-filing tickets whose
+    /// age or SLA ramp bent meanwhile.
+    pub fn advance(&mut self, now_ms: i64) {
+        self.now_ms = self.now_ms.max(now_ms);
+        while let Some(&Reverse((at, slot, stamp))) = self.bends.peek() {
+            if at > self.now_ms {
+                break;
+            }
+            self.bends.pop();
+            let e = &self.entries[slot as usize];
+            if e.version == DEAD || e.stamp != stamp {
+                continue;
+            }
+            self.unplace(slot);
+            self.place(slot);
+        }
+        if self.bends.len() > 2 * self.slots.len() + 1024 {
+            let entries = &self.entries;
+            self.bends.retain(|Reverse((_, slot, stamp))| {
+                let e = &entries[*slot as usize];
+                e.version != DEAD && e.stamp == *stamp
+            });
+        }
+    }
+
+    fn partition(&self, category: Option<&str>, assigned: bool) -> u16 {
+        let c = category.and_then(|c| self.categories.iter().position(|x| x == c)).unwrap_or(self.categories.len());
+        (c * 2 + assigned as usize) as u16
+    }
+
+    /// Adds, updates or (when it is no longer open) removes a ticket. An item
+    /// older than the one held (by version) is ignored.
+    pub fn upsert(&mut self, item: &QueueItem, now_ms: i64) {
+        self.advance(now_ms);
+        let existing = self.slots.get(&item.id).copied();
+        if let Some(slot) = existing {
+            if item.version < self.entries[slot as usize].version as i64 {
+                return;
+            }
+        }
+        if !item.open {
+            self.remove(item.id);
+            return;
+        }
+        let mut points = [0.0; FIXED];
+        let fixed = match item.points {
+            Some(p) => {
+                let mut j = 0;
+                for s in Strategy::ALL {
+                    if s != Strategy::Age && s != Strategy::Sla {
+                        points[j] = p.get(s);
+                        j += 1;
+                    }
+                }
+                false
+            }
+            None => {
+                points[0] = item.score.unwrap_or(0.0);
+                true
+            }
+        };
+        let mut tags = 0u64;
+        for t in item.tags {
+            if let Some(i) = self.view_tags.iter().position(|v| v.eq_ignore_ascii_case(t)) {
+                tags |= 1 << i;
+            }
+        }
+        let entry = Entry {
+            id: item.id,
+            created_ms: item.created_ms,
+            due_ms: item.sla_due_ms.unwrap_or(i64::MAX),
+            k: 0.0,
+            points,
+            tags,
+            version: item.version.clamp(0, DEAD as i64 - 1) as u32,
+            stamp: 0,
+            partition: self.partition(item.category, item.assigned),
+            class: 0,
+            level: item.level.and_then(|l| self.level_names.iter().position(|n| n == l)).map_or(NO_LEVEL, |i| i as u8),
+            fixed,
+        };
+        let slot = match existing {
+            Some(slot) => {
+                self.unplace(slot);
+                let stamp = self.entries[slot as usize].stamp;
+                self.entries[slot as usize] = Entry { stamp, ..entry };
+                slot
+            }
+            None => {
+                let slot = match self.free.pop() {
+                    Some(s) => {
+                        self.entries[s as usize] = entry;
+                        s
+                    }
+                    None => {
+                        self.entries.push(entry);
+                        (self.entries.len() - 1) as u32
+                    }
+                };
+                self.slots.insert(item.id, slot);
+                slot
+            }
+        };
+        self.place(slot);
+    }
+
+    /// Takes a ticket out of the queue.
+    pub fn remove(&mut self, id: i64) {
+        if let Some(slot) = self.slots.remove(&id) {
+            self.unplace(slot);
+            self.entries[slot as usize].version = DEAD;
+            self.free.push(slot);
+        }
+    }
+
+    /// Switches the weights (surge mode on or off) and re-files every ticket.
+    pub fn set_weights(&mut self, weights: Weights) {
+        if weights == self.weights {
+            return;
+        }
+        self.weights = weights;
+        self.slopes = self.class_slopes();
+        for s in &mut self.sets {
+            s.clear();
+        }
+        self.bends.clear();
+        let live: Vec<u32> = self.slots.values().copied().collect();
+        for slot in live {
+            self.place(slot);
+        }
+    }
+
+    /// A ticket's score and level at `now_ms`, if it is in the queue.
+    pub fn get(&mut self, id: i64, now_ms: i64) -> Option<Ranked> {
+        self.advance(now_ms);
+        let e = &self.entries[*self.slots.get(&id)? as usize];
+        let score = e.k + self.slopes[e.class as usize] * self.hours(self.now_ms);
+        Some(Ranked { id, score, level: self.level_of(score) })
+    }
+
+    fn sets_for(&self, f: &QueueFilter) -> Vec<usize> {
+        let cats: Vec<usize> = if f.categories.is_empty() {
+            (0..=self.categories.len()).collect()
+        } else {
+            f.categories.iter().filter_map(|c| self.categories.iter().position(|x| x == c)).collect()
+        };
+        let mut out = Vec::with_capacity(cats.len() * 2 * CLASSES);
+        for c in cats {
+            for assigned in [false, true] {
+                if assigned && f.unassigned {
+                    continue;
+                }
+                let p = c * 2 + assigned as usize;
+                for class in 0..CLASSES {
+                    let set = p * CLASSES + class;
+                    if !self.sets[set].is_empty() {
+                        out.push(set);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Visits the tickets of `sets` best first at the index's time, starting
+    /// after `after` (a score and id).
+    fn walk(&self, sets: &[usize], after: Option<QueueCursor>, mut visit: impl FnMut(&Entry, Ranked) -> Step) {
+        let t = self.hours(self.now_ms);
+        let slope = |set: usize| self.slopes[set % CLASSES];
+        let range = |set: usize, lower: Bound<Key>| self.sets[set].range((lower, Bound::Unbounded));
+        // Start a little before the cursor (a key rebuilt from a score can differ
+        // from the stored one by rounding) and skip what is not after it.
+        let start = |set: usize| match after {
+            Some(c) => Bound::Included(Key { k: c.score - slope(set) * t + 1e-9, id: i64::MIN }),
+            None => Bound::Unbounded,
+        };
+        let not_after = |score: f64, id: i64| after.is_some_and(|c| score > c.score || score == c.score && id <= c.id);
+        let mut iters: Vec<_> = sets.iter().map(|&s| range(s, start(s))).collect();
+        let mut heads: Vec<Option<Key>> = iters.iter_mut().map(|i| i.next().copied()).collect();
+        let mut floor = f64::INFINITY;
+        loop {
+            let mut best: Option<(usize, f64, i64)> = None;
+            for (i, h) in heads.iter().enumerate() {
+                let Some(key) = h else { continue };
+                let score = key.k + slope(sets[i]) * t;
+                let better = match best {
+                    None => true,
+                    Some((_, s, id)) => score > s || (score == s && key.id < id),
+                };
+                if better {
+                    best = Some((i, score, key.id));
+                }
+            }
+            let Some((i, score, id)) = best else { return };
+            if not_after(score, id) {
+                heads[i] = iters[i].next().copied();
+                continue;
+            }
+            let e = &self.entries[self.slots[&id] as usize];
+            match visit(e, Ranked { id, score, level: self.level_of(score) }) {
+                Step::Stop => return,
+                Step::SeekBelow(b) if b < floor => {
+                    floor = b;
+                    for (j, &set) in sets.iter().enumerate() {
+                        iters[j] = range(set, Bound::Excluded(Key { k: b - slope(set) * t, id: i64::MAX }));
+                        heads[j] = iters[j].next().copied();
+                    }
+                }
+                Step::Next | Step::SeekBelow(_) => heads[i] = iters[i].next().copied(),
+            }
+        }
+    }
+
+    /// Up to `limit` open tickets matching `f`, best first at `now_ms`, after
+    /// `after`; and the cursor for the next page when there is more.
+    pub fn top(
+        &mut self,
+        now_ms: i64,
+        f: &QueueFilter,
+        after: Option<QueueCursor>,
+        limit: usize,
+    ) -> (Vec<Ranked>, Option<QueueCursor>) {
+        self.advance(now_ms);
+        let mut out = Vec::with_capacity(limit.min(256) + 1);
+        let Some(levels) = self.level_mask(f) else { return (out, None) };
+        let tag = match &f.tag {
+            Some(t) => match self.view_tags.iter().position(|v| v.eq_ignore_ascii_case(t)) {
+                Some(i) => 1u64 << i,
+                None => return (out, None), // not a view's tag: nothing carries it here
+            },
+            None => 0,
+        };
+        let sets = self.sets_for(f);
+        self.walk(&sets, after, |e, r| {
+            if !levels[r.level] {
+                return match (r.level + 1..levels.len()).find(|&j| levels[j]) {
+                    Some(j) => Step::SeekBelow(self.bases[j - 1]),
+                    None => Step::Stop,
+                };
+            }
+            if e.tags & tag != tag {
+                return Step::Next;
+            }
+            out.push(r);
+            if out.len() > limit {
+                Step::Stop
+            } else {
+                Step::Next
+            }
+        });
+        let next = (out.len() > limit).then(|| {
+            out.truncate(limit);
+            out.last().map(|r| QueueCursor { score: r.score, id: r.id })
+        });
+        (out, next.flatten())
+    }
+
+    fn level_mask(&self, f: &QueueFilter) -> Option<Vec<bool>> {
+        if f.levels.is_empty() {
+            return Some(vec![true; self.bases.len()]);
+        }
+        let mask: Vec<bool> = self.level_names.iter().map(|n| f.levels.contains(n)).collect();
+        mask.contains(&true).then_some(mask)
+    }
+
+    /// The most urgent unassigned ticket matching `f` at `now_ms`, marked as
+    /// assigned here so the next caller gets another one. The caller stores the
+    /// assignment and upserts what it stored (or the stored ticket if that failed).
+    pub fn take_next(&mut self, now_ms: i64, f: &QueueFilter) -> Option<Ranked> {
+        let f = QueueFilter { unassigned: true, ..f.clone() };
+        let (found, _) = self.top(now_ms, &f, None, 1);
+        let r = *found.first()?;
+        let slot = self.slots[&r.id];
+        self.unplace(slot);
+        self.entries[slot as usize].partition |= 1;
+        self.place(slot);
+        Some(r)
+    }
+
+    /// Tickets whose level at `now_ms` differs from their stored level, because
+    /// time moved their age or SLA points: `(id, level now)`.
+    pub fn drifted(&mut self, now_ms: i64) -> Vec<(i64, usize)> {
+        self.advance(now_ms);
+        let t = self.hours(self.now_ms);
+        let mut out = Vec::new();
+        for e in &self.entries {
+            if e.version == DEAD || e.fixed {
+                continue;
+            }
+            let level = self.level_of(e.k + self.slopes[e.class as usize] * t);
+            if level as u8 != e.level {
+                out.push((e.id, level));
+            }
+        }
+        out
+    }
+
+    /// Approximate bytes held, for the memory benchmark's cross-check.
+    pub fn heap_bytes(&self) -> usize {
+        let key = std::mem::size_of::<Key>();
+        self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self.free.capacity() * 4
+            + self.slots.capacity() * (std::mem::size_of::<(i64, u32)>() + 1)
+            + self.sets.iter().map(|s| s.len()).sum::<usize>() * key * 3 / 2
+            + self.bends.capacity() * std::mem::size_of::<Reverse<(i64, u32, u32)>>()
+    }
+}

@@ -1,0 +1,63 @@
+//! What the queue index needs to know about a ticket, and what a queue shows.
+
+use crate::priority::Points;
+use crate::ticket::{Status, Ticket};
+
+/// A ticket as the queue index sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct QueueItem<'a> {
+    pub id: i64,
+    /// Newer versions replace older ones; older ones are ignored.
+    pub version: i64,
+    /// New or open: in the queue. Anything else leaves it.
+    pub open: bool,
+    pub assigned: bool,
+    pub created_ms: i64,
+    pub category: Option<&'a str>,
+    pub tags: &'a [String],
+    /// The engine's unweighted points; without them the score is fixed.
+    pub points: Option<&'a Points>,
+    /// The stored score (used as the fixed score when there are no points).
+    pub score: Option<f64>,
+    /// The stored level name.
+    pub level: Option<&'a str>,
+    /// When the next SLA target is due.
+    pub sla_due_ms: Option<i64>,
+}
+
+impl<'a> QueueItem<'a> {
+    pub fn of(t: &'a Ticket) -> Self {
+        QueueItem {
+            id: t.id,
+            version: t.version,
+            open: matches!(t.status, Status::New | Status::Open),
+            assigned: t.assignee_id.is_some(),
+            created_ms: t.created_at.timestamp_millis(),
+            category: t.category.as_deref(),
+            tags: &t.tags,
+            points: t.priority_points.as_ref(),
+            score: t.priority_score,
+            level: t.priority.as_deref(),
+            sla_due_ms: None,
+        }
+    }
+}
+
+/// Which open tickets a queue shows (a named view of the policy, or all).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueFilter {
+    /// Only these categories (empty: all).
+    pub categories: Vec<String>,
+    /// Only these priority levels (empty: all).
+    pub levels: Vec<String>,
+    pub tag: Option<String>,
+    /// Only tickets nobody is assigned to.
+    pub unassigned: bool,
+}
+
+/// A position in the queue: after this (score, id).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QueueCursor {
+    pub score: f64,
+    pub id: i64,
+}

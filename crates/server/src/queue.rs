@@ -1,0 +1,110 @@
+//! This process's queue index (`triage_core::queue`): loaded from the store at
+//! start, told of every ticket this process writes, kept in step with what other
+//! processes write, and re-weighted when surge mode switches.
+
+use crate::state::AppState;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use triage_core::policy::Policy;
+use triage_core::priority::Weights;
+use triage_core::queue::{QueueIndex, QueueItem};
+use triage_core::ticket::Ticket;
+use triage_store::{Store, StoreError};
+
+/// How far back each sync looks past the last change it saw: a transaction can
+/// commit a little after the time it stamped on its rows.
+const SYNC_LAG_MS: i64 = 5_000;
+const PAGE: i64 = 5_000;
+
+#[derive(Clone)]
+pub struct Queue {
+    index: Arc<Mutex<QueueIndex>>,
+    /// The newest `updated_at` seen from the store.
+    synced_ms: Arc<AtomicI64>,
+}
+
+impl Queue {
+    pub(crate) fn new(policy: &Policy, weights: Weights, now_ms: i64) -> Queue {
+        Queue { index: Arc::new(Mutex::new(QueueIndex::new(policy, weights, now_ms))), synced_ms: Arc::default() }
+    }
+
+    /// The index, for a few microseconds. A panic elsewhere while holding it
+    /// leaves consistent data (every method finishes its own updates), so a
+    /// poisoned lock is taken over.
+    pub fn lock(&self) -> MutexGuard<'_, QueueIndex> {
+        self.index.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Files a ticket as stored (or takes it out when it is no longer open).
+    pub fn put(&self, t: &Ticket) {
+        self.lock().upsert(&QueueItem::of(t), t.updated_at.timestamp_millis());
+    }
+
+    /// Has the store tell the index of every ticket this process writes.
+    pub(crate) fn follow(&self, store: &Store) {
+        let me = self.clone();
+        if !store.observe_tickets(Arc::new(move |t| me.put(t))) {
+            tracing::warn!("the store already reports to another queue index; this one follows by polling only");
+        }
+    }
+
+    /// Loads every open ticket. Returns how many.
+    pub(crate) async fn load(&self, store: &Store) -> Result<usize, StoreError> {
+        let mut after = 0;
+        let mut n = 0;
+        loop {
+            let rows = store.open_queue_rows(after, PAGE).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.id;
+            n += rows.len();
+            let newest = rows.iter().map(|r| r.updated_ms).max().unwrap_or(0);
+            self.synced_ms.fetch_max(newest, Ordering::Relaxed);
+            let mut q = self.lock();
+            for r in &rows {
+                q.upsert(&r.item(), r.updated_ms);
+            }
+        }
+        Ok(n)
+    }
+
+    /// Applies what changed in the store since the last sync (other processes,
+    /// imports). Returns how many rows were read.
+    pub(crate) async fn sync(&self, store: &Store) -> Result<usize, StoreError> {
+        let mut since = self.synced_ms.load(Ordering::Relaxed) - SYNC_LAG_MS;
+        let mut n = 0;
+        loop {
+            let rows = store.changed_queue_rows(since, PAGE).await?;
+            n += rows.len();
+            let Some(newest) = rows.last().map(|r| r.updated_ms) else { break };
+            {
+                let mut q = self.lock();
+                for r in &rows {
+                    q.upsert(&r.item(), r.updated_ms);
+                }
+            }
+            self.synced_ms.fetch_max(newest, Ordering::Relaxed);
+            if (rows.len() as i64) < PAGE || newest == since {
+                break;
+            }
+            since = newest;
+        }
+        Ok(n)
+    }
+
+    /// Re-reads one ticket and files what is stored (after a take that failed).
+    pub(crate) async fn refresh(&self, store: &Store, id: i64) {
+        match store.get_ticket(id).await {
+            Ok(t) => self.put(&t),
+            Err(StoreError::NotFound) => self.lock().remove(id),
+            Err(e) => tracing::warn!(ticket = id, error = %e, "cannot refresh the queue index"),
+        }
+    }
+}
+
+/// Loads the index and starts following the store (server start).
+pub(crate) async fn start(state: &AppState) -> Result<usize, StoreError> {
+    state.queue.follow(&state.store);
+    let n = state.queue.load(&state.store).await?;
+    tracing::info!(open = n, "queue index loaded");
+    Ok(n)
+}
