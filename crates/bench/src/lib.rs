@@ -1,2 +1,4 @@
 //! Benchmarks and load harnesses for Triage. `cargo bench -p triage-bench` runs the
 //! micro-benchmarks; `src/bin/loadtest.rs` drives a real server over HTTP.
+
+pub mod seed;

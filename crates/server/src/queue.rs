@@ -3,7 +3,7 @@
 //! processes write, and re-weighted when surge mode switches.
 
 use crate::state::AppState;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use triage_core::policy::Policy;
 use triage_core::priority::Weights;
@@ -13,7 +13,7 @@ use triage_store::{Store, StoreError};
 
 /// How far back each sync looks past the last change it saw: a transaction can
 /// commit a little after the time it stamped on its rows.
-const SYNC_LAG_MS: i64 = 5_000;
+const SYNC_LAG_MS: i64 = 1_000;
 const PAGE: i64 = 5_000;
 
 #[derive(Clone)]
@@ -21,11 +21,16 @@ pub struct Queue {
     index: Arc<Mutex<QueueIndex>>,
     /// The newest `updated_at` seen from the store.
     synced_ms: Arc<AtomicI64>,
+    started: Arc<AtomicBool>,
 }
 
 impl Queue {
     pub(crate) fn new(policy: &Policy, weights: Weights, now_ms: i64) -> Queue {
-        Queue { index: Arc::new(Mutex::new(QueueIndex::new(policy, weights, now_ms))), synced_ms: Arc::default() }
+        Queue {
+            index: Arc::new(Mutex::new(QueueIndex::new(policy, weights, now_ms))),
+            synced_ms: Arc::default(),
+            started: Arc::default(),
+        }
     }
 
     /// The index, for a few microseconds. A panic elsewhere while holding it
@@ -101,10 +106,14 @@ impl Queue {
     }
 }
 
-/// Loads the index and starts following the store (server start).
-pub(crate) async fn start(state: &AppState) -> Result<usize, StoreError> {
+/// Loads the index and starts following the store (server start; a second call
+/// does nothing and returns `None`). Returns how many open tickets it holds.
+pub async fn start(state: &AppState) -> Result<Option<usize>, StoreError> {
+    if state.queue.started.swap(true, Ordering::SeqCst) {
+        return Ok(None);
+    }
     state.queue.follow(&state.store);
     let n = state.queue.load(&state.store).await?;
     tracing::info!(open = n, "queue index loaded");
-    Ok(n)
+    Ok(Some(n))
 }

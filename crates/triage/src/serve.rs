@@ -58,6 +58,10 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
             rescored.level_changed
         );
     }
+    let t = std::time::Instant::now();
+    if let Some(n) = triage_server::queue::start(&state).await? {
+        esay!("queue: {n} open tickets in priority order (loaded in {:.1} s)", t.elapsed().as_secs_f64());
+    }
 
     say!("Triage listening on http://{addr} (database {}, policy {policy_name})", redacted(&g.database));
     match (&new_token, env_token.is_some()) {

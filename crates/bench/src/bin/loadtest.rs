@@ -7,7 +7,12 @@
 //! target/release/loadtest --backend sqlite --clients 32 --tickets 50000
 //! target/release/loadtest --backend postgres --clients 32 --tickets 50000
 //! target/release/loadtest --backend sqlite --ticket-batch 1   # baseline: one commit per ticket
+//! target/release/loadtest --scenario next --open 1000000 --clients 8 --requests 20000
 //! ```
+//!
+//! `--scenario next` seeds a SQLite database with `--open` open tickets before the
+//! server starts, then has `--clients` agents take tickets with
+//! `POST /api/v1/queue/next` and read the head of `GET /api/v1/queue`.
 //! Traffic goes to 127.0.0.1 only.
 
 use anyhow::{bail, Context};
@@ -44,6 +49,15 @@ struct Args {
     /// Print one JSON line instead of text.
     #[arg(long)]
     json: bool,
+    /// create (tickets through the API) or next (agents taking from a full queue).
+    #[arg(long, default_value = "create")]
+    scenario: String,
+    /// next: open tickets seeded before the server starts.
+    #[arg(long, default_value_t = 1_000_000)]
+    open: i64,
+    /// next: requests of each kind in the measured run.
+    #[arg(long, default_value_t = 20_000)]
+    requests: i64,
 }
 
 const TOKEN: &str = "loadtest-admin-token";
@@ -57,6 +71,20 @@ async fn main() -> anyhow::Result<()> {
         b => bail!("--backend {b}: use sqlite or postgres"),
     };
     let db = ScratchDatabase::new(backend).await;
+    let next = match a.scenario.as_str() {
+        "create" => false,
+        "next" if backend == Backend::Sqlite => true,
+        "next" => bail!("--scenario next seeds SQLite only; use --backend sqlite"),
+        s => bail!("--scenario {s}: use create or next"),
+    };
+    if next {
+        let url = triage_store::DatabaseUrl::parse(&db.url).map_err(anyhow::Error::msg)?;
+        triage_store::Store::connect(&url).await?.close().await;
+        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis() as i64;
+        let t = Instant::now();
+        triage_bench::seed::open_tickets(db.url.trim_start_matches("sqlite://"), a.open, now_ms)?;
+        eprintln!("seeded {} open tickets in {:.1} s", a.open, t.elapsed().as_secs_f64());
+    }
     let bin = match a.triage.clone() {
         Some(p) => p,
         None => std::env::current_exe()?.with_file_name("triage"),
@@ -72,10 +100,34 @@ async fn main() -> anyhow::Result<()> {
     if let Some(b) = a.ticket_batch {
         cmd.env("TRIAGE_TICKET_BATCH", b.to_string());
     }
+    let started = Instant::now();
     let mut server = cmd.spawn().with_context(|| format!("cannot start {}", bin.display()))?;
     let first =
         BufReader::new(server.stdout.take().expect("piped")).lines().next().context("server printed nothing")??;
+    let start_secs = started.elapsed().as_secs_f64();
     let addr = first.split("http://").nth(1).and_then(|r| r.split(' ').next()).context("no address")?.to_string();
+    if next {
+        let result = run_next(&a, &addr).await;
+        let _ = server.kill();
+        let _ = server.wait();
+        let _ = std::fs::remove_dir_all(&dir);
+        let (take, head) = result?;
+        if a.json {
+            println!(
+                "{{\"open\":{},\"clients\":{},\"server_start_seconds\":{start_secs:.2},\"next_p50_ms\":{:.3},\"next_p99_ms\":{:.3},\"next_ok\":{},\"queue_head_p50_ms\":{:.3},\"queue_head_p99_ms\":{:.3},\"errors\":{}}}",
+                a.open, a.clients, take.p50_ms, take.p99_ms, take.ok, head.p50_ms, head.p99_ms, take.errors + head.errors
+            );
+        } else {
+            println!(
+                "{} open, {} agents: server up in {start_secs:.1} s; POST /queue/next {} taken, p50 {:.2} ms, p99 {:.2} ms; GET /queue?limit=1 p50 {:.2} ms, p99 {:.2} ms; {} errors",
+                a.open, a.clients, take.ok, take.p50_ms, take.p99_ms, head.p50_ms, head.p99_ms, take.errors + head.errors
+            );
+        }
+        if take.errors + head.errors > 0 {
+            bail!("{} requests failed", take.errors + head.errors);
+        }
+        return Ok(());
+    }
     let result = run(&a, &addr).await;
     let _ = server.kill();
     let _ = server.wait();
@@ -199,6 +251,67 @@ async fn blast(base: &str, clients: usize, total: i64, limit: Duration) -> anyho
         errors += e;
     }
     Ok((hist, ok, errors))
+}
+
+/// Agents taking tickets (`POST /queue/next`), then reading the head of the queue.
+async fn run_next(a: &Args, addr: &str) -> anyhow::Result<(Outcome, Outcome)> {
+    let base = format!("http://{addr}");
+    // Warm-up: connections and the token cache.
+    requests(&base, a.clients, 200, "POST", "/api/v1/queue/next", 200).await?;
+    let take = requests(&base, a.clients, a.requests, "POST", "/api/v1/queue/next", 200).await?;
+    let head = requests(&base, a.clients, a.requests, "GET", "/api/v1/queue?limit=1", 200).await?;
+    Ok((take, head))
+}
+
+/// `total` requests from `clients` concurrent clients; latency of those answered `want`.
+async fn requests(
+    base: &str,
+    clients: usize,
+    total: i64,
+    method: &'static str,
+    path: &'static str,
+    want: u16,
+) -> anyhow::Result<Outcome> {
+    let remaining = Arc::new(AtomicI64::new(total));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (base, remaining) = (base.to_string(), remaining.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client");
+            let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram");
+            let (mut ok, mut errors) = (0u64, 0u64);
+            while remaining.fetch_sub(1, Ordering::Relaxed) > 0 {
+                let url = format!("{base}{path}");
+                let req = if method == "POST" { client.post(url) } else { client.get(url) };
+                let t = Instant::now();
+                match req.bearer_auth(TOKEN).send().await {
+                    Ok(r) if r.status().as_u16() == want => {
+                        let _ = r.bytes().await;
+                        ok += 1;
+                        hist.record(t.elapsed().as_micros().max(1) as u64).expect("in range");
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (hist, ok, errors)
+        }));
+    }
+    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+    let (mut ok, mut errors) = (0, 0);
+    for t in tasks {
+        let (h, o, e) = t.await?;
+        hist.add(h)?;
+        ok += o;
+        errors += e;
+    }
+    Ok(Outcome {
+        ok,
+        errors,
+        secs: start.elapsed().as_secs_f64(),
+        p50_ms: hist.value_at_quantile(0.50) as f64 / 1000.0,
+        p99_ms: hist.value_at_quantile(0.99) as f64 / 1000.0,
+    })
 }
 
 /// The value of an unlabelled Prometheus sample.
