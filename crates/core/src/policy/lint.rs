@@ -11,7 +11,62 @@ pub(super) fn check(raw: &PolicyFile, p: &Policy, errs: &mut Errors) {
     every_level_is_reachable(raw, p, errs);
     surge_rules_are_unambiguous(raw, errs);
     escalation_words_are_unambiguous(raw, errs);
+    categories_are_distinct(raw, errs);
+    views_are_distinct(raw, errs);
     strategies_matter(raw, p, errs);
+}
+
+/// A category name folded to what a person (or an import, or a classifier label)
+/// would take for the same thing: case, spaces, `-` and `_` ignored.
+fn folded(name: &str) -> String {
+    name.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// `top_up` and `Top-Up` are one request type to a person: two categories that
+/// differ only so overlap, and tickets would be split between them at random.
+fn categories_are_distinct(raw: &PolicyFile, errs: &mut Errors) {
+    let names: Vec<_> = raw.categories.iter().map(|c| &c.get_ref().name).collect();
+    for (i, n) in names.iter().enumerate() {
+        if let Some(first) =
+            names[..i].iter().find(|o| o.get_ref() != n.get_ref() && folded(o.get_ref()) == folded(n.get_ref()))
+        {
+            errs.at(
+                n.span(),
+                format!(
+                    "category `{}` overlaps category `{}`: they differ only in case or punctuation, so a ticket fits both",
+                    n.get_ref(),
+                    first.get_ref()
+                ),
+                "merge them into one category, or name them for what sets them apart",
+            );
+        }
+    }
+}
+
+/// Two views with the same filter show the same tickets under two names: agents
+/// picking from one do not know the other is the same queue.
+fn views_are_distinct(raw: &PolicyFile, errs: &mut Errors) {
+    let key = |v: &super::file::ViewFile| {
+        let mut c: Vec<String> = v.categories.iter().map(|x| x.get_ref().clone()).collect();
+        c.sort();
+        let mut l: Vec<String> = v.levels.iter().map(|x| x.get_ref().clone()).collect();
+        l.sort();
+        (c, l, v.tag.as_ref().map(|t| t.to_lowercase()), v.unassigned)
+    };
+    let views: Vec<_> = raw.views.iter().collect();
+    for (i, v) in views.iter().enumerate() {
+        if let Some(first) = views[..i].iter().find(|o| key(o.get_ref()) == key(v.get_ref())) {
+            errs.at(
+                v.span(),
+                format!(
+                    "view `{}` shows exactly the tickets of view `{}` (same categories, levels, tag and assignment)",
+                    v.get_ref().name.get_ref(),
+                    first.get_ref().name.get_ref()
+                ),
+                "remove one, or change its filter",
+            );
+        }
+    }
 }
 
 /// Words match case-insensitively: `Cancel = 6` and `cancel = 10` would match the

@@ -187,3 +187,23 @@ fn escalation_words_that_differ_only_in_case_are_ambiguous() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].message.contains("is listed again as"), "{}", e[0]);
 }
+
+#[test]
+fn categories_that_differ_only_in_case_or_punctuation_overlap() {
+    let extra = "\n[[categories]]\nname = \"Top-Up\"\ndescription = \"Same as top_up.\"\nskills = [\"top_up\"]\ntier = \"L1\"\nteam = \"payments\"\n";
+    let text = format!("{BUILTIN_TOML}{extra}");
+    let e = errors(&text);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].message.contains("category `Top-Up` overlaps category `top_up`"), "{}", e[0]);
+    assert_eq!(e[0].line, line_of(&text, "name = \"Top-Up\""));
+    assert!(e[0].hint.as_deref().unwrap_or_default().contains("merge them"), "{:?}", e[0].hint);
+}
+
+#[test]
+fn two_views_with_the_same_filter_are_ambiguous() {
+    let extra = "\n[[views]]\nname = \"cards-and-co\"\ncategories = [\"transfers\", \"cards\", \"cash\", \"top_up\"]\n";
+    let text = format!("{BUILTIN_TOML}{extra}");
+    let e = errors(&text);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].message.contains("view `cards-and-co` shows exactly the tickets of view `payments`"), "{}", e[0]);
+}
