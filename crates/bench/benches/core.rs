@@ -86,3 +86,39 @@ fn priority_rescore_100k(b: divan::Bencher) {
     let now = Utc.with_ymd_and_hms(2026, 11, 3, 5, 0, 0).unwrap();
     b.bench(|| all.iter().map(|f| score(&p, f, now, None)).sum::<f64>());
 }
+
+fn berlin_office() -> triage_core::sla::Calendar {
+    use triage_core::sla::{parse_holiday, parse_hours, Calendar, Weekly};
+    let mut w = Weekly::default();
+    parse_hours("mon-fri 08:00-12:00,13:00-17:00", &mut w).unwrap();
+    let holidays = ["2026-12-24..2026-12-26", "2026-12-31..2027-01-01", "2027-04-02", "2027-04-05", "2027-05-01"]
+        .iter()
+        .map(|h| parse_holiday(h).unwrap())
+        .collect();
+    Calendar::new(chrono_tz::Tz::Europe__Berlin, Some(w), holidays).unwrap()
+}
+
+/// One SLA due time: 4 business hours on an office calendar with holidays,
+/// starting at varying times through a year.
+#[divan::bench]
+fn sla_due_4h_office_hours_with_holidays(b: divan::Bencher) {
+    let cal = berlin_office();
+    let start = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap().timestamp_millis();
+    let mut i = 0i64;
+    b.bench_local(|| {
+        i = (i + 7_919) % 31_536_000;
+        triage_core::sla::due(&cal, start + i * 1000, 4 * 3_600_000, &[]).unwrap().due_ms
+    });
+}
+
+/// A longer target: 3 business days (72 h of business time, about two weeks).
+#[divan::bench]
+fn sla_due_3d_office_hours_with_holidays(b: divan::Bencher) {
+    let cal = berlin_office();
+    let start = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap().timestamp_millis();
+    let mut i = 0i64;
+    b.bench_local(|| {
+        i = (i + 7_919) % 31_536_000;
+        triage_core::sla::due(&cal, start + i * 1000, 72 * 3_600_000, &[]).unwrap().due_ms
+    });
+}

@@ -13,6 +13,7 @@ pub mod plan;
 pub mod policy;
 pub mod priority;
 pub mod queue;
+pub mod sla;
 pub mod ticket;
 
 pub use error::DomainError;

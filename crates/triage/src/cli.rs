@@ -42,6 +42,42 @@ pub enum Command {
     Import(ImportArgs),
     /// Export every ticket as JSON lines (the format `import` reads).
     Export(ExportArgs),
+    /// Service-level tools.
+    #[command(subcommand)]
+    Sla(SlaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SlaCommand {
+    /// When is a target due on a business calendar? No policy or database needed.
+    Due(SlaDueArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SlaDueArgs {
+    /// IANA time zone of the calendar, e.g. Europe/Berlin.
+    #[arg(long, default_value = "UTC")]
+    pub timezone: String,
+    /// Business hours, e.g. "mon-fri 09:00-17:00" or "mon 08:00-12:00,13:00-17:00"
+    /// (repeatable; days mon..sun, ranges mon-fri, lists sat,sun; 24:00 allowed as an
+    /// end). Without it the calendar runs around the clock (24x7).
+    #[arg(long = "hours", value_name = "DAYS HH:MM-HH:MM")]
+    pub hours: Vec<String>,
+    /// A holiday, 2026-12-25, or a range 2026-12-24..2026-12-26 (repeatable; whole local days).
+    #[arg(long = "holiday", value_name = "DATE[..DATE]")]
+    pub holidays: Vec<String>,
+    /// When the clock starts (RFC 3339); now when absent.
+    #[arg(long)]
+    pub start: Option<String>,
+    /// The target as business time: 90m, 4h, 2d (a day is 24 hours of business time), 1h30m.
+    #[arg(long)]
+    pub target: String,
+    /// A stretch the clock stood still, START/END as RFC 3339 instants (repeatable).
+    #[arg(long = "pause", value_name = "START/END")]
+    pub pauses: Vec<String>,
+    /// text, or json: {"due", "business_seconds", "paused_seconds"}.
+    #[arg(long, default_value = "text")]
+    pub format: String,
 }
 
 #[derive(Debug, Args)]
@@ -116,5 +152,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import(a) => crate::import::run(&cli.global, a).await,
         Command::Export(a) => crate::export::run(&cli.global, a).await,
+        Command::Sla(SlaCommand::Due(a)) => crate::sla_due::run(&a),
     }
 }

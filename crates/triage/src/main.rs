@@ -8,6 +8,7 @@ mod import;
 mod policy_check;
 mod serve;
 mod setup;
+mod sla_due;
 mod token;
 
 use clap::Parser;

@@ -208,3 +208,50 @@ fn acknowledged_tickets_survive_a_killed_server_sqlite() {
 fn acknowledged_tickets_survive_a_killed_server_postgres() {
     acknowledged_tickets_survive_a_killed_server(Backend::Postgres);
 }
+
+#[test]
+fn sla_due_answers_for_any_calendar_without_a_policy_or_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "sqlite://never-created.db";
+    // Berlin, business hours, across the spring-forward night and a pause.
+    let out = triage(
+        dir.path(),
+        db,
+        &[
+            "sla",
+            "due",
+            "--timezone",
+            "Europe/Berlin",
+            "--hours",
+            "mon-fri 09:00-17:00",
+            "--hours",
+            "sun 00:00-06:00",
+            "--start",
+            "2026-03-27T16:00:00+01:00",
+            "--target",
+            "7h",
+            "--format",
+            "json",
+            "--pause",
+            "2026-03-29T00:00:00+01:00/2026-03-29T01:00:00+01:00",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    // Friday 16-17 (1 h); Sunday 00:00 CET to 06:00 CEST is 5 real hours, the first
+    // paused (4 h); Monday 09:00 + 2 h.
+    assert_eq!(v["due"], "2026-03-30T11:00:00+02:00", "{v}");
+    assert_eq!(v["business_seconds"], 7 * 3600);
+    assert_eq!(v["paused_seconds"], 3600);
+    assert!(!dir.path().join("never-created.db").exists(), "no database touched");
+
+    let text_out = triage(dir.path(), db, &["sla", "due", "--start", "2026-11-27T16:00:00Z", "--target", "1h30m"]);
+    assert!(text(&text_out.stdout).contains("Fri 27 Nov 2026 17:30 UTC"), "{}", text(&text_out.stdout));
+
+    let bad = triage(dir.path(), db, &["sla", "due", "--hours", "mon-fry 09:00-17:00", "--target", "1h"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("--hours `mon-fry 09:00-17:00`: `fry` is not a day"), "{}", text(&bad.stderr));
+    let bad = triage(dir.path(), db, &["sla", "due", "--holiday", "2026-12-32", "--target", "1h"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("not a date"));
+}

@@ -1,0 +1,16 @@
+//! Service levels: business calendars and the time a target falls due on them.
+//!
+//! Business time is real elapsed time inside business intervals: a DST night
+//! that loses an hour inside business hours gives one hour less, one that repeats
+//! an hour gives one more. Pauses (waiting on the customer, on hold) stop the
+//! clock; the clock resumes exactly where it stopped.
+
+mod calendar;
+mod due;
+mod hours;
+#[cfg(test)]
+mod tests;
+
+pub use calendar::Calendar;
+pub use due::{due, Due, Pause};
+pub use hours::{parse_holiday, parse_hours, DaySpan, Holiday, Weekly};
