@@ -18,6 +18,8 @@ pub(crate) struct PolicyFile {
     #[serde(default)]
     pub plans: Vec<Spanned<PlanFile>>,
     #[serde(default)]
+    pub calendars: Vec<Spanned<CalendarFile>>,
+    #[serde(default)]
     pub sla_policies: Vec<Spanned<SlaPolicyFile>>,
     #[serde(default)]
     pub categories: Vec<Spanned<CategoryFile>>,
@@ -182,8 +184,28 @@ pub(crate) struct SlaPolicyFile {
     pub name: Spanned<String>,
     #[serde(default)]
     pub description: String,
+    /// Business calendar the targets count on; absent: calendar time (24x7).
+    pub calendar: Option<Spanned<String>>,
+    /// Statuses that stop the clock (default: pending_customer and on_hold).
+    pub pause_on: Option<Spanned<Vec<String>>>,
+    /// Warn at this fraction of a target (default 0.75).
+    pub warn_at: Option<Spanned<f64>>,
     #[serde(default)]
     pub targets: BTreeMap<Spanned<String>, Spanned<SlaTargetsFile>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CalendarFile {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    pub timezone: Spanned<String>,
+    /// Weekly hours as in `triage sla due --hours`; none: around the clock.
+    #[serde(default)]
+    pub hours: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub holidays: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,6 +214,7 @@ pub(crate) struct SlaTargetsFile {
     pub first_response: Option<Spanned<String>>,
     pub next_reply: Option<Spanned<String>>,
     pub resolution: Option<Spanned<String>>,
+    pub periodic_update: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -36,6 +36,8 @@ pub struct Policy {
     pub matrix: Matrix,
     pub segments: Segments,
     pub plans: Vec<PlanDef>,
+    /// Business calendars SLA policies count on.
+    pub calendars: Vec<CalendarDef>,
     pub sla_policies: Vec<SlaPolicyDef>,
     pub categories: Vec<CategoryDef>,
     pub custom_fields: Vec<CustomFieldDef>,
@@ -101,8 +103,30 @@ pub struct PlanDef {
 pub struct SlaPolicyDef {
     pub name: String,
     pub description: String,
+    /// The business calendar targets count on; `None`: calendar time, around the clock.
+    pub calendar: Option<String>,
+    /// Statuses that stop the clock.
+    #[schema(value_type = Vec<String>)]
+    pub pause_on: Vec<crate::ticket::Status>,
+    /// Fraction of a target at which a warning is raised.
+    pub warn_at: f64,
     /// Targets per priority level.
     pub targets: BTreeMap<String, SlaTargets>,
+}
+
+/// A named business calendar: time zone, weekly hours, holidays.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CalendarDef {
+    pub name: String,
+    pub description: String,
+    pub timezone: String,
+    /// Weekly hours as written (`mon-fri 09:00-17:00`); empty: around the clock.
+    pub hours: Vec<String>,
+    /// Holidays as written (`2026-12-25`, `2026-12-24..2026-12-26`).
+    pub holidays: Vec<String>,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub compiled: crate::sla::Calendar,
 }
 
 /// Targets in seconds.
@@ -111,6 +135,8 @@ pub struct SlaTargets {
     pub first_response: Option<i64>,
     pub next_reply: Option<i64>,
     pub resolution: Option<i64>,
+    /// For the most urgent levels: an update to the customer at least this often.
+    pub periodic_update: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -153,6 +179,10 @@ impl Policy {
 
     pub fn view(&self, name: &str) -> Option<&ViewDef> {
         self.views.iter().find(|v| v.name == name)
+    }
+
+    pub fn calendar(&self, name: &str) -> Option<&CalendarDef> {
+        self.calendars.iter().find(|c| c.name == name)
     }
 
     pub fn sla_policy(&self, name: &str) -> Option<&SlaPolicyDef> {

@@ -207,3 +207,34 @@ fn two_views_with_the_same_filter_are_ambiguous() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].message.contains("view `cards-and-co` shows exactly the tickets of view `payments`"), "{}", e[0]);
 }
+
+#[test]
+fn calendars_are_compiled_and_checked() {
+    let p = Policy::builtin();
+    let office = p.calendar("office").unwrap();
+    assert_eq!(office.compiled.tz, chrono_tz::Tz::Europe__Berlin);
+    assert_eq!(p.sla_policy("standard").unwrap().calendar.as_deref(), Some("office"));
+    assert_eq!(p.sla_policy("enterprise").unwrap().calendar, None, "calendar time");
+    assert_eq!(p.sla_policy("enterprise").unwrap().warn_at, 0.5);
+    assert_eq!(p.sla_policy("premium").unwrap().targets["P1"].periodic_update, Some(7200));
+
+    let text = builtin_with("timezone = \"Europe/Berlin\"", "timezone = \"Europe/Berlinn\"");
+    let e = errors(&text);
+    assert!(e[0].message.contains("`Europe/Berlinn` is not an IANA time zone"), "{}", e[0]);
+    assert_eq!(e[0].line, line_of(&text, "Europe/Berlinn"));
+
+    let text = builtin_with("hours = [\"mon-fri 09:00-17:00\"]", "hours = [\"mon-fry 09:00-17:00\"]");
+    let e = errors(&text);
+    assert!(e[0].message.contains("`fry` is not a day"), "{}", e[0]);
+    assert_eq!(e[0].line, line_of(&text, "mon-fry"));
+
+    let text = builtin_with("calendar = \"office\"", "calendar = \"offce\"");
+    let e = errors(&text);
+    assert!(e[0].message.contains("unknown calendar `offce`"), "{}", e[0]);
+    assert!(e[0].hint.as_deref().unwrap_or_default().contains("office, extended"), "{:?}", e[0].hint);
+
+    let text = builtin_with("warn_at = 0.5", "warn_at = 1.5");
+    assert!(errors(&text)[0].message.contains("warn_at must be a fraction"));
+    let text = builtin_with("warn_at = 0.5", "pause_on = [\"solved\"]");
+    assert!(errors(&text)[0].message.contains("`solved` cannot pause the clock"));
+}

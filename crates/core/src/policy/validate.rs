@@ -194,6 +194,57 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         personas: s.personas.as_ref().map(|p| p.get_ref().clone()).unwrap_or_default(),
     };
 
+    // Business calendars.
+    errs.unique_names("calendar", raw.calendars.iter().map(|c| &c.get_ref().name));
+    let mut calendars = Vec::new();
+    for c in &raw.calendars {
+        let c = c.get_ref();
+        let tz = match c.timezone.get_ref().parse::<chrono_tz::Tz>() {
+            Ok(tz) => tz,
+            Err(_) => {
+                errs.at(
+                    c.timezone.span(),
+                    format!("calendar `{}`: `{}` is not an IANA time zone", c.name.get_ref(), c.timezone.get_ref()),
+                    "write a zone like Europe/Berlin, America/New_York or UTC",
+                );
+                chrono_tz::Tz::UTC
+            }
+        };
+        let mut week = crate::sla::Weekly::default();
+        let mut hours_ok = true;
+        for h in &c.hours {
+            if let Err(e) = crate::sla::parse_hours(h.get_ref(), &mut week) {
+                hours_ok = false;
+                errs.at(h.span(), format!("calendar `{}`: {e}", c.name.get_ref()), "e.g. \"mon-fri 09:00-17:00\"");
+            }
+        }
+        let mut holidays = Vec::new();
+        for h in &c.holidays {
+            match crate::sla::parse_holiday(h.get_ref()) {
+                Ok(x) => holidays.push(x),
+                Err(e) => errs.at(h.span(), format!("calendar `{}`: {e}", c.name.get_ref()), ""),
+            }
+        }
+        let week = (!c.hours.is_empty()).then_some(week);
+        let compiled = match crate::sla::Calendar::new(tz, week, holidays) {
+            Ok(cal) => cal,
+            Err(e) => {
+                if hours_ok {
+                    errs.at(c.name.span(), format!("calendar `{}`: {e}", c.name.get_ref()), "");
+                }
+                crate::sla::Calendar::always()
+            }
+        };
+        calendars.push(CalendarDef {
+            name: c.name.get_ref().clone(),
+            description: c.description.clone(),
+            timezone: c.timezone.get_ref().clone(),
+            hours: c.hours.iter().map(|h| h.get_ref().clone()).collect(),
+            holidays: c.holidays.iter().map(|h| h.get_ref().clone()).collect(),
+            compiled,
+        });
+    }
+
     // SLA policies.
     errs.unique_names("SLA policy", raw.sla_policies.iter().map(|p| &p.get_ref().name));
     let mut sla_policies = Vec::new();
@@ -219,10 +270,59 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
                     first_response: dur(&t.first_response),
                     next_reply: dur(&t.next_reply),
                     resolution: dur(&t.resolution),
+                    periodic_update: dur(&t.periodic_update),
                 },
             );
         }
-        sla_policies.push(SlaPolicyDef { name: p.name.get_ref().clone(), description: p.description.clone(), targets });
+        if let Some(c) = &p.calendar {
+            if !calendars.iter().any(|x| &x.name == c.get_ref()) {
+                let names: Vec<&str> = calendars.iter().map(|x| x.name.as_str()).collect();
+                errs.at(
+                    c.span(),
+                    format!("SLA policy `{}` names unknown calendar `{}`", p.name.get_ref(), c.get_ref()),
+                    if names.is_empty() {
+                        "declare it in [[calendars]], or leave `calendar` out to count calendar time".to_string()
+                    } else {
+                        format!("declare it in [[calendars]] or use one of: {}", names.join(", "))
+                    },
+                );
+            }
+        }
+        let pause_on = match &p.pause_on {
+            None => vec![crate::ticket::Status::PendingCustomer, crate::ticket::Status::OnHold],
+            Some(list) => {
+                let mut out = Vec::new();
+                for s in list.get_ref() {
+                    match s.parse::<crate::ticket::Status>() {
+                        Ok(st @ (crate::ticket::Status::PendingCustomer | crate::ticket::Status::OnHold)) => {
+                            out.push(st)
+                        }
+                        _ => errs.at(
+                            list.span(),
+                            format!("SLA policy `{}`: `{s}` cannot pause the clock", p.name.get_ref()),
+                            "pause_on takes pending_customer and on_hold",
+                        ),
+                    }
+                }
+                out
+            }
+        };
+        let warn_at = match &p.warn_at {
+            None => 0.75,
+            Some(w) if *w.get_ref() > 0.0 && *w.get_ref() < 1.0 => *w.get_ref(),
+            Some(w) => {
+                errs.at(w.span(), "warn_at must be a fraction between 0 and 1", "e.g. warn_at = 0.75 warns at 75%");
+                0.75
+            }
+        };
+        sla_policies.push(SlaPolicyDef {
+            name: p.name.get_ref().clone(),
+            description: p.description.clone(),
+            calendar: p.calendar.as_ref().map(|c| c.get_ref().clone()),
+            pause_on,
+            warn_at,
+            targets,
+        });
     }
     let sla_names: Vec<&str> = sla_policies.iter().map(|p| p.name.as_str()).collect();
 
@@ -359,6 +459,7 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         matrix,
         segments,
         plans,
+        calendars,
         sla_policies,
         categories,
         custom_fields,
