@@ -19,6 +19,48 @@ pub struct Due {
     pub paused_ms: i64,
 }
 
+/// Merges pauses into sorted, disjoint stretches.
+fn merged(pauses: &[Pause]) -> Vec<Pause> {
+    let mut ps: Vec<Pause> = pauses.iter().copied().filter(|p| p.end_ms > p.start_ms).collect();
+    ps.sort_by_key(|p| p.start_ms);
+    let mut out: Vec<Pause> = Vec::with_capacity(ps.len());
+    for p in ps {
+        match out.last_mut() {
+            Some(last) if p.start_ms <= last.end_ms => last.end_ms = last.end_ms.max(p.end_ms),
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
+/// Business time between two instants with the clock stopped during `pauses`.
+pub fn elapsed(cal: &Calendar, start_ms: i64, end_ms: i64, pauses: &[Pause]) -> i64 {
+    if end_ms <= start_ms {
+        return 0;
+    }
+    let pauses = merged(pauses);
+    let mut total = 0;
+    let mut date = cal.local_date(start_ms);
+    let last = cal.local_date(end_ms);
+    let mut intervals = Vec::with_capacity(4);
+    while date <= last {
+        cal.day_intervals(date, &mut intervals);
+        for &(a, b) in &intervals {
+            let (a, b) = (a.max(start_ms), b.min(end_ms));
+            if b <= a {
+                continue;
+            }
+            let paused: i64 = pauses.iter().map(|p| (p.end_ms.min(b) - p.start_ms.max(a)).max(0)).sum();
+            total += b - a - paused;
+        }
+        match date.succ_opt() {
+            Some(d) => date = d,
+            None => break,
+        }
+    }
+    total
+}
+
 /// Search at most this far ahead for business time.
 const HORIZON_DAYS: i64 = 3_660;
 

@@ -6,11 +6,13 @@
 //! clock; the clock resumes exactly where it stopped.
 
 mod calendar;
+mod clocks;
 mod due;
 mod hours;
 #[cfg(test)]
 mod tests;
 
 pub use calendar::Calendar;
-pub use due::{due, Due, Pause};
+pub use clocks::{ticket_sla, Clock, ClockPhase, History, TicketSla};
+pub use due::{due, elapsed, Due, Pause};
 pub use hours::{parse_holiday, parse_hours, DaySpan, Holiday, Weekly};

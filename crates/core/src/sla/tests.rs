@@ -163,3 +163,74 @@ proptest! {
         prop_assert!(paused.paused_ms >= 0 && paused.paused_ms <= pause_len * 60_000);
     }
 }
+
+mod clocks {
+    use super::*;
+    use crate::policy::Policy;
+    use crate::ticket::Status;
+
+    fn at(s: &str) -> i64 {
+        ms(&format!("2026-{s}+01:00"))
+    }
+
+    fn sla(h: &History, now: &str) -> TicketSla {
+        let p = Policy::builtin();
+        let def = p.sla_policy("standard").unwrap();
+        let cal = &p.calendar(def.calendar.as_deref().unwrap()).unwrap().compiled;
+        ticket_sla(def, cal, "P2", h, at(now))
+    }
+
+    fn created() -> History {
+        History {
+            created_ms: at("11-30T09:00:00"),
+            statuses: vec![(at("11-30T09:00:00"), Status::New)],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn first_response_runs_warns_and_breaches_on_office_hours() {
+        // Standard plan, P2: first response within 4 business hours (office: Berlin, 9-17).
+        let h = created();
+        let s = sla(&h, "11-30T11:00:00");
+        let fr = s.first_response.unwrap();
+        assert_eq!(fr.due.to_rfc3339(), "2026-11-30T12:00:00+00:00", "13:00 in Berlin");
+        assert_eq!((fr.state, fr.remaining_seconds, fr.warning), (ClockPhase::Running, 7200, false));
+        assert!(sla(&h, "11-30T12:30:00").first_response.unwrap().warning, "3.5 of 4 hours: past 75%");
+        let late = sla(&h, "11-30T14:00:00").first_response.unwrap();
+        assert_eq!((late.state, late.remaining_seconds), (ClockPhase::Breached, -3600));
+        let mut answered = created();
+        answered.agent_replies = vec![at("11-30T12:00:00")];
+        assert_eq!(sla(&answered, "11-30T14:00:00").first_response.unwrap().state, ClockPhase::Met);
+    }
+
+    #[test]
+    fn waiting_on_the_customer_stops_the_clock() {
+        let mut h = created();
+        h.statuses.push((at("11-30T10:00:00"), Status::PendingCustomer));
+        let s = sla(&h, "11-30T11:00:00").first_response.unwrap();
+        assert_eq!((s.state, s.paused, s.remaining_seconds), (ClockPhase::Paused, true, 3 * 3600));
+        h.statuses.push((at("11-30T12:00:00"), Status::Open));
+        let s = sla(&h, "11-30T12:30:00").first_response.unwrap();
+        assert_eq!(s.due.to_rfc3339(), "2026-11-30T14:00:00+00:00", "two paused hours: 15:00 in Berlin");
+        assert_eq!((s.state, s.paused), (ClockPhase::Running, false));
+    }
+
+    #[test]
+    fn next_reply_restarts_with_each_customer_reply_and_resolution_stops_when_solved() {
+        let mut h = created();
+        h.agent_replies = vec![at("11-30T12:00:00")];
+        h.customer_replies = vec![at("12-01T10:00:00")];
+        let s = sla(&h, "12-01T11:00:00");
+        let nr = s.next_reply.unwrap();
+        // 8 business hours from Tue 10:00: 7 on Tuesday, 1 on Wednesday.
+        assert_eq!(nr.due.to_rfc3339(), "2026-12-02T09:00:00+00:00");
+        assert_eq!(nr.state, ClockPhase::Running);
+        h.agent_replies.push(at("12-01T15:00:00"));
+        assert_eq!(sla(&h, "12-01T16:00:00").next_reply.unwrap().state, ClockPhase::Met);
+        h.statuses.push((at("12-01T16:00:00"), Status::Solved));
+        h.solved_ms = Some(at("12-01T16:00:00"));
+        let s = sla(&h, "12-02T09:00:00");
+        assert_eq!(s.resolution.unwrap().state, ClockPhase::Met, "solved within 2 business days");
+    }
+}

@@ -1,0 +1,145 @@
+//! A ticket's SLA clocks at an instant, computed from its history alone, so a
+//! restart or a replay gives the same answer.
+
+use super::calendar::Calendar;
+use super::due::{due, elapsed, Pause};
+use crate::policy::SlaPolicyDef;
+use crate::ticket::Status;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// What happened to a ticket that its clocks depend on (UTC ms, in order).
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub created_ms: i64,
+    /// Status from each instant on; the first entry is the status at creation.
+    pub statuses: Vec<(i64, Status)>,
+    /// The customer's public replies (not the first message).
+    pub customer_replies: Vec<i64>,
+    /// Agents' public replies.
+    pub agent_replies: Vec<i64>,
+    pub solved_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockPhase {
+    Running,
+    Paused,
+    Met,
+    Breached,
+}
+
+/// One target's clock.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Clock {
+    pub target_seconds: i64,
+    /// When it falls due (if a pause is running, assuming it ends now).
+    pub due: chrono::DateTime<chrono::Utc>,
+    pub state: ClockPhase,
+    /// Business time left (negative once breached).
+    pub remaining_seconds: i64,
+    pub paused: bool,
+    /// Past the policy's warning fraction of the target.
+    pub warning: bool,
+}
+
+/// Every clock of a ticket; a target the SLA policy does not set is absent.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct TicketSla {
+    pub first_response: Option<Clock>,
+    pub next_reply: Option<Clock>,
+    pub resolution: Option<Clock>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub periodic_update: Option<Clock>,
+}
+
+/// The stretches the clock stood still, up to `now_ms`.
+fn pauses(def: &SlaPolicyDef, h: &History, now_ms: i64) -> Vec<Pause> {
+    let mut out = Vec::new();
+    for (i, (at, st)) in h.statuses.iter().enumerate() {
+        if def.pause_on.contains(st) {
+            let end = h.statuses.get(i + 1).map_or(now_ms, |(t, _)| *t);
+            out.push(Pause { start_ms: *at, end_ms: end.min(now_ms) });
+        }
+    }
+    out
+}
+
+/// What every clock of one ticket shares.
+struct Ctx<'a> {
+    def: &'a SlaPolicyDef,
+    cal: &'a Calendar,
+    pauses: Vec<Pause>,
+    paused_now: bool,
+    now_ms: i64,
+}
+
+fn clock(c: &Ctx, start_ms: i64, stop_ms: Option<i64>, target_s: i64) -> Option<Clock> {
+    let (def, cal, pauses, paused_now, now_ms) = (c.def, c.cal, &c.pauses[..], c.paused_now, c.now_ms);
+    let target = target_s * 1000;
+    let d = due(cal, start_ms, target, pauses).ok()?;
+    let end = stop_ms.unwrap_or(now_ms).min(now_ms);
+    let spent = elapsed(cal, start_ms, end, pauses);
+    let state = match stop_ms {
+        Some(stop) if stop <= now_ms => {
+            if stop <= d.due_ms {
+                ClockPhase::Met
+            } else {
+                ClockPhase::Breached
+            }
+        }
+        _ if spent >= target => ClockPhase::Breached,
+        _ if paused_now => ClockPhase::Paused,
+        _ => ClockPhase::Running,
+    };
+    let running = matches!(state, ClockPhase::Running | ClockPhase::Paused);
+    Some(Clock {
+        target_seconds: target_s,
+        due: chrono::DateTime::from_timestamp_millis(d.due_ms).unwrap_or_default(),
+        state,
+        remaining_seconds: (target - spent) / 1000,
+        paused: running && paused_now,
+        warning: spent as f64 >= def.warn_at * target as f64,
+    })
+}
+
+/// The clocks of a ticket at `level` under `def` (on `cal`) at `now_ms`. The
+/// current level's targets apply from the start, so a priority change re-targets
+/// running clocks.
+pub fn ticket_sla(def: &SlaPolicyDef, cal: &Calendar, level: &str, h: &History, now_ms: i64) -> TicketSla {
+    let Some(t) = def.targets.get(level) else { return TicketSla::default() };
+    let current = h.statuses.last().map(|(_, s)| *s);
+    let paused_now = current.is_some_and(|s| def.pause_on.contains(&s));
+    let c = Ctx { def, cal, pauses: pauses(def, h, now_ms), paused_now, now_ms };
+    let done = matches!(current, Some(Status::Solved | Status::Closed));
+    let first_agent = h.agent_replies.iter().copied().find(|t| *t >= h.created_ms);
+    let first_response = t.first_response.and_then(|s| clock(&c, h.created_ms, first_agent, s));
+    let resolution = t.resolution.and_then(|s| {
+        let stop = if done { h.solved_ms.or(Some(now_ms)) } else { None };
+        clock(&c, h.created_ms, stop, s)
+    });
+    // Next reply: the customer's oldest reply since the last agent reply waits.
+    let last_agent = h.agent_replies.last().copied().unwrap_or(i64::MIN);
+    let waiting = h.customer_replies.iter().copied().find(|t| *t > last_agent && *t <= now_ms);
+    let next_reply = match (t.next_reply, waiting) {
+        (Some(s), Some(from)) if !done => clock(&c, from, None, s),
+        (Some(s), None) => {
+            // Answered: the last answered customer reply's clock, met or breached.
+            let asked = h.customer_replies.iter().copied().rfind(|t| *t <= last_agent);
+            asked.and_then(|from| {
+                let answer = h.agent_replies.iter().copied().find(|a| *a >= from);
+                clock(&c, from, answer, s)
+            })
+        }
+        _ => None,
+    };
+    let periodic_update = match t.periodic_update {
+        Some(s) if !done => {
+            let from = h.agent_replies.last().copied().unwrap_or(h.created_ms).max(h.created_ms);
+            clock(&c, from, None, s)
+        }
+        _ => None,
+    };
+    TicketSla { first_response, next_reply, resolution, periodic_update }
+}
