@@ -14,6 +14,7 @@ pub mod ops;
 mod prioritize;
 pub mod queue;
 pub mod rescore;
+mod sla;
 pub mod state;
 
 pub use state::AppState;

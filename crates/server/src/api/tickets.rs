@@ -29,6 +29,10 @@ pub struct TicketView {
     pub ticket: Ticket,
     /// The written guideline of the ticket's priority level.
     pub priority_guideline: Option<String>,
+    /// SLA clocks now (on `GET /api/v1/tickets/{id}`): first response, next reply,
+    /// resolution and, where set, periodic update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<triage_core::sla::TicketSla>,
 }
 
 pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketView {
@@ -38,7 +42,7 @@ pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketV
         ticket.priority_explanation = None;
         ticket.policy_version = None;
     }
-    TicketView { ticket, priority_guideline }
+    TicketView { ticket, priority_guideline, sla: None }
 }
 
 /// Loads a ticket the caller may see; anything else is a 404 that leaks nothing.
@@ -319,7 +323,8 @@ pub async fn list(
     responses((status = 200, body = TicketView), (status = 404, body = crate::error::Problem)))]
 pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TicketView>> {
     let t = load_visible(&s, &caller, id).await?;
-    Ok(Json(view(&s, &caller, t)))
+    let sla = crate::sla::of(&s, &t).await?;
+    Ok(Json(TicketView { sla, ..view(&s, &caller, t) }))
 }
 
 /// Fields to change; absent fields stay, `null` clears.

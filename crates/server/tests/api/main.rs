@@ -8,4 +8,5 @@ mod idempotency;
 mod ops;
 mod organizations;
 mod queue;
+mod sla;
 mod tickets;
