@@ -52,6 +52,32 @@ pub struct TicketSla {
     pub resolution: Option<Clock>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub periodic_update: Option<Clock>,
+    /// What the customer is told, in plain words and their calendar's time zone:
+    /// "We will reply by Tue 01 Dec 14:00 CET."
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promise: Option<String>,
+}
+
+impl TicketSla {
+    /// The promise for the reply the customer waits for (first response, else next
+    /// reply), or for the resolution when no reply is owed.
+    fn promise_in(&self, tz: chrono_tz::Tz) -> Option<String> {
+        let when = |c: &Clock| c.due.with_timezone(&tz).format("%a %d %b %H:%M %Z").to_string();
+        let owed = |c: &&Clock| matches!(c.state, ClockPhase::Running | ClockPhase::Paused | ClockPhase::Breached);
+        if let Some(c) = self.first_response.as_ref().filter(owed).or(self.next_reply.as_ref().filter(owed)) {
+            return Some(match c.state {
+                ClockPhase::Paused => format!("We are waiting for your answer; then we will reply by {}.", when(c)),
+                ClockPhase::Breached => format!("Our reply is overdue (it was due {}); we are on it.", when(c)),
+                _ => format!("We will reply by {}.", when(c)),
+            });
+        }
+        let r = self.resolution.as_ref().filter(owed)?;
+        Some(match r.state {
+            ClockPhase::Paused => format!("We are waiting for your answer; we aim to resolve this by {}.", when(r)),
+            ClockPhase::Breached => "Resolving this is taking longer than we promised; we are on it.".to_string(),
+            _ => format!("We aim to resolve this by {}.", when(r)),
+        })
+    }
 }
 
 /// The stretches the clock stood still, up to `now_ms`.
@@ -141,5 +167,7 @@ pub fn ticket_sla(def: &SlaPolicyDef, cal: &Calendar, level: &str, h: &History, 
         }
         _ => None,
     };
-    TicketSla { first_response, next_reply, resolution, periodic_update }
+    let mut out = TicketSla { first_response, next_reply, resolution, periodic_update, promise: None };
+    out.promise = out.promise_in(cal.tz);
+    out
 }

@@ -8,7 +8,7 @@ use triage_core::policy::Policy;
 async fn a_ticket_carries_its_sla_clocks(b: Backend) {
     let app = TestApp::spawn(b).await;
     let org = app.org("Acme", "standard").await;
-    app.customer(org, "c@acme.example").await;
+    let (_, customer_token) = app.customer(org, "c@acme.example").await;
     let (_, agent_token) = app.agent("ann@triage.example").await;
     let t = app
         .ticket(
@@ -31,6 +31,14 @@ async fn a_ticket_carries_its_sla_clocks(b: Backend) {
     assert!(["running", "breached"].contains(&fr["state"].as_str().unwrap()), "{fr}");
     assert_eq!(sla["resolution"]["target_seconds"], targets.resolution.unwrap());
     assert!(sla["next_reply"].is_null(), "no customer reply waits yet: {sla}");
+    // The customer is told when to expect an answer, in plain words.
+    let r = app.get(&format!("/api/v1/tickets/{id}"), &customer_token).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let promise = r.body["sla"]["promise"].as_str().unwrap_or_default();
+    assert!(
+        promise.starts_with("We will reply by ") && (promise.ends_with(" CET.") || promise.ends_with(" CEST.")),
+        "{promise}"
+    );
 
     // Waiting on the customer stops the clocks.
     let r = app
