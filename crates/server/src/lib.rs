@@ -53,7 +53,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     queue::start(&state).await.map_err(std::io::Error::other)?;
-    let jobs = [tokio::spawn(jobs::watch_volume(state.clone())), tokio::spawn(jobs::follow_queue(state.clone()))];
+    let mut jobs =
+        vec![tokio::spawn(jobs::watch_volume(state.clone())), tokio::spawn(jobs::follow_queue(state.clone()))];
+    if let Some(rx) = state.sla_rx.lock().ok().and_then(|mut r| r.take()) {
+        jobs.push(tokio::spawn(sla::follow(state.clone(), rx)));
+    }
     let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
     for j in jobs {
         j.abort();

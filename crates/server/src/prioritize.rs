@@ -34,6 +34,8 @@ pub(crate) struct Request<'a> {
     pub custom_fields: &'a CustomFields,
     /// The customer's words: subject and body.
     pub text: &'a str,
+    /// When the next SLA clock falls due.
+    pub sla_due: Option<DateTime<Utc>>,
 }
 
 impl<'a> Request<'a> {
@@ -45,6 +47,7 @@ impl<'a> Request<'a> {
             created_at: t.created_at,
             custom_fields: &t.custom_fields,
             text,
+            sla_due: t.sla_due_at,
         }
     }
 }
@@ -67,7 +70,7 @@ pub(crate) fn priority(s: &AppState, c: &Customer, r: &Request, override_: Optio
         plan: c.plan.as_ref().map(|p| (p.name.as_str(), boost.unwrap_or(0.0))),
         emotion: &emotion,
         ai_urgency: None,
-        sla_due: None,
+        sla_due: r.sla_due,
         custom_fields: r.custom_fields,
     };
     decide(&s.policy, &facts, s.now(), s.surge(), override_)

@@ -15,6 +15,9 @@ use triage_store::{Store, StoreError};
 /// commit a little after the time it stamped on its rows.
 const SYNC_LAG_MS: i64 = 1_000;
 const PAGE: i64 = 5_000;
+/// Most open tickets without an SLA due time given one at start (each costs a
+/// few queries; the rest get theirs at their next change).
+const SLA_BACKFILL: usize = 10_000;
 
 #[derive(Clone)]
 pub struct Queue {
@@ -45,16 +48,29 @@ impl Queue {
         self.lock().upsert(&QueueItem::of(t), t.updated_at.timestamp_millis());
     }
 
-    /// Has the store tell the index of every ticket this process writes.
-    pub(crate) fn follow(&self, store: &Store) {
+    /// Has the store tell the index of every ticket this process writes (and
+    /// `sla` of its id, for its SLA due time).
+    pub(crate) fn follow(&self, store: &Store, sla: tokio::sync::mpsc::UnboundedSender<i64>) {
         let me = self.clone();
-        if !store.observe_tickets(Arc::new(move |t| me.put(t))) {
+        if !store.observe_tickets(Arc::new(move |t| {
+            me.put(t);
+            // A new ticket's due time was computed when it was made.
+            if t.version > 1 {
+                let _ = sla.send(t.id);
+            }
+        })) {
             tracing::warn!("the store already reports to another queue index; this one follows by polling only");
         }
     }
 
-    /// Loads every open ticket. Returns how many.
-    pub(crate) async fn load(&self, store: &Store) -> Result<usize, StoreError> {
+    /// Loads every open ticket; those without an SLA due time (older data) are
+    /// sent to `sla`, the newest first, up to [`SLA_BACKFILL`]. Returns how many.
+    pub(crate) async fn load(
+        &self,
+        store: &Store,
+        sla: &tokio::sync::mpsc::UnboundedSender<i64>,
+    ) -> Result<usize, StoreError> {
+        let mut backfill = Vec::new();
         let mut after = 0;
         let mut n = 0;
         loop {
@@ -64,10 +80,14 @@ impl Queue {
             n += rows.len();
             let newest = rows.iter().map(|r| r.updated_ms).max().unwrap_or(0);
             self.synced_ms.fetch_max(newest, Ordering::Relaxed);
+            backfill.extend(rows.iter().filter(|r| r.sla_due_ms.is_none()).map(|r| r.id));
             let mut q = self.lock();
             for r in &rows {
                 q.upsert(&r.item(), r.updated_ms);
             }
+        }
+        for id in backfill.iter().rev().take(SLA_BACKFILL) {
+            let _ = sla.send(*id);
         }
         Ok(n)
     }
@@ -112,8 +132,8 @@ pub async fn start(state: &AppState) -> Result<Option<usize>, StoreError> {
     if state.queue.started.swap(true, Ordering::SeqCst) {
         return Ok(None);
     }
-    state.queue.follow(&state.store);
-    let n = state.queue.load(&state.store).await?;
+    state.queue.follow(&state.store, state.sla_tx.clone());
+    let n = state.queue.load(&state.store, &state.sla_tx).await?;
     tracing::info!(open = n, "queue index loaded");
     Ok(Some(n))
 }

@@ -8,6 +8,33 @@ use crate::state::AppState;
 use triage_core::sla::{ticket_sla, Calendar, History, TicketSla};
 use triage_core::ticket::{Actor, EventKind, Status, Ticket};
 
+/// The SLA policy and calendar in force for a customer.
+fn policy_for<'p>(
+    s: &'p AppState,
+    c: &prioritize::Customer,
+) -> Option<(&'p triage_core::policy::SlaPolicyDef, Calendar)> {
+    let name = c.org.contract.sla_policy.clone().or_else(|| c.plan.as_ref().map(|p| p.sla_policy.clone()))?;
+    let def = s.policy.sla_policy(&name)?;
+    let cal = match def.calendar.as_deref().and_then(|c| s.policy.calendar(c)) {
+        Some(c) => c.compiled.clone(),
+        None => Calendar::always(),
+    };
+    Some((def, cal))
+}
+
+/// When a ticket created `now` at `level` is next due: no history yet, so no queries.
+pub(crate) fn at_creation(
+    s: &AppState,
+    c: &prioritize::Customer,
+    level: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let (def, cal) = policy_for(s, c)?;
+    let at = now.timestamp_millis();
+    let h = History { created_ms: at, statuses: vec![(at, Status::New)], ..Default::default() };
+    ticket_sla(def, &cal, level, &h, at).next_due()
+}
+
 /// The ticket's clocks now; `None` when its organization has no SLA policy or
 /// the ticket has no level.
 pub(crate) async fn of(s: &AppState, t: &Ticket) -> ApiResult<Option<TicketSla>> {
@@ -50,4 +77,37 @@ pub(crate) async fn of(s: &AppState, t: &Ticket) -> ApiResult<Option<TicketSla>>
         }
     }
     Ok(Some(ticket_sla(def, &cal, level, &h, s.now().timestamp_millis())))
+}
+
+/// Most tickets looked at in one round of [`follow`].
+const ROUND: usize = 500;
+
+/// Keeps each ticket's `sla_due_at` in step with its history: every ticket this
+/// process writes is looked at again right after, and its next due time stored
+/// (without a new version) and handed to the queue index, where the SLA
+/// strategy's points grow as it nears.
+pub(crate) async fn follow(state: AppState, mut rx: tokio::sync::mpsc::UnboundedReceiver<i64>) {
+    let mut ids = Vec::with_capacity(ROUND);
+    while rx.recv_many(&mut ids, ROUND).await > 0 {
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids.drain(..) {
+            if let Err(e) = refresh(&state, id).await {
+                tracing::warn!(ticket = id, error = ?e, "cannot compute the SLA due time");
+            }
+        }
+    }
+}
+
+async fn refresh(s: &AppState, id: i64) -> ApiResult<()> {
+    let mut t = s.store.get_ticket(id).await?;
+    let open = !matches!(t.status, Status::Solved | Status::Closed);
+    let next = if open { of(s, &t).await?.and_then(|sla| sla.next_due()) } else { None };
+    let next = next.map(|d| chrono::DateTime::from_timestamp_millis(d.timestamp_millis()).unwrap_or(d));
+    if next != t.sla_due_at {
+        s.store.set_sla_due(id, next).await?;
+        t.sla_due_at = next;
+        s.queue.put(&t);
+    }
+    Ok(())
 }

@@ -23,13 +23,19 @@ pub struct AppState {
     pub(crate) metrics: PrometheusHandle,
     /// Open tickets in priority order, for the queue endpoints.
     pub queue: crate::queue::Queue,
+    /// Tickets whose SLA due time needs a look (see `sla::follow`).
+    pub(crate) sla_tx: tokio::sync::mpsc::UnboundedSender<i64>,
+    pub(crate) sla_rx: Arc<std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<i64>>>>,
 }
 
 impl AppState {
     pub fn new(store: Store, policy: Policy, clock: Arc<dyn Clock>) -> Self {
         let queue = crate::queue::Queue::new(&policy, policy.priority.weights, clock.now().timestamp_millis());
+        let (sla_tx, sla_rx) = tokio::sync::mpsc::unbounded_channel();
         Self {
             queue,
+            sla_tx,
+            sla_rx: Arc::new(std::sync::Mutex::new(Some(sla_rx))),
             store,
             policy: Arc::new(policy),
             clock,

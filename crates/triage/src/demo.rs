@@ -294,6 +294,7 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
             urgency: Some(urgency.into()),
             priority: Some(pr.level),
             priority_score: Some(pr.score),
+            sla_due_at: None,
             priority_points: pr.points,
             priority_explanation: Some(pr.explanation),
             policy_version: Some(pr.policy_version),

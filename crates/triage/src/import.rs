@@ -309,6 +309,7 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
         urgency,
         priority: Some(priority.level),
         priority_score: Some(priority.score),
+        sla_due_at: None,
         priority_points: priority.points,
         priority_explanation: Some(priority.explanation),
         policy_version: Some(priority.policy_version),

@@ -38,7 +38,7 @@ impl<'a> QueueItem<'a> {
             points: t.priority_points.as_ref(),
             score: t.priority_score,
             level: t.priority.as_deref(),
-            sla_due_ms: None,
+            sla_due_ms: t.sla_due_at.map(|d| d.timestamp_millis()),
         }
     }
 }

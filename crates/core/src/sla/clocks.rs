@@ -42,6 +42,10 @@ pub struct Clock {
     pub paused: bool,
     /// Past the policy's warning fraction of the target.
     pub warning: bool,
+    /// Met or breached for good: the awaited reply or resolution happened.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub stopped: bool,
 }
 
 /// Every clock of a ticket; a target the SLA policy does not set is absent.
@@ -59,6 +63,17 @@ pub struct TicketSla {
 }
 
 impl TicketSla {
+    /// When the next clock that is running (not paused, not stopped) falls due;
+    /// a breached one that still runs counts, with its past due time.
+    pub fn next_due(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        [&self.first_response, &self.next_reply, &self.resolution, &self.periodic_update]
+            .into_iter()
+            .flatten()
+            .filter(|c| !c.stopped && !c.paused)
+            .map(|c| c.due)
+            .min()
+    }
+
     /// The promise for the reply the customer waits for (first response, else next
     /// reply), or for the resolution when no reply is owed.
     fn promise_in(&self, tz: chrono_tz::Tz) -> Option<String> {
@@ -127,6 +142,7 @@ fn clock(c: &Ctx, start_ms: i64, stop_ms: Option<i64>, target_s: i64) -> Option<
         remaining_seconds: (target - spent) / 1000,
         paused: running && paused_now,
         warning: spent as f64 >= def.warn_at * target as f64,
+        stopped: stop_ms.is_some_and(|s| s <= now_ms),
     })
 }
 

@@ -198,6 +198,11 @@ mod clocks {
         assert_eq!((fr.state, fr.remaining_seconds, fr.warning), (ClockPhase::Running, 7200, false));
         assert_eq!(sla(&h, "11-30T11:00:00").promise.as_deref(), Some("We will reply by Mon 30 Nov 13:00 CET."));
         assert!(sla(&h, "11-30T12:30:00").first_response.unwrap().warning, "3.5 of 4 hours: past 75%");
+        assert_eq!(
+            sla(&h, "11-30T11:00:00").next_due().map(|d| d.to_rfc3339()).as_deref(),
+            Some("2026-11-30T12:00:00+00:00"),
+            "the first response is the next thing due"
+        );
         let late = sla(&h, "11-30T14:00:00").first_response.unwrap();
         assert_eq!((late.state, late.remaining_seconds), (ClockPhase::Breached, -3600));
         let mut answered = created();
@@ -211,6 +216,7 @@ mod clocks {
         h.statuses.push((at("11-30T10:00:00"), Status::PendingCustomer));
         let s = sla(&h, "11-30T11:00:00").first_response.unwrap();
         assert_eq!((s.state, s.paused, s.remaining_seconds), (ClockPhase::Paused, true, 3 * 3600));
+        assert_eq!(sla(&h, "11-30T11:00:00").next_due(), None, "nothing runs while paused");
         let promise = sla(&h, "11-30T11:00:00").promise.unwrap();
         assert!(promise.starts_with("We are waiting for your answer; then we will reply by Mon 30 Nov 1"), "{promise}");
         h.statuses.push((at("11-30T12:00:00"), Status::Open));

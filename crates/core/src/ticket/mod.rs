@@ -63,6 +63,8 @@ pub struct Ticket {
     pub first_response_at: Option<DateTime<Utc>>,
     pub solved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When the next running SLA clock falls due (none while paused or met).
+    pub sla_due_at: Option<DateTime<Utc>>,
 }
 
 /// A validated ticket about to be stored. Build it with the policy's checks
@@ -81,6 +83,8 @@ pub struct NewTicket {
     pub priority_score: Option<f64>,
     pub priority_explanation: Option<Explanation>,
     pub priority_points: Option<Points>,
+    /// When the first SLA clock falls due (computed at creation).
+    pub sla_due_at: Option<DateTime<Utc>>,
     pub policy_version: Option<String>,
     pub status: Status,
     pub assignee_id: Option<i64>,
@@ -229,6 +233,7 @@ mod tests {
             first_response_at: None,
             solved_at: None,
             closed_at: None,
+            sla_due_at: None,
         }
     }
 

@@ -205,19 +205,20 @@ pub async fn create(
     }
     let over = requested_override(&s, &caller, req.priority.as_deref(), req.priority_reason.as_deref())?;
     let text = prioritize::text_of(&subject, &body);
-    let priority = prioritize::priority(
-        &s,
-        &customer,
-        &Request {
-            impact: req.impact.as_deref(),
-            urgency: req.urgency.as_deref(),
-            category: req.category.as_deref(),
-            created_at: now,
-            custom_fields: &req.custom_fields,
-            text: &text,
-        },
-        over.as_ref(),
-    );
+    let request = |sla_due| Request {
+        impact: req.impact.as_deref(),
+        urgency: req.urgency.as_deref(),
+        category: req.category.as_deref(),
+        created_at: now,
+        custom_fields: &req.custom_fields,
+        text: &text,
+        sla_due,
+    };
+    // The SLA targets depend on the level and the SLA points on the targets: the
+    // level without SLA points picks the targets, then the score counts them.
+    let first = prioritize::priority(&s, &customer, &request(None), over.as_ref());
+    let sla_due = crate::sla::at_creation(&s, &customer, &first.level, now);
+    let priority = prioritize::priority(&s, &customer, &request(sla_due), over.as_ref());
     let category = req.category.as_deref().and_then(|c| s.policy.category(c));
     let new = NewTicket {
         subject,
@@ -231,6 +232,7 @@ pub async fn create(
         priority: Some(priority.level),
         priority_score: Some(priority.score),
         priority_points: priority.points,
+        sla_due_at: sla_due,
         priority_explanation: Some(priority.explanation),
         policy_version: Some(priority.policy_version),
         status: Status::New,

@@ -123,6 +123,7 @@ async fn the_queue_sees_what_other_processes_write(b: Backend) {
         priority: Some("P1".into()),
         priority_score: Some(99.0),
         priority_explanation: None,
+        sla_due_at: None,
         priority_points: None,
         policy_version: None,
         status: Status::New,

@@ -31,6 +31,9 @@ async fn a_ticket_carries_its_sla_clocks(b: Backend) {
     assert!(["running", "breached"].contains(&fr["state"].as_str().unwrap()), "{fr}");
     assert_eq!(sla["resolution"]["target_seconds"], targets.resolution.unwrap());
     assert!(sla["next_reply"].is_null(), "no customer reply waits yet: {sla}");
+    // The next due time is stored with the ticket (the SLA strategy and the queue read it).
+    let due = |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert_eq!(due(&r.body["sla_due_at"]), due(&fr["due"]), "{}", r.body);
     // The customer is told when to expect an answer, in plain words.
     let r = app.get(&format!("/api/v1/tickets/{id}"), &customer_token).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -47,6 +50,16 @@ async fn a_ticket_carries_its_sla_clocks(b: Backend) {
     assert_eq!(r.status, 200, "{}", r.body);
     let r = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await;
     assert_eq!(r.body["sla"]["resolution"]["paused"], true, "{}", r.body["sla"]);
+    // Nothing runs while paused: the stored due time clears shortly after.
+    let mut cleared = false;
+    for _ in 0..50 {
+        if app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["sla_due_at"].is_null() {
+            cleared = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(cleared, "sla_due_at cleared while waiting on the customer");
 
     // An agent's reply right away meets the first-response target.
     let r =

@@ -261,10 +261,16 @@ async fn the_priority_endpoint_explains_every_strategy(b: Backend) {
         emotion.contains("\"outage\"") && emotion.contains("\"cancel\"") && emotion.contains("exclamation"),
         "{emotion}"
     );
+    // The enterprise plan's P1 first response is due in 15 minutes (calendar time):
+    // 20 SLA points x (1 - 15 min / 8 h horizon) = 19.375, growing as it nears.
+    let sla = by["sla"]["contribution"].as_f64().unwrap();
+    assert!((sla - 19.375).abs() < 0.05, "{}", by["sla"]);
+    assert!(by["sla"]["reason"].as_str().unwrap().starts_with("next SLA target due in 1"), "{}", by["sla"]);
     // Default severity P3 (40) + customer 15 + emotion 15 (capped) + category 8 + plan 9
-    // + business impact 5 = 92: a P1, though nobody set impact or urgency.
+    // + business impact 5 = 92, plus the SLA points: a P1, though nobody set impact or urgency.
     assert_eq!(p["level"], "P1", "{p}");
-    assert!((p["score"].as_f64().unwrap() - 92.0).abs() < 0.01, "92 plus a moment of age: {}", p["score"]);
+    let score = p["score"].as_f64().unwrap();
+    assert!((score - 92.0 - sla).abs() < 0.01, "92 + SLA points plus a moment of age: {score}");
     assert_eq!(p["stored_level"], "P1");
     assert!(p["guideline"].as_str().unwrap().contains("Work it now"));
 }

@@ -12,15 +12,15 @@ use sqlx::{Any, Row, Transaction};
 use std::collections::HashSet;
 use triage_core::ticket::{Channel, EventKind, NewTicket, Status, Ticket};
 
-/// Rows per statement: 29 parameters a ticket stays far below both backends' limits.
+/// Rows per statement: 30 parameters a ticket stays far below both backends' limits.
 pub(crate) const CHUNK: usize = 500;
 
 const INSERT_COLS: &str =
     "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, priority, \
     priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
     external_id, idem_scope, idem_key, idem_fingerprint, version, created_at, updated_at, solved_at, closed_at, \
-    priority_points";
-const PARAMS_PER_ROW: usize = 29;
+    priority_points, sla_due_at";
+const PARAMS_PER_ROW: usize = 30;
 
 pub(crate) const SQLITE_NEXT_ID: &str =
     "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), \
@@ -130,6 +130,7 @@ pub(crate) fn stored(t: &NewTicket, id: i64) -> Ticket {
         first_response_at: None,
         solved_at: solved.then_some(at),
         closed_at: closed.then_some(at),
+        sla_due_at: t.sla_due_at.map(stored_precision),
     }
 }
 
@@ -203,6 +204,7 @@ pub(crate) fn tickets_stmt(backend: Backend, tickets: &[&NewTicket], ids: &[i64]
             s.solved_at.map(ms).into(),
             s.closed_at.map(ms).into(),
             s.priority_points.as_ref().map(json).into(),
+            s.sla_due_at.map(ms).into(),
         ]);
     }
     Stmt { sql, params }

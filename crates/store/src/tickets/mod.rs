@@ -18,7 +18,7 @@ use triage_core::ticket::{Actor, Comment, CommentKind, Event, EventKind, Idempot
 
 pub(crate) const COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, \
     priority, priority_score, priority_explanation, priority_points, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
-    external_id, version, created_at, updated_at, first_response_at, solved_at, closed_at";
+    external_id, version, created_at, updated_at, first_response_at, solved_at, closed_at, sla_due_at";
 
 pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
     Ok(Ticket {
@@ -52,6 +52,7 @@ pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
         first_response_at: opt_time(r.try_get("first_response_at")?)?,
         solved_at: opt_time(r.try_get("solved_at")?)?,
         closed_at: opt_time(r.try_get("closed_at")?)?,
+        sla_due_at: opt_time(r.try_get("sla_due_at")?)?,
     })
 }
 
@@ -273,6 +274,17 @@ impl Store {
             return Ok((after, stored_comment));
         }
         Err(ModifyError::Store(StoreError::Conflict("the ticket is being changed by others; try again".into())))
+    }
+
+    /// Stores when a ticket's next SLA clock falls due. Derived data: it does not
+    /// bump the ticket's version or `updated_at`.
+    pub async fn set_sla_due(&self, id: i64, due: Option<DateTime<Utc>>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tickets SET sla_due_at = $1 WHERE id = $2")
+            .bind(due.map(ms))
+            .bind(id)
+            .execute(self.w())
+            .await?;
+        Ok(())
     }
 
     pub async fn list_comments(&self, ticket_id: i64, include_internal: bool) -> Result<Vec<Comment>, StoreError> {

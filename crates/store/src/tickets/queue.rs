@@ -23,6 +23,7 @@ pub struct QueueRow {
     pub points: Option<Points>,
     pub score: Option<f64>,
     pub level: Option<String>,
+    pub sla_due_ms: Option<i64>,
 }
 
 impl QueueRow {
@@ -38,13 +39,13 @@ impl QueueRow {
             points: self.points.as_ref(),
             score: self.score,
             level: self.level.as_deref(),
-            sla_due_ms: None,
+            sla_due_ms: self.sla_due_ms,
         }
     }
 }
 
 const ROW_COLS: &str = "id, version, status, assignee_id, created_at, updated_at, category, tags, priority_points, \
-    priority_score, priority";
+    priority_score, priority, sla_due_at";
 
 fn decode_row(r: &AnyRow) -> Result<QueueRow, StoreError> {
     Ok(QueueRow {
@@ -59,6 +60,7 @@ fn decode_row(r: &AnyRow) -> Result<QueueRow, StoreError> {
         points: r.try_get::<Option<String>, _>("priority_points")?.map(|s| from_json(&s)).transpose()?,
         score: r.try_get("priority_score")?,
         level: r.try_get("priority")?,
+        sla_due_ms: r.try_get("sla_due_at")?,
     })
 }
 
