@@ -8,10 +8,10 @@
 //! points gained since, so it answers a harder question.
 
 use std::sync::OnceLock;
-use triage_bench::seed::{self, CATEGORIES};
+use triage_bench::seed;
 use triage_core::policy::Policy;
 use triage_core::priority::{Points, Strategy};
-use triage_core::queue::{QueueFilter, QueueIndex, QueueItem};
+use triage_core::queue::{QueueFilter, QueueIndex};
 use triage_store::scratch::ScratchDatabase;
 use triage_store::{Backend, DatabaseUrl, Store};
 
@@ -26,28 +26,9 @@ fn main() {
 /// The same tickets [`seed::open_tickets`] stores, as index items.
 fn build(policy: &Policy, n: i64) -> QueueIndex {
     let mut q = QueueIndex::new(policy, policy.priority.weights, NOW_MS);
+    let mut points = Points([0.0; Strategy::COUNT]);
     for i in 1..=n {
-        let mut p = [0.0; Strategy::COUNT];
-        p[Strategy::Severity.index()] = (80 - 20 * (i % 4)) as f64;
-        p[Strategy::Customer.index()] = (i % 7) as f64;
-        let points = Points(p);
-        let created = NOW_MS - ((i * 7919) % 2_592_000) * 1000;
-        q.upsert(
-            &QueueItem {
-                id: i,
-                version: 1,
-                open: true,
-                assigned: false,
-                created_ms: created,
-                category: Some(CATEGORIES[(i % 8) as usize]),
-                tags: &[],
-                points: Some(&points),
-                score: None,
-                level: None,
-                sla_due_ms: None,
-            },
-            NOW_MS,
-        );
+        q.upsert(&seed::queue_item(i, NOW_MS, &mut points), NOW_MS);
     }
     q
 }
@@ -65,31 +46,27 @@ fn security_urgent() -> QueueFilter {
     }
 }
 
-/// The next ticket for an agent, from the index (time moving 1 ms a call, so
+/// Asks a full index for the head of `f` once a call, time moving 1 ms a call (so
 /// tickets whose age stops growing are re-filed as it goes).
-#[divan::bench(sample_count = 200)]
-fn index_next_1m(b: divan::Bencher) {
-    let p = Policy::builtin();
-    let mut q = build(&p, OPEN);
-    let f = unassigned();
-    let mut now = NOW_MS;
-    b.bench_local(|| {
-        now += 1;
-        q.top(now, &f, None, 1).0[0].id
-    });
-}
-
-/// The next ticket in a view (one category, P1 and P2 only), from the index.
-#[divan::bench(sample_count = 200)]
-fn index_next_in_view_1m(b: divan::Bencher) {
-    let p = Policy::builtin();
-    let mut q = build(&p, OPEN);
-    let f = security_urgent();
+fn next_in(b: divan::Bencher, f: QueueFilter) {
+    let mut q = build(&Policy::builtin(), OPEN);
     let mut now = NOW_MS;
     b.bench_local(|| {
         now += 1;
         q.top(now, &f, None, 1).0.first().map(|r| r.id)
     });
+}
+
+/// The next ticket for an agent, from the index.
+#[divan::bench(sample_count = 200)]
+fn index_next_1m(b: divan::Bencher) {
+    next_in(b, unassigned());
+}
+
+/// The next ticket in a view (one category, P1 and P2 only), from the index.
+#[divan::bench(sample_count = 200)]
+fn index_next_in_view_1m(b: divan::Bencher) {
+    next_in(b, security_urgent());
 }
 
 /// Taking the next ticket (marked taken so no one else gets it), then putting it
@@ -100,30 +77,11 @@ fn index_take_next_and_put_back_1m(b: divan::Bencher) {
     let mut q = build(&p, OPEN);
     let f = unassigned();
     let mut now = NOW_MS;
+    let mut points = Points([0.0; Strategy::COUNT]);
     b.bench_local(|| {
         now += 1;
         let r = q.take_next(now, &f).expect("a ticket");
-        let i = r.id;
-        let mut pts = [0.0; Strategy::COUNT];
-        pts[Strategy::Severity.index()] = (80 - 20 * (i % 4)) as f64;
-        pts[Strategy::Customer.index()] = (i % 7) as f64;
-        let points = Points(pts);
-        q.upsert(
-            &QueueItem {
-                id: i,
-                version: 1,
-                open: true,
-                assigned: false,
-                created_ms: NOW_MS - ((i * 7919) % 2_592_000) * 1000,
-                category: Some(CATEGORIES[(i % 8) as usize]),
-                tags: &[],
-                points: Some(&points),
-                score: None,
-                level: None,
-                sla_due_ms: None,
-            },
-            now,
-        );
+        q.upsert(&seed::queue_item(r.id, NOW_MS, &mut points), now);
         r.id
     });
 }

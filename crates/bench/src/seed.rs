@@ -6,6 +6,8 @@
 //! 30 days before `now_ms`, so some tickets are still gaining age points.
 
 use rusqlite::Connection;
+use triage_core::priority::{Points, Strategy};
+use triage_core::queue::QueueItem;
 
 pub const CATEGORIES: [&str; 8] =
     ["cards", "transfers", "top_up", "cash", "fees_and_exchange", "account", "security", "technical"];
@@ -47,4 +49,27 @@ pub fn open_tickets(path: &str, n: i64, now_ms: i64) -> rusqlite::Result<i64> {
     tx.commit()?;
     c.execute_batch("ANALYZE")?;
     Ok(org)
+}
+
+/// Ticket `i` of the seeded set as the queue index sees it: the same points,
+/// category and creation time the SQL in [`open_tickets`] writes. `points` is
+/// filled here and borrowed by the item.
+pub fn queue_item(i: i64, now_ms: i64, points: &mut Points) -> QueueItem<'_> {
+    let mut p = [0.0; Strategy::COUNT];
+    p[Strategy::Severity.index()] = (80 - 20 * (i % 4)) as f64;
+    p[Strategy::Customer.index()] = (i % 7) as f64;
+    *points = Points(p);
+    QueueItem {
+        id: i,
+        version: 1,
+        open: true,
+        assigned: false,
+        created_ms: now_ms - ((i * 7919) % 2_592_000) * 1000,
+        category: Some(CATEGORIES[(i % 8) as usize]),
+        tags: &[],
+        points: Some(points),
+        score: None,
+        level: None,
+        sla_due_ms: None,
+    }
 }

@@ -6,7 +6,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use triage_core::organization::{effective_plan, Organization};
 use triage_core::plan::SupportPlan;
-use triage_core::priority::{decide, EmotionSignals, Facts, Override, Priority};
+use triage_core::priority::{decide, level_for, score, EmotionSignals, Facts, Override, Priority};
 use triage_core::ticket::{Actor, CustomFields, EventKind, Ticket};
 use triage_store::{NewEvent, StoreError};
 
@@ -54,6 +54,21 @@ impl<'a> Request<'a> {
 
 /// The ticket's priority now, under the surge rule in force, if any.
 pub(crate) fn priority(s: &AppState, c: &Customer, r: &Request, override_: Option<&Override>) -> Priority {
+    priority_with_sla(s, c, r, override_, None::<fn(&str) -> Option<DateTime<Utc>>>).0
+}
+
+/// [`priority`] for a ticket whose SLA due time depends on its level (a new one):
+/// `due_for(level)` is asked with the level the score gives without SLA points
+/// (or the agent's level), and the decision then counts that due time. Without
+/// `due_for`, the request's own due time counts. One text scan and one
+/// explanation, however it goes.
+pub(crate) fn priority_with_sla(
+    s: &AppState,
+    c: &Customer,
+    r: &Request,
+    override_: Option<&Override>,
+    due_for: Option<impl FnOnce(&str) -> Option<DateTime<Utc>>>,
+) -> (Priority, Option<DateTime<Utc>>) {
     let emotion = EmotionSignals::scan(r.text, &s.policy.priority.emotion);
     let boost = c.org.contract.priority_boost.or(c.plan.as_ref().map(|p| p.priority_boost));
     let facts = Facts {
@@ -70,10 +85,19 @@ pub(crate) fn priority(s: &AppState, c: &Customer, r: &Request, override_: Optio
         plan: c.plan.as_ref().map(|p| (p.name.as_str(), boost.unwrap_or(0.0))),
         emotion: &emotion,
         ai_urgency: None,
-        sla_due: r.sla_due,
+        sla_due: None,
         custom_fields: r.custom_fields,
     };
-    decide(&s.policy, &facts, s.now(), s.surge(), override_)
+    let (now, surge) = (s.now(), s.surge());
+    let due = match due_for {
+        None => r.sla_due,
+        Some(due_for) => due_for(match override_ {
+            Some(o) => &o.level,
+            None => &s.policy.levels[level_for(&s.policy, score(&s.policy, &facts, now, surge))].name,
+        }),
+    };
+    let facts = Facts { sla_due: due, ..facts };
+    (decide(&s.policy, &facts, now, surge, override_), due)
 }
 
 /// Subject and body, the text the emotion strategy reads.

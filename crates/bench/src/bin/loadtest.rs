@@ -242,6 +242,13 @@ async fn blast(base: &str, clients: usize, total: i64, limit: Duration) -> anyho
             (hist, ok, errors)
         }));
     }
+    gather(tasks).await
+}
+
+/// Latencies and counts of every client task, added up.
+async fn gather(
+    tasks: Vec<tokio::task::JoinHandle<(Histogram<u64>, u64, u64)>>,
+) -> anyhow::Result<(Histogram<u64>, u64, u64)> {
     let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
     let (mut ok, mut errors) = (0, 0);
     for t in tasks {
@@ -297,14 +304,7 @@ async fn requests(
             (hist, ok, errors)
         }));
     }
-    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
-    let (mut ok, mut errors) = (0, 0);
-    for t in tasks {
-        let (h, o, e) = t.await?;
-        hist.add(h)?;
-        ok += o;
-        errors += e;
-    }
+    let (hist, ok, errors) = gather(tasks).await?;
     Ok(Outcome {
         ok,
         errors,

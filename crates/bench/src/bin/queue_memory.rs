@@ -5,10 +5,10 @@
 //! cargo run --release -p triage-bench --bin queue_memory -- 1000000
 //! ```
 
-use triage_bench::seed::CATEGORIES;
+use triage_bench::seed::queue_item;
 use triage_core::policy::Policy;
 use triage_core::priority::{Points, Strategy};
-use triage_core::queue::{QueueFilter, QueueIndex, QueueItem};
+use triage_core::queue::{QueueFilter, QueueIndex};
 
 fn rss_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
@@ -27,27 +27,15 @@ fn main() {
     let tags = ["follow-up".to_string()];
     let before = rss_bytes();
     let mut q = QueueIndex::new(&policy, policy.priority.weights, now);
+    let mut points = Points([0.0; Strategy::COUNT]);
     for i in 1..=n {
-        let mut p = [0.0; Strategy::COUNT];
-        p[Strategy::Severity.index()] = (80 - 20 * (i % 4)) as f64;
-        p[Strategy::Customer.index()] = (i % 7) as f64;
-        let points = Points(p);
-        q.upsert(
-            &QueueItem {
-                id: i,
-                version: 1,
-                open: true,
-                assigned: i % 3 == 0,
-                created_ms: now - ((i * 7919) % 2_592_000) * 1000,
-                category: Some(CATEGORIES[(i % 8) as usize]),
-                tags: if i % 10 == 0 { &tags } else { &[] },
-                points: Some(&points),
-                score: None,
-                level: None,
-                sla_due_ms: (i % 2 == 0).then_some(now + (i % 86_400) * 1000),
-            },
-            now,
-        );
+        // The benchmark's tickets, varied: a third assigned, half with an SLA due
+        // time, a tenth tagged.
+        let mut item = queue_item(i, now, &mut points);
+        item.assigned = i % 3 == 0;
+        item.tags = if i % 10 == 0 { &tags } else { &[] };
+        item.sla_due_ms = (i % 2 == 0).then_some(now + (i % 86_400) * 1000);
+        q.upsert(&item, now);
     }
     // Let time pass so tickets move between classes, as in a running server.
     let top = q.top(now + 3_600_000, &QueueFilter::default(), None, 1).0;

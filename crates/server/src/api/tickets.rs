@@ -205,20 +205,24 @@ pub async fn create(
     }
     let over = requested_override(&s, &caller, req.priority.as_deref(), req.priority_reason.as_deref())?;
     let text = prioritize::text_of(&subject, &body);
-    let request = |sla_due| Request {
+    let request = Request {
         impact: req.impact.as_deref(),
         urgency: req.urgency.as_deref(),
         category: req.category.as_deref(),
         created_at: now,
         custom_fields: &req.custom_fields,
         text: &text,
-        sla_due,
+        sla_due: None,
     };
     // The SLA targets depend on the level and the SLA points on the targets: the
     // level without SLA points picks the targets, then the score counts them.
-    let first = prioritize::priority(&s, &customer, &request(None), over.as_ref());
-    let sla_due = crate::sla::at_creation(&s, &customer, &first.level, now);
-    let priority = prioritize::priority(&s, &customer, &request(sla_due), over.as_ref());
+    let (priority, sla_due) = prioritize::priority_with_sla(
+        &s,
+        &customer,
+        &request,
+        over.as_ref(),
+        Some(|level: &str| crate::sla::at_creation(&s, &customer, level, now)),
+    );
     let category = req.category.as_deref().and_then(|c| s.policy.category(c));
     let new = NewTicket {
         subject,
