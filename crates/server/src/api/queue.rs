@@ -84,17 +84,17 @@ pub async fn list(
         (ranked, next, names)
     };
     let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
-    let mut tickets = s.store.tickets_by_ids(&ids).await?;
-    for t in &mut tickets {
-        if let Some(i) = ids.iter().position(|id| *id == t.id) {
+    let tickets = s.store.tickets_by_ids(&ids).await?;
+    let items = tickets
+        .into_iter()
+        .filter_map(|mut t| {
+            let i = ids.iter().position(|id| *id == t.id)?;
             t.priority_score = Some(ranked[i].score);
             t.priority = Some(names[i].clone());
-        }
-    }
-    Ok(Json(ListEnvelope {
-        items: tickets.into_iter().map(|t| view(&s, &caller, t)).collect(),
-        next_cursor: next.map(encode),
-    }))
+            Some(TicketView { score: Some(ranked[i].score), level: Some(names[i].clone()), ..view(&s, &caller, t) })
+        })
+        .collect();
+    Ok(Json(ListEnvelope { items, next_cursor: next.map(encode) }))
 }
 
 /// Most tickets tried by one `queue/next` before it answers 204: each miss is a

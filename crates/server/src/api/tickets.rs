@@ -33,6 +33,12 @@ pub struct TicketView {
     /// resolution and, where set, periodic update.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla: Option<triage_core::sla::TicketSla>,
+    /// In a queue: the score now (waiting time and nearing SLA targets included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// In a queue: the level that score gives now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
 }
 
 pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketView {
@@ -42,7 +48,7 @@ pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketV
         ticket.priority_explanation = None;
         ticket.policy_version = None;
     }
-    TicketView { ticket, priority_guideline, sla: None }
+    TicketView { ticket, priority_guideline, sla: None, score: None, level: None }
 }
 
 /// Loads a ticket the caller may see; anything else is a 404 that leaks nothing.

@@ -37,6 +37,7 @@ async fn the_queue_is_in_priority_order_and_views_filter_it(b: Backend) {
     let scores: Vec<f64> = items.iter().map(|t| t["priority_score"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
     assert!(items.iter().all(|t| t["priority"].is_string()));
+    assert!(items.iter().all(|t| t["level"] == t["priority"] && t["score"] == t["priority_score"]), "{items:?}");
 
     // Pages of two walk the same order without repeats.
     let mut seen = Vec::new();
