@@ -8,6 +8,7 @@ pub mod clock;
 pub mod contact;
 pub mod email;
 pub mod error;
+pub mod notification;
 pub mod organization;
 pub mod plan;
 pub mod policy;

@@ -26,6 +26,10 @@ pub struct Organization {
     pub seats: i64,
     /// IANA time zone the customer works in (used for SLA wording).
     pub timezone: String,
+    /// The agent who owns the account: told when a VIP or enterprise promise moves
+    /// and when an escalation notifies `owner`.
+    #[serde(default)]
+    pub owner_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -37,6 +41,9 @@ pub struct ContractOverrides {
     /// SLA policy name replacing the plan's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla_policy: Option<String>,
+    /// Business calendar replacing the SLA policy's (e.g. the customer's own office hours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
     /// Priority boost replacing the plan's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority_boost: Option<f64>,

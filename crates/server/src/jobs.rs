@@ -34,6 +34,15 @@ pub(crate) async fn watch_volume(state: AppState) {
             }
             Err(e) => tracing::warn!(error = %e, "cannot measure queue volume"),
         }
+        let hours = crate::sla::forecast::PACE_HOURS;
+        match state.store.first_responses_since(now - chrono::Duration::hours(hours)).await {
+            Ok(n) => {
+                if let Ok(mut c) = state.capacity.write() {
+                    c.first_responses_per_hour = n as f64 / hours as f64;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot measure the team's pace"),
+        }
         tokio::time::sleep(VOLUME_EVERY).await;
     }
 }

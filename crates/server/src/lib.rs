@@ -14,7 +14,7 @@ pub mod ops;
 mod prioritize;
 pub mod queue;
 pub mod rescore;
-mod sla;
+pub mod sla;
 pub mod state;
 
 pub use state::AppState;
@@ -58,6 +58,7 @@ pub async fn serve(
     if let Some(rx) = state.sla_rx.lock().ok().and_then(|mut r| r.take()) {
         jobs.push(tokio::spawn(sla::follow(state.clone(), rx)));
     }
+    jobs.push(tokio::spawn(sla::ticker::run(state.clone())));
     let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
     for j in jobs {
         j.abort();

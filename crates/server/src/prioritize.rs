@@ -52,6 +52,21 @@ impl<'a> Request<'a> {
     }
 }
 
+/// The priority of a stored ticket now, its SLA points counted on the targets
+/// of the level it lands on (`due` from [`crate::sla::due_at`]).
+pub(crate) fn reprioritize(
+    s: &AppState,
+    c: &Customer,
+    r: &Request,
+    override_: Option<&Override>,
+    due: Option<&crate::sla::DueAt>,
+) -> Priority {
+    match due {
+        Some(d) => priority_with_sla(s, c, r, override_, Some(|level: &str| d.due(level))).0,
+        None => priority(s, c, r, override_),
+    }
+}
+
 /// The ticket's priority now, under the surge rule in force, if any.
 pub(crate) fn priority(s: &AppState, c: &Customer, r: &Request, override_: Option<&Override>) -> Priority {
     priority_with_sla(s, c, r, override_, None::<fn(&str) -> Option<DateTime<Utc>>>).0

@@ -64,13 +64,17 @@ pub(crate) async fn rescore_ticket(s: &AppState, t: &Ticket, why: &str) -> Resul
         }
     };
     let words = prioritize::customer_words(s, t).await?;
+    let due = crate::sla::due_at(s, &customer, t).await.unwrap_or_else(|e| {
+        tracing::warn!(ticket = t.id, error = ?e, "cannot read the SLA history; scoring on the stored due time");
+        None
+    });
     let now = s.now();
     let mut computed = None;
     let result = s
         .store
         .modify_ticket(t.id, Actor::System, now, None, |t| {
             let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
-            let pr = prioritize::priority(s, &customer, &Request::of(t, &words), over.as_ref());
+            let pr = prioritize::reprioritize(s, &customer, &Request::of(t, &words), over.as_ref(), due.as_ref());
             let version_moved = t.policy_version.as_deref() != Some(pr.policy_version.as_str());
             let mut events: Vec<NewEvent> =
                 prioritize::apply(t, pr, Some(why.to_string()), false).into_iter().collect();

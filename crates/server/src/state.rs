@@ -20,6 +20,8 @@ pub struct AppState {
     pub(crate) orgs: OrgCache,
     /// Queue volume, refreshed in the background; decides surge mode.
     pub(crate) volume: Arc<RwLock<Volume>>,
+    /// The team's recent pace, refreshed in the background; for response forecasts.
+    pub(crate) capacity: Arc<RwLock<crate::sla::forecast::Capacity>>,
     pub(crate) metrics: PrometheusHandle,
     /// Open tickets in priority order, for the queue endpoints.
     pub queue: crate::queue::Queue,
@@ -43,6 +45,7 @@ impl AppState {
             contacts: ContactCache::default(),
             orgs: OrgCache::default(),
             volume: Arc::new(RwLock::new(Volume::default())),
+            capacity: Arc::default(),
             metrics: crate::ops::metrics_handle(),
         }
     }

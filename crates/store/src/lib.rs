@@ -12,6 +12,7 @@ mod connect;
 mod contacts;
 mod error;
 mod imports;
+mod notifications;
 mod organizations;
 mod plans;
 #[cfg(feature = "testing")]
@@ -21,10 +22,12 @@ mod tokens;
 
 pub use connect::{Backend, DatabaseUrl, StoreOptions};
 pub use error::StoreError;
+pub use notifications::NewNotification;
 pub use organizations::{NewOrganization, OrganizationRecord};
 pub use plans::NewPlan;
-pub use tickets::{ModifyError, NewEvent, QueueRow, TicketFilter};
+pub use tickets::{Extras, ModifyError, NewEvent, QueueRow, TicketFilter};
 pub use tokens::{TokenRecord, TokenRole};
+pub use triage_core::notification::Notification;
 pub use triage_core::queue::{QueueCursor, QueueFilter};
 
 use sqlx::AnyPool;

@@ -18,6 +18,7 @@ pub struct NewOrganization {
     pub annual_value: f64,
     pub seats: i64,
     pub timezone: String,
+    pub owner_id: Option<i64>,
 }
 
 /// An organization with its whole plan history (oldest first).
@@ -27,7 +28,7 @@ pub struct OrganizationRecord {
     pub plan_changes: Vec<PlanChange>,
 }
 
-const COLS: &str = "id, name, account_type, vip, customer_category, persona, contract, annual_value, seats, timezone, created_at, updated_at";
+const COLS: &str = "id, name, account_type, vip, customer_category, persona, contract, annual_value, seats, timezone, owner_id, created_at, updated_at";
 const CHANGE_COLS: &str = "id, organization_id, plan_id, effective_from, recorded_at, actor, reason";
 
 fn decode(r: &AnyRow) -> Result<Organization, StoreError> {
@@ -42,6 +43,7 @@ fn decode(r: &AnyRow) -> Result<Organization, StoreError> {
         annual_value: r.try_get("annual_value")?,
         seats: r.try_get("seats")?,
         timezone: r.try_get("timezone")?,
+        owner_id: r.try_get("owner_id")?,
         created_at: time(r.try_get("created_at")?)?,
         updated_at: time(r.try_get("updated_at")?)?,
     })
@@ -71,8 +73,8 @@ impl Store {
     ) -> Result<OrganizationRecord, StoreError> {
         let mut tx = self.w().begin().await?;
         let row = sqlx::query(&format!(
-            "INSERT INTO organizations (name, account_type, vip, customer_category, persona, contract, annual_value, seats, timezone, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING {COLS}"
+            "INSERT INTO organizations (name, account_type, vip, customer_category, persona, contract, annual_value, seats, timezone, owner_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $10, $10) RETURNING {COLS}"
         ))
         .bind(&o.name)
         .bind(&o.account_type)
@@ -84,6 +86,7 @@ impl Store {
         .bind(o.seats)
         .bind(&o.timezone)
         .bind(ms(now))
+        .bind(o.owner_id)
         .fetch_one(&mut *tx)
         .await?;
         let org = decode(&row)?;
@@ -167,7 +170,7 @@ impl Store {
     pub async fn save_organization(&self, o: &Organization, now: DateTime<Utc>) -> Result<Organization, StoreError> {
         let row = sqlx::query(&format!(
             "UPDATE organizations SET name = $1, account_type = $2, vip = $3, customer_category = $4, persona = $5,
-             contract = $6, annual_value = $7, seats = $8, timezone = $9, updated_at = $10 WHERE id = $11 RETURNING {COLS}"
+             contract = $6, annual_value = $7, seats = $8, timezone = $9, updated_at = $10, owner_id = $12 WHERE id = $11 RETURNING {COLS}"
         ))
         .bind(&o.name)
         .bind(&o.account_type)
@@ -180,6 +183,7 @@ impl Store {
         .bind(&o.timezone)
         .bind(ms(now))
         .bind(o.id)
+        .bind(o.owner_id)
         .fetch_one(self.w())
         .await?;
         decode(&row)

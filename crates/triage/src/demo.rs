@@ -181,6 +181,7 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
                     annual_value: o.annual_value,
                     seats: o.seats,
                     timezone: o.timezone.into(),
+                    owner_id: None,
                 };
                 let rec =
                     store.create_organization(&new, Some((plan.id, now - Duration::days(365))), "system", now).await?;
@@ -295,6 +296,9 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
             priority: Some(pr.level),
             priority_score: Some(pr.score),
             sla_due_at: None,
+            sla_alarm_at: None,
+            promise: None,
+            acknowledgment: None,
             priority_points: pr.points,
             priority_explanation: Some(pr.explanation),
             policy_version: Some(pr.policy_version),

@@ -310,6 +310,9 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
         priority: Some(priority.level),
         priority_score: Some(priority.score),
         sla_due_at: None,
+        sla_alarm_at: None,
+        promise: None,
+        acknowledgment: None,
         priority_points: priority.points,
         priority_explanation: Some(priority.explanation),
         policy_version: Some(priority.policy_version),
@@ -376,6 +379,7 @@ impl Ctx<'_> {
                     annual_value: 0.0,
                     seats: 0,
                     timezone: "UTC".into(),
+                    owner_id: None,
                 };
                 self.store
                     .create_organization(&new, None, &Actor::System.to_string(), self.now)

@@ -28,6 +28,9 @@ pub(crate) struct PolicyFile {
     pub priority: Option<Spanned<PriorityFile>>,
     #[serde(default)]
     pub views: Vec<Spanned<ViewFile>>,
+    #[serde(default)]
+    pub escalations: Vec<Spanned<EscalationFile>>,
+    pub messages: Option<MessagesFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -241,4 +244,40 @@ pub(crate) struct CustomFieldFile {
     pub values: Vec<String>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+}
+
+/// `[[escalations]]`: what happens when an SLA clock warns or breaches.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EscalationFile {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    /// `warning` or `breach`.
+    pub on: Spanned<String>,
+    /// Clocks it applies to; empty: all.
+    #[serde(default)]
+    pub clocks: Vec<Spanned<String>>,
+    /// Levels it applies to; empty: all.
+    #[serde(default)]
+    pub levels: Vec<Spanned<String>>,
+    /// SLA policies it applies to; empty: all.
+    #[serde(default)]
+    pub sla_policies: Vec<Spanned<String>>,
+    /// Raise the priority this many levels (stops at the most urgent).
+    pub raise_priority: Option<Spanned<i64>>,
+    /// `next_tier` or `team:<name>`.
+    pub reassign: Option<Spanned<String>>,
+    /// `assignee`, `owner` (the account's owner), `team` (the ticket's team), `team:<name>`.
+    #[serde(default)]
+    pub notify: Vec<Spanned<String>>,
+    pub add_tag: Option<Spanned<String>>,
+}
+
+/// `[messages]`: what the customer is told, as templates.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MessagesFile {
+    pub acknowledgment: Option<Spanned<String>>,
+    pub promise_changed: Option<Spanned<String>>,
 }

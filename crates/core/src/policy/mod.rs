@@ -4,6 +4,7 @@
 mod custom_field;
 mod duration;
 mod error;
+mod escalation;
 mod file;
 mod lint;
 mod priority_rules;
@@ -12,6 +13,7 @@ mod validate;
 pub use custom_field::{CustomFieldDef, CustomFieldType};
 pub use duration::parse_duration;
 pub use error::{PolicyError, PolicyErrors};
+pub use escalation::{render, EscalationDef, Messages, NotifyTarget, Reassign};
 
 use crate::agent::Tier;
 use crate::ticket::Channel;
@@ -45,6 +47,10 @@ pub struct Policy {
     pub priority: crate::priority::PriorityRules,
     /// Named queue views agents pick work from.
     pub views: Vec<ViewDef>,
+    /// What happens when SLA clocks warn or breach.
+    pub escalations: Vec<EscalationDef>,
+    /// What the customer is told (acknowledgment, changed promise).
+    pub messages: Messages,
     /// What the linter found worth a look but not wrong (see `triage policy check`).
     #[serde(skip)]
     #[schema(ignore)]
@@ -183,6 +189,12 @@ impl Policy {
 
     pub fn calendar(&self, name: &str) -> Option<&CalendarDef> {
         self.calendars.iter().find(|c| c.name == name)
+    }
+
+    /// The level `by` steps more urgent than `level` (stopping at the most urgent).
+    pub fn raised_level(&self, level: &str, by: u32) -> Option<&str> {
+        let i = self.levels.iter().position(|l| l.name == level)?;
+        Some(self.levels[i.saturating_sub(by as usize)].name.as_str())
     }
 
     pub fn sla_policy(&self, name: &str) -> Option<&SlaPolicyDef> {

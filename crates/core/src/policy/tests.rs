@@ -238,3 +238,56 @@ fn calendars_are_compiled_and_checked() {
     let text = builtin_with("warn_at = 0.5", "pause_on = [\"solved\"]");
     assert!(errors(&text)[0].message.contains("`solved` cannot pause the clock"));
 }
+
+#[test]
+fn the_builtin_escalations_and_messages_load() {
+    let p = Policy::builtin();
+    let breach = p.escalations.iter().find(|e| e.name == "breached").unwrap();
+    assert_eq!((breach.on, breach.raise_priority), (crate::sla::TriggerKind::Breach, 1));
+    assert!(breach.applies(crate::sla::TriggerKind::Breach, crate::sla::ClockName::NextReply, "P3", "basic"));
+    let urgent = p.escalations.iter().find(|e| e.name == "urgent resolution breached").unwrap();
+    assert_eq!(urgent.reassign, Some(Reassign::NextTier));
+    assert!(!urgent.applies(crate::sla::TriggerKind::Breach, crate::sla::ClockName::FirstResponse, "P1", "basic"));
+    assert!(!urgent.applies(crate::sla::TriggerKind::Breach, crate::sla::ClockName::Resolution, "P3", "basic"));
+    assert_eq!(p.raised_level("P3", 1), Some("P2"));
+    assert_eq!(p.raised_level("P1", 2), Some("P1"), "stops at the most urgent");
+    assert!(p.messages.acknowledgment.contains("{promise}"));
+}
+
+#[test]
+fn escalations_must_name_what_exists_and_do_something() {
+    let text = format!(
+        "{BUILTIN_TOML}\n[[escalations]]\nname = \"odd\"\non = \"later\"\nclocks = [\"lunch\"]\nlevels = [\"P9\"]\n\
+         notify = [\"everyone\"]\nreassign = \"team:nobody\"\n\n[[escalations]]\nname = \"idle\"\non = \"warning\"\n"
+    );
+    let errs = errors(&text);
+    let all: Vec<&str> = errs.iter().map(|e| e.message.as_str()).collect();
+    for want in [
+        "unknown SLA trigger `later`",
+        "unknown SLA clock `lunch`",
+        "names unknown level `P9`",
+        "cannot notify `everyone`",
+        "names team `nobody`, which no category routes to",
+        "escalation `idle` does nothing",
+    ] {
+        assert!(all.iter().any(|m| m.contains(want)), "missing {want:?} in {all:#?}");
+    }
+    assert!(errs.iter().all(|e| e.line > line_of(&text, "[[escalations]]\nname = \"odd\"") - 1));
+}
+
+#[test]
+fn message_templates_only_use_known_placeholders() {
+    let text = builtin_with(
+        "promise_changed = \"Update on your request #{ticket}: {reason}. {promise}\"",
+        "promise_changed = \"Update: {reson}\"",
+    );
+    let errs = errors(&text);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].message.contains("unknown placeholder `{reson}`"), "{}", errs[0].message);
+    assert_eq!(errs[0].line, line_of(&text, "promise_changed = "));
+    assert_eq!(
+        render("Hi {name}, {unknown} stays", &[("name", "Ana")]),
+        "Hi Ana, {unknown} stays",
+        "an unknown placeholder is left as written"
+    );
+}

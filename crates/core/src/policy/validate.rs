@@ -36,7 +36,7 @@ impl Errors<'_> {
     }
 
     /// Reports names that are empty or appear twice in one list.
-    fn unique_names<'n>(&mut self, what: &str, names: impl Iterator<Item = &'n Spanned<String>>) {
+    pub(super) fn unique_names<'n>(&mut self, what: &str, names: impl Iterator<Item = &'n Spanned<String>>) {
         let mut seen = HashSet::new();
         for n in names {
             if n.get_ref().trim().is_empty() {
@@ -450,6 +450,21 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         });
     }
 
+    let escalations = super::escalation::escalations(
+        &mut errs,
+        &raw.escalations,
+        super::escalation::Known {
+            levels: &levels.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
+            sla_policies: &sla_policies.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
+            teams: &{
+                let mut t: Vec<String> = categories.iter().map(|c| c.team.clone()).collect();
+                t.sort();
+                t.dedup();
+                t
+            },
+        },
+    );
+    let messages = super::escalation::messages(&mut errs, raw.messages.as_ref());
     let mut policy = Policy {
         name: raw.name.clone(),
         version: raw.version.get_ref().clone(),
@@ -465,6 +480,8 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         custom_fields,
         priority,
         views,
+        escalations,
+        messages,
         warnings: Vec::new(),
     };
     if errs.list.is_empty() {

@@ -42,6 +42,13 @@ pub struct Clock {
     pub paused: bool,
     /// Past the policy's warning fraction of the target.
     pub warning: bool,
+    /// When the warning is (or was) raised: the policy's `warn_at` of the target.
+    pub warning_at: chrono::DateTime<chrono::Utc>,
+    /// When this run of the clock started (the ticket's creation, or the customer
+    /// reply or agent update it counts from): names the run in trigger keys.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub started_ms: i64,
     /// Met or breached for good: the awaited reply or resolution happened.
     #[serde(skip)]
     #[schema(ignore)]
@@ -74,10 +81,19 @@ impl TicketSla {
             .min()
     }
 
-    /// The promise for the reply the customer waits for (first response, else next
-    /// reply), or for the resolution when no reply is owed.
+    /// The clock the customer's promise is about: the reply they wait for (first
+    /// response, else next reply), or the resolution when no reply is owed.
+    pub fn promised(&self) -> Option<&Clock> {
+        let owed = |c: &&Clock| matches!(c.state, ClockPhase::Running | ClockPhase::Paused | ClockPhase::Breached);
+        self.first_response
+            .as_ref()
+            .filter(owed)
+            .or(self.next_reply.as_ref().filter(owed))
+            .or(self.resolution.as_ref().filter(owed))
+    }
+
     fn promise_in(&self, tz: chrono_tz::Tz) -> Option<String> {
-        let when = |c: &Clock| c.due.with_timezone(&tz).format("%a %d %b %H:%M %Z").to_string();
+        let when = |c: &Clock| when(c.due, tz);
         let owed = |c: &&Clock| matches!(c.state, ClockPhase::Running | ClockPhase::Paused | ClockPhase::Breached);
         if let Some(c) = self.first_response.as_ref().filter(owed).or(self.next_reply.as_ref().filter(owed)) {
             return Some(match c.state {
@@ -93,6 +109,11 @@ impl TicketSla {
             _ => format!("We aim to resolve this by {}.", when(r)),
         })
     }
+}
+
+/// An instant as the customer reads it: "Tue 01 Dec 14:00 CET".
+pub fn when(at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    at.with_timezone(&tz).format("%a %d %b %H:%M %Z").to_string()
 }
 
 /// The stretches the clock stood still, up to `now_ms`.
@@ -120,6 +141,7 @@ fn clock(c: &Ctx, start_ms: i64, stop_ms: Option<i64>, target_s: i64) -> Option<
     let (def, cal, pauses, paused_now, now_ms) = (c.def, c.cal, &c.pauses[..], c.paused_now, c.now_ms);
     let target = target_s * 1000;
     let d = due(cal, start_ms, target, pauses).ok()?;
+    let warn_ms = due(cal, start_ms, (def.warn_at * target as f64) as i64, pauses).map_or(d.due_ms, |w| w.due_ms);
     let end = stop_ms.unwrap_or(now_ms).min(now_ms);
     let spent = elapsed(cal, start_ms, end, pauses);
     let state = match stop_ms {
@@ -142,6 +164,8 @@ fn clock(c: &Ctx, start_ms: i64, stop_ms: Option<i64>, target_s: i64) -> Option<
         remaining_seconds: (target - spent) / 1000,
         paused: running && paused_now,
         warning: spent as f64 >= def.warn_at * target as f64,
+        warning_at: chrono::DateTime::from_timestamp_millis(warn_ms).unwrap_or_default(),
+        started_ms: start_ms,
         stopped: stop_ms.is_some_and(|s| s <= now_ms),
     })
 }

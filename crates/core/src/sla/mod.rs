@@ -5,6 +5,7 @@
 //! an hour gives one more. Pauses (waiting on the customer, on hold) stop the
 //! clock; the clock resumes exactly where it stopped.
 
+mod alarm;
 mod calendar;
 mod clocks;
 mod due;
@@ -12,7 +13,8 @@ mod hours;
 #[cfg(test)]
 mod tests;
 
+pub use alarm::{due_triggers, ClockName, Promise, Trigger, TriggerKind};
 pub use calendar::Calendar;
-pub use clocks::{ticket_sla, Clock, ClockPhase, History, TicketSla};
+pub use clocks::{ticket_sla, when, Clock, ClockPhase, History, TicketSla};
 pub use due::{due, elapsed, Due, Pause};
 pub use hours::{parse_holiday, parse_hours, DaySpan, Holiday, Weekly};

@@ -242,4 +242,62 @@ mod clocks {
         let s = sla(&h, "12-02T09:00:00");
         assert_eq!(s.resolution.unwrap().state, ClockPhase::Met, "solved within 2 business days");
     }
+
+    #[test]
+    fn triggers_fall_at_the_warning_and_the_due_time_and_are_named_by_their_run() {
+        // Standard P2: 4 business hours from Mon 10:00 Berlin; warn at 75% (3 h).
+        let h = created();
+        let s = sla(&h, "11-30T10:00:00");
+        let fr: Vec<_> = s.triggers().into_iter().filter(|t| t.clock == ClockName::FirstResponse).collect();
+        assert_eq!(fr.len(), 2);
+        assert_eq!((fr[0].kind, fr[0].at_ms), (TriggerKind::Warning, at("11-30T12:00:00")));
+        assert_eq!((fr[1].kind, fr[1].at_ms), (TriggerKind::Breach, at("11-30T13:00:00")));
+        assert_eq!(fr[1].key(), format!("first_response:breach:{}", at("11-30T09:00:00")));
+        // Nothing fell yet; the alarm is the first warning.
+        let (fell, alarm) = due_triggers(&s, &[], at("11-30T10:00:00"));
+        assert!(fell.is_empty());
+        assert_eq!(alarm, Some(at("11-30T12:00:00")));
+        // Past the warning: it falls; once acted on, the alarm moves to the breach.
+        let s = sla(&h, "11-30T12:30:00");
+        let (fell, _) = due_triggers(&s, &[], at("11-30T12:30:00"));
+        assert_eq!(fell.iter().map(|t| t.kind).collect::<Vec<_>>(), [TriggerKind::Warning]);
+        let done = vec![fell[0].key()];
+        let (fell, alarm) = due_triggers(&s, &done, at("11-30T12:30:00"));
+        assert!(fell.is_empty());
+        assert_eq!(alarm, Some(at("11-30T13:00:00")));
+        // A paused clock holds no trigger: the pause moves them.
+        let mut paused = created();
+        paused.statuses.push((at("11-30T11:00:00"), Status::PendingCustomer));
+        let s = sla(&paused, "11-30T12:30:00");
+        assert!(s.triggers().iter().all(|t| t.clock != ClockName::FirstResponse));
+        // An answered clock neither: the reply met it.
+        let mut answered = created();
+        answered.agent_replies = vec![at("11-30T11:00:00")];
+        let s = sla(&answered, "11-30T12:30:00");
+        assert!(s.triggers().iter().all(|t| t.clock != ClockName::FirstResponse));
+    }
+
+    #[test]
+    fn a_priority_change_retargets_a_running_clock_under_the_same_key() {
+        let p = Policy::builtin();
+        let def = p.sla_policy("standard").unwrap();
+        let cal = &p.calendar(def.calendar.as_deref().unwrap()).unwrap().compiled;
+        let h = created();
+        let now = at("11-30T10:00:00");
+        let p2 = ticket_sla(def, cal, "P2", &h, now).first_response.unwrap();
+        let p1 = ticket_sla(def, cal, "P1", &h, now).first_response.unwrap();
+        // Created Mon 09:00: P1 is 1 business hour (due 10:00), P2 4 (13:00).
+        assert_eq!(p1.due.timestamp_millis(), at("11-30T10:00:00"));
+        assert_eq!(p2.due.timestamp_millis(), at("11-30T13:00:00"));
+        assert_eq!(p1.started_ms, p2.started_ms, "the same run: a warning raised at P2 is not raised again at P1");
+    }
+
+    #[test]
+    fn a_promise_moves_when_its_clock_time_or_pause_changes() {
+        let base = Promise { clock: ClockName::FirstResponse, due_ms: 0, paused: false };
+        assert!(!base.moved_from(&Promise { due_ms: 59_000, ..base }), "seconds are not news");
+        assert!(base.moved_from(&Promise { due_ms: 3_600_000, ..base }));
+        assert!(base.moved_from(&Promise { paused: true, ..base }));
+        assert!(base.moved_from(&Promise { clock: ClockName::Resolution, ..base }));
+    }
 }

@@ -15,6 +15,12 @@ pub enum EventKind {
     Imported,
     /// The priority level changed (or an override was set or cleared).
     PriorityChanged,
+    /// An SLA clock spent its warning fraction (with the escalations it set off).
+    SlaWarning,
+    /// An SLA clock missed its target (with the escalations it set off).
+    SlaBreached,
+    /// The customer was told of a new expected time, and why.
+    PromiseChanged,
 }
 
 impl EventKind {
@@ -26,6 +32,9 @@ impl EventKind {
             EventKind::CommentAdded => "comment_added",
             EventKind::Imported => "imported",
             EventKind::PriorityChanged => "priority_changed",
+            EventKind::SlaWarning => "sla_warning",
+            EventKind::SlaBreached => "sla_breached",
+            EventKind::PromiseChanged => "promise_changed",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -36,6 +45,9 @@ impl EventKind {
             Self::CommentAdded,
             Self::Imported,
             Self::PriorityChanged,
+            Self::SlaWarning,
+            Self::SlaBreached,
+            Self::PromiseChanged,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

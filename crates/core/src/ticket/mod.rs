@@ -85,6 +85,14 @@ pub struct NewTicket {
     pub priority_points: Option<Points>,
     /// When the first SLA clock falls due (computed at creation).
     pub sla_due_at: Option<DateTime<Utc>>,
+    /// When its first SLA warning falls, for the ticker.
+    pub sla_alarm_at: Option<DateTime<Utc>>,
+    /// What the customer is promised, recorded with the `created` event so a
+    /// later change can be told.
+    pub promise: Option<crate::sla::Promise>,
+    /// Posted in the public thread as the first message from support; `{ticket}`
+    /// in it becomes the new ticket's id.
+    pub acknowledgment: Option<String>,
     pub policy_version: Option<String>,
     pub status: Status,
     pub assignee_id: Option<i64>,

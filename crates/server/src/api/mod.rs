@@ -4,6 +4,7 @@
 mod agents;
 mod contacts;
 mod me;
+mod notifications;
 mod organizations;
 mod plans;
 mod policy;
@@ -75,6 +76,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::revoke))
         .routes(routes!(policy::get_policy))
         .routes(routes!(me::me))
+        .routes(routes!(notifications::list))
         .routes(routes!(crate::ops::healthz))
         .routes(routes!(crate::ops::metrics))
         .split_for_parts()

@@ -74,6 +74,15 @@ fn check_segments(s: &AppState, o: &Organization) -> ApiResult<()> {
     if let Some(p) = &o.persona {
         s.policy.check_persona(p)?;
     }
+    if let Some(c) = &o.contract.calendar {
+        if s.policy.calendar(c).is_none() {
+            let names: Vec<&str> = s.policy.calendars.iter().map(|c| c.name.as_str()).collect();
+            return Err(AppError::invalid(
+                "contract.calendar",
+                format!("no calendar `{c}` in the policy; use one of: {}", names.join(", ")),
+            ));
+        }
+    }
     if let Some(sla) = &o.contract.sla_policy {
         s.policy.check_sla_policy(sla).map_err(|e| AppError::invalid("contract.sla_policy", e.message))?;
     }
@@ -85,6 +94,19 @@ fn check_segments(s: &AppState, o: &Organization) -> ApiResult<()> {
     }
     validate_timezone("timezone", &o.timezone)?;
     Ok(())
+}
+
+/// An account owner must be an active agent.
+async fn check_owner(s: &AppState, id: Option<i64>) -> ApiResult<()> {
+    let Some(id) = id else { return Ok(()) };
+    match s.store.get_agent(id).await {
+        Ok(a) if a.active => Ok(()),
+        Ok(_) => Err(AppError::invalid("owner_id", format!("agent {id} is deactivated"))),
+        Err(StoreError::NotFound) => {
+            Err(AppError::invalid("owner_id", format!("no agent {id}; list them at GET /api/v1/agents")))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -105,6 +127,8 @@ pub struct OrganizationCreate {
     pub seats: i64,
     /// IANA time zone, default UTC.
     pub timezone: Option<String>,
+    /// The agent who owns the account (told of escalations and changed promises).
+    pub owner_id: Option<i64>,
     /// The plan bought, by id or name.
     pub plan: Option<PlanRef>,
     /// When the plan starts (default: now).
@@ -133,6 +157,7 @@ pub async fn create(
         annual_value: req.annual_value,
         seats: req.seats,
         timezone: req.timezone.unwrap_or_else(|| "UTC".into()),
+        owner_id: req.owner_id,
     };
     let probe = Organization {
         id: 0,
@@ -145,10 +170,12 @@ pub async fn create(
         annual_value: o.annual_value,
         seats: o.seats,
         timezone: o.timezone.clone(),
+        owner_id: o.owner_id,
         created_at: now,
         updated_at: now,
     };
     check_segments(&s, &probe)?;
+    check_owner(&s, o.owner_id).await?;
     let plan = match &req.plan {
         Some(r) => Some((resolve_plan(&s, "plan", r).await?.id, req.plan_effective_from.unwrap_or(now))),
         None => None,
@@ -210,6 +237,9 @@ pub struct OrganizationUpdate {
     pub annual_value: Option<f64>,
     pub seats: Option<i64>,
     pub timezone: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub owner_id: Option<Option<i64>>,
 }
 
 /// Change an organization's segments or business-impact fields (staff).
@@ -250,6 +280,10 @@ pub async fn update(
     }
     if let Some(v) = req.timezone {
         o.timezone = v;
+    }
+    if let Some(v) = req.owner_id {
+        check_owner(&s, v).await?;
+        o.owner_id = v;
     }
     check_segments(&s, &o)?;
     let now = s.now();

@@ -103,7 +103,9 @@ pub async fn add_comment(
     } else {
         let t = s.store.get_ticket(id).await?;
         let replies = prioritize::customer_replies(&s, id).await?;
-        Some((prioritize::customer(&s, t.organization_id).await?, replies + "\n" + &body))
+        let customer = prioritize::customer(&s, t.organization_id).await?;
+        let due = crate::sla::due_at(&s, &customer, &t).await?;
+        Some((customer, replies + "\n" + &body, due))
     };
     let comment_body = body.clone();
     let result = s
@@ -130,10 +132,10 @@ pub async fn add_comment(
                     reason: Some(why.into()),
                 });
             }
-            if let Some((customer, replies)) = &rescore {
+            if let Some((customer, replies, due)) = &rescore {
                 let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
                 let text = prioritize::text_of(&t.subject, &t.body) + replies;
-                let pr = prioritize::priority(&s, customer, &Request::of(t, &text), over.as_ref());
+                let pr = prioritize::reprioritize(&s, customer, &Request::of(t, &text), over.as_ref(), due.as_ref());
                 events.extend(prioritize::apply(t, pr, Some("the customer's reply".into()), false));
             }
             Ok(events)

@@ -39,6 +39,10 @@ pub struct TicketView {
     /// In a queue: the level that score gives now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
+    /// On creation: when the customer can expect the first response, by the SLA
+    /// and by the current queue and the team's pace, in plain words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_response: Option<crate::sla::forecast::ExpectedResponse>,
 }
 
 pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketView {
@@ -48,7 +52,7 @@ pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketV
         ticket.priority_explanation = None;
         ticket.policy_version = None;
     }
-    TicketView { ticket, priority_guideline, sla: None, score: None, level: None }
+    TicketView { ticket, priority_guideline, sla: None, score: None, level: None, expected_response: None }
 }
 
 /// Loads a ticket the caller may see; anything else is a 404 that leaks nothing.
@@ -230,6 +234,25 @@ pub async fn create(
         Some(|level: &str| crate::sla::at_creation(&s, &customer, level, now)),
     );
     let category = req.category.as_deref().and_then(|c| s.policy.category(c));
+    // The clocks at the level decided, what the customer is told, and the
+    // ticker's first alarm.
+    let terms = crate::sla::terms(&s, &customer);
+    let sla = crate::sla::new_ticket(&s, &customer, &priority.level, now);
+    let (sla_due, alarm, promise, expected, acknowledgment) = match (&sla, &terms) {
+        (Some(sla), Some(terms)) => {
+            let expected = crate::sla::forecast::expected(&s, sla, &terms.cal, priority.score, now);
+            let ack = crate::sla::notice::acknowledgment(&s, &subject, &priority.level, sla, &expected.text);
+            let alarm = triage_core::sla::due_triggers(sla, &[], now.timestamp_millis()).1;
+            (
+                sla.next_due(),
+                alarm.and_then(chrono::DateTime::from_timestamp_millis),
+                sla.promise_record(),
+                Some(expected),
+                Some(ack),
+            )
+        }
+        _ => (sla_due, None, None, None, None),
+    };
     let new = NewTicket {
         subject,
         body,
@@ -243,6 +266,9 @@ pub async fn create(
         priority_score: Some(priority.score),
         priority_points: priority.points,
         sla_due_at: sla_due,
+        sla_alarm_at: alarm,
+        promise,
+        acknowledgment,
         priority_explanation: Some(priority.explanation),
         policy_version: Some(priority.policy_version),
         status: Status::New,
@@ -261,7 +287,8 @@ pub async fn create(
         metrics::counter!("triage_tickets_created_total").increment(1);
     }
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(view(&s, &caller, ticket))))
+    let (sla, expected_response) = if created { (sla, expected) } else { (None, None) };
+    Ok((status, Json(TicketView { sla, expected_response, ..view(&s, &caller, ticket) })))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -440,6 +467,7 @@ pub async fn update(
     };
     let customer = prioritize::customer(&s, current.organization_id).await?;
     let replies = prioritize::customer_replies(&s, id).await?;
+    let due = crate::sla::due_at(&s, &customer, &current).await?;
     let result = s
         .store
         .modify_ticket(id, caller.actor(), now, None, |t| {
@@ -459,7 +487,7 @@ pub async fn update(
                 None => before.clone(),
             };
             let text = prioritize::text_of(&t.subject, &t.body) + &replies;
-            let pr = prioritize::priority(&s, &customer, &Request::of(t, &text), over.as_ref());
+            let pr = prioritize::reprioritize(&s, &customer, &Request::of(t, &text), over.as_ref(), due.as_ref());
             let why = over.as_ref().map(|o| o.reason.clone()).or_else(|| reason.clone());
             events.extend(prioritize::apply(t, pr, why, before != over));
             if let Some(to) = status {

@@ -43,6 +43,9 @@ pub struct TestApp {
     /// The app's store, for tests that look beneath the API.
     #[allow(dead_code)]
     pub store: Store,
+    /// The app's shared state, for tests that drive background work by hand.
+    #[allow(dead_code)]
+    pub state: AppState,
     /// The database's URL, for tests that play a second process.
     #[allow(dead_code)]
     pub db_url: String,
@@ -59,6 +62,20 @@ pub struct Res {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with_clock(backend, Arc::new(SystemClock)).await
+    }
+
+    /// A server whose clock stands still at Saturday 2026-11-28 23:00 Berlin time,
+    /// outside every business calendar of the built-in policy: no SLA target is
+    /// near, so scores do not depend on the hour the test runs.
+    #[allow(dead_code)]
+    pub async fn spawn_at_weekend(backend: Backend) -> TestApp {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-28T22:00:00Z").unwrap().with_timezone(&chrono::Utc);
+        Self::spawn_with_clock(backend, Arc::new(triage_core::clock::ManualClock::new(at))).await
+    }
+
+    /// A server whose time is `clock` (a `ManualClock` lets a test move it).
+    pub async fn spawn_with_clock(backend: Backend, clock: Arc<dyn Clock>) -> TestApp {
         let db = ScratchDatabase::new(match backend {
             Backend::Sqlite => triage_store::Backend::Sqlite,
             Backend::Postgres => triage_store::Backend::Postgres,
@@ -66,20 +83,19 @@ impl TestApp {
         .await;
         let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.expect("store connects and migrates");
         let policy = Policy::builtin();
-        triage_server::bootstrap::prepare(&store, &policy, Some(ADMIN_TOKEN), SystemClock.now())
-            .await
-            .expect("bootstrap");
-        let state = AppState::new(store.clone(), policy, Arc::new(SystemClock));
+        triage_server::bootstrap::prepare(&store, &policy, Some(ADMIN_TOKEN), clock.now()).await.expect("bootstrap");
+        let state = AppState::new(store.clone(), policy, clock);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
-        tokio::spawn(triage_server::serve(listener, state, async move {
+        tokio::spawn(triage_server::serve(listener, state.clone(), async move {
             let _ = rx.await;
         }));
         TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             store,
+            state,
             db_url: db.url.clone(),
             shutdown: Some(tx),
             _db: db,

@@ -9,4 +9,5 @@ mod ops;
 mod organizations;
 mod queue;
 mod sla;
+mod sla_escalation;
 mod tickets;

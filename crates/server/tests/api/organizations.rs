@@ -156,7 +156,16 @@ async fn a_plan_upgrade_reprioritizes_open_tickets(b: Backend) {
     let r = app.post(&format!("/api/v1/organizations/{org}/plan"), ADMIN_TOKEN, json!({"plan": "enterprise"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
-    assert_eq!(t["priority"], "P2", "54 + enterprise plan 9 = 63: {}", t["priority_explanation"]);
+    // 54 + enterprise plan 9 = 63, a P2; and enterprise targets count calendar
+    // time, so the P2 first response due within the hour adds SLA points.
+    let contributions = t["priority_explanation"]["contributions"].as_array().unwrap();
+    let part = |name: &str| {
+        contributions.iter().filter(|c| c["strategy"] == name).map(|c| c["contribution"].as_f64().unwrap()).sum::<f64>()
+    };
+    let score = t["priority_score"].as_f64().unwrap();
+    assert!((score - part("sla") - part("age") - 63.0).abs() < 1e-6, "{}", t["priority_explanation"]);
+    assert!(part("sla") > 15.0, "the enterprise P2 target is an hour away: {}", t["priority_explanation"]);
+    assert_eq!(t["priority"], if score >= 80.0 { "P1" } else { "P2" }, "{}", t["priority_explanation"]);
     let ev = app.get(&format!("/api/v1/tickets/{id}/events"), ADMIN_TOKEN).await.body;
     let last = ev["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "priority_changed");

@@ -6,7 +6,7 @@ use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
 use serde_json::json;
 
 async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Backend) {
-    let app = TestApp::spawn(b).await;
+    let app = TestApp::spawn_at_weekend(b).await;
     let org = app.org("Acme", "premium").await;
     let (contact, _) = app.customer(org, "ana@acme.example").await;
     let (agent, agent_token) = app.agent("ben@support.example").await;
@@ -43,7 +43,7 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     // extensive x low is P3 (40); customer (pro 2, new 1), premium plan 6 and the
     // custom fields (40 users: 4, production: 6) add 19: 59, still P3.
     assert_eq!(r.body["priority"], "P3", "{}", r.body["priority_explanation"]);
-    // Plus age: half a point an hour, so a few thousandths at most in a test.
+    // The clock stands at a weekend night: no waiting time, no SLA target near.
     assert!((r.body["priority_score"].as_f64().unwrap() - 59.0).abs() < 0.01, "{}", r.body["priority_score"]);
     assert_eq!(r.body["assignee_id"], agent);
     assert_eq!(r.body["version"], 2);
@@ -69,7 +69,15 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     assert!(r.body["detail"].as_str().unwrap().contains("cannot go from closed to open"));
 
     let ev = app.get(&format!("/api/v1/tickets/{id}/events"), &agent_token).await;
-    let kinds: Vec<&str> = ev.body["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let items = ev.body["items"].as_array().unwrap();
+    // Lowering the priority moved the customer's promise: they were told, once
+    // (a system comment and its event, written right after the change).
+    let told: Vec<&serde_json::Value> = items.iter().filter(|e| e["kind"] == "promise_changed").collect();
+    assert_eq!(told.len(), 1, "{}", ev.body);
+    assert_eq!(told[0]["reason"], "its priority changed from P1 to P3");
+    // What the agent did, in order.
+    let kinds: Vec<&str> =
+        items.iter().filter(|e| e["actor"] != "system").map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
         [
@@ -178,11 +186,19 @@ async fn customer_replies_reopen_and_internal_notes_stay_internal(b: Backend) {
     let r = app.get(&format!("/api/v1/tickets/{id}"), &customer).await;
     assert_eq!(r.body["status"], "open", "a customer reply reopens a ticket waiting on them");
 
+    // The customer sees the public thread (the acknowledgment, notices of a moved
+    // promise, their reply), never the internal note.
     let r = app.get(&format!("/api/v1/tickets/{id}/comments"), &customer).await;
-    let kinds: Vec<&str> = r.body["items"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["public"]);
+    let items = r.body["items"].as_array().unwrap();
+    assert!(items.iter().all(|c| c["kind"] == "public"), "{}", r.body);
+    assert!(items.iter().any(|c| c["body"] == "Here are the details"), "{}", r.body);
+    assert!(items[0]["body"].as_str().unwrap().starts_with("Thank you for contacting us."), "{}", r.body);
+    assert_eq!(items[0]["author"], "system");
     let r = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await;
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 2);
+    let internal: Vec<&serde_json::Value> =
+        r.body["items"].as_array().unwrap().iter().filter(|c| c["kind"] == "internal").collect();
+    assert_eq!(internal.len(), 1, "{}", r.body);
+    assert_eq!(internal[0]["body"], "VIP? check plan");
 
     let r =
         app.post(&format!("/api/v1/tickets/{id}/comments"), &customer, json!({"body": "x", "kind": "internal"})).await;
@@ -199,7 +215,7 @@ async fn customer_replies_reopen_and_internal_notes_stay_internal(b: Backend) {
 both!(customer_replies_reopen_and_internal_notes_stay_internal);
 
 async fn agents_override_priority_with_a_reason(b: Backend) {
-    let app = TestApp::spawn(b).await;
+    let app = TestApp::spawn_at_weekend(b).await;
     let org = app.org("Acme", "standard").await;
     app.customer(org, "c@acme.example").await;
     let r = app

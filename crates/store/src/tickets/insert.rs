@@ -1,5 +1,5 @@
 //! Storing new tickets in bulk: one multi-row INSERT each for the tickets, their
-//! tags and their `created` events, whatever the batch size.
+//! tags, their `created` events and their acknowledgments, whatever the batch size.
 //!
 //! Ids are allocated up front (a sequence on PostgreSQL; on SQLite, inside the
 //! write transaction, from `sqlite_sequence`), so each row maps back to its input
@@ -19,8 +19,8 @@ const INSERT_COLS: &str =
     "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, priority, \
     priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
     external_id, idem_scope, idem_key, idem_fingerprint, version, created_at, updated_at, solved_at, closed_at, \
-    priority_points, sla_due_at";
-const PARAMS_PER_ROW: usize = 30;
+    priority_points, sla_due_at, sla_alarm_at";
+const PARAMS_PER_ROW: usize = 31;
 
 pub(crate) const SQLITE_NEXT_ID: &str =
     "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), \
@@ -205,6 +205,7 @@ pub(crate) fn tickets_stmt(backend: Backend, tickets: &[&NewTicket], ids: &[i64]
             s.closed_at.map(ms).into(),
             s.priority_points.as_ref().map(json).into(),
             s.sla_due_at.map(ms).into(),
+            t.sla_alarm_at.map(ms).into(),
         ]);
     }
     Stmt { sql, params }
@@ -223,6 +224,14 @@ pub(crate) fn follow_up_stmts(backend: Backend, new: &[(&NewTicket, &Ticket)]) -
             "status": s.status, "channel": s.channel, "category": s.category, "priority": s.priority,
             "priority_score": s.priority_score, "policy_version": s.policy_version, "external_id": s.external_id,
         });
+        let data = match &t.promise {
+            Some(p) => {
+                let mut d = data;
+                d["promise"] = serde_json::json!(p);
+                d
+            }
+            None => data,
+        };
         params.extend([
             Param::Int(s.id),
             ms(s.created_at).into(),
@@ -239,6 +248,23 @@ pub(crate) fn follow_up_stmts(backend: Backend, new: &[(&NewTicket, &Ticket)]) -
         ),
         params,
     });
+    let acks: Vec<(i64, i64, &String)> =
+        new.iter().filter_map(|(t, s)| t.acknowledgment.as_ref().map(|a| (s.id, ms(s.created_at), a))).collect();
+    if !acks.is_empty() {
+        out.push(Stmt {
+            sql: format!(
+                "INSERT INTO comments (ticket_id, author, kind, body, created_at) VALUES {}",
+                values(backend, acks.len(), 5)
+            ),
+            params: acks
+                .iter()
+                .flat_map(|(id, at, body)| {
+                    let body = body.replace("{ticket}", &id.to_string());
+                    [Param::Int(*id), "system".into(), "public".into(), Param::Text(body), Param::Int(*at)]
+                })
+                .collect(),
+        });
+    }
     let tags: Vec<(i64, &String)> = new.iter().flat_map(|(_, s)| s.tags.iter().map(move |g| (s.id, g))).collect();
     if !tags.is_empty() {
         out.push(Stmt {

@@ -64,6 +64,14 @@ pub struct NewEvent {
     pub reason: Option<String>,
 }
 
+/// What [`Store::modify_ticket_with`] writes besides the ticket.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    /// A key (an SLA trigger) that makes the change happen once per ticket.
+    pub claim: Option<String>,
+    pub notifications: Vec<crate::notifications::NewNotification>,
+}
+
 /// Why a [`Store::modify_ticket`] did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum ModifyError<E> {
@@ -188,16 +196,49 @@ impl Store {
         actor: Actor,
         now: DateTime<Utc>,
         comment: Option<(CommentKind, String)>,
-        mut change: impl FnMut(&mut Ticket) -> Result<Vec<NewEvent>, E>,
+        change: impl FnMut(&mut Ticket) -> Result<Vec<NewEvent>, E>,
     ) -> Result<(Ticket, Option<Comment>), ModifyError<E>> {
+        let out = self.modify_ticket_with(id, actor, now, comment, &Extras::default(), change).await?;
+        Ok(out.expect("nothing to claim, so the change is never refused as done before"))
+    }
+
+    /// [`Store::modify_ticket`] with more in the same transaction: a claim that
+    /// makes the change happen once (`None` back: it was claimed before, by this
+    /// or another process, and nothing was written) and notifications to record.
+    pub async fn modify_ticket_with<E>(
+        &self,
+        id: i64,
+        actor: Actor,
+        now: DateTime<Utc>,
+        comment: Option<(CommentKind, String)>,
+        extras: &Extras,
+        mut change: impl FnMut(&mut Ticket) -> Result<Vec<NewEvent>, E>,
+    ) -> Result<Option<(Ticket, Option<Comment>)>, ModifyError<E>> {
         for _attempt in 0..20 {
             let before = self.get_ticket(id).await?;
             let mut after = before.clone();
             let mut events = change(&mut after).map_err(ModifyError::Rejected)?;
-            if events.is_empty() && comment.is_none() {
-                return Ok((before, None));
+            if events.is_empty() && comment.is_none() && extras.claim.is_none() && extras.notifications.is_empty() {
+                return Ok(Some((before, None)));
             }
             let mut tx = self.w().begin().await.map_err(StoreError::from)?;
+            if let Some(key) = &extras.claim {
+                // The primary key decides: a second claim (here after a restart, or
+                // in another process, which waits for the first to commit) adds nothing.
+                let claimed = sqlx::query(
+                    "INSERT INTO sla_triggers (ticket_id, trigger_key, fired_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(key)
+                .bind(ms(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+                if claimed.rows_affected() == 0 {
+                    tx.rollback().await.map_err(StoreError::from)?;
+                    return Ok(None);
+                }
+            }
             after.version = before.version + 1;
             after.updated_at = now;
             let done = sqlx::query(
@@ -269,22 +310,67 @@ impl Store {
             for e in &events {
                 insert_event(&mut tx, id, now, actor, e).await?;
             }
+            for n in &extras.notifications {
+                crate::notifications::insert(&mut tx, Some(id), n, now).await?;
+            }
             tx.commit().await.map_err(StoreError::from)?;
             self.changed(&after);
-            return Ok((after, stored_comment));
+            return Ok(Some((after, stored_comment)));
         }
         Err(ModifyError::Store(StoreError::Conflict("the ticket is being changed by others; try again".into())))
     }
 
     /// Stores when a ticket's next SLA clock falls due. Derived data: it does not
     /// bump the ticket's version or `updated_at`.
-    pub async fn set_sla_due(&self, id: i64, due: Option<DateTime<Utc>>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE tickets SET sla_due_at = $1 WHERE id = $2")
+    /// `alarm` is when its next SLA warning or breach falls, for the ticker.
+    pub async fn set_sla_due(
+        &self,
+        id: i64,
+        due: Option<DateTime<Utc>>,
+        alarm: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tickets SET sla_due_at = $1, sla_alarm_at = $2 WHERE id = $3")
             .bind(due.map(ms))
+            .bind(alarm.map(ms))
             .bind(id)
             .execute(self.w())
             .await?;
         Ok(())
+    }
+
+    /// Open tickets whose SLA alarm has come (oldest alarm first), through the
+    /// alarm index: the ticker's work is the tickets due, not the backlog.
+    pub async fn sla_alarms_due(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM tickets WHERE sla_alarm_at IS NOT NULL AND sla_alarm_at <= $1 ORDER BY sla_alarm_at, id LIMIT $2",
+        )
+        .bind(ms(now))
+        .bind(limit)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
+    }
+
+    /// How many tickets got their first response since `since` (the team's pace).
+    pub async fn first_responses_since(&self, since: DateTime<Utc>) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE first_response_at >= $1")
+            .bind(ms(since))
+            .fetch_one(self.r())
+            .await?)
+    }
+
+    /// When a ticket's SLA alarm is set for (UTC ms).
+    pub async fn sla_alarm(&self, id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT sla_alarm_at FROM tickets WHERE id = $1").bind(id).fetch_one(self.r()).await?)
+    }
+
+    /// The SLA trigger keys already acted on for a ticket.
+    pub async fn fired_triggers(&self, id: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT trigger_key FROM sla_triggers WHERE ticket_id = $1")
+            .bind(id)
+            .fetch_all(self.r())
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
     }
 
     pub async fn list_comments(&self, ticket_id: i64, include_internal: bool) -> Result<Vec<Comment>, StoreError> {

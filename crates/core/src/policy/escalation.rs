@@ -1,0 +1,252 @@
+//! SLA escalations (`[[escalations]]`) and customer messages (`[messages]`):
+//! what happens when a clock warns or breaches, and what the customer reads.
+
+use super::file::{EscalationFile, MessagesFile};
+use super::validate::Errors;
+use crate::sla::{ClockName, TriggerKind};
+use serde::Serialize;
+use toml::Spanned;
+use utoipa::ToSchema;
+
+/// One escalation rule: when it applies and what it does.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct EscalationDef {
+    pub name: String,
+    pub description: String,
+    pub on: TriggerKind,
+    /// Empty: every clock.
+    pub clocks: Vec<ClockName>,
+    /// Empty: every level.
+    pub levels: Vec<String>,
+    /// Empty: every SLA policy.
+    pub sla_policies: Vec<String>,
+    /// Levels to raise the priority by (0: leave it).
+    pub raise_priority: u32,
+    pub reassign: Option<Reassign>,
+    pub notify: Vec<NotifyTarget>,
+    pub add_tag: Option<String>,
+}
+
+impl EscalationDef {
+    /// Whether this rule applies to a trigger of `clock` on a ticket at `level`
+    /// under SLA policy `sla_policy`.
+    pub fn applies(&self, on: TriggerKind, clock: ClockName, level: &str, sla_policy: &str) -> bool {
+        self.on == on
+            && (self.clocks.is_empty() || self.clocks.contains(&clock))
+            && (self.levels.is_empty() || self.levels.iter().any(|l| l == level))
+            && (self.sla_policies.is_empty() || self.sla_policies.iter().any(|p| p == sla_policy))
+    }
+}
+
+/// Where an escalation sends the ticket (unassigning it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reassign {
+    /// L1 to L2, L2 to L3 (an L3 ticket stays).
+    NextTier,
+    Team(String),
+}
+
+/// Who an escalation's notification is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyTarget {
+    /// The agent the ticket is assigned to.
+    Assignee,
+    /// The agent who owns the customer's account.
+    Owner,
+    /// The ticket's team.
+    Team,
+    /// A named team.
+    TeamNamed(String),
+}
+
+/// The customer-facing texts, with `{placeholders}`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Messages {
+    /// Posted in the public thread when a ticket is created.
+    pub acknowledgment: String,
+    /// Posted when the promise moves (priority change, escalation, a pause).
+    pub promise_changed: String,
+}
+
+pub const ACKNOWLEDGMENT: &str =
+    "Thank you for contacting us. Your request #{ticket} \"{subject}\" has priority {level}. {promise} {forecast}";
+pub const PROMISE_CHANGED: &str = "Update on your request #{ticket}: {reason}. {promise}";
+
+/// Placeholders each template may use.
+const ACK_VARS: &[&str] = &["ticket", "subject", "level", "promise", "due", "forecast"];
+const CHANGED_VARS: &[&str] = &["ticket", "subject", "level", "promise", "due", "reason"];
+
+/// Fills `{name}` placeholders; an unknown one is left as written (the policy
+/// check rejects those, so this only matters for hand-made templates).
+pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match vars.iter().find(|(k, _)| *k == name) {
+                    Some((_, v)) => out.push_str(v),
+                    None => out.push_str(&rest[open..open + close + 2]),
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn placeholders(t: &str) -> impl Iterator<Item = &str> {
+    t.split('{').skip(1).filter_map(|p| p.split_once('}').map(|(name, _)| name))
+}
+
+pub(super) fn messages(errs: &mut Errors, raw: Option<&MessagesFile>) -> Messages {
+    let mut check = |t: Option<&Spanned<String>>, default: &str, vars: &[&str], what: &str| -> String {
+        let Some(t) = t else { return default.to_string() };
+        for p in placeholders(t.get_ref()) {
+            if !vars.contains(&p) {
+                errs.at(
+                    t.span(),
+                    format!("messages.{what} uses unknown placeholder `{{{p}}}`"),
+                    format!("use any of: {}", vars.iter().map(|v| format!("{{{v}}}")).collect::<Vec<_>>().join(", ")),
+                );
+            }
+        }
+        if t.get_ref().trim().is_empty() {
+            errs.at(t.span(), format!("messages.{what} is empty"), "write the text the customer reads");
+        }
+        t.get_ref().clone()
+    };
+    Messages {
+        acknowledgment: check(raw.and_then(|m| m.acknowledgment.as_ref()), ACKNOWLEDGMENT, ACK_VARS, "acknowledgment"),
+        promise_changed: check(
+            raw.and_then(|m| m.promise_changed.as_ref()),
+            PROMISE_CHANGED,
+            CHANGED_VARS,
+            "promise_changed",
+        ),
+    }
+}
+
+/// What the escalation rules may name.
+pub(super) struct Known<'a> {
+    pub levels: &'a [String],
+    pub sla_policies: &'a [String],
+    pub teams: &'a [String],
+}
+
+pub(super) fn escalations(errs: &mut Errors, raw: &[Spanned<EscalationFile>], k: Known) -> Vec<EscalationDef> {
+    errs.unique_names("escalation", raw.iter().map(|e| &e.get_ref().name));
+    let mut out = Vec::new();
+    for e in raw {
+        let e = e.get_ref();
+        let name = e.name.get_ref();
+        let on = e.on.get_ref().parse::<TriggerKind>().unwrap_or_else(|m| {
+            errs.at(e.on.span(), format!("escalation `{name}`: {m}"), "on = \"warning\" or on = \"breach\"");
+            TriggerKind::Breach
+        });
+        let mut clocks = Vec::new();
+        for c in &e.clocks {
+            match c.get_ref().parse::<ClockName>() {
+                Ok(x) => clocks.push(x),
+                Err(m) => errs.at(c.span(), format!("escalation `{name}`: {m}"), ""),
+            }
+        }
+        for l in &e.levels {
+            if !k.levels.contains(l.get_ref()) {
+                errs.at(
+                    l.span(),
+                    format!("escalation `{name}` names unknown level `{}`", l.get_ref()),
+                    format!("use one of: {}", k.levels.join(", ")),
+                );
+            }
+        }
+        for p in &e.sla_policies {
+            if !k.sla_policies.contains(p.get_ref()) {
+                errs.at(
+                    p.span(),
+                    format!("escalation `{name}` names unknown SLA policy `{}`", p.get_ref()),
+                    format!("use one of: {}", k.sla_policies.join(", ")),
+                );
+            }
+        }
+        let raise_priority = match &e.raise_priority {
+            None => 0,
+            Some(r) if (0..=9).contains(r.get_ref()) => *r.get_ref() as u32,
+            Some(r) => {
+                errs.at(r.span(), format!("escalation `{name}`: raise_priority must be 0 to 9"), "levels to raise by");
+                0
+            }
+        };
+        let team_of = |errs: &mut Errors, s: &Spanned<String>, t: &str| -> String {
+            if !k.teams.iter().any(|x| x == t) {
+                errs.at(
+                    s.span(),
+                    format!("escalation `{name}` names team `{t}`, which no category routes to"),
+                    format!("use one of: {}", k.teams.join(", ")),
+                );
+            }
+            t.to_string()
+        };
+        let reassign = e.reassign.as_ref().and_then(|r| match r.get_ref().as_str() {
+            "next_tier" => Some(Reassign::NextTier),
+            s => match s.strip_prefix("team:") {
+                Some(t) => Some(Reassign::Team(team_of(errs, r, t))),
+                None => {
+                    errs.at(
+                        r.span(),
+                        format!("escalation `{name}`: cannot reassign to `{s}`"),
+                        "reassign = \"next_tier\" or reassign = \"team:<name>\"",
+                    );
+                    None
+                }
+            },
+        });
+        let mut notify = Vec::new();
+        for n in &e.notify {
+            match n.get_ref().as_str() {
+                "assignee" => notify.push(NotifyTarget::Assignee),
+                "owner" => notify.push(NotifyTarget::Owner),
+                "team" => notify.push(NotifyTarget::Team),
+                s => match s.strip_prefix("team:") {
+                    Some(t) => notify.push(NotifyTarget::TeamNamed(team_of(errs, n, t))),
+                    None => errs.at(
+                        n.span(),
+                        format!("escalation `{name}`: cannot notify `{s}`"),
+                        "notify takes assignee, owner, team or team:<name>",
+                    ),
+                },
+            }
+        }
+        let add_tag = e.add_tag.as_ref().map(|t| t.get_ref().trim().to_string());
+        if raise_priority == 0 && reassign.is_none() && notify.is_empty() && add_tag.is_none() {
+            errs.at(
+                e.name.span(),
+                format!("escalation `{name}` does nothing"),
+                "give it raise_priority, reassign, notify or add_tag",
+            );
+        }
+        out.push(EscalationDef {
+            name: name.clone(),
+            description: e.description.clone(),
+            on,
+            clocks,
+            levels: e.levels.iter().map(|l| l.get_ref().clone()).collect(),
+            sla_policies: e.sla_policies.iter().map(|p| p.get_ref().clone()).collect(),
+            raise_priority,
+            reassign,
+            notify,
+            add_tag,
+        });
+    }
+    out
+}

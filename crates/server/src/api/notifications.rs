@@ -1,0 +1,54 @@
+//! Notification records for staff: SLA warnings and breaches an escalation
+//! notifies, and VIP or enterprise promises that moved.
+
+use super::{envelope, page_request, ListEnvelope};
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError};
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use triage_core::notification::Notification;
+use triage_store::TokenRole;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationParams {
+    /// `agent:<id>` or `team:<name>` (admins; agents always get their own and
+    /// their team's).
+    pub recipient: Option<String>,
+    /// Only those about this ticket.
+    pub ticket_id: Option<i64>,
+    pub cursor: Option<String>,
+    /// 1-200, default 50.
+    pub limit: Option<i64>,
+}
+
+/// Notifications for the calling agent and their team, oldest first (staff).
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "staff", params(NotificationParams),
+    responses((status = 200, body = ListEnvelope<Notification>), (status = 403, body = crate::error::Problem)))]
+pub async fn list(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<NotificationParams>,
+) -> ApiResult<Json<ListEnvelope<Notification>>> {
+    caller.require_staff()?;
+    let page = page_request(&q.cursor, q.limit)?;
+    let recipients = match (&q.recipient, caller.role) {
+        (Some(r), TokenRole::Admin) => {
+            if !(r.starts_with("agent:") || r.starts_with("team:")) {
+                return Err(AppError::invalid("recipient", "write agent:<id> or team:<name>"));
+            }
+            vec![r.clone()]
+        }
+        (None, TokenRole::Admin) => vec![],
+        (Some(_), _) => return Err(AppError::invalid("recipient", "only admins read others' notifications")),
+        (None, _) => {
+            let me = s.store.get_agent(caller.user_id).await?;
+            vec![format!("agent:{}", me.id), format!("team:{}", me.team)]
+        }
+    };
+    let found = s.store.list_notifications(&recipients, q.ticket_id, page).await?;
+    Ok(Json(envelope(found, |n| n)))
+}

@@ -1,0 +1,55 @@
+//! Keeping each ticket's stored SLA times in step with its history.
+
+use super::notice;
+use crate::error::ApiResult;
+use crate::state::AppState;
+use triage_core::sla::due_triggers;
+use triage_core::ticket::Status;
+
+/// Most tickets looked at in one round of [`follow`].
+const ROUND: usize = 500;
+
+/// Every ticket this process writes is looked at again right after: its next due
+/// time and the ticker's alarm are stored (without a new version), the queue
+/// index is told (the SLA strategy's points grow as the due time nears), and a
+/// customer whose promise moved is told once.
+pub(crate) async fn follow(state: AppState, mut rx: tokio::sync::mpsc::UnboundedReceiver<i64>) {
+    let mut ids = Vec::with_capacity(ROUND);
+    while rx.recv_many(&mut ids, ROUND).await > 0 {
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids.drain(..) {
+            if let Err(e) = refresh(&state, id, true).await {
+                tracing::warn!(ticket = id, error = ?e, "cannot compute the SLA due time");
+            }
+        }
+    }
+}
+
+/// Stores a ticket's next due time and alarm from its history now; with
+/// `tell`, also tells the customer if the last write moved their promise.
+pub(crate) async fn refresh(s: &AppState, id: i64, tell: bool) -> ApiResult<()> {
+    let mut t = s.store.get_ticket(id).await?;
+    let open = !matches!(t.status, Status::Solved | Status::Closed);
+    let state = if open { super::status(s, &t).await? } else { None };
+    let (mut next, mut alarm) = (None, None);
+    if let Some(st) = &state {
+        next = st.sla.next_due();
+        let fired = s.store.fired_triggers(id).await?;
+        alarm = due_triggers(&st.sla, &fired, s.now().timestamp_millis()).1;
+    }
+    let ms = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.timestamp_millis());
+    let alarm_at = alarm.and_then(chrono::DateTime::from_timestamp_millis);
+    let stored_alarm = s.store.sla_alarm(id).await?;
+    if ms(next) != ms(t.sla_due_at) || ms(alarm_at) != stored_alarm {
+        s.store.set_sla_due(id, next, alarm_at).await?;
+    }
+    if ms(next) != ms(t.sla_due_at) {
+        t.sla_due_at = next.and_then(|d| chrono::DateTime::from_timestamp_millis(d.timestamp_millis()));
+        s.queue.put(&t);
+    }
+    if let (true, Some(st)) = (tell, &state) {
+        notice::tell_if_moved(s, &t, st).await?;
+    }
+    Ok(())
+}

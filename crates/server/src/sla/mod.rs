@@ -1,0 +1,155 @@
+//! A ticket's SLA clocks in the server: its organization's SLA policy (the
+//! contract's, else the plan's), that policy's calendar (or the organization's
+//! own), and the ticket's history from the event log and the public thread. The
+//! rules are `triage_core::sla`; this module gathers what they need.
+//!
+//! - [`follow`]: after each write, store the next due time and the ticker's alarm,
+//!   and tell the customer when their promise moved.
+//! - [`ticker`]: act on warnings and breaches as they fall (escalations).
+
+mod follow;
+pub(crate) mod forecast;
+pub(crate) mod notice;
+pub mod ticker;
+
+pub(crate) use follow::follow;
+
+use crate::error::ApiResult;
+use crate::prioritize;
+use crate::state::AppState;
+use triage_core::policy::SlaPolicyDef;
+use triage_core::sla::{ticket_sla, Calendar, History, TicketSla};
+use triage_core::ticket::{Actor, Event, EventKind, Status, Ticket};
+
+/// The SLA policy in force for a customer, with its name and the calendar it
+/// counts on (the organization's contract may name its own calendar).
+pub(crate) struct Terms<'p> {
+    pub name: String,
+    pub def: &'p SlaPolicyDef,
+    pub cal: Calendar,
+}
+
+pub(crate) fn terms<'p>(s: &'p AppState, c: &prioritize::Customer) -> Option<Terms<'p>> {
+    let name = c.org.contract.sla_policy.clone().or_else(|| c.plan.as_ref().map(|p| p.sla_policy.clone()))?;
+    let def = s.policy.sla_policy(&name)?;
+    let cal_name = c.org.contract.calendar.as_deref().or(def.calendar.as_deref());
+    let cal = match cal_name.and_then(|c| s.policy.calendar(c)) {
+        Some(c) => c.compiled.clone(),
+        // Around the clock: time counts the same everywhere, so the customer's
+        // own zone words the promise.
+        None => c
+            .org
+            .timezone
+            .parse::<chrono_tz::Tz>()
+            .ok()
+            .and_then(|tz| Calendar::new(tz, None, vec![]).ok())
+            .unwrap_or_else(Calendar::always),
+    };
+    Some(Terms { name, def, cal })
+}
+
+/// When a ticket created `now` at `level` is next due: no history yet, so no queries.
+pub(crate) fn at_creation(
+    s: &AppState,
+    c: &prioritize::Customer,
+    level: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    new_ticket(s, c, level, now).and_then(|sla| sla.next_due())
+}
+
+/// The clocks of a ticket created `now` at `level` (nothing happened yet).
+pub(crate) fn new_ticket(
+    s: &AppState,
+    c: &prioritize::Customer,
+    level: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<TicketSla> {
+    let terms = terms(s, c)?;
+    let at = now.timestamp_millis();
+    let h = History { created_ms: at, statuses: vec![(at, Status::New)], ..Default::default() };
+    Some(ticket_sla(terms.def, &terms.cal, level, &h, at))
+}
+
+/// A ticket's history as the clocks read it, from its events and public thread.
+pub(crate) async fn history(s: &AppState, t: &Ticket) -> ApiResult<(History, Vec<Event>)> {
+    let mut h = History {
+        created_ms: t.created_at.timestamp_millis(),
+        statuses: vec![(t.created_at.timestamp_millis(), Status::New)],
+        solved_ms: t.solved_at.map(|x| x.timestamp_millis()),
+        ..Default::default()
+    };
+    let events = s.store.list_events(t.id).await?;
+    for e in &events {
+        let at = e.at.timestamp_millis();
+        match e.kind {
+            EventKind::Created | EventKind::Imported => {
+                if let Some(st) = e.data["status"].as_str().and_then(|x| x.parse::<Status>().ok()) {
+                    h.statuses[0] = (h.created_ms, st);
+                }
+            }
+            EventKind::StatusChanged => {
+                if let Some(st) = e.data["to"].as_str().and_then(|x| x.parse::<Status>().ok()) {
+                    h.statuses.push((at, st));
+                }
+            }
+            _ => {}
+        }
+    }
+    for c in s.store.list_comments(t.id, false).await? {
+        match c.author {
+            Actor::Contact(_) => h.customer_replies.push(c.created_at.timestamp_millis()),
+            Actor::Agent(_) => h.agent_replies.push(c.created_at.timestamp_millis()),
+            Actor::System => {}
+        }
+    }
+    Ok((h, events))
+}
+
+/// A ticket's next due time at any level, from its history: re-prioritizing
+/// asks it with the level the score gives without SLA points, so the SLA
+/// strategy counts the targets of the level the ticket is moving to (a priority
+/// change re-targets the running clocks), not the stored due time.
+pub(crate) struct DueAt<'p> {
+    terms: Terms<'p>,
+    history: History,
+    now_ms: i64,
+}
+
+impl DueAt<'_> {
+    pub fn due(&self, level: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        ticket_sla(self.terms.def, &self.terms.cal, level, &self.history, self.now_ms).next_due()
+    }
+}
+
+pub(crate) async fn due_at<'p>(s: &'p AppState, c: &prioritize::Customer, t: &Ticket) -> ApiResult<Option<DueAt<'p>>> {
+    let Some(terms) = terms(s, c) else { return Ok(None) };
+    let (history, _) = history(s, t).await?;
+    Ok(Some(DueAt { terms, history, now_ms: s.now().timestamp_millis() }))
+}
+
+/// Everything about a ticket's SLA at one instant.
+pub(crate) struct SlaState {
+    pub customer: prioritize::Customer,
+    pub policy_name: String,
+    pub sla: TicketSla,
+    pub events: Vec<Event>,
+    pub tz: chrono_tz::Tz,
+}
+
+/// The ticket's clocks now, with what they were computed from; `None` when its
+/// organization has no SLA policy or the ticket has no level.
+pub(crate) async fn status(s: &AppState, t: &Ticket) -> ApiResult<Option<SlaState>> {
+    let Some(level) = t.priority.as_deref() else { return Ok(None) };
+    let customer = prioritize::customer(s, t.organization_id).await?;
+    let Some(terms) = terms(s, &customer) else { return Ok(None) };
+    let (h, events) = history(s, t).await?;
+    let sla = ticket_sla(terms.def, &terms.cal, level, &h, s.now().timestamp_millis());
+    Ok(Some(SlaState { policy_name: terms.name, tz: terms.cal.tz, sla, events, customer }))
+}
+
+/// The ticket's clocks now; `None` when its organization has no SLA policy or
+/// the ticket has no level.
+pub(crate) async fn of(s: &AppState, t: &Ticket) -> ApiResult<Option<TicketSla>> {
+    Ok(status(s, t).await?.map(|x| x.sla))
+}

@@ -1,0 +1,213 @@
+//! SLA warnings, breaches and escalations: each once, across restarts and
+//! across server instances sharing one PostgreSQL; the customer's promise.
+
+use crate::both;
+use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use triage_core::clock::ManualClock;
+use triage_core::policy::Policy;
+use triage_server::sla::ticker;
+use triage_server::AppState;
+use triage_store::{DatabaseUrl, Store};
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn rfc(v: &Value) -> DateTime<Utc> {
+    at(v.as_str().unwrap_or_else(|| panic!("not a time: {v}")))
+}
+
+/// A second server instance on the same database: its own connection pools,
+/// queue index and clock, as another process would have.
+async fn another_instance(app: &TestApp, clock: Arc<ManualClock>) -> AppState {
+    let store = Store::connect(&DatabaseUrl::parse(&app.db_url).unwrap()).await.unwrap();
+    AppState::new(store, Policy::builtin(), clock)
+}
+
+async fn kinds_of(app: &TestApp, id: i64) -> Vec<(String, Value)> {
+    let ev = app.get(&format!("/api/v1/tickets/{id}/events"), ADMIN_TOKEN).await;
+    ev.body["items"].as_array().unwrap().iter().map(|e| (e["kind"].as_str().unwrap().to_string(), e.clone())).collect()
+}
+
+fn count(events: &[(String, Value)], kind: &str, clock: &str) -> usize {
+    events.iter().filter(|(k, e)| k == kind && e["data"]["clock"] == clock).count()
+}
+
+async fn warnings_and_breaches_escalate_once_even_after_a_restart(b: Backend) {
+    // Monday 30 Nov 2026, 10:00 in Berlin: inside the `office` calendar.
+    let clock = Arc::new(ManualClock::new(at("2026-11-30T09:00:00Z")));
+    let app = TestApp::spawn_with_clock(b, clock.clone()).await;
+    let (owner, _) = app.agent("owner@triage.example").await;
+    let r = app
+        .post(
+            "/api/v1/organizations",
+            ADMIN_TOKEN,
+            json!({"name": "Bigbank", "account_type": "enterprise", "vip": true, "plan": "standard", "owner_id": owner}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let org = r.body["id"].as_i64().unwrap();
+    app.customer(org, "cfo@bigbank.example").await;
+    let t = app
+        .ticket(
+            ADMIN_TOKEN,
+            json!({"subject": "Transfers fail", "body": "All outgoing transfers fail", "requester_email": "cfo@bigbank.example",
+                   "category": "transfers", "impact": "moderate", "urgency": "low"}),
+        )
+        .await;
+    let id = t["id"].as_i64().unwrap();
+    let level = t["priority"].as_str().unwrap().to_string();
+    assert_ne!(level, "P1", "the test needs room to raise it: {}", t["priority_explanation"]);
+    let fr = &t["sla"]["first_response"];
+    let (warn_at, due) = (rfc(&fr["warning_at"]), rfc(&fr["due"]));
+    assert!(warn_at < due, "{fr}");
+
+    // The customer hears at once what to expect, in the thread and the response.
+    // A P4 on the standard plan: a first response within one business day (24 h
+    // of office time, 8 h a day): Mon 10-17 is 7 h, Tue and Wed 16 more, Thu 9-10
+    // the last hour.
+    assert_eq!(level, "P4", "{}", t["priority_explanation"]);
+    assert_eq!(t["expected_response"]["text"], "We will reply by Thu 03 Dec 10:00 CET.", "{t}");
+    assert_eq!(rfc(&t["expected_response"]["sla_due"]), due);
+    let thread = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await.body;
+    let ack = thread["items"][0]["body"].as_str().unwrap();
+    assert!(ack.contains(&format!("#{id} \"Transfers fail\" has priority {level}")), "{ack}");
+    assert!(ack.contains("We will reply by Thu 03 Dec 10:00 CET."), "{ack}");
+
+    // Nothing has fallen yet.
+    let tick = ticker::tick(&app.state).await.unwrap();
+    assert_eq!(tick.tickets, 0, "no alarm has come: {tick:?}");
+
+    // At the warning: one warning event, the at-risk tag, the team told.
+    clock.set(warn_at + Duration::seconds(1));
+    ticker::tick(&app.state).await.unwrap();
+    ticker::tick(&app.state).await.unwrap();
+    let ev = kinds_of(&app, id).await;
+    assert_eq!(count(&ev, "sla_warning", "first_response"), 1, "{ev:?}");
+    assert_eq!(count(&ev, "sla_breached", "first_response"), 0);
+    let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    assert!(t["tags"].as_array().unwrap().contains(&json!("sla-at-risk")), "{}", t["tags"]);
+    assert_eq!(t["priority"], level.as_str(), "a warning does not raise the priority");
+    let team = app.get("/api/v1/notifications?recipient=team:payments", ADMIN_TOKEN).await.body;
+    assert_eq!(team["items"].as_array().unwrap().len(), 1, "{team}");
+    assert_eq!(team["items"][0]["kind"], "sla_warning");
+
+    // At the breach: the breach event, one level more urgent (an override by
+    // the SLA, which re-scoring keeps), the breached tag, the owner told.
+    clock.set(due + Duration::seconds(1));
+    ticker::tick(&app.state).await.unwrap();
+    let ev = kinds_of(&app, id).await;
+    assert_eq!(count(&ev, "sla_breached", "first_response"), 1, "{ev:?}");
+    let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    let raised = Policy::builtin().raised_level(&level, 1).unwrap().to_string();
+    assert_eq!(t["priority"], raised.as_str(), "{}", t["priority_explanation"]);
+    assert_eq!(t["priority_explanation"]["override"]["by"], "sla");
+    assert!(t["tags"].as_array().unwrap().contains(&json!("sla-breached")));
+    assert_eq!(t["sla"]["first_response"]["state"], "breached");
+    let mine = app.get(&format!("/api/v1/notifications?recipient=agent:{owner}"), ADMIN_TOKEN).await.body;
+    let kinds: Vec<&str> = mine["items"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"sla_breach"), "{mine}");
+
+    // The customer is told once that the promise moved, and why.
+    let mut notices = 0;
+    for _ in 0..50 {
+        let ev = kinds_of(&app, id).await;
+        notices = ev.iter().filter(|(k, _)| k == "promise_changed").count();
+        if notices > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(notices, 1);
+    let thread = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await.body;
+    let last = thread["items"].as_array().unwrap().last().unwrap()["body"].as_str().unwrap().to_string();
+    assert!(last.contains("we escalated it; its priority is now"), "{last}");
+    // VIP account: its owner gets a record of the moved promise too.
+    let mine = app.get(&format!("/api/v1/notifications?recipient=agent:{owner}"), ADMIN_TOKEN).await.body;
+    assert!(mine["items"].as_array().unwrap().iter().any(|n| n["kind"] == "promise_changed"), "{mine}");
+
+    // A restart: a fresh instance over the same database ticks at the same
+    // instant and later; nothing that happened happens again.
+    let before = kinds_of(&app, id).await.len();
+    let notified = app.get("/api/v1/notifications", ADMIN_TOKEN).await.body["items"].as_array().unwrap().len();
+    let restarted = another_instance(&app, clock.clone()).await;
+    let again = ticker::tick(&restarted).await.unwrap();
+    assert_eq!(again.fired, 0, "{again:?}");
+    clock.set(due + Duration::minutes(5));
+    ticker::tick(&restarted).await.unwrap();
+    let ev = kinds_of(&app, id).await;
+    assert_eq!(count(&ev, "sla_warning", "first_response"), 1);
+    assert_eq!(count(&ev, "sla_breached", "first_response"), 1);
+    // (the raised level's resolution clock may warn later; nothing else is new)
+    let new: Vec<&String> = ev[before..].iter().map(|(k, _)| k).collect();
+    assert!(new.iter().all(|k| *k == "sla_warning" || *k == "fields_changed"), "{new:?}");
+    let after = app.get("/api/v1/notifications", ADMIN_TOKEN).await.body["items"].as_array().unwrap().len();
+    assert!(after >= notified);
+    restarted.store.close().await;
+}
+both!(warnings_and_breaches_escalate_once_even_after_a_restart);
+
+/// Two server instances on one PostgreSQL tick the same breached tickets at
+/// once (and each instance's background ticker too): every breach is recorded,
+/// escalated and notified exactly once in total.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_on_postgres_escalate_each_breach_exactly_once() {
+    let clock = Arc::new(ManualClock::new(at("2026-11-30T09:00:00Z")));
+    let app = TestApp::spawn_with_clock(Backend::Postgres, clock.clone()).await;
+    let org = app.org("Acme", "enterprise").await;
+    app.customer(org, "c@acme.example").await;
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        let t = app
+            .ticket(
+                ADMIN_TOKEN,
+                json!({"subject": format!("Issue {i}"), "body": "b", "requester_email": "c@acme.example",
+                       "category": "cards", "impact": "moderate", "urgency": "medium"}),
+            )
+            .await;
+        ids.push(t["id"].as_i64().unwrap());
+    }
+    // Past every first-response target (enterprise: 4 h at most, calendar time).
+    clock.set(at("2026-11-30T14:00:00Z"));
+    let other = another_instance(&app, clock.clone()).await;
+    let (_a, _b) = tokio::join!(
+        async {
+            let mut n = 0;
+            for _ in 0..3 {
+                n += ticker::tick(&app.state).await.unwrap().fired;
+            }
+            n
+        },
+        async {
+            let mut n = 0;
+            for _ in 0..3 {
+                n += ticker::tick(&other).await.unwrap().fired;
+            }
+            n
+        }
+    );
+    let mut breaches = 0;
+    for id in &ids {
+        let ev = kinds_of(&app, *id).await;
+        assert_eq!(count(&ev, "sla_breached", "first_response"), 1, "ticket {id}: {ev:?}");
+        assert_eq!(count(&ev, "sla_warning", "first_response"), 1, "ticket {id}");
+        let raised = ev.iter().filter(|(k, e)| k == "priority_changed" && e["actor"] == "system").count();
+        assert!(raised <= 2, "ticket {id} raised {raised} times: {ev:?}");
+        breaches += count(&ev, "sla_breached", "first_response");
+        let n = app.get(&format!("/api/v1/notifications?ticket_id={id}&recipient=team:payments"), ADMIN_TOKEN).await;
+        let kinds: Vec<&str> =
+            n.body["items"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+        let fr_breach = n.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "sla_breach" && n["body"].as_str().unwrap().contains("first response"))
+            .count();
+        assert_eq!(fr_breach, 1, "ticket {id}: {kinds:?}");
+    }
+    assert_eq!(breaches, ids.len());
+    other.store.close().await;
+}
