@@ -14,6 +14,7 @@ pub mod plan;
 pub mod policy;
 pub mod priority;
 pub mod queue;
+pub mod report;
 pub mod sla;
 pub mod ticket;
 

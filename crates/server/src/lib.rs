@@ -58,7 +58,9 @@ pub async fn serve(
     if let Some(rx) = state.sla_rx.lock().ok().and_then(|mut r| r.take()) {
         jobs.push(tokio::spawn(sla::follow(state.clone(), rx)));
     }
-    jobs.push(tokio::spawn(sla::ticker::run(state.clone())));
+    if state.run_sla_ticker {
+        jobs.push(tokio::spawn(sla::ticker::run(state.clone())));
+    }
     let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
     for j in jobs {
         j.abort();

@@ -28,6 +28,9 @@ pub struct AppState {
     /// Tickets whose SLA due time needs a look (see `sla::follow`).
     pub(crate) sla_tx: tokio::sync::mpsc::UnboundedSender<i64>,
     pub(crate) sla_rx: Arc<std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<i64>>>>,
+    /// Whether `serve` runs the SLA ticker every second (tests that move a manual
+    /// clock call `sla::ticker::tick` themselves instead).
+    pub run_sla_ticker: bool,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
             queue,
             sla_tx,
             sla_rx: Arc::new(std::sync::Mutex::new(Some(sla_rx))),
+            run_sla_ticker: true,
             store,
             policy: Arc::new(policy),
             clock,

@@ -25,7 +25,7 @@ pub use error::StoreError;
 pub use notifications::NewNotification;
 pub use organizations::{NewOrganization, OrganizationRecord};
 pub use plans::NewPlan;
-pub use tickets::{Extras, ModifyError, NewEvent, QueueRow, TicketFilter};
+pub use tickets::{Extras, HistoryRow, ModifyError, NewEvent, QueueRow, TicketFilter};
 pub use tokens::{TokenRecord, TokenRole};
 pub use triage_core::notification::Notification;
 pub use triage_core::queue::{QueueCursor, QueueFilter};

@@ -21,6 +21,38 @@ pub struct History {
     pub solved_ms: Option<i64>,
 }
 
+impl History {
+    /// A ticket's history as it starts: created (status `new` until told otherwise).
+    pub fn new(created_ms: i64, solved_ms: Option<i64>) -> History {
+        History { created_ms, statuses: vec![(created_ms, Status::New)], solved_ms, ..Default::default() }
+    }
+
+    /// A status the ticket took at `at_ms`; `initial`: the one it was created
+    /// (or imported) with.
+    pub fn status(&mut self, at_ms: i64, status: Status, initial: bool) {
+        if initial {
+            self.statuses[0] = (self.created_ms, status);
+        } else {
+            self.statuses.push((at_ms, status));
+        }
+    }
+
+    /// A public reply: the customer's or an agent's (the system's own messages,
+    /// like the acknowledgment, answer nobody).
+    pub fn reply(&mut self, at_ms: i64, author: crate::ticket::Actor) {
+        match author {
+            crate::ticket::Actor::Contact(_) => self.customer_replies.push(at_ms),
+            crate::ticket::Actor::Agent(_) => self.agent_replies.push(at_ms),
+            crate::ticket::Actor::System => {}
+        }
+    }
+
+    /// The stretches the clock stood still under `def`, up to `now_ms`.
+    pub fn pauses(&self, def: &SlaPolicyDef, now_ms: i64) -> Vec<Pause> {
+        pauses(def, self, now_ms)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockPhase {

@@ -10,6 +10,7 @@ mod plans;
 mod policy;
 mod priority;
 mod queue;
+mod reports;
 mod ticket_thread;
 mod tickets;
 mod tokens;
@@ -36,6 +37,7 @@ use utoipa_axum::routes;
         (name = "customers", description = "Organizations and contacts"),
         (name = "staff", description = "Agents and API tokens"),
         (name = "catalog", description = "Support plans and the policy"),
+        (name = "reports", description = "SLA attainment, response times, breaches and risks"),
         (name = "ops", description = "Health and metrics"),
     )
 )]
@@ -76,6 +78,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::revoke))
         .routes(routes!(policy::get_policy))
         .routes(routes!(me::me))
+        .routes(routes!(reports::sla))
         .routes(routes!(notifications::list))
         .routes(routes!(crate::ops::healthz))
         .routes(routes!(crate::ops::metrics))

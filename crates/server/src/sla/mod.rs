@@ -19,7 +19,7 @@ use crate::prioritize;
 use crate::state::AppState;
 use triage_core::policy::SlaPolicyDef;
 use triage_core::sla::{ticket_sla, Calendar, History, TicketSla};
-use triage_core::ticket::{Actor, Event, EventKind, Status, Ticket};
+use triage_core::ticket::{Event, EventKind, Status, Ticket};
 
 /// The SLA policy in force for a customer, with its name and the calendar it
 /// counts on (the organization's contract may name its own calendar).
@@ -73,35 +73,20 @@ pub(crate) fn new_ticket(
 
 /// A ticket's history as the clocks read it, from its events and public thread.
 pub(crate) async fn history(s: &AppState, t: &Ticket) -> ApiResult<(History, Vec<Event>)> {
-    let mut h = History {
-        created_ms: t.created_at.timestamp_millis(),
-        statuses: vec![(t.created_at.timestamp_millis(), Status::New)],
-        solved_ms: t.solved_at.map(|x| x.timestamp_millis()),
-        ..Default::default()
-    };
+    let mut h = History::new(t.created_at.timestamp_millis(), t.solved_at.map(|x| x.timestamp_millis()));
     let events = s.store.list_events(t.id).await?;
     for e in &events {
-        let at = e.at.timestamp_millis();
-        match e.kind {
-            EventKind::Created | EventKind::Imported => {
-                if let Some(st) = e.data["status"].as_str().and_then(|x| x.parse::<Status>().ok()) {
-                    h.statuses[0] = (h.created_ms, st);
-                }
-            }
-            EventKind::StatusChanged => {
-                if let Some(st) = e.data["to"].as_str().and_then(|x| x.parse::<Status>().ok()) {
-                    h.statuses.push((at, st));
-                }
-            }
-            _ => {}
+        let (key, initial) = match e.kind {
+            EventKind::Created | EventKind::Imported => ("status", true),
+            EventKind::StatusChanged => ("to", false),
+            _ => continue,
+        };
+        if let Some(st) = e.data[key].as_str().and_then(|x| x.parse::<Status>().ok()) {
+            h.status(e.at.timestamp_millis(), st, initial);
         }
     }
     for c in s.store.list_comments(t.id, false).await? {
-        match c.author {
-            Actor::Contact(_) => h.customer_replies.push(c.created_at.timestamp_millis()),
-            Actor::Agent(_) => h.agent_replies.push(c.created_at.timestamp_millis()),
-            Actor::System => {}
-        }
+        h.reply(c.created_at.timestamp_millis(), c.author);
     }
     Ok((h, events))
 }

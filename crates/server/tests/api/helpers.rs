@@ -62,7 +62,7 @@ pub struct Res {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        Self::spawn_with_clock(backend, Arc::new(SystemClock)).await
+        Self::spawn_with(backend, Arc::new(SystemClock), true).await
     }
 
     /// A server whose clock stands still at Saturday 2026-11-28 23:00 Berlin time,
@@ -74,8 +74,13 @@ impl TestApp {
         Self::spawn_with_clock(backend, Arc::new(triage_core::clock::ManualClock::new(at))).await
     }
 
-    /// A server whose time is `clock` (a `ManualClock` lets a test move it).
+    /// A server whose time is `clock` (a `ManualClock` lets a test move it). Its
+    /// SLA ticker does not run by itself: the test ticks it when it wants.
     pub async fn spawn_with_clock(backend: Backend, clock: Arc<dyn Clock>) -> TestApp {
+        Self::spawn_with(backend, clock, false).await
+    }
+
+    async fn spawn_with(backend: Backend, clock: Arc<dyn Clock>, ticker: bool) -> TestApp {
         let db = ScratchDatabase::new(match backend {
             Backend::Sqlite => triage_store::Backend::Sqlite,
             Backend::Postgres => triage_store::Backend::Postgres,
@@ -84,7 +89,8 @@ impl TestApp {
         let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.expect("store connects and migrates");
         let policy = Policy::builtin();
         triage_server::bootstrap::prepare(&store, &policy, Some(ADMIN_TOKEN), clock.now()).await.expect("bootstrap");
-        let state = AppState::new(store.clone(), policy, clock);
+        let mut state = AppState::new(store.clone(), policy, clock);
+        state.run_sla_ticker = ticker;
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();

@@ -8,6 +8,7 @@ mod idempotency;
 mod ops;
 mod organizations;
 mod queue;
+mod reports;
 mod sla;
 mod sla_escalation;
 mod tickets;

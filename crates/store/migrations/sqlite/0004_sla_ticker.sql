@@ -35,3 +35,6 @@ ALTER TABLE organizations ADD COLUMN owner_id BIGINT REFERENCES agents(id);
 
 -- The team's pace (first responses per hour), for response forecasts.
 CREATE INDEX tickets_first_response ON tickets (first_response_at) WHERE first_response_at IS NOT NULL;
+
+-- Arrivals over a time range: reports, and the last hour's arrivals for surge mode.
+CREATE INDEX tickets_created ON tickets (created_at, id);

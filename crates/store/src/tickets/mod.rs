@@ -420,3 +420,98 @@ fn decode_comment(r: &AnyRow) -> Result<Comment, StoreError> {
         created_at: time(r.try_get("created_at")?)?,
     })
 }
+
+/// What an SLA report reads of one ticket's history: a status it took, or a
+/// public reply. Times in UTC ms.
+#[derive(Debug, Clone)]
+pub enum HistoryRow {
+    /// From the `created`/`imported` event (`initial`) or a `status_changed` one.
+    Status {
+        ticket_id: i64,
+        at_ms: i64,
+        status: String,
+        initial: bool,
+    },
+    Reply {
+        ticket_id: i64,
+        at_ms: i64,
+        author: Actor,
+    },
+}
+
+impl Store {
+    /// Tickets created in `[from, to)`, oldest first, at most `limit`.
+    pub async fn tickets_created_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Ticket>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM tickets WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id LIMIT $3"
+        ))
+        .bind(ms(from))
+        .bind(ms(to))
+        .bind(limit)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(decode).collect()
+    }
+
+    /// The statuses and public replies of the tickets with these ids, in time order
+    /// per ticket: what their SLA clocks are computed from. Ids go in batches.
+    pub async fn histories(&self, ids: &[i64]) -> Result<Vec<HistoryRow>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(1000) {
+            let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            // Ids are integers formatted here, not user text.
+            let rows = sqlx::query(&format!(
+                "SELECT ticket_id, at, kind, data FROM ticket_events
+                 WHERE ticket_id IN ({list}) AND kind IN ('created', 'imported', 'status_changed') ORDER BY ticket_id, id"
+            ))
+            .fetch_all(self.r())
+            .await?;
+            for r in &rows {
+                let kind: String = r.try_get("kind")?;
+                let data: serde_json::Value = from_json(&r.try_get::<String, _>("data")?)?;
+                let initial = kind != "status_changed";
+                let key = if initial { "status" } else { "to" };
+                if let Some(st) = data[key].as_str() {
+                    out.push(HistoryRow::Status {
+                        ticket_id: r.try_get("ticket_id")?,
+                        at_ms: r.try_get("at")?,
+                        status: st.to_string(),
+                        initial,
+                    });
+                }
+            }
+            let rows = sqlx::query(&format!(
+                "SELECT ticket_id, author, created_at FROM comments
+                 WHERE ticket_id IN ({list}) AND kind = 'public' ORDER BY ticket_id, id"
+            ))
+            .fetch_all(self.r())
+            .await?;
+            for r in &rows {
+                out.push(HistoryRow::Reply {
+                    ticket_id: r.try_get("ticket_id")?,
+                    at_ms: r.try_get("created_at")?,
+                    author: parse(&r.try_get::<String, _>("author")?)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Open tickets whose next SLA clock falls due before `before`, soonest
+    /// first (through the due-time index): breaches now and targets at risk.
+    pub async fn open_tickets_due_before(&self, before: DateTime<Utc>, limit: i64) -> Result<Vec<Ticket>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM tickets WHERE sla_due_at IS NOT NULL AND sla_due_at < $1 ORDER BY sla_due_at, id LIMIT $2"
+        ))
+        .bind(ms(before))
+        .bind(limit)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(decode).collect()
+    }
+}

@@ -1,0 +1,208 @@
+//! Reports: SLA attainment and response times over a time range, with the
+//! breaches and risks open right now. API first; charts come with the web UI.
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, AppError};
+use crate::extract::ApiQuery;
+use crate::prioritize::Customer;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use triage_core::organization::effective_plan;
+use triage_core::report::{sla_report, ReportTicket, SlaReport};
+use triage_core::sla::{elapsed, ticket_sla, ClockName, ClockPhase, History};
+use triage_core::ticket::{Status, Ticket};
+use triage_store::HistoryRow;
+use utoipa::ToSchema;
+
+/// Most tickets one report reads (a wider range says `truncated`).
+const MAX_TICKETS: i64 = 100_000;
+/// Most open tickets listed as breached or at risk.
+const MAX_LISTED: i64 = 200;
+/// How far ahead "at risk" looks for due times.
+const RISK_AHEAD_HOURS: i64 = 24;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SlaReportParams {
+    /// Tickets created from (RFC 3339; default 30 days before `to`).
+    pub from: Option<DateTime<Utc>>,
+    /// Tickets created before (RFC 3339; default now).
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// An open ticket's clock that is breached or at risk now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClockAlert {
+    pub ticket_id: i64,
+    pub subject: String,
+    pub priority: Option<String>,
+    pub organization_id: i64,
+    pub assignee_id: Option<i64>,
+    pub team: Option<String>,
+    pub clock: ClockName,
+    pub due: DateTime<Utc>,
+    /// Business time left (negative: overdue).
+    pub remaining_seconds: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlaReportView {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub generated_at: DateTime<Utc>,
+    /// Tickets created in the range that the report counts.
+    pub tickets: usize,
+    /// More tickets were created in the range than one report reads.
+    pub truncated: bool,
+    #[serde(flatten)]
+    pub report: SlaReport,
+    /// Open tickets with a running clock past its due time, most overdue first.
+    pub breached_now: Vec<ClockAlert>,
+    /// Open tickets with a running clock past its warning point, not yet due.
+    pub at_risk: Vec<ClockAlert>,
+}
+
+/// SLA attainment (met / breached / in progress) by plan, priority, category,
+/// team and agent for tickets created in a range; first-response and resolution
+/// times (median, p90) in business and calendar time; current breaches and
+/// tickets at risk (staff).
+#[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", params(SlaReportParams),
+    responses((status = 200, body = SlaReportView), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn sla(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<SlaReportParams>,
+) -> ApiResult<Json<SlaReportView>> {
+    caller.require_staff()?;
+    let now = s.now();
+    let to = q.to.unwrap_or(now);
+    let from = q.from.unwrap_or(to - Duration::days(30));
+    if from >= to {
+        return Err(AppError::BadRequest { field: Some("from".into()), detail: "from must be before to".into() });
+    }
+    let mut tickets = s.store.tickets_created_between(from, to, MAX_TICKETS + 1).await?;
+    let truncated = tickets.len() as i64 > MAX_TICKETS;
+    tickets.truncate(MAX_TICKETS as usize);
+    let histories = histories(&s, &tickets).await?;
+    let mut customers = Customers::default();
+    let now_ms = now.timestamp_millis();
+    let mut rows = Vec::with_capacity(tickets.len());
+    for (t, h) in tickets.iter().zip(histories) {
+        let c = customers.at(&s, t.organization_id, t.created_at).await?;
+        let (Some(terms), Some(level)) = (crate::sla::terms(&s, &c), t.priority.as_deref()) else { continue };
+        let sla = ticket_sla(terms.def, &terms.cal, level, &h, now_ms);
+        let pauses = h.pauses(terms.def, now_ms);
+        let measured = |end: Option<i64>| {
+            end.map(|end| {
+                ((elapsed(&terms.cal, h.created_ms, end, &pauses)) / 1000, (end - h.created_ms).max(0) / 1000)
+            })
+        };
+        rows.push(ReportTicket {
+            plan: c.plan.as_ref().map(|p| p.name.clone()),
+            level: t.priority.clone(),
+            category: t.category.clone(),
+            team: t.team.clone(),
+            agent: t.assignee_id,
+            first_response: measured(h.agent_replies.iter().copied().find(|a| *a >= h.created_ms)),
+            resolution: measured(h.solved_ms),
+            sla,
+        });
+    }
+    let levels: Vec<String> = s.policy.levels.iter().map(|l| l.name.clone()).collect();
+    let report = sla_report(&rows, &levels);
+    let (breached_now, at_risk) = alerts(&s).await?;
+    Ok(Json(SlaReportView {
+        from,
+        to,
+        generated_at: now,
+        tickets: rows.len(),
+        truncated,
+        report,
+        breached_now,
+        at_risk,
+    }))
+}
+
+/// Each ticket's history, from two bulk reads.
+async fn histories(s: &AppState, tickets: &[Ticket]) -> ApiResult<Vec<History>> {
+    let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+    let mut by_id: HashMap<i64, History> = tickets
+        .iter()
+        .map(|t| (t.id, History::new(t.created_at.timestamp_millis(), t.solved_at.map(|x| x.timestamp_millis()))))
+        .collect();
+    for row in s.store.histories(&ids).await? {
+        match row {
+            HistoryRow::Status { ticket_id, at_ms, status, initial } => {
+                if let (Some(h), Ok(st)) = (by_id.get_mut(&ticket_id), status.parse::<Status>()) {
+                    h.status(at_ms, st, initial);
+                }
+            }
+            HistoryRow::Reply { ticket_id, at_ms, author } => {
+                if let Some(h) = by_id.get_mut(&ticket_id) {
+                    h.reply(at_ms, author);
+                }
+            }
+        }
+    }
+    Ok(ids.iter().map(|id| by_id.remove(id).unwrap_or_default()).collect())
+}
+
+/// Organizations and plans read once per report.
+#[derive(Default)]
+struct Customers {
+    orgs: HashMap<i64, triage_store::OrganizationRecord>,
+    plans: Option<Vec<triage_core::plan::SupportPlan>>,
+}
+
+impl Customers {
+    /// The customer as it stood at `at`: the plan then in force.
+    async fn at(&mut self, s: &AppState, org: i64, at: DateTime<Utc>) -> ApiResult<Customer> {
+        if let std::collections::hash_map::Entry::Vacant(e) = self.orgs.entry(org) {
+            e.insert(s.orgs.org(&s.store, org).await?);
+        }
+        if self.plans.is_none() {
+            self.plans = Some(s.orgs.plans(&s.store).await?);
+        }
+        let rec = &self.orgs[&org];
+        let plan = effective_plan(&rec.plan_changes, at)
+            .and_then(|c| self.plans.as_ref().and_then(|ps| ps.iter().find(|p| p.id == c.plan_id)).cloned());
+        Ok(Customer { org: rec.org.clone(), plan })
+    }
+}
+
+/// Open tickets breached now and at risk, from the due-time index.
+async fn alerts(s: &AppState) -> ApiResult<(Vec<ClockAlert>, Vec<ClockAlert>)> {
+    let now = s.now();
+    let (mut breached, mut risk) = (Vec::new(), Vec::new());
+    for t in s.store.open_tickets_due_before(now + Duration::hours(RISK_AHEAD_HOURS), MAX_LISTED).await? {
+        if matches!(t.status, Status::Solved | Status::Closed) {
+            continue;
+        }
+        let Some(st) = crate::sla::status(s, &t).await? else { continue };
+        for (name, clock) in st.sla.clocks().filter(|(_, c)| !c.stopped && !c.paused) {
+            let alert = || ClockAlert {
+                ticket_id: t.id,
+                subject: t.subject.clone(),
+                priority: t.priority.clone(),
+                organization_id: t.organization_id,
+                assignee_id: t.assignee_id,
+                team: t.team.clone(),
+                clock: name,
+                due: clock.due,
+                remaining_seconds: clock.remaining_seconds,
+            };
+            match clock.state {
+                ClockPhase::Breached => breached.push(alert()),
+                ClockPhase::Running if clock.warning => risk.push(alert()),
+                _ => {}
+            }
+        }
+    }
+    breached.sort_by_key(|a| (a.remaining_seconds, a.ticket_id));
+    risk.sort_by_key(|a| (a.remaining_seconds, a.ticket_id));
+    Ok((breached, risk))
+}
