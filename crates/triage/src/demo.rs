@@ -9,8 +9,8 @@ use triage_core::email::Email;
 use triage_core::organization::ContractOverrides;
 use triage_core::policy::Policy;
 use triage_core::priority::{decide, EmotionSignals, Facts};
-use triage_core::ticket::{Actor, Channel, CustomFields, NewTicket, Status};
-use triage_store::{NewOrganization, Store, StoreError};
+use triage_core::ticket::{Actor, Channel, CommentKind, CustomFields, EventKind, NewTicket, Status};
+use triage_store::{NewEvent, NewOrganization, Store, StoreError};
 
 const TICKETS_CSV: &str = include_str!("../demo/tickets.csv");
 
@@ -239,24 +239,52 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
         };
         agents.push(agent);
     }
+    // VIP and enterprise accounts have an owner, told when their promises move.
+    if let Some(owner) = agents.iter().find(|a| a.tier == Tier::L3).or(agents.first()) {
+        let mut seen = std::collections::HashSet::new();
+        for (_, org_id, o) in &contacts {
+            if (o.vip || o.account_type == "enterprise") && seen.insert(*org_id) {
+                let mut org = store.get_organization(*org_id).await?.org;
+                if org.owner_id.is_none() {
+                    org.owner_id = Some(owner.id);
+                    store.save_organization(&org, now).await?;
+                }
+            }
+        }
+    }
 
     let mut reader = csv::Reader::from_reader(TICKETS_CSV.as_bytes());
     let mut tickets = Vec::new();
+    let mut plans = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.context("demo/tickets.csv")?;
         let (id, subject, body, category, impact, urgency) = (&rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5]);
         let (contact_id, org_id, o) = contacts[(i * 7) % contacts.len()];
-        // Spread arrivals over the last two weeks; older tickets are further along.
-        let age_minutes = ((200 - i as i64) * 97) % (14 * 24 * 60);
-        let created_at = now - Duration::minutes(age_minutes + 5);
-        let status = match (age_minutes * 10 / (14 * 24 * 60), i % 5) {
-            (7.., 0..=2) => Status::Closed,
-            (5.., _) => Status::Solved,
-            (3.., 0) => Status::PendingCustomer,
-            (3.., 1) => Status::OnHold,
-            (1.., _) => Status::Open,
+        // Older tickets are further along: most of the fortnight's tickets are
+        // solved or closed, the open ones arrived in the last day or two, the new
+        // ones in the last hours, so the SLA clocks show a working team (a few
+        // at risk or breached) rather than a backlog long overdue.
+        let status = match i % 20 {
+            0..=7 => Status::Closed,
+            8..=11 => Status::Solved,
+            12 => Status::PendingCustomer,
+            13 => Status::OnHold,
+            14..=16 => Status::Open,
             _ => Status::New,
         };
+        let spread = |max_minutes: i64| ((i as i64 * 7919) % max_minutes.max(1)) + 5;
+        let age_minutes = match status {
+            Status::Closed | Status::Solved => 2 * 24 * 60 + spread(12 * 24 * 60),
+            Status::PendingCustomer | Status::OnHold => 6 * 60 + spread(2 * 24 * 60),
+            Status::Open => spread(24 * 60),
+            _ => spread(6 * 60),
+        };
+        let created_at = now - Duration::minutes(age_minutes);
+        // Agents answer most tickets within the hour, a few late; the rest of the
+        // history follows the first reply.
+        let reply_after = [12, 25, 40, 55, 90, 180, 600][i % 7].min(age_minutes - 1);
+        let settle_after = (reply_after + 30 + spread(2 * 24 * 60)).min(age_minutes - 1);
+        plans.push(Planned { external_id: format!("demo:banking77:{id}"), status, reply_after, settle_after });
         let emotion = EmotionSignals::scan(&format!("{subject}\n{body}"), &policy.priority.emotion);
         let no_fields = CustomFields::new();
         let facts = Facts {
@@ -302,7 +330,8 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
             priority_points: pr.points,
             priority_explanation: Some(pr.explanation),
             policy_version: Some(pr.policy_version),
-            status,
+            // Stored as it arrived; its history is played below.
+            status: Status::New,
             assignee_id: assignee,
             team: cat.map(|c| c.team.clone()),
             tier: cat.map(|c| c.tier),
@@ -314,5 +343,69 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
             idempotency: None,
         });
     }
-    Ok(store.insert_tickets(&tickets).await?)
+    let added = store.insert_tickets(&tickets).await?;
+    if added > 0 {
+        play_history(store, &plans).await?;
+    }
+    Ok(added)
+}
+
+/// What happens to a demo ticket after it arrives.
+struct Planned {
+    external_id: String,
+    status: Status,
+    /// Minutes after creation of the agent's first reply.
+    reply_after: i64,
+    /// Minutes after creation of its last status change.
+    settle_after: i64,
+}
+
+/// Plays each demo ticket's history at the times it happened: the assigned
+/// agent's first public reply (which opens it), then waiting on the customer,
+/// on hold, solved or closed. The SLA clocks and reports read this history.
+async fn play_history(store: &Store, plans: &[Planned]) -> anyhow::Result<()> {
+    let stored = store.tickets_after(0, 10_000).await?;
+    for p in plans {
+        let Some(t) = stored.iter().find(|t| t.external_id.as_deref() == Some(p.external_id.as_str())) else {
+            continue;
+        };
+        let (Some(agent), true) = (t.assignee_id, p.status != Status::New) else { continue };
+        let replied = t.created_at + Duration::minutes(p.reply_after);
+        let body = "Thanks for reaching out. I am looking into this and will get back to you shortly.";
+        store
+            .modify_ticket(t.id, Actor::Agent(agent), replied, Some((CommentKind::Public, body.into())), |t| {
+                t.first_response_at = Some(replied);
+                let from = t.transition(Status::Open, replied).map_err(|e| anyhow::anyhow!("{e}"))?;
+                Ok::<_, anyhow::Error>(vec![status_event(from, Status::Open, "first public reply")])
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("demo history of ticket {}: {e}", t.id))?;
+        let settled = t.created_at + Duration::minutes(p.settle_after);
+        let steps: &[Status] = match p.status {
+            Status::Closed => &[Status::Solved, Status::Closed],
+            Status::Solved => &[Status::Solved],
+            Status::PendingCustomer => &[Status::PendingCustomer],
+            Status::OnHold => &[Status::OnHold],
+            _ => &[],
+        };
+        for (k, to) in steps.iter().enumerate() {
+            let at = settled + Duration::minutes(k as i64);
+            store
+                .modify_ticket(t.id, Actor::Agent(agent), at, None, |t| {
+                    let from = t.transition(*to, at).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    Ok::<_, anyhow::Error>(vec![status_event(from, *to, "demo history")])
+                })
+                .await
+                .map_err(|e| anyhow::anyhow!("demo history of ticket {}: {e}", t.id))?;
+        }
+    }
+    Ok(())
+}
+
+fn status_event(from: Status, to: Status, why: &str) -> NewEvent {
+    NewEvent {
+        kind: EventKind::StatusChanged,
+        data: serde_json::json!({"from": from, "to": to}),
+        reason: Some(why.into()),
+    }
 }

@@ -211,12 +211,12 @@ pub fn ticket_sla(def: &SlaPolicyDef, cal: &Calendar, level: &str, h: &History, 
     let paused_now = current.is_some_and(|s| def.pause_on.contains(&s));
     let c = Ctx { def, cal, pauses: pauses(def, h, now_ms), paused_now, now_ms };
     let done = matches!(current, Some(Status::Solved | Status::Closed));
-    let first_agent = h.agent_replies.iter().copied().find(|t| *t >= h.created_ms);
+    // The first public agent reply answers; a ticket solved without one was
+    // answered by being solved (the customer heard back with the resolution).
+    let solved = if done { h.solved_ms.or(Some(now_ms)) } else { None };
+    let first_agent = h.agent_replies.iter().copied().find(|t| *t >= h.created_ms).or(solved);
     let first_response = t.first_response.and_then(|s| clock(&c, h.created_ms, first_agent, s));
-    let resolution = t.resolution.and_then(|s| {
-        let stop = if done { h.solved_ms.or(Some(now_ms)) } else { None };
-        clock(&c, h.created_ms, stop, s)
-    });
+    let resolution = t.resolution.and_then(|s| clock(&c, h.created_ms, solved, s));
     // Next reply: the customer's oldest reply since the last agent reply waits.
     let last_agent = h.agent_replies.last().copied().unwrap_or(i64::MIN);
     let waiting = h.customer_replies.iter().copied().find(|t| *t > last_agent && *t <= now_ms);
