@@ -255,3 +255,165 @@ fn sla_due_answers_for_any_calendar_without_a_policy_or_database() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("not a date"));
 }
+
+/// Starts `triage serve` on `db` with the given admin token; returns the child
+/// and the address it listens on. Its log (stderr) goes to `log`.
+fn serve(dir: &Path, db: &str, demo: bool, log: &Path) -> (std::process::Child, String) {
+    let mut args = vec!["--database", db, "serve", "--listen", "127.0.0.1:0"];
+    if demo {
+        args.push("--demo");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .current_dir(dir)
+        .env("TRIAGE_ADMIN_TOKEN", "two-process-test")
+        .env("TRIAGE_LOG", "warn,triage_server::sla=info")
+        .env("NO_COLOR", "1")
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("the server prints where it listens").unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split(' ').next().unwrap().to_string();
+        }
+    };
+    // Keep reading stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+/// What one process's log says its ticker acted on.
+fn fired_in(log: &Path) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap()
+        .lines()
+        .filter(|l| l.contains("SLA warnings and breaches"))
+        .filter_map(|l| l.split("fired=").nth(1).and_then(|n| n.split_whitespace().next()?.parse::<usize>().ok()))
+        .sum()
+}
+
+/// Two `triage serve` processes on one PostgreSQL database: each runs its SLA
+/// ticker every second over the same tickets. Every warning and breach is
+/// recorded and escalated exactly once in total, and both processes took part.
+#[test]
+fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(ScratchDatabase::new(Backend::Postgres));
+    let dir = tempfile::tempdir().unwrap();
+    let (log_a, log_b) = (dir.path().join("a.log"), dir.path().join("b.log"));
+    let (mut a, _) = serve(dir.path(), &db.url, true, &log_a);
+    let (mut b, _) = serve(dir.path(), &db.url, false, &log_b);
+    // Breached tickets, all falling due a moment from now, while both tick.
+    let n = 300;
+    let ids = rt.block_on(async {
+        let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
+        let org = store.get_organization_by_name("Northwind Traders").await.unwrap().org;
+        let email = triage_core::email::Email::parse("greta@northwind.example").unwrap();
+        let contact = store.get_contact_by_email(&email).await.unwrap();
+        let now = chrono::Utc::now();
+        let tickets: Vec<triage_core::ticket::NewTicket> = (0..n)
+            .map(|i| triage_core::ticket::NewTicket {
+                subject: format!("overdue {i}"),
+                body: "two processes".into(),
+                channel: triage_core::ticket::Channel::Email,
+                requester_id: contact.id,
+                organization_id: org.id,
+                category: Some("cards".into()),
+                impact: None,
+                urgency: None,
+                priority: Some("P3".into()),
+                priority_score: Some(40.0),
+                priority_explanation: None,
+                priority_points: None,
+                sla_due_at: None,
+                sla_alarm_at: Some(now + chrono::Duration::seconds(2)),
+                promise: None,
+                acknowledgment: None,
+                policy_version: None,
+                status: Status::New,
+                assignee_id: None,
+                team: Some("payments".into()),
+                tier: None,
+                tags: vec![],
+                custom_fields: Default::default(),
+                external_id: Some(format!("two-process:{i}")),
+                created_at: now - chrono::Duration::days(6),
+                actor: triage_core::ticket::Actor::System,
+                idempotency: None,
+            })
+            .collect();
+        assert_eq!(store.insert_tickets(&tickets).await.unwrap(), n);
+        let f = TicketFilter { text: Some("two processes".into()), ..Default::default() };
+        let ids: Vec<i64> = store
+            .list_tickets(&f, PageRequest { after: None, limit: 1000 })
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|t| t.id)
+            .collect();
+        store.close().await;
+        ids
+    });
+    assert_eq!(ids.len(), n);
+    // Both tickers work through them, until nothing is left due.
+    rt.block_on(async {
+        let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        for _ in 0..80 {
+            if store.sla_alarms_due(chrono::Utc::now(), 1).await.unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        // The last writes' follow-ups (alarms moved, customers told) settle.
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        store.close().await;
+    });
+    let _ = (a.kill(), b.kill());
+    let _ = (a.wait(), b.wait());
+    let (fired_a, fired_b) = (fired_in(&log_a), fired_in(&log_b));
+    rt.block_on(async {
+        let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
+        let mut total = 0;
+        // Ours and the demo's own tickets: every ticket either process ticked.
+        let all: Vec<i64> = store.tickets_after(0, 100_000).await.unwrap().iter().map(|t| t.id).collect();
+        for id in &all {
+            let events = store.list_events(*id).await.unwrap();
+            let mut seen = std::collections::HashSet::new();
+            for e in events.iter().filter(|e| {
+                matches!(
+                    e.kind,
+                    triage_core::ticket::EventKind::SlaWarning | triage_core::ticket::EventKind::SlaBreached
+                )
+            }) {
+                // One per kind and run of a clock: the trigger's key names both.
+                let key = (e.kind, e.data["trigger"].to_string());
+                assert!(seen.insert(key.clone()), "ticket {id}: {key:?} recorded twice: {events:#?}");
+                total += 1;
+            }
+            assert!(
+                !ids.contains(id)
+                    || events.iter().any(|e| {
+                        e.kind == triage_core::ticket::EventKind::SlaBreached && e.data["clock"] == "first_response"
+                    }),
+                "ticket {id}: first response breach not recorded"
+            );
+            // One notification per recipient per trigger.
+            let notes =
+                store.list_notifications(&[], Some(*id), PageRequest { after: None, limit: 1000 }).await.unwrap().items;
+            let mut keys = std::collections::HashSet::new();
+            for n in &notes {
+                assert!(keys.insert((n.recipient.clone(), n.kind.clone(), n.body.clone())), "ticket {id}: {n:?} twice");
+            }
+        }
+        // Every warning and breach recorded was acted on by exactly one process
+        // (each process logs what it acted on).
+        assert_eq!(fired_a + fired_b, total, "process a fired {fired_a}, b fired {fired_b}, events {total}");
+        assert!(fired_a > 0 && fired_b > 0, "both processes took part: a {fired_a}, b {fired_b}");
+        store.close().await;
+    });
+}

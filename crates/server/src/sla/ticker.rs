@@ -156,6 +156,7 @@ async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> ApiRes
     };
     let record = serde_json::json!({
         "clock": trig.clock, "due": due, "target_seconds": trig.target_seconds, "level": level,
+        "run_started": chrono::DateTime::from_timestamp_millis(trig.started_ms), "trigger": trig.key(),
         "policy": st.policy_name, "escalations": rules.iter().map(|r| &r.name).collect::<Vec<_>>(),
         "notified": extras.notifications.iter().map(|n| &n.recipient).collect::<Vec<_>>(),
     });
