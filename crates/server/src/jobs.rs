@@ -68,15 +68,16 @@ pub(crate) async fn follow_queue(state: AppState) {
         if last_drift.elapsed() >= DRIFT_EVERY {
             last_drift = Instant::now();
             let drifted = state.queue.lock().drifted(state.now().timestamp_millis());
+            // Under surge mode the weights moved too (the customer is told so).
+            let why = match state.surge() {
+                Some(rule) => {
+                    format!("surge mode `{}`: its weights, waiting time and SLA points moved the score", rule.name)
+                }
+                None => "time passed: waiting time and SLA points moved the score".to_string(),
+            };
             let mut moved = 0;
             for (id, _) in drifted.into_iter().take(DRIFT_BATCH) {
-                match crate::rescore::rescore_one(
-                    &state,
-                    id,
-                    "time passed: waiting time and SLA points moved the score",
-                )
-                .await
-                {
+                match crate::rescore::rescore_one(&state, id, &why).await {
                     Ok(true) => moved += 1,
                     Ok(false) => {}
                     Err(e) => tracing::warn!(ticket = id, error = %e, "cannot re-prioritize"),

@@ -60,11 +60,29 @@ pub(crate) fn reprioritize(
     r: &Request,
     override_: Option<&Override>,
     due: Option<&crate::sla::DueAt>,
-) -> Priority {
+) -> (Priority, Option<DateTime<Utc>>) {
     match due {
-        Some(d) => priority_with_sla(s, c, r, override_, Some(|level: &str| d.due(level))).0,
-        None => priority(s, c, r, override_),
+        Some(d) => priority_with_sla(s, c, r, override_, Some(|level: &str| d.due(level))),
+        None => (priority(s, c, r, override_), r.sla_due),
     }
+}
+
+/// [`apply`] for a re-prioritized stored ticket: a level change also records how
+/// it re-targeted the SLA clocks (`sla_due`: the next due time before and after).
+pub(crate) fn apply_retargeted(
+    t: &mut Ticket,
+    (pr, due): (Priority, Option<DateTime<Utc>>),
+    reason: Option<String>,
+    force: bool,
+) -> Option<NewEvent> {
+    let before = t.sla_due_at;
+    let mut event = apply(t, pr, reason, force);
+    if let Some(e) = event.as_mut() {
+        if due != before {
+            e.data["sla_due"] = serde_json::json!({"from": before, "to": due});
+        }
+    }
+    event
 }
 
 /// The ticket's priority now, under the surge rule in force, if any.

@@ -75,9 +75,9 @@ pub(crate) async fn rescore_ticket(s: &AppState, t: &Ticket, why: &str) -> Resul
         .modify_ticket(t.id, Actor::System, now, None, |t| {
             let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
             let pr = prioritize::reprioritize(s, &customer, &Request::of(t, &words), over.as_ref(), due.as_ref());
-            let version_moved = t.policy_version.as_deref() != Some(pr.policy_version.as_str());
+            let version_moved = t.policy_version.as_deref() != Some(pr.0.policy_version.as_str());
             let mut events: Vec<NewEvent> =
-                prioritize::apply(t, pr, Some(why.to_string()), false).into_iter().collect();
+                prioritize::apply_retargeted(t, pr, Some(why.to_string()), false).into_iter().collect();
             if events.is_empty() && version_moved {
                 // Stored under the new version even when the level holds.
                 events.push(NewEvent {

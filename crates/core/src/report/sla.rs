@@ -179,6 +179,7 @@ mod tests {
             target_seconds: 3600,
             due: Default::default(),
             state,
+            elapsed_seconds: 0,
             remaining_seconds: 0,
             paused: false,
             warning: false,

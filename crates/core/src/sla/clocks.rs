@@ -69,6 +69,9 @@ pub struct Clock {
     /// When it falls due (if a pause is running, assuming it ends now).
     pub due: chrono::DateTime<chrono::Utc>,
     pub state: ClockPhase,
+    /// Business time spent so far (pauses excluded; up to the reply or
+    /// resolution once stopped).
+    pub elapsed_seconds: i64,
     /// Business time left (negative once breached).
     pub remaining_seconds: i64,
     pub paused: bool,
@@ -193,6 +196,7 @@ fn clock(c: &Ctx, start_ms: i64, stop_ms: Option<i64>, target_s: i64) -> Option<
         target_seconds: target_s,
         due: chrono::DateTime::from_timestamp_millis(d.due_ms).unwrap_or_default(),
         state,
+        elapsed_seconds: spent / 1000,
         remaining_seconds: (target - spent) / 1000,
         paused: running && paused_now,
         warning: spent as f64 >= def.warn_at * target as f64,

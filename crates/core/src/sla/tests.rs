@@ -103,6 +103,37 @@ fn pauses_stop_the_clock_and_it_resumes_where_it_stopped() {
 }
 
 #[test]
+fn pauses_across_dst_changes_count_the_real_hours_they_stop() {
+    // Berlin night shift, Sunday 00:00-06:00: 5 real hours on 29 March (02:00 CET
+    // jumps to 03:00 CEST), 7 on 25 October (03:00 CEST falls back to 02:00 CET).
+    let c = cal(Tz::Europe__Berlin, &["sun 00:00-06:00"], &[]);
+    // Spring: paused 01:00 CET to 04:00 CEST is 2 real hours of business time, so a
+    // 4 h target from Saturday noon takes the 3 other hours of that night (00-01,
+    // 04-06) and the first hour of the next Sunday.
+    let start = ms("2026-03-28T12:00:00+01:00");
+    let p = Pause { start_ms: ms("2026-03-29T01:00:00+01:00"), end_ms: ms("2026-03-29T04:00:00+02:00") };
+    let d = due(&c, start, 4 * H, &[p]).unwrap();
+    assert_eq!(local(&c, d.due_ms), "2026-04-05T01:00:00+02:00");
+    assert_eq!(d.paused_ms, 2 * H);
+    // Autumn: paused from 01:00 CEST to 03:00 CET is 3 real hours (02:00-03:00
+    // happens twice), leaving 4 of the night's 7: a 4 h target is met at 06:00.
+    let start = ms("2026-10-24T12:00:00+02:00");
+    let p = Pause { start_ms: ms("2026-10-25T01:00:00+02:00"), end_ms: ms("2026-10-25T03:00:00+01:00") };
+    let d = due(&c, start, 4 * H, &[p]).unwrap();
+    assert_eq!(local(&c, d.due_ms), "2026-10-25T06:00:00+01:00");
+    assert_eq!(d.paused_ms, 3 * H);
+    // New York, autumn (1 November, 02:00 EDT falls back to 01:00 EST), office
+    // hours Monday: a weekend pause costs nothing, a Monday one its length.
+    let c = cal(Tz::America__New_York, &["mon-fri 09:00-17:00"], &[]);
+    let start = ms("2026-10-30T16:00:00-04:00");
+    let weekend = Pause { start_ms: ms("2026-10-31T00:00:00-04:00"), end_ms: ms("2026-11-02T09:00:00-05:00") };
+    let monday = Pause { start_ms: ms("2026-11-02T10:00:00-05:00"), end_ms: ms("2026-11-02T11:30:00-05:00") };
+    let d = due(&c, start, 3 * H, &[weekend, monday]).unwrap();
+    assert_eq!(local(&c, d.due_ms), "2026-11-02T12:30:00-05:00", "1 h Friday, 2 h Monday around the pause");
+    assert_eq!(d.paused_ms, 3 * H / 2);
+}
+
+#[test]
 fn a_week_without_hours_is_refused() {
     assert!(Calendar::new(Tz::UTC, Some(Weekly::default()), vec![]).is_err());
 }

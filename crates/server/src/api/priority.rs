@@ -51,7 +51,7 @@ pub async fn get_priority(
     let text = prioritize::customer_words(&s, &t).await?;
     let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
     let due = crate::sla::due_at(&s, &customer, &t).await?;
-    let pr = prioritize::reprioritize(&s, &customer, &Request::of(&t, &text), over.as_ref(), due.as_ref());
+    let (pr, _) = prioritize::reprioritize(&s, &customer, &Request::of(&t, &text), over.as_ref(), due.as_ref());
     let level = s.policy.level(&pr.level).expect("the engine returns policy levels");
     Ok(Json(PriorityView {
         label: level.label.clone(),

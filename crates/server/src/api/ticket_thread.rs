@@ -136,7 +136,7 @@ pub async fn add_comment(
                 let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
                 let text = prioritize::text_of(&t.subject, &t.body) + replies;
                 let pr = prioritize::reprioritize(&s, customer, &Request::of(t, &text), over.as_ref(), due.as_ref());
-                events.extend(prioritize::apply(t, pr, Some("the customer's reply".into()), false));
+                events.extend(prioritize::apply_retargeted(t, pr, Some("the customer's reply".into()), false));
             }
             Ok(events)
         })

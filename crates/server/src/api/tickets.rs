@@ -489,7 +489,7 @@ pub async fn update(
             let text = prioritize::text_of(&t.subject, &t.body) + &replies;
             let pr = prioritize::reprioritize(&s, &customer, &Request::of(t, &text), over.as_ref(), due.as_ref());
             let why = over.as_ref().map(|o| o.reason.clone()).or_else(|| reason.clone());
-            events.extend(prioritize::apply(t, pr, why, before != over));
+            events.extend(prioritize::apply_retargeted(t, pr, why, before != over));
             if let Some(to) = status {
                 if to != t.status {
                     let from = t.transition(to, now).map_err(|e| AppError::invalid("status", e.to_string()))?;

@@ -165,7 +165,7 @@ async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> ApiRes
         .modify_ticket_with(t.id, Actor::System, s.now(), None, &extras, |t| {
             let mut events = vec![NewEvent { kind, data: record.clone(), reason: Some(reason.clone()) }];
             if let Some(pr) = raised.clone() {
-                events.extend(prioritize::apply(t, pr, Some(reason.clone()), false));
+                events.extend(prioritize::apply_retargeted(t, pr, Some(reason.clone()), false));
             }
             let mut changes = Vec::new();
             for r in &rules {

@@ -75,6 +75,12 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     let told: Vec<&serde_json::Value> = items.iter().filter(|e| e["kind"] == "promise_changed").collect();
     assert_eq!(told.len(), 1, "{}", ev.body);
     assert_eq!(told[0]["reason"], "its priority changed from P1 to P3");
+    // The level change re-targeted the clocks, and the log says how: created on a
+    // Saturday night, premium's extended hours open Monday 07:00 Berlin; P1's 30
+    // minutes fall due 07:30, P3's 4 hours at 11:00.
+    let changed = items.iter().find(|e| e["kind"] == "priority_changed").unwrap();
+    assert_eq!(changed["data"]["sla_due"]["from"], "2026-11-30T06:30:00Z", "{changed}");
+    assert_eq!(changed["data"]["sla_due"]["to"], "2026-11-30T10:00:00Z", "{changed}");
     // What the agent did, in order.
     let kinds: Vec<&str> =
         items.iter().filter(|e| e["actor"] != "system").map(|e| e["kind"].as_str().unwrap()).collect();
