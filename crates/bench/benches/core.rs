@@ -122,3 +122,28 @@ fn sla_due_3d_office_hours_with_holidays(b: divan::Bencher) {
         triage_core::sla::due(&cal, start + i * 1000, 72 * 3_600_000, &[]).unwrap().due_ms
     });
 }
+
+/// The longest built-in target: 10 business days (240 h of business time, about
+/// six weeks of office days), with whole ordinary weeks skipped.
+#[divan::bench]
+fn sla_due_10d_office_hours_with_holidays(b: divan::Bencher) {
+    let cal = berlin_office();
+    let start = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap().timestamp_millis();
+    let mut i = 0i64;
+    b.bench_local(|| {
+        i = (i + 7_919) % 31_536_000;
+        triage_core::sla::due(&cal, start + i * 1000, 240 * 3_600_000, &[]).unwrap().due_ms
+    });
+}
+
+/// Baseline for the above: the same targets walked day by day.
+#[divan::bench]
+fn sla_due_10d_office_hours_day_by_day(b: divan::Bencher) {
+    let cal = berlin_office();
+    let start = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap().timestamp_millis();
+    let mut i = 0i64;
+    b.bench_local(|| {
+        i = (i + 7_919) % 31_536_000;
+        triage_core::sla::due_day_by_day(&cal, start + i * 1000, 240 * 3_600_000, &[]).unwrap().due_ms
+    });
+}

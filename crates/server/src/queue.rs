@@ -19,9 +19,22 @@ const PAGE: i64 = 5_000;
 /// few queries; the rest get theirs at their next change).
 const SLA_BACKFILL: usize = 10_000;
 
+/// Scores the forecast ranks new tickets against: the best unassigned ones.
+const RANKED: usize = 5_000;
+/// How long a snapshot of them serves (scores move slowly: age and SLA ramps).
+const RANKED_FOR_MS: i64 = 1_000;
+
+/// The unassigned tickets' scores at one instant, best first.
+#[derive(Default)]
+struct Ranking {
+    at_ms: i64,
+    scores: Vec<f64>,
+}
+
 #[derive(Clone)]
 pub struct Queue {
     index: Arc<Mutex<QueueIndex>>,
+    ranking: Arc<Mutex<Option<Arc<Ranking>>>>,
     /// The newest `updated_at` seen from the store.
     synced_ms: Arc<AtomicI64>,
     started: Arc<AtomicBool>,
@@ -31,6 +44,7 @@ impl Queue {
     pub(crate) fn new(policy: &Policy, weights: Weights, now_ms: i64) -> Queue {
         Queue {
             index: Arc::new(Mutex::new(QueueIndex::new(policy, weights, now_ms))),
+            ranking: Arc::default(),
             synced_ms: Arc::default(),
             started: Arc::default(),
         }
@@ -41,6 +55,27 @@ impl Queue {
     /// poisoned lock is taken over.
     pub fn lock(&self) -> MutexGuard<'_, QueueIndex> {
         self.index.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How many unassigned tickets rank above `score`, and whether that is exact
+    /// (`false`: at least that many). Counted in a snapshot of the best
+    /// [`RANKED`] scores taken at most once a second, so asking costs a binary
+    /// search, not a walk of the queue, whatever its length.
+    pub fn ahead(&self, now_ms: i64, score: f64) -> (usize, bool) {
+        let fresh = |r: &Option<Arc<Ranking>>| r.as_ref().filter(|r| now_ms - r.at_ms < RANKED_FOR_MS).cloned();
+        let cached = fresh(&self.ranking.lock().unwrap_or_else(|p| p.into_inner()));
+        let ranking = match cached {
+            Some(r) => r,
+            None => {
+                let filter = triage_core::queue::QueueFilter { unassigned: true, ..Default::default() };
+                let (top, _) = self.lock().top(now_ms, &filter, None, RANKED);
+                let r = Arc::new(Ranking { at_ms: now_ms, scores: top.iter().map(|r| r.score).collect() });
+                *self.ranking.lock().unwrap_or_else(|p| p.into_inner()) = Some(r.clone());
+                r
+            }
+        };
+        let n = ranking.scores.partition_point(|s| *s > score);
+        (n, n < ranking.scores.len() || ranking.scores.len() < RANKED)
     }
 
     /// Files a ticket as stored (or takes it out when it is no longer open).

@@ -493,22 +493,6 @@ impl QueueIndex {
         (out, next.flatten())
     }
 
-    /// How many tickets matching `f` rank above `score` at `now_ms` (those served
-    /// before a ticket with that score), counting up to `cap`.
-    pub fn count_above(&mut self, now_ms: i64, f: &QueueFilter, score: f64, cap: usize) -> usize {
-        self.advance(now_ms);
-        let sets = self.sets_for(f);
-        let mut n = 0;
-        self.walk(&sets, None, |_, r| {
-            if r.score <= score || n >= cap {
-                return Step::Stop;
-            }
-            n += 1;
-            Step::Next
-        });
-        n
-    }
-
     fn level_mask(&self, f: &QueueFilter) -> Option<Vec<bool>> {
         if f.levels.is_empty() {
             return Some(vec![true; self.bases.len()]);

@@ -28,6 +28,30 @@ impl Calendar {
         Ok(Calendar { tz, week, holidays })
     }
 
+    /// Business time in a whole week without holidays or clock changes, ms.
+    pub fn week_ms(&self) -> i64 {
+        match &self.week {
+            Some(w) => w.0.iter().flatten().map(|s| i64::from(s.end - s.start) * 1000).sum(),
+            None => 7 * 86_400_000,
+        }
+    }
+
+    /// Whether the seven local days from `date` are an ordinary week: no holiday
+    /// and one UTC offset throughout (real zones change at most once a week, so
+    /// equal offsets at both ends and in the middle mean none changed).
+    pub fn plain_week(&self, date: NaiveDate) -> bool {
+        let last = date + Duration::days(6);
+        if self.holidays.iter().any(|h| h.first <= last && date <= h.last) {
+            return false;
+        }
+        let offset = |d: NaiveDate| {
+            let noon = d.and_hms_opt(12, 0, 0).unwrap_or_default();
+            self.tz.from_local_datetime(&noon).earliest().map(|t| t.naive_local() - t.naive_utc())
+        };
+        let first = offset(date - Duration::days(1));
+        first.is_some() && first == offset(date + Duration::days(3)) && first == offset(date + Duration::days(7))
+    }
+
     pub fn is_holiday(&self, date: NaiveDate) -> bool {
         self.holidays.iter().any(|h| h.first <= date && date <= h.last)
     }

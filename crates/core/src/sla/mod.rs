@@ -16,5 +16,5 @@ mod tests;
 pub use alarm::{due_triggers, ClockName, Promise, Trigger, TriggerKind};
 pub use calendar::Calendar;
 pub use clocks::{ticket_sla, when, Clock, ClockPhase, History, TicketSla};
-pub use due::{due, elapsed, Due, Pause};
+pub use due::{due, due_day_by_day, elapsed, Due, Pause};
 pub use hours::{parse_holiday, parse_hours, DaySpan, Holiday, Weekly};

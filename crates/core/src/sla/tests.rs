@@ -177,6 +177,22 @@ proptest! {
         prop_assert_eq!(d.business_ms, target_min * 60_000);
     }
 
+    /// Skipping ordinary weeks whole gives the same due time as walking day by
+    /// day, across holidays, DST changes and pauses, for targets of weeks.
+    #[test]
+    fn skipping_whole_weeks_changes_nothing(
+        c in arb_cal(), start_min in 0i64..525_600, target_min in 1i64..40_000,
+        pause_at in 0i64..60_000, pause_len in 0i64..5_000,
+    ) {
+        let start = ms("2026-01-01T00:00:00Z") + start_min * 60_000;
+        let p = [Pause { start_ms: start + pause_at * 60_000, end_ms: start + (pause_at + pause_len) * 60_000 }];
+        for pauses in [&[][..], &p[..]] {
+            let fast = due(&c, start, target_min * 60_000, pauses).unwrap();
+            let slow = due_day_by_day(&c, start, target_min * 60_000, pauses).unwrap();
+            prop_assert_eq!(fast, slow);
+        }
+    }
+
     /// Pausing never makes a target due earlier; a longer pause never either.
     #[test]
     fn pausing_never_brings_the_due_time_forward(

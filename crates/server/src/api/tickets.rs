@@ -226,18 +226,28 @@ pub async fn create(
     };
     // The SLA targets depend on the level and the SLA points on the targets: the
     // level without SLA points picks the targets, then the score counts them.
-    let (priority, sla_due) = prioritize::priority_with_sla(
+    let terms = crate::sla::terms(&s, &customer);
+    let mut clocks: Option<(String, triage_core::sla::TicketSla)> = None;
+    let (priority, _) = prioritize::priority_with_sla(
         &s,
         &customer,
         &request,
         over.as_ref(),
-        Some(|level: &str| crate::sla::at_creation(&s, &customer, level, now)),
+        Some(|level: &str| {
+            let sla = terms.as_ref()?.new_ticket(level, now);
+            let due = sla.next_due();
+            clocks = Some((level.to_string(), sla));
+            due
+        }),
     );
     let category = req.category.as_deref().and_then(|c| s.policy.category(c));
-    // The clocks at the level decided, what the customer is told, and the
-    // ticker's first alarm.
-    let terms = crate::sla::terms(&s, &customer);
-    let sla = crate::sla::new_ticket(&s, &customer, &priority.level, now);
+    // The clocks at the level decided (the SLA points rarely move it), what the
+    // customer is told, and the ticker's first alarm.
+    let sla = match (clocks, &terms) {
+        (Some((level, sla)), _) if level == priority.level => Some(sla),
+        (_, Some(terms)) => Some(terms.new_ticket(&priority.level, now)),
+        _ => None,
+    };
     let (sla_due, alarm, promise, expected, acknowledgment) = match (&sla, &terms) {
         (Some(sla), Some(terms)) => {
             let expected = crate::sla::forecast::expected(&s, sla, &terms.cal, priority.score, now);
@@ -251,7 +261,7 @@ pub async fn create(
                 Some(ack),
             )
         }
-        _ => (sla_due, None, None, None, None),
+        _ => (None, None, None, None, None),
     };
     let new = NewTicket {
         subject,

@@ -7,7 +7,6 @@
 
 use crate::state::AppState;
 use serde::Serialize;
-use triage_core::queue::QueueFilter;
 use triage_core::sla::{due, when, Calendar, TicketSla};
 use utoipa::ToSchema;
 
@@ -20,8 +19,6 @@ pub struct Capacity {
 
 /// Hours the pace is measured over.
 pub const PACE_HOURS: i64 = 4;
-/// Tickets ahead counted at most (beyond, the forecast says "at least").
-const AHEAD_CAP: usize = 10_000;
 /// A forecast this close to the SLA due time is not worth a second sentence.
 const WORTH_SAYING_MS: i64 = 15 * 60 * 1000;
 
@@ -34,6 +31,8 @@ pub struct ExpectedResponse {
     pub forecast: Option<chrono::DateTime<chrono::Utc>>,
     /// Unassigned tickets ranked ahead of this one.
     pub tickets_ahead: usize,
+    /// `false`: at least `tickets_ahead` (only the best few thousand are ranked).
+    pub tickets_ahead_exact: bool,
     /// The team's recent first responses per hour.
     pub first_responses_per_hour: f64,
     /// The calendar's time zone the text uses.
@@ -52,8 +51,7 @@ pub(crate) fn expected(
 ) -> ExpectedResponse {
     let now_ms = now.timestamp_millis();
     let pace = s.capacity.read().map(|c| c.first_responses_per_hour).unwrap_or(0.0);
-    let filter = QueueFilter { unassigned: true, ..Default::default() };
-    let ahead = s.queue.lock().count_above(now_ms, &filter, score, AHEAD_CAP);
+    let (ahead, exact) = s.queue.ahead(now_ms, score);
     let forecast = (pace > 0.0)
         .then(|| {
             let wait_ms = ((ahead + 1) as f64 / pace * 3_600_000.0) as i64;
@@ -80,8 +78,78 @@ pub(crate) fn expected(
         sla_due,
         forecast,
         tickets_ahead: ahead,
+        tickets_ahead_exact: exact,
         first_responses_per_hour: pace,
         timezone: cal.tz.name().to_string(),
         text: text.trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use triage_core::clock::ManualClock;
+    use triage_core::policy::Policy;
+    use triage_core::queue::QueueItem;
+    use triage_core::sla::{ticket_sla, History};
+    use triage_store::scratch::ScratchDatabase;
+    use triage_store::{Backend, DatabaseUrl, Store};
+
+    fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc)
+    }
+
+    #[tokio::test]
+    async fn the_forecast_is_the_queue_ahead_over_the_team_pace_in_business_time() {
+        let db = ScratchDatabase::new(Backend::Sqlite).await;
+        let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
+        // Monday 30 Nov 2026, 10:00 Berlin.
+        let now = at("2026-11-30T09:00:00Z");
+        let s = AppState::new(store, Policy::builtin(), Arc::new(ManualClock::new(now)));
+        // 30 unassigned tickets scoring 50-79, one assigned scoring more (not ahead).
+        for i in 0..31 {
+            let item = QueueItem {
+                id: i + 1,
+                version: 1,
+                open: true,
+                assigned: i == 30,
+                created_ms: now.timestamp_millis(),
+                category: None,
+                tags: &[],
+                points: None,
+                score: Some(if i == 30 { 99.0 } else { 50.0 + i as f64 }),
+                level: None,
+                sla_due_ms: None,
+            };
+            s.queue.lock().upsert(&item, now.timestamp_millis());
+        }
+        s.capacity.write().unwrap().first_responses_per_hour = 10.0;
+        let def = s.policy.sla_policy("standard").unwrap();
+        let cal = s.policy.calendar("office").unwrap().compiled.clone();
+        let ms = now.timestamp_millis();
+        let h = History::new(ms, None);
+        // Standard P2: first response in 4 business hours, due 14:00 Berlin.
+        let sla = ticket_sla(def, &cal, "P2", &h, ms);
+        let e = expected(&s, &sla, &cal, 40.0, now);
+        assert_eq!((e.tickets_ahead, e.tickets_ahead_exact), (30, true));
+        // 31 tickets (with this one) at 10 an hour: 3 h 6 min, 13:06 Berlin.
+        assert_eq!(e.forecast, Some(at("2026-11-30T12:06:00Z")));
+        assert_eq!(e.sla_due, Some(at("2026-11-30T13:00:00Z")));
+        assert_eq!(
+            e.text,
+            "We will reply by Mon 30 Nov 14:00 CET. With the queue as it is, we expect to reply sooner, around Mon 30 Nov 13:06 CET."
+        );
+        // A ticket scoring 65 has 14 ahead (66..79).
+        assert_eq!(expected(&s, &sla, &cal, 65.0, now).tickets_ahead, 14);
+        // A slow team: 1 an hour puts 31 tickets days out, past the promise.
+        s.capacity.write().unwrap().first_responses_per_hour = 1.0;
+        let e = expected(&s, &sla, &cal, 40.0, now);
+        assert!(e.forecast.unwrap() > e.sla_due.unwrap());
+        assert!(e.text.contains("We are busier than usual"), "{}", e.text);
+        // No pace measured yet: the promise alone.
+        s.capacity.write().unwrap().first_responses_per_hour = 0.0;
+        let e = expected(&s, &sla, &cal, 40.0, now);
+        assert_eq!((e.forecast, e.text.as_str()), (None, "We will reply by Mon 30 Nov 14:00 CET."));
     }
 }

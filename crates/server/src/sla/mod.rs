@@ -26,7 +26,8 @@ use triage_core::ticket::{Event, EventKind, Status, Ticket};
 pub(crate) struct Terms<'p> {
     pub name: String,
     pub def: &'p SlaPolicyDef,
-    pub cal: Calendar,
+    /// The policy's calendar, borrowed; or one made for this customer.
+    pub cal: std::borrow::Cow<'p, Calendar>,
 }
 
 pub(crate) fn terms<'p>(s: &'p AppState, c: &prioritize::Customer) -> Option<Terms<'p>> {
@@ -34,7 +35,7 @@ pub(crate) fn terms<'p>(s: &'p AppState, c: &prioritize::Customer) -> Option<Ter
     let def = s.policy.sla_policy(&name)?;
     let cal_name = c.org.contract.calendar.as_deref().or(def.calendar.as_deref());
     let cal = match cal_name.and_then(|c| s.policy.calendar(c)) {
-        Some(c) => c.compiled.clone(),
+        Some(c) => std::borrow::Cow::Borrowed(&c.compiled),
         // Around the clock: time counts the same everywhere, so the customer's
         // own zone words the promise.
         None => c
@@ -43,32 +44,18 @@ pub(crate) fn terms<'p>(s: &'p AppState, c: &prioritize::Customer) -> Option<Ter
             .parse::<chrono_tz::Tz>()
             .ok()
             .and_then(|tz| Calendar::new(tz, None, vec![]).ok())
-            .unwrap_or_else(Calendar::always),
+            .map_or_else(|| std::borrow::Cow::Owned(Calendar::always()), std::borrow::Cow::Owned),
     };
     Some(Terms { name, def, cal })
 }
 
-/// When a ticket created `now` at `level` is next due: no history yet, so no queries.
-pub(crate) fn at_creation(
-    s: &AppState,
-    c: &prioritize::Customer,
-    level: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Option<chrono::DateTime<chrono::Utc>> {
-    new_ticket(s, c, level, now).and_then(|sla| sla.next_due())
-}
-
-/// The clocks of a ticket created `now` at `level` (nothing happened yet).
-pub(crate) fn new_ticket(
-    s: &AppState,
-    c: &prioritize::Customer,
-    level: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Option<TicketSla> {
-    let terms = terms(s, c)?;
-    let at = now.timestamp_millis();
-    let h = History { created_ms: at, statuses: vec![(at, Status::New)], ..Default::default() };
-    Some(ticket_sla(terms.def, &terms.cal, level, &h, at))
+impl Terms<'_> {
+    /// The clocks of a ticket created at `now` at `level`: nothing happened yet,
+    /// so no queries.
+    pub fn new_ticket(&self, level: &str, now: chrono::DateTime<chrono::Utc>) -> TicketSla {
+        let at = now.timestamp_millis();
+        ticket_sla(self.def, &self.cal, level, &History::new(at, None), at)
+    }
 }
 
 /// A ticket's history as the clocks read it, from its events and public thread.
