@@ -17,8 +17,13 @@ pub(crate) struct Customer {
 }
 
 pub(crate) async fn customer(s: &AppState, org_id: i64) -> ApiResult<Customer> {
+    customer_at(s, org_id, s.now()).await
+}
+
+/// The customer as it stood at `at`: the plan then in force.
+pub(crate) async fn customer_at(s: &AppState, org_id: i64, at: DateTime<Utc>) -> ApiResult<Customer> {
     let rec = s.orgs.org(&s.store, org_id).await?;
-    let plan = match effective_plan(&rec.plan_changes, s.now()) {
+    let plan = match effective_plan(&rec.plan_changes, at) {
         Some(change) => s.orgs.plans(&s.store).await?.into_iter().find(|p| p.id == change.plan_id),
         None => None,
     };

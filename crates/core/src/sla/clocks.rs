@@ -47,6 +47,24 @@ impl History {
         }
     }
 
+    /// The history as it stood at `at_ms`: what happened later left out, so the
+    /// clocks at a past instant read as they did then (a replay).
+    pub fn as_of(&self, at_ms: i64) -> History {
+        let mut statuses: Vec<(i64, Status)> = self.statuses.iter().copied().filter(|(t, _)| *t <= at_ms).collect();
+        if statuses.is_empty() {
+            statuses = self.statuses.first().copied().into_iter().collect();
+        }
+        let done = matches!(statuses.last(), Some((_, Status::Solved | Status::Closed)));
+        History {
+            created_ms: self.created_ms,
+            customer_replies: self.customer_replies.iter().copied().filter(|t| *t <= at_ms).collect(),
+            agent_replies: self.agent_replies.iter().copied().filter(|t| *t <= at_ms).collect(),
+            // Solved then: when it was last solved up to that instant.
+            solved_ms: if done { statuses.last().map(|(t, _)| *t).or(self.solved_ms) } else { None },
+            statuses,
+        }
+    }
+
     /// The stretches the clock stood still under `def`, up to `now_ms`.
     pub fn pauses(&self, def: &SlaPolicyDef, now_ms: i64) -> Vec<Pause> {
         pauses(def, self, now_ms)

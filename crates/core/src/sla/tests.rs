@@ -347,4 +347,29 @@ mod clocks {
         assert!(base.moved_from(&Promise { paused: true, ..base }));
         assert!(base.moved_from(&Promise { clock: ClockName::Resolution, ..base }));
     }
+
+    #[test]
+    fn a_past_instant_reads_as_it_did_then() {
+        let mut h = created();
+        h.statuses.push((at("11-30T10:00:00"), Status::PendingCustomer));
+        h.statuses.push((at("11-30T12:00:00"), Status::Open));
+        h.agent_replies = vec![at("11-30T14:00:00")];
+        h.statuses.push((at("11-30T15:00:00"), Status::Solved));
+        h.solved_ms = Some(at("11-30T15:00:00"));
+        // At 11:00 the ticket waited on the customer, unanswered.
+        let then = sla(&h.as_of(at("11-30T11:00:00")), "11-30T11:00:00");
+        let fr = then.first_response.unwrap();
+        assert_eq!((fr.state, fr.paused, fr.elapsed_seconds), (ClockPhase::Paused, true, 3600));
+        assert_eq!(then.resolution.unwrap().state, ClockPhase::Paused);
+        // At 13:30 it ran again: 1 h before the pause, 1.5 h after; due 15:00 + 2 h paused.
+        let then = sla(&h.as_of(at("11-30T13:30:00")), "11-30T13:30:00");
+        let fr = then.first_response.unwrap();
+        assert_eq!((fr.state, fr.elapsed_seconds), (ClockPhase::Running, 9000));
+        assert_eq!(fr.due.timestamp_millis(), at("11-30T15:00:00"));
+        // Today, all of it: answered at 14:00 (met), solved at 15:00.
+        let now = sla(&h, "12-01T09:00:00");
+        assert_eq!(now.first_response.as_ref().unwrap().state, ClockPhase::Met);
+        assert_eq!(now.resolution.as_ref().unwrap().state, ClockPhase::Met);
+        assert_eq!(sla(&h.as_of(at("12-01T09:00:00")), "12-01T09:00:00"), now, "as of now is the whole history");
+    }
 }

@@ -11,6 +11,7 @@ mod policy;
 mod priority;
 mod queue;
 mod reports;
+mod ticket_sla;
 mod ticket_thread;
 mod tickets;
 mod tokens;
@@ -62,6 +63,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ticket_thread::transition))
         .routes(routes!(ticket_thread::list_comments, ticket_thread::add_comment))
         .routes(routes!(ticket_thread::events))
+        .routes(routes!(ticket_sla::sla))
         .routes(routes!(priority::get_priority))
         .routes(routes!(queue::list))
         .routes(routes!(queue::next))

@@ -125,3 +125,27 @@ pub(crate) async fn status(s: &AppState, t: &Ticket) -> ApiResult<Option<SlaStat
 pub(crate) async fn of(s: &AppState, t: &Ticket) -> ApiResult<Option<TicketSla>> {
     Ok(status(s, t).await?.map(|x| x.sla))
 }
+
+/// A ticket's clocks as they read at `at` (now or in the past): its history up
+/// to then, the level it had then, the plan then in force. Returns the level too.
+pub(crate) async fn at(
+    s: &AppState,
+    t: &Ticket,
+    at: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Option<(String, String, TicketSla)>> {
+    let customer = prioritize::customer_at(s, t.organization_id, at).await?;
+    let Some(terms) = terms(s, &customer) else { return Ok(None) };
+    let (h, events) = history(s, t).await?;
+    let at_ms = at.timestamp_millis();
+    let mut level = None;
+    for e in events.iter().filter(|e| e.at.timestamp_millis() <= at_ms) {
+        match e.kind {
+            EventKind::Created | EventKind::Imported => level = e.data["priority"].as_str().map(String::from),
+            EventKind::PriorityChanged => level = e.data["to"].as_str().map(String::from).or(level),
+            _ => {}
+        }
+    }
+    let Some(level) = level.or_else(|| t.priority.clone()) else { return Ok(None) };
+    let sla = ticket_sla(terms.def, &terms.cal, &level, &h.as_of(at_ms), at_ms);
+    Ok(Some((terms.name, level, sla)))
+}

@@ -111,6 +111,25 @@ async fn warnings_and_breaches_escalate_once_even_after_a_restart(b: Backend) {
     let kinds: Vec<&str> = mine["items"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"sla_breach"), "{mine}");
 
+    // The clocks replay: before the warning the ticket was a P4 with its first
+    // response running; now it is the raised level, breached.
+    let before = warn_at - Duration::seconds(60);
+    let at = before.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let r = app.get(&format!("/api/v1/tickets/{id}/sla?at={at}"), ADMIN_TOKEN).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!((r.body["level"].as_str(), r.body["sla_policy"].as_str()), (Some("P4"), Some("standard")));
+    assert_eq!(r.body["first_response"]["state"], "running");
+    assert_eq!(r.body["first_response"]["warning"], false);
+    // 75% of 24 business hours is 18 h; a minute before, 17 h 59 min are spent.
+    assert_eq!(r.body["first_response"]["elapsed_seconds"], 18 * 3600 - 60, "{}", r.body);
+    let r = app.get(&format!("/api/v1/tickets/{id}/sla"), ADMIN_TOKEN).await;
+    assert_eq!(
+        (r.body["level"].as_str(), r.body["first_response"]["state"].as_str()),
+        (Some(raised.as_str()), Some("breached"))
+    );
+    let r = app.get(&format!("/api/v1/tickets/{id}/sla?at=2020-01-01T00:00:00Z"), ADMIN_TOKEN).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("at")), "{}", r.body);
+
     // The customer is told once that the promise moved, and why.
     let mut notices = 0;
     for _ in 0..50 {
