@@ -21,6 +21,12 @@ fn triage(dir: &Path, db: &str, args: &[&str]) -> Output {
         .expect("triage runs")
 }
 
+/// The ids of the stored tickets `f` matches.
+async fn ids_matching(store: &Store, f: &TicketFilter) -> Vec<i64> {
+    let page = store.list_tickets(f, PageRequest { after: None, limit: 100_000 }).await.unwrap();
+    page.items.iter().map(|t| t.id).collect()
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -185,14 +191,7 @@ fn acknowledged_tickets_survive_a_killed_server(backend: Backend) {
     rt.block_on(async {
         let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
         let f = TicketFilter { statuses: vec![Status::New], text: Some("durability".into()), ..Default::default() };
-        let stored: std::collections::HashSet<i64> = store
-            .list_tickets(&f, PageRequest { after: None, limit: 100_000 })
-            .await
-            .unwrap()
-            .items
-            .iter()
-            .map(|t| t.id)
-            .collect();
+        let stored: std::collections::HashSet<i64> = ids_matching(&store, &f).await.into_iter().collect();
         let lost: Vec<&i64> = acked.iter().filter(|id| !stored.contains(id)).collect();
         assert!(lost.is_empty(), "{} acknowledged tickets lost: {lost:?}", lost.len());
         store.close().await;
@@ -347,14 +346,7 @@ fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
             .collect();
         assert_eq!(store.insert_tickets(&tickets).await.unwrap(), n);
         let f = TicketFilter { text: Some("two processes".into()), ..Default::default() };
-        let ids: Vec<i64> = store
-            .list_tickets(&f, PageRequest { after: None, limit: 1000 })
-            .await
-            .unwrap()
-            .items
-            .iter()
-            .map(|t| t.id)
-            .collect();
+        let ids = ids_matching(&store, &f).await;
         store.close().await;
         ids
     });
