@@ -147,3 +147,50 @@ fn sla_due_10d_office_hours_day_by_day(b: divan::Bencher) {
         triage_core::sla::due_day_by_day(&cal, start + i * 1000, 240 * 3_600_000, &[]).unwrap().due_ms
     });
 }
+
+/// 1,000 agents in one team (the worst case: every agent scanned), 12 skills,
+/// tiers L1-L3, varied load; what a router is built from.
+fn thousand_agents() -> triage_core::routing::Router {
+    use triage_core::agent::{Skill, Tier};
+    use triage_core::routing::{AgentState, Router};
+    let mut r = Router::new();
+    for id in 0..1_000i64 {
+        let skills = (0..12)
+            .filter(|s| (id + s) % 3 != 0)
+            .map(|s| Skill { name: format!("skill{s}"), proficiency: 1 + ((id * 7 + s) % 5) as u8 })
+            .collect();
+        r.upsert(AgentState {
+            id,
+            team: "support".into(),
+            tier: [Tier::L1, Tier::L2, Tier::L3][(id % 3) as usize],
+            skills,
+            capacity: 12.0,
+            load: (id % 13) as f64,
+            available: id % 10 != 0,
+            last_assigned_ms: id * 31 % 1_000,
+        });
+    }
+    r
+}
+
+/// Choosing an assignee among 1,000 agents (target < 20 µs), per strategy.
+#[divan::bench(args = ["skill_least_load", "round_robin", "load_balanced"])]
+fn route_among_1000_agents(b: divan::Bencher, strategy: &str) {
+    let r = thousand_agents();
+    let s: triage_core::routing::RoutingStrategy = strategy.parse().unwrap();
+    let needs: Vec<_> = (0..12)
+        .map(|k| {
+            r.need(
+                "support",
+                triage_core::agent::Tier::L1,
+                &[format!("skill{k}"), format!("skill{}", (k + 5) % 12)],
+                2.0,
+            )
+        })
+        .collect();
+    let mut i = 0;
+    b.bench_local(|| {
+        i = (i + 1) % needs.len();
+        r.choose(&needs[i], s, true).map(|c| c.agent_id)
+    });
+}
