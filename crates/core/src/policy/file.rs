@@ -31,6 +31,9 @@ pub(crate) struct PolicyFile {
     #[serde(default)]
     pub escalations: Vec<Spanned<EscalationFile>>,
     pub messages: Option<MessagesFile>,
+    #[serde(default)]
+    pub teams: Vec<Spanned<TeamFile>>,
+    pub routing: Option<RoutingFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -280,4 +283,26 @@ pub(crate) struct EscalationFile {
 pub(crate) struct MessagesFile {
     pub acknowledgment: Option<Spanned<String>>,
     pub promise_changed: Option<Spanned<String>>,
+}
+
+/// `[[teams]]`: a team and how it hands out work.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TeamFile {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    /// `skill_least_load`, `round_robin`, `load_balanced` or `pull_only`.
+    pub strategy: Spanned<String>,
+    /// Give work over capacity when everyone qualified is full.
+    #[serde(default)]
+    pub overflow: bool,
+}
+
+/// `[routing]`: how much capacity each level's ticket takes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RoutingFile {
+    #[serde(default)]
+    pub load: BTreeMap<Spanned<String>, Spanned<f64>>,
 }

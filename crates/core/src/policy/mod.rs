@@ -8,12 +8,14 @@ mod escalation;
 mod file;
 mod lint;
 mod priority_rules;
+mod teams;
 mod validate;
 
 pub use custom_field::{CustomFieldDef, CustomFieldType};
 pub use duration::parse_duration;
 pub use error::{PolicyError, PolicyErrors};
 pub use escalation::{render, EscalationDef, Messages, NotifyTarget, Reassign};
+pub use teams::{RoutingDef, TeamDef};
 
 use crate::agent::Tier;
 use crate::ticket::Channel;
@@ -51,6 +53,10 @@ pub struct Policy {
     pub escalations: Vec<EscalationDef>,
     /// What the customer is told (acknowledgment, changed promise).
     pub messages: Messages,
+    /// Teams and how each hands out work.
+    pub teams: Vec<TeamDef>,
+    /// How much capacity each level's ticket takes.
+    pub routing: RoutingDef,
     /// What the linter found worth a look but not wrong (see `triage policy check`).
     #[serde(skip)]
     #[schema(ignore)]
@@ -195,6 +201,10 @@ impl Policy {
     pub fn raised_level(&self, level: &str, by: u32) -> Option<&str> {
         let i = self.levels.iter().position(|l| l.name == level)?;
         Some(self.levels[i.saturating_sub(by as usize)].name.as_str())
+    }
+
+    pub fn team(&self, name: &str) -> Option<&TeamDef> {
+        self.teams.iter().find(|t| t.name == name)
     }
 
     pub fn sla_policy(&self, name: &str) -> Option<&SlaPolicyDef> {

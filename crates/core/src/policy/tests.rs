@@ -291,3 +291,28 @@ fn message_templates_only_use_known_placeholders() {
         "an unknown placeholder is left as written"
     );
 }
+
+#[test]
+fn teams_name_a_known_strategy_and_every_category_routes_to_one() {
+    let p = Policy::builtin();
+    assert_eq!(p.team("payments").unwrap().strategy, crate::routing::RoutingStrategy::LoadBalanced);
+    assert!(p.team("trust_and_safety").unwrap().overflow);
+    assert_eq!(p.routing.load_of(Some("P1")), 4.0);
+    assert_eq!(p.routing.load_of(None), 1.0);
+    let text = builtin_with("strategy = \"round_robin\"", "strategy = \"whoever\"");
+    let errs = errors(&text);
+    assert!(errs[0].message.contains("unknown routing strategy `whoever`"), "{errs:?}");
+    assert_eq!(errs[0].line, line_of(&text, "strategy = \"whoever\""));
+    let text = builtin_with("name = \"billing\"\nstrategy", "name = \"finance\"\nstrategy");
+    let errs = errors(&text);
+    assert!(
+        errs.iter().any(|e| e.message.contains("category `fees_and_exchange` routes to team `billing`")),
+        "{errs:?}"
+    );
+    let text = builtin_with("load = { P1 = 4,", "load = { P9 = 4, P1 = -1,");
+    let all: Vec<String> = errors(&text).into_iter().map(|e| e.message).collect();
+    assert!(
+        all.iter().any(|m| m.contains("unknown level `P9`")) && all.iter().any(|m| m.contains("positive")),
+        "{all:?}"
+    );
+}

@@ -465,6 +465,12 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         },
     );
     let messages = super::escalation::messages(&mut errs, raw.messages.as_ref());
+    let teams = super::teams::teams(&mut errs, &raw.teams, &raw.categories);
+    let routing = super::teams::routing(
+        &mut errs,
+        raw.routing.as_ref(),
+        &levels.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
+    );
     let mut policy = Policy {
         name: raw.name.clone(),
         version: raw.version.get_ref().clone(),
@@ -482,6 +488,8 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         views,
         escalations,
         messages,
+        teams,
+        routing,
         warnings: Vec::new(),
     };
     if errs.list.is_empty() {
