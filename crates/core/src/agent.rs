@@ -114,7 +114,81 @@ pub struct Agent {
     /// IANA time zone of the agent's shifts.
     pub timezone: String,
     pub active: bool,
+    /// Whether the agent takes work now.
+    #[serde(default)]
+    pub availability: Availability,
+    /// Weekly shifts in the agent's time zone, as calendar hours are written
+    /// (`mon-fri 09:00-17:00`); empty: any time.
+    #[serde(default)]
+    pub shifts: Vec<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Whether an agent takes work: only `online` agents on shift are given tickets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    #[default]
+    Online,
+    /// Around but not taking new work (keeps what they have).
+    Away,
+    /// Gone: their open tickets go back to the team.
+    Offline,
+}
+
+impl Availability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Availability::Online => "online",
+            Availability::Away => "away",
+            Availability::Offline => "offline",
+        }
+    }
+}
+
+impl FromStr for Availability {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
+        match s {
+            "online" => Ok(Availability::Online),
+            "away" => Ok(Availability::Away),
+            "offline" => Ok(Availability::Offline),
+            _ => Err(DomainError::new(
+                "availability",
+                format!("`{s}` is not an availability; use online, away or offline"),
+            )),
+        }
+    }
+}
+
+impl Agent {
+    /// The agent's shift calendar (in their time zone); `None`: any time.
+    pub fn shift_calendar(&self) -> Result<Option<crate::sla::Calendar>, DomainError> {
+        if self.shifts.is_empty() {
+            return Ok(None);
+        }
+        let tz: chrono_tz::Tz = self
+            .timezone
+            .parse()
+            .map_err(|_| DomainError::new("timezone", format!("`{}` is not an IANA time zone", self.timezone)))?;
+        let mut week = crate::sla::Weekly::default();
+        for (i, h) in self.shifts.iter().enumerate() {
+            crate::sla::parse_hours(h, &mut week).map_err(|e| DomainError::new(format!("shifts[{i}]"), e))?;
+        }
+        crate::sla::Calendar::new(tz, Some(week), vec![]).map(Some).map_err(|e| DomainError::new("shifts", e))
+    }
+
+    /// Whether the agent is on shift at `at_ms` (always, without shifts).
+    pub fn on_shift(cal: Option<&crate::sla::Calendar>, at_ms: i64) -> bool {
+        let Some(cal) = cal else { return true };
+        let mut v = Vec::with_capacity(4);
+        let date = cal.local_date(at_ms);
+        // Today's intervals, and yesterday's that run past midnight (24:00 ends).
+        [date.pred_opt(), Some(date)].into_iter().flatten().any(|d| {
+            cal.day_intervals(d, &mut v);
+            v.iter().any(|&(a, b)| a <= at_ms && at_ms < b)
+        })
+    }
 }
 
 /// Checks a skill list: each valid, no name twice.
@@ -131,6 +205,36 @@ pub fn validate_skills(skills: &[Skill]) -> Result<(), DomainError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shifts_in_the_agents_zone() {
+        let mut a = Agent {
+            id: 1,
+            name: "Ana".into(),
+            email: Email::parse("ana@x.example").unwrap(),
+            role: AgentRole::Agent,
+            skills: vec![],
+            tier: Tier::L1,
+            team: "t".into(),
+            capacity: 10,
+            timezone: "America/New_York".into(),
+            active: true,
+            availability: Availability::Online,
+            shifts: vec!["mon-fri 09:00-17:00".into()],
+            created_at: DateTime::<Utc>::from_timestamp(0, 0).unwrap(),
+        };
+        let cal = a.shift_calendar().unwrap();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().timestamp_millis();
+        assert!(Agent::on_shift(cal.as_ref(), at("2026-11-30T09:30:00-05:00")));
+        assert!(!Agent::on_shift(cal.as_ref(), at("2026-11-30T08:59:00-05:00")));
+        assert!(!Agent::on_shift(cal.as_ref(), at("2026-11-28T12:00:00-05:00")), "Saturday");
+        a.shifts = vec!["mon 9-5".into()];
+        assert_eq!(a.shift_calendar().unwrap_err().field, "shifts[0]");
+        a.shifts = vec![];
+        assert!(Agent::on_shift(a.shift_calendar().unwrap().as_ref(), 0), "no shifts: any time");
+        assert_eq!("away".parse::<Availability>().unwrap(), Availability::Away);
+        assert!("busy".parse::<Availability>().is_err());
+    }
 
     #[test]
     fn tiers_parse_and_escalate() {

@@ -23,6 +23,8 @@ pub fn new_admin(name: &str, email: Email, now: DateTime<Utc>) -> Agent {
         capacity: 0,
         timezone: "UTC".into(),
         active: true,
+        availability: Default::default(),
+        shifts: vec![],
         created_at: now,
     }
 }

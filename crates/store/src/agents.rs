@@ -5,10 +5,11 @@ use crate::{page_of, Page, PageRequest, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use triage_core::agent::{Agent, AgentRole, Skill, Tier};
+use triage_core::agent::{Agent, AgentRole, Availability, Skill, Tier};
 use triage_core::email::Email;
 
-const COLS: &str = "id, name, email, role, skills, tier, team, capacity, timezone, active, created_at";
+const COLS: &str =
+    "id, name, email, role, skills, tier, team, capacity, timezone, active, availability, shifts, created_at";
 
 fn decode(r: &AnyRow) -> Result<Agent, StoreError> {
     Ok(Agent {
@@ -22,6 +23,8 @@ fn decode(r: &AnyRow) -> Result<Agent, StoreError> {
         capacity: r.try_get("capacity")?,
         timezone: r.try_get("timezone")?,
         active: r.try_get::<i64, _>("active")? != 0,
+        availability: parse::<Availability>(&r.try_get::<String, _>("availability")?)?,
+        shifts: from_json::<Vec<String>>(&r.try_get::<String, _>("shifts")?)?,
         created_at: time(r.try_get("created_at")?)?,
     })
 }
@@ -30,8 +33,8 @@ impl Store {
     /// Stores a new agent; `a.id` and `a.created_at` are ignored.
     pub async fn create_agent(&self, a: &Agent, now: DateTime<Utc>) -> Result<Agent, StoreError> {
         let row = sqlx::query(&format!(
-            "INSERT INTO agents (name, email, role, skills, tier, team, capacity, timezone, active, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {COLS}"
+            "INSERT INTO agents (name, email, role, skills, tier, team, capacity, timezone, active, created_at, availability, shifts)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {COLS}"
         ))
         .bind(&a.name)
         .bind(a.email.as_str())
@@ -43,6 +46,8 @@ impl Store {
         .bind(&a.timezone)
         .bind(a.active as i64)
         .bind(ms(now))
+        .bind(a.availability.as_str())
+        .bind(json(&a.shifts))
         .fetch_one(self.w())
         .await?;
         decode(&row)
@@ -78,7 +83,7 @@ impl Store {
     pub async fn save_agent(&self, a: &Agent) -> Result<Agent, StoreError> {
         let row = sqlx::query(&format!(
             "UPDATE agents SET name = $1, email = $2, role = $3, skills = $4, tier = $5, team = $6, capacity = $7,
-             timezone = $8, active = $9 WHERE id = $10 RETURNING {COLS}"
+             timezone = $8, active = $9, availability = $11, shifts = $12 WHERE id = $10 RETURNING {COLS}"
         ))
         .bind(&a.name)
         .bind(a.email.as_str())
@@ -90,6 +95,8 @@ impl Store {
         .bind(&a.timezone)
         .bind(a.active as i64)
         .bind(a.id)
+        .bind(a.availability.as_str())
+        .bind(json(&a.shifts))
         .fetch_one(self.w())
         .await?;
         decode(&row)

@@ -231,6 +231,8 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
                     capacity: 12,
                     timezone: a.timezone.into(),
                     active: true,
+                    availability: Default::default(),
+                    shifts: vec![],
                     created_at: now,
                 };
                 store.create_agent(&new, now).await?

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use triage_core::agent::{validate_skills, Agent, AgentRole, Skill, Tier};
+use triage_core::agent::{validate_skills, Agent, AgentRole, Availability, Skill, Tier};
 use triage_core::email::Email;
 use triage_core::organization::validate_timezone;
 use utoipa::ToSchema;
@@ -26,6 +26,7 @@ fn check(a: &Agent) -> ApiResult<()> {
         return Err(AppError::invalid("team", "must not be empty"));
     }
     validate_timezone("timezone", &a.timezone)?;
+    a.shift_calendar()?;
     Ok(())
 }
 
@@ -46,6 +47,11 @@ pub struct AgentCreate {
     pub capacity: Option<i64>,
     /// IANA time zone, default UTC.
     pub timezone: Option<String>,
+    /// Default online.
+    pub availability: Option<Availability>,
+    /// Weekly shifts in `timezone` (`mon-fri 09:00-17:00`); default: any time.
+    #[serde(default)]
+    pub shifts: Vec<String>,
 }
 
 /// Add an agent (admin).
@@ -69,6 +75,8 @@ pub async fn create(
         capacity: req.capacity.unwrap_or(10),
         timezone: req.timezone.unwrap_or_else(|| "UTC".into()),
         active: true,
+        availability: req.availability.unwrap_or_default(),
+        shifts: req.shifts,
         created_at: now,
     };
     check(&a)?;
@@ -108,6 +116,10 @@ pub struct AgentUpdate {
     pub timezone: Option<String>,
     /// `false` keeps the agent for the record but stops their tokens working.
     pub active: Option<bool>,
+    /// online, away (keeps their tickets, takes no new ones) or offline (their
+    /// open tickets go back to the team).
+    pub availability: Option<Availability>,
+    pub shifts: Option<Vec<String>>,
 }
 
 /// Change an agent (admin).
@@ -150,6 +162,12 @@ pub async fn update(
     }
     if let Some(v) = req.active {
         a.active = v;
+    }
+    if let Some(v) = req.availability {
+        a.availability = v;
+    }
+    if let Some(v) = req.shifts {
+        a.shifts = v;
     }
     check(&a)?;
     let saved = s.store.save_agent(&a).await?;
