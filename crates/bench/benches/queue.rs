@@ -43,6 +43,7 @@ fn security_urgent() -> QueueFilter {
         levels: vec!["P1".into(), "P2".into()],
         unassigned: true,
         tag: None,
+        uncategorized: false,
     }
 }
 

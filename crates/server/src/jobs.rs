@@ -89,3 +89,17 @@ pub(crate) async fn follow_queue(state: AppState) {
         }
     }
 }
+
+/// How often agents, their availability (shifts start and end) and their open
+/// work are read again for routing.
+const AGENTS_EVERY: Duration = Duration::from_secs(10);
+
+/// Keeps the router in step with agents and the work other processes assign.
+pub(crate) async fn follow_agents(state: AppState) {
+    loop {
+        tokio::time::sleep(AGENTS_EVERY).await;
+        if let Err(e) = state.routing.refresh(&state).await {
+            tracing::warn!(error = %e, "cannot refresh the router");
+        }
+    }
+}

@@ -14,6 +14,7 @@ pub mod ops;
 mod prioritize;
 pub mod queue;
 pub mod rescore;
+pub mod routing;
 pub mod sla;
 pub mod state;
 
@@ -53,8 +54,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     queue::start(&state).await.map_err(std::io::Error::other)?;
-    let mut jobs =
-        vec![tokio::spawn(jobs::watch_volume(state.clone())), tokio::spawn(jobs::follow_queue(state.clone()))];
+    state.routing.refresh(&state).await.map_err(std::io::Error::other)?;
+    let mut jobs = vec![
+        tokio::spawn(jobs::watch_volume(state.clone())),
+        tokio::spawn(jobs::follow_queue(state.clone())),
+        tokio::spawn(jobs::follow_agents(state.clone())),
+    ];
     if let Some(rx) = state.sla_rx.lock().ok().and_then(|mut r| r.take()) {
         jobs.push(tokio::spawn(sla::follow(state.clone(), rx)));
     }

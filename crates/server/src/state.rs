@@ -25,6 +25,8 @@ pub struct AppState {
     pub(crate) metrics: PrometheusHandle,
     /// Open tickets in priority order, for the queue endpoints.
     pub queue: crate::queue::Queue,
+    /// Agents, their skills, availability and open work, for assignment.
+    pub routing: crate::routing::Routing,
     /// Tickets whose SLA due time needs a look (see `sla::follow`).
     pub(crate) sla_tx: tokio::sync::mpsc::UnboundedSender<i64>,
     pub(crate) sla_rx: Arc<std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<i64>>>>,
@@ -39,6 +41,7 @@ impl AppState {
         let (sla_tx, sla_rx) = tokio::sync::mpsc::unbounded_channel();
         Self {
             queue,
+            routing: Default::default(),
             sla_tx,
             sla_rx: Arc::new(std::sync::Mutex::new(Some(sla_rx))),
             run_sla_ticker: true,

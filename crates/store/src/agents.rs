@@ -127,3 +127,34 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Every agent (routing reads them all; teams are small next to tickets).
+    pub async fn all_agents(&self) -> Result<Vec<Agent>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM agents ORDER BY id")).fetch_all(self.r()).await?;
+        rows.iter().map(decode).collect()
+    }
+
+    /// Open work per agent: `(agent id, level, tickets)` over unsolved tickets.
+    pub async fn open_work_by_agent(&self) -> Result<Vec<(i64, Option<String>, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT assignee_id, priority, COUNT(*) AS n FROM tickets
+             WHERE assignee_id IS NOT NULL AND status NOT IN ('solved', 'closed')
+             GROUP BY assignee_id, priority",
+        )
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("assignee_id")?, r.try_get("priority")?, r.try_get("n")?))).collect()
+    }
+
+    /// The unsolved tickets assigned to an agent (ids).
+    pub async fn open_tickets_of(&self, agent: i64) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM tickets WHERE assignee_id = $1 AND status NOT IN ('solved', 'closed') ORDER BY id",
+        )
+        .bind(agent)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get::<i64, _>(0)?)).collect()
+    }
+}

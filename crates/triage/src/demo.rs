@@ -329,6 +329,7 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
             sla_alarm_at: None,
             promise: None,
             acknowledgment: None,
+            routing: None,
             priority_points: pr.points,
             priority_explanation: Some(pr.explanation),
             policy_version: Some(pr.policy_version),

@@ -313,6 +313,7 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
         sla_alarm_at: None,
         promise: None,
         acknowledgment: None,
+        routing: None,
         priority_points: priority.points,
         priority_explanation: Some(priority.explanation),
         policy_version: Some(priority.policy_version),

@@ -331,6 +331,7 @@ fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
                 sla_alarm_at: Some(now + chrono::Duration::seconds(2)),
                 promise: None,
                 acknowledgment: None,
+                routing: None,
                 policy_version: None,
                 status: Status::New,
                 assignee_id: None,

@@ -380,7 +380,12 @@ impl QueueIndex {
         let cats: Vec<usize> = if f.categories.is_empty() {
             (0..=self.categories.len()).collect()
         } else {
-            f.categories.iter().filter_map(|c| self.categories.iter().position(|x| x == c)).collect()
+            let mut v: Vec<usize> =
+                f.categories.iter().filter_map(|c| self.categories.iter().position(|x| x == c)).collect();
+            if f.uncategorized {
+                v.push(self.categories.len());
+            }
+            v
         };
         let mut out = Vec::with_capacity(cats.len() * 2 * CLASSES);
         for c in cats {

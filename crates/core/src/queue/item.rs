@@ -53,6 +53,8 @@ pub struct QueueFilter {
     pub tag: Option<String>,
     /// Only tickets nobody is assigned to.
     pub unassigned: bool,
+    /// With `categories` given: tickets without a (known) category too.
+    pub uncategorized: bool,
 }
 
 /// A position in the queue: after this (score, id).

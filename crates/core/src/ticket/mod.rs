@@ -90,6 +90,8 @@ pub struct NewTicket {
     /// What the customer is promised, recorded with the `created` event so a
     /// later change can be told.
     pub promise: Option<crate::sla::Promise>,
+    /// Why routing gave it to `assignee_id`, when it did (kept in the `created` event).
+    pub routing: Option<String>,
     /// Posted in the public thread as the first message from support; `{ticket}`
     /// in it becomes the new ticket's id.
     pub acknowledgment: Option<String>,

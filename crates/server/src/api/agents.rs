@@ -80,7 +80,9 @@ pub async fn create(
         created_at: now,
     };
     check(&a)?;
-    Ok((StatusCode::CREATED, Json(s.store.create_agent(&a, now).await?)))
+    let created = s.store.create_agent(&a, now).await?;
+    s.routing.refresh(&s).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// List agents (staff).
@@ -170,8 +172,17 @@ pub async fn update(
         a.shifts = v;
     }
     check(&a)?;
+    let before = s.store.get_agent(id).await?;
     let saved = s.store.save_agent(&a).await?;
     s.tokens.forget_all();
+    s.routing.refresh(&s).await?;
+    // Gone (offline or deactivated): their open tickets go back to the team,
+    // and routing offers each to someone else.
+    let gone = |a: &Agent| !a.active || a.availability == Availability::Offline;
+    if gone(&saved) && !gone(&before) {
+        let why = if saved.active { "the agent went offline" } else { "the agent was deactivated" };
+        crate::routing::release_all(&s, id, why).await?;
+    }
     Ok(Json(saved))
 }
 

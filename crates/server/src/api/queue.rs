@@ -42,6 +42,7 @@ fn filter(s: &AppState, view: Option<&str>) -> ApiResult<QueueFilter> {
         levels: v.levels.clone(),
         tag: v.tag.clone(),
         unassigned: v.unassigned,
+        uncategorized: false,
     })
 }
 
@@ -101,7 +102,9 @@ pub async fn list(
 /// ticket another agent or process took first.
 const TRIES: usize = 32;
 
-/// Take the next ticket: the most urgent unassigned one (in the view, if named),
+/// Take the next ticket: the most urgent unassigned one the caller is qualified
+/// for (a category of their team, needing only skills they hold, at their tier
+/// or below; tickets without a category too), in the view if one is named;
 /// assigned to the caller and opened. 204 when there is none.
 #[utoipa::path(post, path = "/api/v1/queue/next", tag = "tickets", params(QueueParams),
     responses((status = 200, body = TicketView), (status = 204, description = "nothing to take")))]
@@ -111,8 +114,25 @@ pub async fn next(
     ApiQuery(q): ApiQuery<QueueParams>,
 ) -> ApiResult<Response> {
     caller.require_staff()?;
-    let f = filter(&s, q.view.as_deref())?;
+    let mut f = filter(&s, q.view.as_deref())?;
     let me = caller.user_id;
+    let agent = s.store.get_agent(me).await?;
+    let mine = s.routing.qualified_categories(&s.policy, &agent);
+    f.categories =
+        if f.categories.is_empty() { mine } else { f.categories.into_iter().filter(|c| mine.contains(c)).collect() };
+    // A view of categories the caller works none of: nothing to take there.
+    let view_has_categories =
+        q.view.as_deref().and_then(|v| s.policy.view(v)).is_some_and(|v| !v.categories.is_empty());
+    if f.categories.is_empty() && view_has_categories {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    f.uncategorized = !view_has_categories;
+    if f.categories.is_empty() {
+        // Qualified for no category: only uncategorized tickets. An unknown
+        // name selects none of the categorized ones.
+        f.categories = vec![String::new()];
+    }
+    let mut level = None;
     for _ in 0..TRIES {
         let now = s.now();
         // The index marks the ticket taken, so a concurrent caller here gets
@@ -130,6 +150,7 @@ pub async fn next(
                     data: serde_json::json!({"changes": [{"field": "assignee_id", "from": null, "to": me}]}),
                     reason: Some("taken from the queue".into()),
                 }];
+                level = t.priority.clone();
                 if t.status == Status::New {
                     let from = t.transition(Status::Open, now).map_err(|_| ())?;
                     events.push(NewEvent {
@@ -142,7 +163,10 @@ pub async fn next(
             })
             .await;
         match taken {
-            Ok((t, _)) => return Ok(Json(view(&s, &caller, t)).into_response()),
+            Ok((t, _)) => {
+                s.routing.assigned(&s.policy, me, level.as_deref(), now.timestamp_millis());
+                return Ok(Json(view(&s, &caller, t)).into_response());
+            }
             Err(ModifyError::Rejected(())) => s.queue.refresh(&s.store, r.id).await,
             Err(ModifyError::Store(e)) => {
                 s.queue.refresh(&s.store, r.id).await;

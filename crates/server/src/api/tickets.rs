@@ -263,7 +263,16 @@ pub async fn create(
         }
         _ => (None, None, None, None, None),
     };
+    // Push: the team's strategy offers it to the best qualified agent with room
+    // (unless someone was named, or the team is pull-only, or nobody has room:
+    // then it waits in the team's queue).
+    let level = priority.level.clone();
+    let pushed = match (req.assignee_id, category) {
+        (None, Some(c)) => s.routing.choose(&s.policy, &crate::routing::Work { category: c, level: Some(&level) }),
+        _ => None,
+    };
     let new = NewTicket {
+        routing: pushed.as_ref().map(|c| c.reason.clone()),
         subject,
         body,
         channel,
@@ -282,7 +291,7 @@ pub async fn create(
         priority_explanation: Some(priority.explanation),
         policy_version: Some(priority.policy_version),
         status: Status::New,
-        assignee_id: req.assignee_id,
+        assignee_id: req.assignee_id.or(pushed.as_ref().map(|c| c.agent_id)),
         team: category.map(|c| c.team.clone()),
         tier: category.map(|c| c.tier),
         tags,
@@ -295,6 +304,9 @@ pub async fn create(
     let (ticket, created) = s.store.create_ticket(new).await?;
     if created {
         metrics::counter!("triage_tickets_created_total").increment(1);
+        if let Some(agent) = ticket.assignee_id {
+            s.routing.assigned(&s.policy, agent, Some(&level), now.timestamp_millis());
+        }
     }
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     let (sla, expected_response) = if created { (sla, expected) } else { (None, None) };

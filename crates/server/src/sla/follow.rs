@@ -11,8 +11,9 @@ const ROUND: usize = 500;
 
 /// Every ticket this process writes is looked at again right after: its next due
 /// time and the ticker's alarm are stored (without a new version), the queue
-/// index is told (the SLA strategy's points grow as the due time nears), and a
-/// customer whose promise moved is told once.
+/// index is told (the SLA strategy's points grow as the due time nears), a
+/// customer whose promise moved is told once, and a ticket left unassigned is
+/// offered to an agent by its team's strategy.
 pub(crate) async fn follow(state: AppState, mut rx: tokio::sync::mpsc::UnboundedReceiver<i64>) {
     let mut ids = Vec::with_capacity(ROUND);
     while rx.recv_many(&mut ids, ROUND).await > 0 {
@@ -21,6 +22,10 @@ pub(crate) async fn follow(state: AppState, mut rx: tokio::sync::mpsc::Unbounded
         for id in ids.drain(..) {
             if let Err(e) = refresh(&state, id, true).await {
                 tracing::warn!(ticket = id, error = ?e, "cannot compute the SLA due time");
+            }
+            // A ticket that became unassigned is offered to someone (push).
+            if let Err(e) = crate::routing::offer(&state, id).await {
+                tracing::warn!(ticket = id, error = %e, "cannot route");
             }
         }
     }

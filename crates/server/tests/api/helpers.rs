@@ -173,6 +173,21 @@ impl TestApp {
         (r.body["id"].as_i64().unwrap(), self.token("agent", email).await)
     }
 
+    /// Creates an agent of `team` at `tier` holding `skills` (proficiency 3): `(id, token)`.
+    #[allow(dead_code)]
+    pub async fn agent_in(&self, email: &str, team: &str, tier: &str, skills: &[&str]) -> (i64, String) {
+        let skills: Vec<Value> = skills.iter().map(|s| json!({"name": s, "proficiency": 3})).collect();
+        let r = self
+            .post(
+                "/api/v1/agents",
+                ADMIN_TOKEN,
+                json!({"name": "Agent", "email": email, "skills": skills, "tier": tier, "team": team}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        (r.body["id"].as_i64().unwrap(), self.token("agent", email).await)
+    }
+
     pub async fn token(&self, role: &str, email: &str) -> String {
         let r = self.post("/api/v1/tokens", ADMIN_TOKEN, json!({"role": role, "user": email})).await;
         assert_eq!(r.status, 201, "{}", r.body);

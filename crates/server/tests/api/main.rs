@@ -9,6 +9,7 @@ mod ops;
 mod organizations;
 mod queue;
 mod reports;
+mod routing;
 mod sla;
 mod sla_escalation;
 mod tickets;

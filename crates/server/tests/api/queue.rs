@@ -65,42 +65,92 @@ async fn the_queue_is_in_priority_order_and_views_filter_it(b: Backend) {
 }
 both!(the_queue_is_in_priority_order_and_views_filter_it);
 
-async fn next_never_gives_one_ticket_to_two_agents(b: Backend) {
+/// Takes from the queue as `token` until it answers 204; the tickets taken.
+async fn drain(client: reqwest::Client, base: String, token: String) -> Vec<serde_json::Value> {
+    let mut got = Vec::new();
+    loop {
+        let r = client.post(format!("{base}/api/v1/queue/next")).bearer_auth(&token).send().await.unwrap();
+        match r.status().as_u16() {
+            200 => got.push(r.json::<serde_json::Value>().await.unwrap()),
+            204 => return got,
+            s => panic!("queue/next answered {s}"),
+        }
+    }
+}
+
+async fn next_gives_each_agent_what_it_is_qualified_for(b: Backend) {
     let app = TestApp::spawn(b).await;
     seed(&app).await;
+    // A payments agent with card and transfer skills: the three payments tickets,
+    // most urgent first; never fraud (another team) or the outage (L2, another team).
+    let (ana, ana_token) = app.agent_in("ana@support.example", "payments", "L1", &["cards", "transfers"]).await;
+    let got = drain(app.client.clone(), app.base.clone(), ana_token).await;
+    let subjects: Vec<&str> = got.iter().map(|t| t["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["medium", "another low", "low"]);
+    assert!(got.iter().all(|t| t["assignee_id"] == ana && t["status"] == "open"));
+    // Trust and safety needs the security skill at L2: an L1 with it gets nothing.
+    let (_, junior) = app.agent_in("jo@support.example", "trust_and_safety", "L1", &["security"]).await;
+    assert!(drain(app.client.clone(), app.base.clone(), junior).await.is_empty());
+    let (_, senior) = app.agent_in("sam@support.example", "trust_and_safety", "L2", &["security"]).await;
+    let got = drain(app.client.clone(), app.base.clone(), senior).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["subject"], "fraud");
+    // In a view of categories the caller does not work: nothing.
+    let (_, eng) = app.agent_in("eve@support.example", "engineering_support", "L2", &["technical"]).await;
+    let r = app.req(Method::POST, "/api/v1/queue/next?view=trust-and-safety", Some(&eng), None).await;
+    assert_eq!(r.status, 204);
+    let got = drain(app.client.clone(), app.base.clone(), eng).await;
+    assert_eq!(got.iter().map(|t| t["subject"].as_str().unwrap()).collect::<Vec<_>>(), ["outage"]);
+}
+both!(next_gives_each_agent_what_it_is_qualified_for);
+
+/// Many agents pulling at once from a pull-only team's queue: every ticket is
+/// given to exactly one of them, none is lost.
+async fn parallel_pulls_give_every_ticket_once(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
     let mut agents = Vec::new();
-    for i in 0..8 {
-        agents.push(app.agent(&format!("a{i}@support.example")).await);
+    for i in 0..12 {
+        agents.push(app.agent_in(&format!("e{i}@support.example"), "engineering_support", "L2", &["technical"]).await);
+    }
+    let mut ids = Vec::new();
+    for i in 0..60 {
+        let impact = ["minor", "moderate", "significant"][i % 3];
+        let t = app
+            .ticket(
+                ADMIN_TOKEN,
+                json!({"subject": format!("api issue {i}"), "body": "b", "requester_email": "c@acme.example",
+                       "category": "technical", "impact": impact, "urgency": "medium"}),
+            )
+            .await;
+        assert!(t["assignee_id"].is_null(), "engineering support is pull-only: {t}");
+        ids.push(t["id"].as_i64().unwrap());
     }
     let mut set = tokio::task::JoinSet::new();
     for (id, token) in agents.clone() {
         let (client, base) = (app.client.clone(), app.base.clone());
-        set.spawn(async move {
-            let r = client.post(format!("{base}/api/v1/queue/next")).bearer_auth(token).send().await.unwrap();
-            let status = r.status().as_u16();
-            let body =
-                if status == 200 { r.json::<serde_json::Value>().await.unwrap() } else { serde_json::Value::Null };
-            (id, status, body)
-        });
+        set.spawn(async move { (id, drain(client, base, token).await) });
     }
     let results = set.join_all().await;
-    let taken: Vec<&(i64, u16, serde_json::Value)> = results.iter().filter(|(_, s, _)| *s == 200).collect();
-    assert_eq!(taken.len(), 5, "five tickets, five takers");
-    assert_eq!(results.iter().filter(|(_, s, _)| *s == 204).count(), 3);
-    let mut ids: Vec<i64> = taken.iter().map(|(_, _, t)| t["id"].as_i64().unwrap()).collect();
-    ids.sort();
-    ids.dedup();
-    assert_eq!(ids.len(), 5, "no ticket given twice");
-    for (agent, _, t) in &taken {
-        assert_eq!(t["assignee_id"], *agent);
-        assert_eq!(t["status"], "open");
+    let mut taken: Vec<i64> = Vec::new();
+    for (agent, got) in &results {
+        for t in got {
+            assert_eq!(t["assignee_id"], *agent);
+            taken.push(t["id"].as_i64().unwrap());
+        }
     }
-    let r = app.req(Method::POST, "/api/v1/queue/next", Some(&agents[0].1), None).await;
-    assert_eq!(r.status, 204);
+    taken.sort();
+    let before = taken.len();
+    taken.dedup();
+    assert_eq!(before, taken.len(), "a ticket was given twice");
+    ids.sort();
+    assert_eq!(taken, ids, "every ticket given, none lost");
+    assert!(results.iter().filter(|(_, got)| !got.is_empty()).count() > 1, "the agents shared the work");
     let r = app.get("/api/v1/tickets?assignee=none", ADMIN_TOKEN).await;
     assert_eq!(r.body["items"], json!([]));
 }
-both!(next_never_gives_one_ticket_to_two_agents);
+both!(parallel_pulls_give_every_ticket_once);
 
 /// A ticket stored by another process (here: a second connection) reaches this
 /// process's queue, and leaves it when that process closes it.
@@ -128,6 +178,7 @@ async fn the_queue_sees_what_other_processes_write(b: Backend) {
         sla_alarm_at: None,
         promise: None,
         acknowledgment: None,
+        routing: None,
         priority_points: None,
         policy_version: None,
         status: Status::New,

@@ -25,6 +25,7 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     assert_eq!(t["status"], "new");
     assert_eq!(t["priority"], "P1", "extensive x critical is P1 in the built-in matrix");
     assert_eq!(t["team"], "payments");
+    assert_eq!(t["assignee_id"], agent, "pushed to the qualified agent on arrival");
     assert_eq!(t["tags"], json!(["declined"]));
     let contributions = t["priority_explanation"]["contributions"].as_array().unwrap();
     let sum: f64 = contributions.iter().map(|c| c["contribution"].as_f64().unwrap()).sum();
@@ -101,7 +102,10 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     assert_eq!(changed["actor"], format!("agent:{agent}"));
     let fields: Vec<&str> =
         changed["data"]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["urgency", "assignee_id"]);
+    // Ben already had it: routing pushed it to him, the one payments agent with
+    // the cards skill, when it arrived (the `created` event says why).
+    assert_eq!(fields, ["urgency"]);
+    assert!(ev.body["items"][0]["data"]["routing"].as_str().is_some_and(|r| r.contains("cards 3/5")), "{}", ev.body);
     let moved = &ev.body["items"][2];
     assert_eq!((moved["data"]["from"].as_str(), moved["data"]["to"].as_str()), (Some("P1"), Some("P3")));
 }

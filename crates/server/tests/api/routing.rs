@@ -1,0 +1,107 @@
+//! Push routing: new and unassigned tickets offered to qualified agents with
+//! room by their team's strategy; an agent going offline hands their work back.
+
+use crate::both;
+use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
+use serde_json::{json, Value};
+
+async fn open(app: &TestApp, subject: &str, category: &str) -> Value {
+    // minor x low: a P4, one unit of capacity.
+    app.ticket(
+        ADMIN_TOKEN,
+        json!({"subject": subject, "body": "b", "requester_email": "c@acme.example", "category": category,
+               "impact": "minor", "urgency": "low"}),
+    )
+    .await
+}
+
+async fn set_capacity(app: &TestApp, agent: i64, capacity: i64) {
+    let r = app.patch(&format!("/api/v1/agents/{agent}"), ADMIN_TOKEN, json!({"capacity": capacity})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+async fn new_tickets_go_to_qualified_agents_with_room(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    // Payments balances load. Ana and Ben hold cards; Cy only transfers; Di is in billing.
+    let (ana, _) = app.agent_in("ana@s.example", "payments", "L1", &["cards"]).await;
+    let (ben, _) = app.agent_in("ben@s.example", "payments", "L1", &["cards"]).await;
+    let (cy, _) = app.agent_in("cy@s.example", "payments", "L1", &["transfers"]).await;
+    let (di, _) = app.agent_in("di@s.example", "billing", "L1", &["cards"]).await;
+    for a in [ana, ben, cy, di] {
+        set_capacity(&app, a, 3).await;
+    }
+    let mut got = Vec::new();
+    for i in 0..6 {
+        let t = open(&app, &format!("card {i}"), "cards").await;
+        assert_eq!(t["priority"], "P4", "{}", t["priority_explanation"]);
+        got.push(t["assignee_id"].as_i64().expect("pushed to someone"));
+    }
+    // Evenly between the two qualified agents, three each; never Cy or Di.
+    assert_eq!(got.iter().filter(|a| **a == ana).count(), 3, "{got:?}");
+    assert_eq!(got.iter().filter(|a| **a == ben).count(), 3, "{got:?}");
+    // The log says why.
+    let list = app.get("/api/v1/tickets?limit=200", ADMIN_TOKEN).await;
+    let some =
+        list.body["items"].as_array().unwrap().iter().find(|t| t["assignee_id"] == got[0]).unwrap()["id"].clone();
+    let events = app.get(&format!("/api/v1/tickets/{some}/events"), ADMIN_TOKEN).await.body;
+    let why = events["items"][0]["data"]["routing"].as_str().unwrap_or_default().to_string();
+    assert!(why.starts_with("least utilized after taking it"), "{events}");
+    // Both full: the next one waits in the team's queue, unassigned.
+    let t = open(&app, "card 7", "cards").await;
+    assert!(t["assignee_id"].is_null(), "{t}");
+    // A transfer goes to Cy, the only one with the skill.
+    let t = open(&app, "transfer", "transfers").await;
+    assert_eq!(t["assignee_id"], cy);
+    // Engineering support is pull-only: never pushed.
+    app.agent_in("eve@s.example", "engineering_support", "L2", &["technical"]).await;
+    let t = open(&app, "api", "technical").await;
+    assert!(t["assignee_id"].is_null());
+}
+both!(new_tickets_go_to_qualified_agents_with_room);
+
+async fn an_agent_going_offline_hands_their_tickets_to_the_team(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let (ana, _) = app.agent_in("ana@s.example", "payments", "L1", &["cards"]).await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let t = open(&app, &format!("card {i}"), "cards").await;
+        assert_eq!(t["assignee_id"], ana);
+        ids.push(t["id"].as_i64().unwrap());
+    }
+    let (ben, _) = app.agent_in("ben@s.example", "payments", "L1", &["cards"]).await;
+    // Away: keeps their work, gets no new work.
+    let r = app.patch(&format!("/api/v1/agents/{ana}"), ADMIN_TOKEN, json!({"availability": "away"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(open(&app, "card 5", "cards").await["assignee_id"], ben);
+    // Offline: their open tickets go back and are offered to Ben.
+    let r = app.patch(&format!("/api/v1/agents/{ana}"), ADMIN_TOKEN, json!({"availability": "offline"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mut moved = false;
+    for _ in 0..50 {
+        let mut all = true;
+        for id in &ids {
+            let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+            all &= t["assignee_id"] == ben;
+        }
+        if all {
+            moved = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(moved, "Ana's tickets went to Ben");
+    let events = app.get(&format!("/api/v1/tickets/{}/events", ids[0]), ADMIN_TOKEN).await.body;
+    let reasons: Vec<&str> = events["items"].as_array().unwrap().iter().filter_map(|e| e["reason"].as_str()).collect();
+    assert!(reasons.contains(&"the agent went offline"), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.starts_with("routing: ")), "{reasons:?}");
+    // A bad availability is refused with the field at fault.
+    let r = app.patch(&format!("/api/v1/agents/{ana}"), ADMIN_TOKEN, json!({"availability": "busy"})).await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    let r = app.patch(&format!("/api/v1/agents/{ana}"), ADMIN_TOKEN, json!({"shifts": ["mon 9-5"]})).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("shifts[0]")), "{}", r.body);
+}
+both!(an_agent_going_offline_hands_their_tickets_to_the_team);
