@@ -32,6 +32,15 @@ impl Tier {
             Tier::L3 => "L3",
         }
     }
+    /// The tier a de-escalation goes back to, if any.
+    pub fn previous(self) -> Option<Tier> {
+        match self {
+            Tier::L1 => None,
+            Tier::L2 => Some(Tier::L1),
+            Tier::L3 => Some(Tier::L2),
+        }
+    }
+
     /// The tier an escalation goes to, if any.
     pub fn next(self) -> Option<Tier> {
         match self {

@@ -21,6 +21,10 @@ pub enum EventKind {
     SlaBreached,
     /// The customer was told of a new expected time, and why.
     PromiseChanged,
+    /// Handed to a higher tier or another team, with a hand-off note.
+    Escalated,
+    /// Handed back to a lower tier, with a hand-off note.
+    Deescalated,
 }
 
 impl EventKind {
@@ -35,6 +39,8 @@ impl EventKind {
             EventKind::SlaWarning => "sla_warning",
             EventKind::SlaBreached => "sla_breached",
             EventKind::PromiseChanged => "promise_changed",
+            EventKind::Escalated => "escalated",
+            EventKind::Deescalated => "deescalated",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -48,6 +54,8 @@ impl EventKind {
             Self::SlaWarning,
             Self::SlaBreached,
             Self::PromiseChanged,
+            Self::Escalated,
+            Self::Deescalated,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

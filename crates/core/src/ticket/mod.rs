@@ -5,6 +5,7 @@ mod channel;
 mod comment;
 mod event;
 mod fields;
+mod handoff;
 mod status;
 
 pub use actor::Actor;
@@ -12,6 +13,7 @@ pub use channel::Channel;
 pub use comment::{Comment, CommentKind};
 pub use event::{Event, EventKind};
 pub use fields::{validate_body, validate_subject, validate_tags};
+pub use handoff::{destination, validate_note, Handoff, HandoffTo};
 pub use status::{Status, TransitionError};
 
 use crate::agent::Tier;

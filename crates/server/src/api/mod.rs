@@ -3,6 +3,7 @@
 
 mod agents;
 mod contacts;
+mod handoff;
 mod me;
 mod notifications;
 mod organizations;
@@ -61,6 +62,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tickets::list, tickets::create))
         .routes(routes!(tickets::get_one, tickets::update))
         .routes(routes!(ticket_thread::transition))
+        .routes(routes!(handoff::escalate))
         .routes(routes!(ticket_thread::list_comments, ticket_thread::add_comment))
         .routes(routes!(ticket_thread::events))
         .routes(routes!(ticket_sla::sla))

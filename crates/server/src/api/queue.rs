@@ -165,7 +165,8 @@ pub async fn next(
         match taken {
             Ok((t, _)) => {
                 s.routing.assigned(&s.policy, me, level.as_deref(), now.timestamp_millis());
-                return Ok(Json(view(&s, &caller, t)).into_response());
+                let handoff = super::handoff::latest_handoff(&s.store.list_events(t.id).await?);
+                return Ok(Json(TicketView { handoff, ..view(&s, &caller, t) }).into_response());
             }
             Err(ModifyError::Rejected(())) => s.queue.refresh(&s.store, r.id).await,
             Err(ModifyError::Store(e)) => {

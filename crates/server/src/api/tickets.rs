@@ -43,6 +43,10 @@ pub struct TicketView {
     /// and by the current queue and the team's pace, in plain words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected_response: Option<crate::sla::forecast::ExpectedResponse>,
+    /// Staff, on `GET /tickets/{id}` and `POST /queue/next`: the latest hand-off
+    /// note (escalation or de-escalation), for the receiving side to read first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<triage_core::ticket::Handoff>,
 }
 
 pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketView {
@@ -52,7 +56,15 @@ pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketV
         ticket.priority_explanation = None;
         ticket.policy_version = None;
     }
-    TicketView { ticket, priority_guideline, sla: None, score: None, level: None, expected_response: None }
+    TicketView {
+        ticket,
+        priority_guideline,
+        sla: None,
+        score: None,
+        level: None,
+        expected_response: None,
+        handoff: None,
+    }
 }
 
 /// Loads a ticket the caller may see; anything else is a 404 that leaks nothing.
@@ -385,7 +397,9 @@ pub async fn list(
 pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TicketView>> {
     let t = load_visible(&s, &caller, id).await?;
     let sla = crate::sla::of(&s, &t).await?;
-    Ok(Json(TicketView { sla, ..view(&s, &caller, t) }))
+    let handoff =
+        if caller.is_staff() { super::handoff::latest_handoff(&s.store.list_events(id).await?) } else { None };
+    Ok(Json(TicketView { sla, handoff, ..view(&s, &caller, t) }))
 }
 
 /// Fields to change; absent fields stay, `null` clears.

@@ -105,3 +105,60 @@ async fn an_agent_going_offline_hands_their_tickets_to_the_team(b: Backend) {
     assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("shifts[0]")), "{}", r.body);
 }
 both!(an_agent_going_offline_hands_their_tickets_to_the_team);
+
+async fn escalation_hands_off_with_a_note_the_receiver_reads_first(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let (ana, ana_token) = app.agent_in("ana@s.example", "payments", "L1", &["cards"]).await;
+    let (ben, ben_token) = app.agent_in("ben@s.example", "payments", "L2", &["cards"]).await;
+    let t = open(&app, "card stuck", "cards").await;
+    let id = t["id"].as_i64().unwrap();
+    assert_eq!(t["assignee_id"], ana, "L1 work goes to L1 while L1 has room");
+    // The note is required, both parts.
+    let path = format!("/api/v1/tickets/{id}/escalate");
+    let r = app.post(&path, &ana_token, json!({"to": "next_tier", "what_was_tried": "", "what_is_needed": "x"})).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("what_was_tried")), "{}", r.body);
+    let r =
+        app.post(&path, &ana_token, json!({"to": "team:nowhere", "what_was_tried": "a", "what_is_needed": "b"})).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("to")), "{}", r.body);
+    let r = app
+        .post(
+            &path,
+            &ana_token,
+            json!({"to": "next_tier", "what_was_tried": "Re-sent the card, reset the PIN", "what_is_needed": "Check the card processor's logs"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!((r.body["tier"].as_str(), r.body["assignee_id"].is_null()), (Some("L2"), true), "{}", r.body);
+    assert_eq!(r.body["handoff"]["what_is_needed"], "Check the card processor's logs");
+    // Offered to the L2 agent, who reads the note first.
+    let mut got = Value::Null;
+    for _ in 0..50 {
+        got = app.get(&format!("/api/v1/tickets/{id}"), &ben_token).await.body;
+        if got["assignee_id"] == ben {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(got["assignee_id"], ben, "{got}");
+    assert_eq!(got["handoff"]["what_was_tried"], "Re-sent the card, reset the PIN");
+    assert_eq!(got["handoff"]["by"], format!("agent:{ana}"));
+    assert_eq!((got["handoff"]["from_tier"].as_str(), got["handoff"]["to_tier"].as_str()), (Some("L1"), Some("L2")));
+    // The note is in the thread for staff, not for the customer.
+    let thread = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await.body;
+    let note = thread["items"].as_array().unwrap().iter().find(|c| c["kind"] == "internal").unwrap();
+    assert!(note["body"].as_str().unwrap().starts_with(&format!("Hand-off from agent:{ana}.")), "{note}");
+    // And back down: a de-escalation, offered to L1 again.
+    let r = app
+        .post(&path, &ben_token, json!({"to": "previous_tier", "what_was_tried": "Processor fixed it", "what_is_needed": "Tell the customer"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["handoff"]["direction"], "deescalated");
+    let ev = app.get(&format!("/api/v1/tickets/{id}/events"), ADMIN_TOKEN).await.body;
+    let kinds: Vec<&str> = ev["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"escalated") && kinds.contains(&"deescalated"), "{kinds:?}");
+    let r = app.post(&path, &ben_token, json!({"to": "tier:L1", "what_was_tried": "a", "what_is_needed": "b"})).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("to")), "already there: {}", r.body);
+}
+both!(escalation_hands_off_with_a_note_the_receiver_reads_first);
