@@ -83,6 +83,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(policy::get_policy))
         .routes(routes!(me::me))
         .routes(routes!(reports::sla))
+        .routes(routes!(reports::routing))
         .routes(routes!(notifications::list))
         .routes(routes!(crate::ops::healthz))
         .routes(routes!(crate::ops::metrics))

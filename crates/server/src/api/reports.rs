@@ -1,5 +1,6 @@
 //! Reports: SLA attainment and response times over a time range, with the
-//! breaches and risks open right now. API first; charts come with the web UI.
+//! breaches and risks open right now; reassignments, ping-pong, escalations and
+//! evenness of work. API first; charts come with the web UI.
 
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
@@ -12,9 +13,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use triage_core::organization::effective_plan;
-use triage_core::report::{sla_report, ReportTicket, SlaReport};
+use triage_core::report::{routing_report, sla_report, ReportTicket, RoutingReport, SlaReport, TicketPath};
+use triage_core::routing::Evenness;
 use triage_core::sla::{elapsed, ticket_sla, ClockName, ClockPhase, History};
-use triage_core::ticket::{Status, Ticket};
+use triage_core::ticket::{EventKind, Status, Ticket};
 use triage_store::HistoryRow;
 use utoipa::ToSchema;
 
@@ -205,4 +207,105 @@ async fn alerts(s: &AppState) -> ApiResult<(Vec<ClockAlert>, Vec<ClockAlert>)> {
     breached.sort_by_key(|a| (a.remaining_seconds, a.ticket_id));
     risk.sort_by_key(|a| (a.remaining_seconds, a.ticket_id));
     Ok((breached, risk))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamEvenness {
+    pub team: String,
+    pub strategy: Option<triage_core::routing::RoutingStrategy>,
+    /// Active agents and their open weighted work over capacity now.
+    #[serde(flatten)]
+    pub evenness: Evenness,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoutingReportView {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub generated_at: DateTime<Utc>,
+    pub truncated: bool,
+    #[serde(flatten)]
+    pub report: RoutingReport,
+    /// How evenly each team's work is spread now (utilization Gini, max/mean).
+    pub evenness: Vec<TeamEvenness>,
+}
+
+/// Reassignments per ticket, tickets bounced back and forth ("ping-pong"),
+/// categories most often escalated (for tickets created in a range), and how
+/// evenly each team's open work is spread now (staff).
+#[utoipa::path(get, path = "/api/v1/reports/routing", tag = "reports", params(SlaReportParams),
+    responses((status = 200, body = RoutingReportView), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn routing(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<SlaReportParams>,
+) -> ApiResult<Json<RoutingReportView>> {
+    caller.require_staff()?;
+    let now = s.now();
+    let to = q.to.unwrap_or(now);
+    let from = q.from.unwrap_or(to - Duration::days(30));
+    if from >= to {
+        return Err(AppError::BadRequest { field: Some("from".into()), detail: "from must be before to".into() });
+    }
+    let mut tickets = s.store.tickets_created_between(from, to, MAX_TICKETS + 1).await?;
+    let truncated = tickets.len() as i64 > MAX_TICKETS;
+    tickets.truncate(MAX_TICKETS as usize);
+    let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+    let mut paths: HashMap<i64, TicketPath> = tickets
+        .iter()
+        .map(|t| {
+            (
+                t.id,
+                TicketPath { id: t.id, subject: t.subject.clone(), category: t.category.clone(), ..Default::default() },
+            )
+        })
+        .collect();
+    for (id, kind, data) in s.store.routing_histories(&ids).await? {
+        let Some(p) = paths.get_mut(&id) else { continue };
+        let team = |p: &mut TicketPath, v: &serde_json::Value| {
+            if let Some(t) = v.as_str() {
+                p.teams.push(t.to_string());
+            }
+        };
+        match kind {
+            EventKind::Created => {
+                p.agents.extend(data["assignee_id"].as_i64());
+                team(p, &data["team"]);
+            }
+            EventKind::FieldsChanged => {
+                for c in data["changes"].as_array().into_iter().flatten() {
+                    match c["field"].as_str() {
+                        Some("assignee_id") => p.agents.extend(c["to"].as_i64()),
+                        Some("team") => team(p, &c["to"]),
+                        _ => {}
+                    }
+                }
+            }
+            EventKind::Escalated | EventKind::Deescalated => {
+                if kind == EventKind::Escalated {
+                    p.escalations += 1;
+                } else {
+                    p.deescalations += 1;
+                }
+                team(p, &data["to_team"]);
+            }
+            _ => {}
+        }
+    }
+    let paths: Vec<TicketPath> = ids.iter().filter_map(|id| paths.remove(id)).collect();
+    let mut teams: Vec<String> = s.policy.teams.iter().map(|t| t.name.clone()).collect();
+    for c in &s.policy.categories {
+        if !teams.contains(&c.team) {
+            teams.push(c.team.clone());
+        }
+    }
+    let evenness = teams
+        .into_iter()
+        .map(|team| {
+            let util: Vec<f64> =
+                s.routing.utilization(&team).iter().map(|(_, load, cap)| load / cap.max(f64::MIN_POSITIVE)).collect();
+            TeamEvenness { strategy: s.policy.team(&team).map(|t| t.strategy), evenness: Evenness::of(&util), team }
+        })
+        .collect();
+    Ok(Json(RoutingReportView { from, to, generated_at: now, truncated, report: routing_report(&paths), evenness }))
 }

@@ -160,5 +160,34 @@ async fn escalation_hands_off_with_a_note_the_receiver_reads_first(b: Backend) {
     assert!(kinds.contains(&"escalated") && kinds.contains(&"deescalated"), "{kinds:?}");
     let r = app.post(&path, &ben_token, json!({"to": "tier:L1", "what_was_tried": "a", "what_is_needed": "b"})).await;
     assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("to")), "already there: {}", r.body);
+
+    // Back at L1 it is offered to Ana again: Ana, Ben, Ana is a ping-pong.
+    for _ in 0..50 {
+        if app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["assignee_id"] == ana {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let r = app.get("/api/v1/reports/routing", ADMIN_TOKEN).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rep = &r.body;
+    assert_eq!(
+        (rep["tickets"].as_u64(), rep["reassigned"].as_u64(), rep["ping_pong"].as_u64()),
+        (Some(1), Some(1), Some(1)),
+        "{rep}"
+    );
+    assert_eq!(rep["most_reassigned"][0]["agents"], json!([ana, ben, ana]));
+    assert_eq!(rep["most_reassigned"][0]["reassignments"], 2);
+    let cards = &rep["escalations_by_category"][0];
+    assert_eq!(
+        (cards["category"].as_str(), cards["escalations"].as_u64(), cards["deescalations"].as_u64()),
+        (Some("cards"), Some(1), Some(1))
+    );
+    let payments = rep["evenness"].as_array().unwrap().iter().find(|t| t["team"] == "payments").unwrap();
+    assert_eq!(
+        (payments["agents"].as_u64(), payments["strategy"].as_str()),
+        (Some(2), Some("load_balanced")),
+        "{payments}"
+    );
 }
 both!(escalation_hands_off_with_a_note_the_receiver_reads_first);

@@ -223,13 +223,13 @@ pub(crate) fn follow_up_stmts(backend: Backend, new: &[(&NewTicket, &Ticket)]) -
         let data = serde_json::json!({
             "status": s.status, "channel": s.channel, "category": s.category, "priority": s.priority,
             "priority_score": s.priority_score, "policy_version": s.policy_version, "external_id": s.external_id,
+            "assignee_id": s.assignee_id, "team": s.team, "tier": s.tier,
         });
         let mut data = data;
         if let Some(p) = &t.promise {
             data["promise"] = serde_json::json!(p);
         }
         if let Some(why) = &t.routing {
-            data["assignee_id"] = serde_json::json!(s.assignee_id);
             data["routing"] = serde_json::json!(why);
         }
         params.extend([

@@ -515,3 +515,29 @@ impl Store {
         rows.iter().map(decode).collect()
     }
 }
+
+impl Store {
+    /// The events that move tickets between people and teams (`created`,
+    /// `fields_changed`, `escalated`, `deescalated`) of the tickets with these
+    /// ids, in order per ticket: `(ticket id, kind, data)`.
+    pub async fn routing_histories(&self, ids: &[i64]) -> Result<Vec<(i64, EventKind, serde_json::Value)>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(1000) {
+            let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+            // Ids are integers formatted here, not user text.
+            let rows = sqlx::query(&format!(
+                "SELECT ticket_id, kind, data FROM ticket_events
+                 WHERE ticket_id IN ({list}) AND kind IN ('created', 'fields_changed', 'escalated', 'deescalated')
+                 ORDER BY ticket_id, id"
+            ))
+            .fetch_all(self.r())
+            .await?;
+            for r in &rows {
+                let kind: String = r.try_get("kind")?;
+                let kind = EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?;
+                out.push((r.try_get("ticket_id")?, kind, from_json(&r.try_get::<String, _>("data")?)?));
+            }
+        }
+        Ok(out)
+    }
+}
