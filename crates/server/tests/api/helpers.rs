@@ -108,6 +108,18 @@ impl TestApp {
         }
     }
 
+    /// A second server process's worth: its own pools, queue index and router
+    /// on the same database, serving on its own port. Returns its base URL.
+    #[allow(dead_code)]
+    pub async fn second_server(&self) -> String {
+        let store = Store::connect(&DatabaseUrl::parse(&self.db_url).unwrap()).await.expect("second store");
+        let state = AppState::new(store, Policy::builtin(), Arc::new(SystemClock));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(triage_server::serve(listener, state, std::future::pending::<()>()));
+        format!("http://{addr}")
+    }
+
     pub async fn req(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Res {
         let mut r = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {

@@ -104,8 +104,9 @@ async fn next_gives_each_agent_what_it_is_qualified_for(b: Backend) {
 }
 both!(next_gives_each_agent_what_it_is_qualified_for);
 
-/// Many agents pulling at once from a pull-only team's queue: every ticket is
-/// given to exactly one of them, none is lost.
+/// Many agents pulling at once from a pull-only team's queue, through two
+/// server instances on one database: every ticket is given to exactly one of
+/// them, none is lost.
 async fn parallel_pulls_give_every_ticket_once(b: Backend) {
     let app = TestApp::spawn(b).await;
     let org = app.org("Acme", "standard").await;
@@ -127,9 +128,12 @@ async fn parallel_pulls_give_every_ticket_once(b: Backend) {
         assert!(t["assignee_id"].is_null(), "engineering support is pull-only: {t}");
         ids.push(t["id"].as_i64().unwrap());
     }
+    // Half the agents ask this server, half a second server on the same database.
+    let other = app.second_server().await;
     let mut set = tokio::task::JoinSet::new();
-    for (id, token) in agents.clone() {
-        let (client, base) = (app.client.clone(), app.base.clone());
+    for (i, (id, token)) in agents.clone().into_iter().enumerate() {
+        let base = if i % 2 == 0 { app.base.clone() } else { other.clone() };
+        let client = app.client.clone();
         set.spawn(async move { (id, drain(client, base, token).await) });
     }
     let results = set.join_all().await;
