@@ -194,3 +194,33 @@ fn route_among_1000_agents(b: divan::Bencher, strategy: &str) {
         r.choose(&needs[i], s, true).map(|c| c.agent_id)
     });
 }
+
+/// Baseline for the above: the same choice (load-balanced) made the plain way,
+/// over the agents as stored — skill names compared as strings, every
+/// candidate collected and sorted.
+#[divan::bench]
+fn route_among_1000_agents_plain_baseline(b: divan::Bencher) {
+    use triage_core::agent::{Skill, Tier};
+    let agents: Vec<(i64, Tier, Vec<Skill>, f64, f64, bool)> = (0..1_000i64)
+        .map(|id| {
+            let skills = (0..12)
+                .filter(|s| (id + s) % 3 != 0)
+                .map(|s| Skill { name: format!("skill{s}"), proficiency: 1 + ((id * 7 + s) % 5) as u8 })
+                .collect();
+            (id, [Tier::L1, Tier::L2, Tier::L3][(id % 3) as usize], skills, 12.0, (id % 13) as f64, id % 10 != 0)
+        })
+        .collect();
+    let needs: Vec<Vec<String>> = (0..12).map(|k| vec![format!("skill{k}"), format!("skill{}", (k + 5) % 12)]).collect();
+    let mut i = 0;
+    b.bench_local(|| {
+        i = (i + 1) % needs.len();
+        let need = &needs[i];
+        let mut c: Vec<&(i64, Tier, Vec<Skill>, f64, f64, bool)> = agents
+            .iter()
+            .filter(|a| a.5 && a.1 == Tier::L1 && need.iter().all(|n| a.2.iter().any(|s| &s.name == n)))
+            .filter(|a| a.4 + 2.0 <= a.3)
+            .collect();
+        c.sort_by(|a, b| ((a.4 + 2.0) / a.3).total_cmp(&((b.4 + 2.0) / b.3)).then(a.0.cmp(&b.0)));
+        c.first().map(|a| a.0)
+    });
+}

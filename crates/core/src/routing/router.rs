@@ -61,8 +61,9 @@ pub struct Router {
     skills: HashMap<String, usize>,
     slots: Vec<Slot>,
     by_id: HashMap<i64, usize>,
-    /// Slot indices per team.
-    by_team: Vec<Vec<usize>>,
+    /// Slot indices per team and tier (L1, L2, L3): a ticket's tier is scanned
+    /// alone first.
+    by_team: Vec<[Vec<usize>; 3]>,
 }
 
 impl Router {
@@ -84,7 +85,7 @@ impl Router {
         }
         let t = self.teams.len() as u32;
         self.teams.insert(team.to_string(), t);
-        self.by_team.push(Vec::new());
+        self.by_team.push(Default::default());
         t
     }
 
@@ -111,19 +112,20 @@ impl Router {
             }
         }
         let slot = Slot { state: a, team, skill_mask, proficiency };
+        let tier = slot.state.tier as usize;
         match self.by_id.get(&slot.state.id) {
             Some(&i) => {
-                let old_team = self.slots[i].team;
-                if old_team != team {
-                    self.by_team[old_team as usize].retain(|&j| j != i);
-                    self.by_team[team as usize].push(i);
+                let (old_team, old_tier) = (self.slots[i].team, self.slots[i].state.tier as usize);
+                if (old_team, old_tier) != (team, tier) {
+                    self.by_team[old_team as usize][old_tier].retain(|&j| j != i);
+                    self.by_team[team as usize][tier].push(i);
                 }
                 self.slots[i] = slot;
             }
             None => {
                 let i = self.slots.len();
                 self.by_id.insert(slot.state.id, i);
-                self.by_team[team as usize].push(i);
+                self.by_team[team as usize][tier].push(i);
                 self.slots.push(slot);
             }
         }
@@ -135,8 +137,8 @@ impl Router {
 
     /// The agents of a team.
     pub fn team(&self, team: &str) -> impl Iterator<Item = &AgentState> {
-        let slots = self.teams.get(team).map(|&t| self.by_team[t as usize].as_slice()).unwrap_or(&[]);
-        slots.iter().map(|&i| &self.slots[i].state)
+        let tiers = self.teams.get(team).map(|&t| &self.by_team[t as usize]);
+        tiers.into_iter().flatten().flatten().map(|&i| &self.slots[i].state)
     }
 
     /// What a ticket of `team` at `tier` needing `skills` and weighing `weight` needs.
@@ -206,18 +208,12 @@ impl Router {
             let s = &self.slots[*i];
             s.state.available && self.fits(s, need)
         };
-        for exact_tier in [true, false] {
-            let at_tier = |i: &usize| {
-                let t = self.slots[*i].state.tier;
-                if exact_tier {
-                    t == need.tier
-                } else {
-                    t > need.tier
-                }
-            };
+        let at = need.tier as usize;
+        // The ticket's tier first; higher tiers only when nobody there has room.
+        for tiers in [at..at + 1, at + 1..3] {
             let mut best: Option<(usize, Key)> = None;
             let mut candidates = 0;
-            for &i in team.iter().filter(|i| qualified(i) && at_tier(i)) {
+            for &i in team[tiers].iter().flatten().filter(|i| qualified(i)) {
                 let s = &self.slots[i];
                 if s.state.load + need.weight > s.state.capacity {
                     continue;
@@ -229,7 +225,7 @@ impl Router {
                 }
             }
             if let Some((i, _)) = best {
-                return Some(self.choice(i, need, strategy, candidates, !exact_tier, false));
+                return Some(self.choice(i, need, strategy, candidates, self.slots[i].state.tier != need.tier, false));
             }
         }
         if !overflow {
@@ -240,10 +236,11 @@ impl Router {
             let s = &self.slots[i].state;
             ((s.load + need.weight) / s.capacity.max(f64::MIN_POSITIVE), s.state_tier_gap(need.tier), s.id)
         };
-        let i = team
+        let i = team[at..]
             .iter()
+            .flatten()
             .copied()
-            .filter(|i| qualified(i) && self.slots[*i].state.tier >= need.tier)
+            .filter(|i| qualified(i))
             .min_by(|a, b| util(*a).partial_cmp(&util(*b)).unwrap_or(std::cmp::Ordering::Equal))?;
         Some(self.choice(i, need, strategy, 1, self.slots[i].state.tier > need.tier, true))
     }
