@@ -201,7 +201,9 @@ fn route_among_1000_agents(b: divan::Bencher, strategy: &str) {
 #[divan::bench]
 fn route_among_1000_agents_plain_baseline(b: divan::Bencher) {
     use triage_core::agent::{Skill, Tier};
-    let agents: Vec<(i64, Tier, Vec<Skill>, f64, f64, bool)> = (0..1_000i64)
+    /// id, tier, skills, capacity, load, available.
+    type Plain = (i64, Tier, Vec<Skill>, f64, f64, bool);
+    let agents: Vec<Plain> = (0..1_000i64)
         .map(|id| {
             let skills = (0..12)
                 .filter(|s| (id + s) % 3 != 0)
@@ -210,12 +212,13 @@ fn route_among_1000_agents_plain_baseline(b: divan::Bencher) {
             (id, [Tier::L1, Tier::L2, Tier::L3][(id % 3) as usize], skills, 12.0, (id % 13) as f64, id % 10 != 0)
         })
         .collect();
-    let needs: Vec<Vec<String>> = (0..12).map(|k| vec![format!("skill{k}"), format!("skill{}", (k + 5) % 12)]).collect();
+    let needs: Vec<Vec<String>> =
+        (0..12).map(|k| vec![format!("skill{k}"), format!("skill{}", (k + 5) % 12)]).collect();
     let mut i = 0;
     b.bench_local(|| {
         i = (i + 1) % needs.len();
         let need = &needs[i];
-        let mut c: Vec<&(i64, Tier, Vec<Skill>, f64, f64, bool)> = agents
+        let mut c: Vec<&Plain> = agents
             .iter()
             .filter(|a| a.5 && a.1 == Tier::L1 && need.iter().all(|n| a.2.iter().any(|s| &s.name == n)))
             .filter(|a| a.4 + 2.0 <= a.3)

@@ -66,6 +66,8 @@ pub fn queue_item(i: i64, now_ms: i64, points: &mut Points) -> QueueItem<'_> {
         assigned: false,
         created_ms: now_ms - ((i * 7919) % 2_592_000) * 1000,
         category: Some(CATEGORIES[(i % 8) as usize]),
+        team: None,
+        tier: None,
         tags: &[],
         points: Some(points),
         score: None,

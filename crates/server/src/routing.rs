@@ -86,10 +86,12 @@ impl Routing {
         self.lock().router.assigned(agent, policy.routing.load_of(level), now_ms);
     }
 
-    /// The categories an agent may work: their team's, needing only skills they
-    /// hold, at their tier or below.
+    /// The queues an agent may take from: their team's categories needing only
+    /// skills they hold, at their tier or below, and what was escalated to their
+    /// team at their tier or below (the receiving team's call, whatever skills the
+    /// category names).
     pub fn qualified_categories(&self, policy: &Policy, agent: &Agent) -> Vec<String> {
-        policy
+        let mut out: Vec<String> = policy
             .categories
             .iter()
             .filter(|c| {
@@ -98,7 +100,11 @@ impl Routing {
                     && c.skills.iter().all(|k| agent.skills.iter().any(|s| &s.name == k))
             })
             .map(|c| c.name.clone())
-            .collect()
+            .collect();
+        for tier in [Tier::L1, Tier::L2, Tier::L3].into_iter().filter(|t| *t <= agent.tier) {
+            out.push(triage_core::queue::escalated_queue(&agent.team, tier));
+        }
+        out
     }
 
     /// Utilization (open weighted work over capacity) of a team's active agents.
@@ -151,9 +157,13 @@ pub(crate) async fn offer(s: &AppState, id: i64) -> Result<Option<i64>, StoreErr
         return Ok(None);
     }
     let Some(category) = t.category.as_deref().and_then(|c| s.policy.category(c)) else { return Ok(None) };
-    // The team and tier the ticket is at now (an escalation moves them).
+    // The team and tier the ticket is at now (an escalation moves them); a team
+    // it was escalated to is not held to the category's skills.
     let mut at = category.clone();
     if let Some(team) = &t.team {
+        if *team != at.team {
+            at.skills.clear();
+        }
         at.team = team.clone();
     }
     if let Some(tier) = t.tier {

@@ -88,6 +88,8 @@ pub struct QueueIndex {
     bases: Vec<f64>,
     level_names: Vec<String>,
     categories: Vec<String>,
+    /// Each (real) category's team and entry tier, in the order of `categories`.
+    homes: Vec<(String, crate::agent::Tier)>,
     view_tags: Vec<String>,
     weights: Weights,
     /// Points per hour of each class.
@@ -113,7 +115,21 @@ impl QueueIndex {
                 }
             }
         }
-        let categories: Vec<String> = policy.categories.iter().map(|c| c.name.clone()).collect();
+        // Categories, then one queue per team and tier for escalated tickets.
+        let mut categories: Vec<String> = policy.categories.iter().map(|c| c.name.clone()).collect();
+        let homes: Vec<(String, crate::agent::Tier)> =
+            policy.categories.iter().map(|c| (c.team.clone(), c.tier)).collect();
+        let mut teams: Vec<&str> = policy.teams.iter().map(|t| t.name.as_str()).collect();
+        for c in &policy.categories {
+            if !teams.contains(&c.team.as_str()) {
+                teams.push(&c.team);
+            }
+        }
+        for t in teams {
+            for tier in [crate::agent::Tier::L1, crate::agent::Tier::L2, crate::agent::Tier::L3] {
+                categories.push(super::item::escalated_queue(t, tier));
+            }
+        }
         let partitions = (categories.len() + 1) * 2;
         let mut q = QueueIndex {
             age: policy.priority.age.clone(),
@@ -121,6 +137,7 @@ impl QueueIndex {
             bases: policy.levels.iter().map(|l| l.base_score).collect(),
             level_names: policy.levels.iter().map(|l| l.name.clone()).collect(),
             categories,
+            homes,
             view_tags,
             weights,
             slopes: [0.0; CLASSES],
@@ -261,9 +278,30 @@ impl QueueIndex {
         }
     }
 
-    fn partition(&self, category: Option<&str>, assigned: bool) -> u16 {
-        let c = category.and_then(|c| self.categories.iter().position(|x| x == c)).unwrap_or(self.categories.len());
-        (c * 2 + assigned as usize) as u16
+    /// A ticket's partition: its category's, unless an escalation put it with
+    /// another team or tier (then that team and tier's queue); without a known
+    /// category or team, the last one.
+    fn partition(&self, item: &QueueItem) -> u16 {
+        let none = self.categories.len();
+        let escalated = |team: &str, tier| {
+            let name = super::item::escalated_queue(team, tier);
+            self.categories.iter().position(|x| *x == name).unwrap_or(none)
+        };
+        let home = item.category.and_then(|c| self.categories[..self.homes.len()].iter().position(|x| x == c));
+        let c = match (home, item.team) {
+            (Some(i), team) => {
+                let (t, tier) = &self.homes[i];
+                let (team, tier) = (team.unwrap_or(t), item.tier.unwrap_or(*tier));
+                if team == t && tier == self.homes[i].1 {
+                    i
+                } else {
+                    escalated(team, tier)
+                }
+            }
+            (None, Some(team)) => escalated(team, item.tier.unwrap_or(crate::agent::Tier::L1)),
+            (None, None) => none,
+        };
+        (c * 2 + item.assigned as usize) as u16
     }
 
     /// Adds, updates or (when it is no longer open) removes a ticket. An item
@@ -312,7 +350,7 @@ impl QueueIndex {
             tags,
             version: item.version.clamp(0, DEAD as i64 - 1) as u32,
             stamp: 0,
-            partition: self.partition(item.category, item.assigned),
+            partition: self.partition(item),
             class: 0,
             level: item.level.and_then(|l| self.level_names.iter().position(|n| n == l)).map_or(NO_LEVEL, |i| i as u8),
             fixed,

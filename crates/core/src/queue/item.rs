@@ -14,6 +14,10 @@ pub struct QueueItem<'a> {
     pub assigned: bool,
     pub created_ms: i64,
     pub category: Option<&'a str>,
+    /// The team and tier that hold it now. When they are not its category's (an
+    /// escalation moved it), it is filed in that team and tier's own queue.
+    pub team: Option<&'a str>,
+    pub tier: Option<crate::agent::Tier>,
     pub tags: &'a [String],
     /// The engine's unweighted points; without them the score is fixed.
     pub points: Option<&'a Points>,
@@ -34,6 +38,8 @@ impl<'a> QueueItem<'a> {
             assigned: t.assignee_id.is_some(),
             created_ms: t.created_at.timestamp_millis(),
             category: t.category.as_deref(),
+            team: t.team.as_deref(),
+            tier: t.tier,
             tags: &t.tags,
             points: t.priority_points.as_ref(),
             score: t.priority_score,
@@ -46,7 +52,8 @@ impl<'a> QueueItem<'a> {
 /// Which open tickets a queue shows (a named view of the policy, or all).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueueFilter {
-    /// Only these categories (empty: all).
+    /// Only these categories (empty: all). [`escalated_queue`] names the queue of
+    /// a team and tier that tickets were escalated to.
     pub categories: Vec<String>,
     /// Only these priority levels (empty: all).
     pub levels: Vec<String>,
@@ -62,4 +69,10 @@ pub struct QueueFilter {
 pub struct QueueCursor {
     pub score: f64,
     pub id: i64,
+}
+
+/// The name of the queue holding tickets escalated to `team` at `tier` (filed
+/// there, not under their category, until they go back).
+pub fn escalated_queue(team: &str, tier: crate::agent::Tier) -> String {
+    format!("@{team}@{tier}")
 }

@@ -21,4 +21,4 @@ mod item;
 mod tests;
 
 pub use index::{QueueIndex, Ranked};
-pub use item::{QueueCursor, QueueFilter, QueueItem};
+pub use item::{escalated_queue, QueueCursor, QueueFilter, QueueItem};

@@ -14,6 +14,8 @@ struct T {
     created_ms: i64,
     due_ms: Option<i64>,
     category: Option<String>,
+    team: Option<String>,
+    tier: Option<crate::agent::Tier>,
     assigned: bool,
     tags: Vec<String>,
     points: Points,
@@ -34,6 +36,8 @@ fn item(t: &T) -> QueueItem<'_> {
         assigned: t.assigned,
         created_ms: t.created_ms,
         category: t.category.as_deref(),
+        team: t.team.as_deref(),
+        tier: t.tier,
         tags: &t.tags,
         points: Some(&t.points),
         score: None,
@@ -51,7 +55,17 @@ fn brute(p: &Policy, w: &Weights, t: &T, now: i64) -> f64 {
 }
 
 fn ticket(id: i64, created_ms: i64, severity: f64) -> T {
-    T { id, created_ms, due_ms: None, category: None, assigned: false, tags: vec![], points: pts(severity, 0.0) }
+    T {
+        id,
+        created_ms,
+        due_ms: None,
+        category: None,
+        team: None,
+        tier: None,
+        assigned: false,
+        tags: vec![],
+        points: pts(severity, 0.0),
+    }
 }
 
 #[test]
@@ -115,6 +129,37 @@ fn take_next_never_hands_out_a_ticket_twice_and_respects_the_filter() {
     let taken: Vec<i64> = std::iter::from_fn(|| q.take_next(10, &all).map(|r| r.id)).collect();
     assert_eq!(taken, [6, 5, 4], "3 was assigned already");
     assert_eq!(q.len(), 6, "taken tickets stay in the queue, as assigned");
+}
+
+#[test]
+fn escalated_tickets_wait_in_their_new_team_and_tier_queue() {
+    use crate::agent::Tier;
+    use crate::queue::escalated_queue;
+    let p = Policy::builtin();
+    let mut q = QueueIndex::new(&p, p.priority.weights, 0);
+    let mut ts: Vec<T> = (1..=3).map(|i| ticket(i, i * 1000, 30.0 + i as f64)).collect();
+    for t in &mut ts {
+        t.category = Some("cards".into());
+        t.team = Some("payments".into());
+        t.tier = Some(Tier::L1);
+    }
+    ts[1].tier = Some(Tier::L2); // escalated a tier up
+    ts[2].team = Some("engineering_support".into()); // escalated to another team
+    for t in &ts {
+        q.upsert(&item(t), 0);
+    }
+    let ids = |q: &mut QueueIndex, cats: Vec<String>| {
+        let f = QueueFilter { categories: cats, ..Default::default() };
+        q.top(10, &f, None, 10).0.iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&mut q, vec!["cards".into()]), [1], "only the one still with the card team at L1");
+    assert_eq!(ids(&mut q, vec![escalated_queue("payments", Tier::L2)]), [2]);
+    assert_eq!(ids(&mut q, vec![escalated_queue("engineering_support", Tier::L1)]), [3]);
+    assert_eq!(ids(&mut q, vec![]), [3, 2, 1], "everything in the whole queue");
+    // Back home: the de-escalated ticket files under its category again.
+    ts[1].tier = Some(Tier::L1);
+    q.upsert(&QueueItem { version: 2, ..item(&ts[1]) }, 20);
+    assert_eq!(ids(&mut q, vec!["cards".into()]), [2, 1]);
 }
 
 #[test]
@@ -200,6 +245,10 @@ fn arb_ticket(id: i64) -> impl proptest::strategy::Strategy<Value = T> {
             created_ms: created_min * 60_000,
             due_ms: due_min.map(|m| m * 60_000),
             category: [None, Some("cards"), Some("security"), Some("unknown")][cat].map(String::from),
+            // Some escalated: held by another team or tier than their category's.
+            team: [None, None, Some("payments"), Some("engineering_support")][cat].map(String::from),
+            tier: [None, Some(crate::agent::Tier::L1), Some(crate::agent::Tier::L2), Some(crate::agent::Tier::L3)]
+                [(id % 4) as usize],
             assigned,
             tags: vec![],
             points: pts(sev as f64, cust as f64 / 2.0),

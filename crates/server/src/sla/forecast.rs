@@ -116,6 +116,8 @@ mod tests {
                 assigned: i == 30,
                 created_ms: now.timestamp_millis(),
                 category: None,
+                team: None,
+                tier: None,
                 tags: &[],
                 points: None,
                 score: Some(if i == 30 { 99.0 } else { 50.0 + i as f64 }),

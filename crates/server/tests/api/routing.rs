@@ -191,3 +191,43 @@ async fn escalation_hands_off_with_a_note_the_receiver_reads_first(b: Backend) {
     );
 }
 both!(escalation_hands_off_with_a_note_the_receiver_reads_first);
+
+async fn a_ticket_escalated_to_another_team_waits_in_its_queue_for_them(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let (ana, ana_token) = app.agent_in("ana@s.example", "payments", "L1", &["cards"]).await;
+    let (_, eve_token) = app.agent_in("eve@s.example", "engineering_support", "L2", &["technical"]).await;
+    let t = open(&app, "card reader SDK crashes", "cards").await;
+    let id = t["id"].as_i64().unwrap();
+    assert_eq!(t["assignee_id"], ana);
+    let r = app
+        .post(
+            &format!("/api/v1/tickets/{id}/escalate"),
+            &ana_token,
+            json!({"to": "team:engineering_support", "what_was_tried": "Reinstalled the app", "what_is_needed": "A look at the SDK crash log"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["team"], "engineering_support");
+    // Engineering is pull-only: nobody is pushed it; the card agent cannot pull it back.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    assert!(t["assignee_id"].is_null(), "{t}");
+    let r = app.req(reqwest::Method::POST, "/api/v1/queue/next", Some(&ana_token), None).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    // Eve, without the cards skill, takes it: the receiving team's call; the note comes first.
+    let mut r = app.req(reqwest::Method::POST, "/api/v1/queue/next", Some(&eve_token), None).await;
+    for _ in 0..20 {
+        if r.status == 200 {
+            break;
+        }
+        // This process's queue index hears of the write right away; allow for a slow follow-up.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        r = app.req(reqwest::Method::POST, "/api/v1/queue/next", Some(&eve_token), None).await;
+    }
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["id"], id);
+    assert_eq!(r.body["handoff"]["what_is_needed"], "A look at the SDK crash log");
+}
+both!(a_ticket_escalated_to_another_team_waits_in_its_queue_for_them);

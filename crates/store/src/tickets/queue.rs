@@ -19,6 +19,8 @@ pub struct QueueRow {
     pub created_ms: i64,
     pub updated_ms: i64,
     pub category: Option<String>,
+    pub team: Option<String>,
+    pub tier: Option<triage_core::agent::Tier>,
     pub tags: Vec<String>,
     pub points: Option<Points>,
     pub score: Option<f64>,
@@ -35,6 +37,8 @@ impl QueueRow {
             assigned: self.assigned,
             created_ms: self.created_ms,
             category: self.category.as_deref(),
+            team: self.team.as_deref(),
+            tier: self.tier,
             tags: &self.tags,
             points: self.points.as_ref(),
             score: self.score,
@@ -44,8 +48,8 @@ impl QueueRow {
     }
 }
 
-const ROW_COLS: &str = "id, version, status, assignee_id, created_at, updated_at, category, tags, priority_points, \
-    priority_score, priority, sla_due_at";
+const ROW_COLS: &str = "id, version, status, assignee_id, created_at, updated_at, category, team, tier, tags, \
+    priority_points, priority_score, priority, sla_due_at";
 
 fn decode_row(r: &AnyRow) -> Result<QueueRow, StoreError> {
     Ok(QueueRow {
@@ -56,6 +60,8 @@ fn decode_row(r: &AnyRow) -> Result<QueueRow, StoreError> {
         created_ms: r.try_get("created_at")?,
         updated_ms: r.try_get("updated_at")?,
         category: r.try_get("category")?,
+        team: r.try_get("team")?,
+        tier: r.try_get::<Option<String>, _>("tier")?.map(|s| parse(&s)).transpose()?,
         tags: from_json(&r.try_get::<String, _>("tags")?)?,
         points: r.try_get::<Option<String>, _>("priority_points")?.map(|s| from_json(&s)).transpose()?,
         score: r.try_get("priority_score")?,
