@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
 use serde::Deserialize;
+use triage_core::agent::Tier;
 use triage_core::queue::{QueueCursor, QueueFilter};
 use triage_core::ticket::{EventKind, Status};
 use triage_store::{ModifyError, NewEvent};
@@ -23,6 +24,8 @@ use triage_store::{ModifyError, NewEvent};
 pub struct QueueParams {
     /// A named view from the policy (`GET /api/v1/policy` lists them).
     pub view: Option<String>,
+    /// Only a team's queue: its categories and what was escalated to it.
+    pub team: Option<String>,
     pub cursor: Option<String>,
     /// 1-200, default 50.
     pub limit: Option<i64>,
@@ -44,6 +47,22 @@ fn filter(s: &AppState, view: Option<&str>) -> ApiResult<QueueFilter> {
         unassigned: v.unassigned,
         uncategorized: false,
     })
+}
+
+/// A team's queues: the categories it owns and what was escalated to it.
+fn team_queues(s: &AppState, team: &str) -> ApiResult<Vec<String>> {
+    let mut out: Vec<String> = s.policy.categories.iter().filter(|c| c.team == team).map(|c| c.name.clone()).collect();
+    if out.is_empty() && s.policy.team(team).is_none() {
+        let names: Vec<&str> = s.policy.teams.iter().map(|t| t.name.as_str()).collect();
+        return Err(AppError::BadRequest {
+            field: Some("team".into()),
+            detail: format!("no team `{team}`; the policy has: {}", names.join(", ")),
+        });
+    }
+    for tier in [Tier::L1, Tier::L2, Tier::L3] {
+        out.push(triage_core::queue::escalated_queue(team, tier));
+    }
+    Ok(out)
 }
 
 fn encode(c: QueueCursor) -> String {
@@ -74,7 +93,18 @@ pub async fn list(
     ApiQuery(q): ApiQuery<QueueParams>,
 ) -> ApiResult<Json<ListEnvelope<TicketView>>> {
     caller.require_staff()?;
-    let f = filter(&s, q.view.as_deref())?;
+    let mut f = filter(&s, q.view.as_deref())?;
+    if let Some(team) = &q.team {
+        let mine = team_queues(&s, team)?;
+        f.categories = if f.categories.is_empty() {
+            mine
+        } else {
+            f.categories.into_iter().filter(|c| mine.contains(c)).collect()
+        };
+        if f.categories.is_empty() {
+            f.categories = vec![String::new()]; // a view of none of the team's categories: nothing
+        }
+    }
     let limit = super::page_request(&None, q.limit)?.limit;
     let cursor = q.cursor.as_deref().map(decode).transpose()?;
     let now = s.now().timestamp_millis();
@@ -117,7 +147,11 @@ pub async fn next(
     let mut f = filter(&s, q.view.as_deref())?;
     let me = caller.user_id;
     let agent = s.store.get_agent(me).await?;
-    let mine = s.routing.qualified_categories(&s.policy, &agent);
+    let mut mine = s.routing.qualified_categories(&s.policy, &agent);
+    if let Some(team) = &q.team {
+        let theirs = team_queues(&s, team)?;
+        mine.retain(|c| theirs.contains(c));
+    }
     f.categories =
         if f.categories.is_empty() { mine } else { f.categories.into_iter().filter(|c| mine.contains(c)).collect() };
     // A view of categories the caller works none of: nothing to take there.

@@ -216,6 +216,19 @@ async fn a_ticket_escalated_to_another_team_waits_in_its_queue_for_them(b: Backe
     assert!(t["assignee_id"].is_null(), "{t}");
     let r = app.req(reqwest::Method::POST, "/api/v1/queue/next", Some(&ana_token), None).await;
     assert_eq!(r.status, 204, "{}", r.body);
+    // It waits in engineering's queue, not in payments'.
+    let in_queue = |team: &'static str| {
+        let app = &app;
+        async move {
+            let r = app.get(&format!("/api/v1/queue?team={team}"), ADMIN_TOKEN).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+            r.body["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(in_queue("engineering_support").await, [id]);
+    assert!(in_queue("payments").await.is_empty());
+    let r = app.get("/api/v1/queue?team=nope", ADMIN_TOKEN).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (400, Some("team")));
     // Eve, without the cards skill, takes it: the receiving team's call; the note comes first.
     let mut r = app.req(reqwest::Method::POST, "/api/v1/queue/next", Some(&eve_token), None).await;
     for _ in 0..20 {
