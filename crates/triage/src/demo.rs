@@ -228,7 +228,7 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
                     skills: a.skills.iter().map(|(n, p)| Skill { name: (*n).into(), proficiency: *p }).collect(),
                     tier: a.tier,
                     team: a.team.into(),
-                    capacity: 12,
+                    capacity: 60,
                     timezone: a.timezone.into(),
                     active: true,
                     availability: Default::default(),

@@ -260,9 +260,19 @@ pub async fn create(
         (_, Some(terms)) => Some(terms.new_ticket(&priority.level, now)),
         _ => None,
     };
+    // Push: the team's strategy offers it to the best qualified agent with room
+    // (unless someone was named, or the team is pull-only, or nobody has room:
+    // then it waits in the team's queue).
+    let level = priority.level.clone();
+    let pushed = match (req.assignee_id, category) {
+        (None, Some(c)) => s.routing.choose(&s.policy, &crate::routing::Work { category: c, level: Some(&level) }),
+        _ => None,
+    };
     let (sla_due, alarm, promise, expected, acknowledgment) = match (&sla, &terms) {
         (Some(sla), Some(terms)) => {
-            let expected = crate::sla::forecast::expected(&s, sla, &terms.cal, priority.score, now);
+            // With an agent already, the queue ahead does not apply: the promise alone.
+            let assigned = req.assignee_id.is_some() || pushed.is_some();
+            let expected = crate::sla::forecast::expected(&s, sla, &terms.cal, priority.score, now, assigned);
             let ack = crate::sla::notice::acknowledgment(&s, &subject, &priority.level, sla, &expected.text);
             let alarm = triage_core::sla::due_triggers(sla, &[], now.timestamp_millis()).1;
             (
@@ -274,14 +284,6 @@ pub async fn create(
             )
         }
         _ => (None, None, None, None, None),
-    };
-    // Push: the team's strategy offers it to the best qualified agent with room
-    // (unless someone was named, or the team is pull-only, or nobody has room:
-    // then it waits in the team's queue).
-    let level = priority.level.clone();
-    let pushed = match (req.assignee_id, category) {
-        (None, Some(c)) => s.routing.choose(&s.policy, &crate::routing::Work { category: c, level: Some(&level) }),
-        _ => None,
     };
     let new = NewTicket {
         routing: pushed.as_ref().map(|c| c.reason.clone()),

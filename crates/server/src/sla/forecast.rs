@@ -14,6 +14,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Capacity {
     /// First responses sent per hour, measured over the last [`PACE_HOURS`].
+    /// The team's recent first responses per hour (0 when the ticket went to an
+    /// agent on arrival: no queue ahead to forecast).
     pub first_responses_per_hour: f64,
 }
 
@@ -33,7 +35,8 @@ pub struct ExpectedResponse {
     pub tickets_ahead: usize,
     /// `false`: at least `tickets_ahead` (only the best few thousand are ranked).
     pub tickets_ahead_exact: bool,
-    /// The team's recent first responses per hour.
+    /// The team's recent first responses per hour (0 when the ticket went to an
+    /// agent on arrival: no queue ahead to forecast).
     pub first_responses_per_hour: f64,
     /// The calendar's time zone the text uses.
     pub timezone: String,
@@ -41,17 +44,19 @@ pub struct ExpectedResponse {
     pub text: String,
 }
 
-/// The expected first response for a ticket scored `score` at `now`.
+/// The expected first response for a ticket scored `score` at `now`; one
+/// `assigned` on arrival has no queue ahead of it and gets the promise alone.
 pub(crate) fn expected(
     s: &AppState,
     sla: &TicketSla,
     cal: &Calendar,
     score: f64,
     now: chrono::DateTime<chrono::Utc>,
+    assigned: bool,
 ) -> ExpectedResponse {
     let now_ms = now.timestamp_millis();
-    let pace = s.capacity.read().map(|c| c.first_responses_per_hour).unwrap_or(0.0);
-    let (ahead, exact) = s.queue.ahead(now_ms, score);
+    let pace = if assigned { 0.0 } else { s.capacity.read().map(|c| c.first_responses_per_hour).unwrap_or(0.0) };
+    let (ahead, exact) = if assigned { (0, true) } else { s.queue.ahead(now_ms, score) };
     let forecast = (pace > 0.0)
         .then(|| {
             let wait_ms = ((ahead + 1) as f64 / pace * 3_600_000.0) as i64;
@@ -133,7 +138,7 @@ mod tests {
         let h = History::new(ms, None);
         // Standard P2: first response in 4 business hours, due 14:00 Berlin.
         let sla = ticket_sla(def, &cal, "P2", &h, ms);
-        let e = expected(&s, &sla, &cal, 40.0, now);
+        let e = expected(&s, &sla, &cal, 40.0, now, false);
         assert_eq!((e.tickets_ahead, e.tickets_ahead_exact), (30, true));
         // 31 tickets (with this one) at 10 an hour: 3 h 6 min, 13:06 Berlin.
         assert_eq!(e.forecast, Some(at("2026-11-30T12:06:00Z")));
@@ -143,15 +148,15 @@ mod tests {
             "We will reply by Mon 30 Nov 14:00 CET. With the queue as it is, we expect to reply sooner, around Mon 30 Nov 13:06 CET."
         );
         // A ticket scoring 65 has 14 ahead (66..79).
-        assert_eq!(expected(&s, &sla, &cal, 65.0, now).tickets_ahead, 14);
+        assert_eq!(expected(&s, &sla, &cal, 65.0, now, false).tickets_ahead, 14);
         // A slow team: 1 an hour puts 31 tickets days out, past the promise.
         s.capacity.write().unwrap().first_responses_per_hour = 1.0;
-        let e = expected(&s, &sla, &cal, 40.0, now);
+        let e = expected(&s, &sla, &cal, 40.0, now, false);
         assert!(e.forecast.unwrap() > e.sla_due.unwrap());
         assert!(e.text.contains("We are busier than usual"), "{}", e.text);
         // No pace measured yet: the promise alone.
         s.capacity.write().unwrap().first_responses_per_hour = 0.0;
-        let e = expected(&s, &sla, &cal, 40.0, now);
+        let e = expected(&s, &sla, &cal, 40.0, now, false);
         assert_eq!((e.forecast, e.text.as_str()), (None, "We will reply by Mon 30 Nov 14:00 CET."));
     }
 }
