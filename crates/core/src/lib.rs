@@ -4,6 +4,7 @@
 //! so the server, the CLI and the simulator run the same code.
 
 pub mod agent;
+pub mod classify;
 pub mod clock;
 pub mod contact;
 pub mod email;

@@ -1,0 +1,246 @@
+//! Trains the categorization model on each labelled data set's train split and
+//! scores it on the test split, beside the published baseline (TF-IDF + linear
+//! SVM, `../shared/data/README.md`).
+//!
+//! ```text
+//! cargo run --release -p triage-bench --bin classify_eval [-- DATA_DIR]
+//! ```
+
+use std::time::Instant;
+use triage_core::classify::{evaluate, train_texts, FeatureSpec, TrainSpec};
+
+struct Target {
+    dataset: &'static str,
+    name: &'static str,
+    text: &'static [&'static str],
+    label: &'static str,
+    /// Only rows where this column has this value.
+    only: Option<(&'static str, &'static str)>,
+    /// Baseline accuracy and macro-F1 from the data README.
+    baseline: (f64, f64),
+}
+
+const TARGETS: &[Target] = &[
+    Target {
+        dataset: "endava_tickets",
+        name: "ticket_type",
+        text: &["title", "body"],
+        label: "ticket_type",
+        only: None,
+        baseline: (0.995, 0.985),
+    },
+    Target {
+        dataset: "endava_tickets",
+        name: "category",
+        text: &["title", "body"],
+        label: "category",
+        only: None,
+        baseline: (0.841, 0.475),
+    },
+    Target {
+        dataset: "endava_tickets",
+        name: "urgency",
+        text: &["title", "body"],
+        label: "urgency",
+        only: None,
+        baseline: (0.952, 0.530),
+    },
+    Target {
+        dataset: "endava_tickets",
+        name: "impact",
+        text: &["title", "body"],
+        label: "impact",
+        only: None,
+        baseline: (0.992, 0.652),
+    },
+    Target {
+        dataset: "endava_tickets",
+        name: "urgency (incidents)",
+        text: &["title", "body"],
+        label: "urgency",
+        only: Some(("ticket_type", "0")),
+        baseline: (0.654, 0.435),
+    },
+    Target {
+        dataset: "banking77",
+        name: "intent",
+        text: &["text"],
+        label: "intent",
+        only: None,
+        baseline: (0.894, 0.894),
+    },
+    Target {
+        dataset: "synthetic_support_tickets",
+        name: "priority",
+        text: &["subject", "body"],
+        label: "priority",
+        only: None,
+        baseline: (0.498, 0.437),
+    },
+    Target {
+        dataset: "synthetic_support_tickets",
+        name: "queue",
+        text: &["subject", "body"],
+        label: "queue",
+        only: None,
+        baseline: (0.569, 0.394),
+    },
+    Target {
+        dataset: "synthetic_support_tickets",
+        name: "type",
+        text: &["subject", "body"],
+        label: "type",
+        only: None,
+        baseline: (0.834, 0.818),
+    },
+];
+
+fn read(path: &std::path::Path, t: &Target) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let mut r = csv::Reader::from_path(path)?;
+    let headers = r.headers()?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| anyhow::anyhow!("no column {name}"));
+    let text_cols: Vec<usize> = t.text.iter().map(|c| col(c)).collect::<Result<_, _>>()?;
+    let label = col(t.label)?;
+    let only = t.only.map(|(c, v)| col(c).map(|i| (i, v))).transpose()?;
+    let (mut texts, mut labels) = (Vec::new(), Vec::new());
+    for rec in r.records() {
+        let rec = rec?;
+        if let Some((i, v)) = only {
+            if &rec[i] != v {
+                continue;
+            }
+        }
+        texts.push(text_cols.iter().map(|i| &rec[*i]).collect::<Vec<_>>().join("\n"));
+        labels.push(rec[label].to_string());
+    }
+    Ok((texts, labels))
+}
+
+/// Macro-F1 of `spec` by k-fold cross-validation on the train rows.
+fn cv_macro_f1(texts: &[&str], labels: &[&str], features: FeatureSpec, spec: TrainSpec, folds: usize) -> f64 {
+    let mut total = 0.0;
+    for f in 0..folds {
+        let (mut fx, mut fy, mut vx, mut vy) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (i, (x, y)) in texts.iter().zip(labels).enumerate() {
+            if i % folds == f {
+                vx.push(*x);
+                vy.push(*y);
+            } else {
+                fx.push(*x);
+                fy.push(*y);
+            }
+        }
+        let m = train_texts(&fx, &fy, features, spec);
+        let mut labels_all = m.labels.clone();
+        let mut buf = Vec::new();
+        let rows: Vec<(usize, usize, f32)> = vx
+            .iter()
+            .zip(&vy)
+            .map(|(x, y)| {
+                let (p, c) = m.classify(&m.vectorize(x, None), &mut buf);
+                let t = match labels_all.iter().position(|l| l == y) {
+                    Some(t) => t,
+                    None => {
+                        labels_all.push(y.to_string());
+                        labels_all.len() - 1
+                    }
+                };
+                (t, p, c)
+            })
+            .collect();
+        total += evaluate(&labels_all, &rows).macro_f1;
+    }
+    total / folds as f64
+}
+
+/// The best of a small grid by cross-validated macro-F1 on the train split.
+fn choose(texts: &[&str], labels: &[&str]) -> (TrainSpec, FeatureSpec, f64) {
+    let mut classes: Vec<&str> = labels.to_vec();
+    classes.sort();
+    classes.dedup();
+    // Keep weights under ~40 MB: buckets x classes x 4 bytes.
+    let bits = (18..=20).rev().find(|b| (1usize << b) * classes.len() * 4 <= 40 << 20).unwrap_or(17);
+    let bits = if (1usize << bits) * classes.len() * 4 > 40 << 20 { 17 } else { bits };
+    let mut best = (TrainSpec::default(), FeatureSpec::default(), f64::MIN);
+    for (char_min, char_max) in [(2u8, 4u8), (0, 0)] {
+        let features = FeatureSpec { bits, char_min, char_max, ..FeatureSpec::default() };
+        for lambda in [1e-6f32, 5e-6] {
+            for balance in [0.5f32, 1.0] {
+                let spec = TrainSpec { lambda, balance, epochs: 20, ..TrainSpec::default() };
+                let f1 = cv_macro_f1(texts, labels, features, spec, 3);
+                if f1 > best.2 {
+                    best = (spec, features, f1);
+                }
+            }
+        }
+    }
+    best
+}
+
+fn main() -> anyhow::Result<()> {
+    let dir = std::env::args().nth(1).map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        std::path::PathBuf::from,
+    );
+    println!(
+        "{:<26} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>8} {:>12} {:>9}",
+        "target", "acc", "base", "macroF1", "base", "wF1", "ECE", "train s", "tickets/s", "MB"
+    );
+    for t in TARGETS {
+        let (train_x, train_y) = read(&dir.join(t.dataset).join("train.csv"), t)?;
+        let (test_x, test_y) = read(&dir.join(t.dataset).join("test.csv"), t)?;
+        let tx: Vec<&str> = train_x.iter().map(String::as_str).collect();
+        let ty: Vec<&str> = train_y.iter().map(String::as_str).collect();
+        // Settings chosen by 3-fold cross-validation on the train split only.
+        let (spec, features, cv) = choose(&tx, &ty);
+        let started = Instant::now();
+        let model = train_texts(&tx, &ty, features, spec);
+        let train_s = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let mut buf = Vec::new();
+        let rows: Vec<(usize, usize, f32)> = test_x
+            .iter()
+            .zip(&test_y)
+            .map(|(x, y)| {
+                let f = model.vectorize(x, None);
+                let (p, conf) = model.classify(&f, &mut buf);
+                let truth = model.labels.iter().position(|l| l == y).unwrap_or(usize::MAX);
+                (truth, p, conf)
+            })
+            .collect();
+        let per_s = test_x.len() as f64 / started.elapsed().as_secs_f64();
+        // A test label never seen in training counts as a miss of its own class.
+        let mut labels = model.labels.clone();
+        let rows: Vec<(usize, usize, f32)> = rows
+            .into_iter()
+            .zip(&test_y)
+            .map(|((t, p, c), y)| {
+                if t == usize::MAX {
+                    labels.push(y.clone());
+                    (labels.len() - 1, p, c)
+                } else {
+                    (t, p, c)
+                }
+            })
+            .collect();
+        let e = evaluate(&labels, &rows);
+        eprintln!(
+            "  {}: chose lambda {} balance {} epochs {} bits {} chars {}-{} (cv macro-F1 {:.3})",
+            t.name, spec.lambda, spec.balance, spec.epochs, features.bits, features.char_min, features.char_max, cv
+        );
+        println!(
+            "{:<26} {:>7.3} {:>7.3} {:>8.3} {:>8.3} {:>7.3} {:>7.3} {:>8.2} {:>12.0} {:>9.1}",
+            format!("{} {}", t.dataset.split('_').next().unwrap_or(""), t.name),
+            e.accuracy,
+            t.baseline.0,
+            e.macro_f1,
+            t.baseline.1,
+            e.weighted_f1,
+            e.ece,
+            train_s,
+            per_s,
+            model.weight_bytes() as f64 / 1048576.0
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! Text to sparse features: Unicode words, lowercased; word unigrams and
+//! bigrams and character 2-4-grams inside words (which carry typos, inflections
+//! and the publishers' pre-processed codes), hashed into a fixed number of
+//! buckets, sublinear term frequency, L2-normalized.
+//!
+//! Hashing (not a vocabulary) keeps a model's size fixed and lets training and
+//! prediction share one pass over the text with no lookups.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// A sparse feature vector: (bucket, value), buckets ascending and distinct.
+pub type Sparse = Vec<(u32, f32)>;
+
+/// The words of a text: Unicode word boundaries, lowercased, alphanumeric only.
+pub fn words(text: &str) -> Vec<String> {
+    text.unicode_words().map(|w| w.to_lowercase()).collect()
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv(seed: u64, bytes: &[u8]) -> u64 {
+    let mut h = FNV_OFFSET ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    // Final mix: FNV's low bits are weak for short keys.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+/// How a text is turned into features; stored with a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FeatureSpec {
+    /// log2 of the number of buckets.
+    pub bits: u8,
+    pub word_bigrams: bool,
+    /// Character n-gram lengths, inclusive (0, 0: none).
+    pub char_min: u8,
+    pub char_max: u8,
+}
+
+impl Default for FeatureSpec {
+    fn default() -> FeatureSpec {
+        FeatureSpec { bits: 18, word_bigrams: true, char_min: 2, char_max: 4 }
+    }
+}
+
+/// What a feature was, for explanations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Word(String),
+    Bigram(String, String),
+    /// A character n-gram and the word it was cut from.
+    Chars(String, String),
+}
+
+impl Origin {
+    /// What a person would call it: the word or phrase (a character piece
+    /// counts for the word it came from).
+    pub fn phrase(&self) -> String {
+        match self {
+            Origin::Word(w) | Origin::Chars(_, w) => w.clone(),
+            Origin::Bigram(a, b) => format!("{a} {b}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Word(w) => write!(f, "{w}"),
+            Origin::Bigram(a, b) => write!(f, "{a} {b}"),
+            Origin::Chars(c, _) => write!(f, "…{c}…"),
+        }
+    }
+}
+
+impl FeatureSpec {
+    pub fn buckets(&self) -> usize {
+        1 << self.bits
+    }
+
+    fn bucket(&self, h: u64) -> u32 {
+        (h & ((1u64 << self.bits) - 1)) as u32
+    }
+
+    /// The features of a text, unit length; with `origins`, what each bucket
+    /// came from (first seen), for explaining a prediction.
+    pub fn features(&self, text: &str, origins: Option<&mut Vec<(u32, Origin)>>) -> Sparse {
+        let mut x = self.counts(text, origins);
+        normalize(&mut x, None);
+        x
+    }
+
+    /// Sublinear term frequencies (1 + ln tf) of a text's features, not normalized.
+    pub fn counts(&self, text: &str, mut origins: Option<&mut Vec<(u32, Origin)>>) -> Sparse {
+        let words = words(text);
+        let mut raw: Vec<(u32, f32)> = Vec::with_capacity(words.len() * 8);
+        let mut note = |b: u32, o: &dyn Fn() -> Origin| {
+            raw.push((b, 1.0));
+            if let Some(list) = origins.as_deref_mut() {
+                if !list.iter().any(|(x, _)| *x == b) {
+                    list.push((b, o()));
+                }
+            }
+        };
+        let mut padded = String::with_capacity(32);
+        for (i, w) in words.iter().enumerate() {
+            note(self.bucket(fnv(1, w.as_bytes())), &|| Origin::Word(w.clone()));
+            if self.word_bigrams && i > 0 {
+                let prev = &words[i - 1];
+                let h = fnv(2, prev.as_bytes()) ^ fnv(3, w.as_bytes()).rotate_left(17);
+                note(self.bucket(h), &|| Origin::Bigram(prev.clone(), w.clone()));
+            }
+            if self.char_max > 0 {
+                padded.clear();
+                padded.push('<');
+                padded.push_str(w);
+                padded.push('>');
+                let bounds: Vec<usize> = padded.char_indices().map(|(i, _)| i).chain([padded.len()]).collect();
+                let chars = bounds.len() - 1;
+                for n in self.char_min as usize..=self.char_max as usize {
+                    // The whole padded word is the word feature already.
+                    if n >= chars {
+                        break;
+                    }
+                    for s in 0..=chars - n {
+                        let g = &padded[bounds[s]..bounds[s + n]];
+                        note(self.bucket(fnv(4 + n as u64, g.as_bytes())), &|| Origin::Chars(g.to_string(), w.clone()));
+                    }
+                }
+            }
+        }
+        raw.sort_unstable_by_key(|x| x.0);
+        let mut out: Sparse = Vec::with_capacity(raw.len());
+        for (b, v) in raw {
+            match out.last_mut() {
+                Some(last) if last.0 == b => last.1 += v,
+                _ => out.push((b, v)),
+            }
+        }
+        for x in &mut out {
+            x.1 = 1.0 + x.1.ln();
+        }
+        out
+    }
+}
+
+/// Weighs each feature by its inverse document frequency (when given) and
+/// scales the vector to unit length.
+pub fn normalize(x: &mut Sparse, idf: Option<&[f32]>) {
+    let mut norm = 0.0f32;
+    for (b, v) in x.iter_mut() {
+        if let Some(idf) = idf {
+            *v *= idf.get(*b as usize).copied().unwrap_or(1.0);
+        }
+        norm += *v * *v;
+    }
+    let norm = norm.sqrt().max(f32::MIN_POSITIVE);
+    for (_, v) in x.iter_mut() {
+        *v /= norm;
+    }
+}
+
+/// Smoothed inverse document frequency per bucket: ln((1 + n) / (1 + df)) + 1.
+pub fn idf(rows: &[Sparse], buckets: usize) -> Vec<f32> {
+    let mut df = vec![0u32; buckets];
+    for r in rows {
+        for (b, _) in r {
+            df[*b as usize] += 1;
+        }
+    }
+    let n = rows.len() as f32;
+    df.iter().map(|d| ((1.0 + n) / (1.0 + *d as f32)).ln() + 1.0).collect()
+}

@@ -1,0 +1,47 @@
+//! Automated categorization: a ticket's text to a label (category, urgency,
+//! impact, any categorical field) with a calibrated confidence and the words
+//! that drove it.
+//!
+//! `features` turns text into hashed sparse n-grams; `model` trains a
+//! multinomial logistic regression on them by SGD and calibrates its
+//! confidences; `metrics` scores predictions. Pure: the caller reads the
+//! tickets (database or file) and stores the model.
+
+mod features;
+mod metrics;
+mod model;
+#[cfg(test)]
+mod tests;
+
+pub use features::{idf, normalize, words, FeatureSpec, Origin, Sparse};
+pub use metrics::{evaluate, ClassScore, Evaluation};
+pub use model::{Model, Prediction, TrainSpec};
+
+/// Trains on labelled texts: the labels seen become the classes (sorted);
+/// features are weighed by inverse document frequency over these texts; a
+/// tenth of the rows (every tenth) calibrates the confidences, then the model
+/// is trained again on all of them with that temperature.
+pub fn train_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec: TrainSpec) -> Model {
+    let mut classes: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
+    classes.sort();
+    classes.dedup();
+    let mut counts: Vec<Sparse> = texts.iter().map(|t| features.counts(t, None)).collect();
+    let idf = features::idf(&counts, features.buckets());
+    for x in &mut counts {
+        normalize(x, Some(&idf));
+    }
+    let rows: Vec<(Sparse, usize)> = counts
+        .into_iter()
+        .zip(labels)
+        .map(|(x, l)| (x, classes.binary_search_by(|c| c.as_str().cmp(l)).unwrap_or(0)))
+        .collect();
+    let (held, fit): (Vec<_>, Vec<_>) = rows.iter().cloned().enumerate().partition(|(i, _)| i % 10 == 9);
+    let fit: Vec<(Sparse, usize)> = fit.into_iter().map(|(_, r)| r).collect();
+    let held: Vec<(Sparse, usize)> = held.into_iter().map(|(_, r)| r).collect();
+    let mut probe = Model::train(classes.clone(), features, &fit, spec);
+    probe.calibrate(&held);
+    let mut model = Model::train(classes, features, &rows, spec);
+    model.temperature = probe.temperature;
+    model.idf = idf;
+    model
+}
