@@ -162,11 +162,12 @@ fn choose(texts: &[&str], labels: &[&str]) -> (TrainSpec, FeatureSpec, f64) {
     let bits = (18..=20).rev().find(|b| (1usize << b) * classes.len() * 4 <= 40 << 20).unwrap_or(17);
     let bits = if (1usize << bits) * classes.len() * 4 > 40 << 20 { 17 } else { bits };
     let mut best = (TrainSpec::default(), FeatureSpec::default(), f64::MIN);
+    let epochs = std::env::var("CLASSIFY_EPOCHS").ok().and_then(|e| e.parse().ok()).unwrap_or(30);
     for (char_min, char_max) in [(2u8, 4u8), (0, 0)] {
         let features = FeatureSpec { bits, char_min, char_max, ..FeatureSpec::default() };
-        for lambda in [1e-6f32, 5e-6] {
+        for rate in [0.5f32, 2.0, 8.0] {
             for balance in [0.5f32, 1.0] {
-                let spec = TrainSpec { lambda, balance, epochs: 20, ..TrainSpec::default() };
+                let spec = TrainSpec { lambda: 1e-6, balance, epochs, rate, ..TrainSpec::default() };
                 let f1 = cv_macro_f1(texts, labels, features, spec, 3);
                 if f1 > best.2 {
                     best = (spec, features, f1);
@@ -186,7 +187,8 @@ fn main() -> anyhow::Result<()> {
         "{:<26} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>8} {:>12} {:>9}",
         "target", "acc", "base", "macroF1", "base", "wF1", "ECE", "train s", "tickets/s", "MB"
     );
-    for t in TARGETS {
+    let only = std::env::var("CLASSIFY_ONLY").ok();
+    for t in TARGETS.iter().filter(|t| only.as_deref().is_none_or(|o| t.name == o)) {
         let (train_x, train_y) = read(&dir.join(t.dataset).join("train.csv"), t)?;
         let (test_x, test_y) = read(&dir.join(t.dataset).join("test.csv"), t)?;
         let tx: Vec<&str> = train_x.iter().map(String::as_str).collect();
@@ -225,8 +227,8 @@ fn main() -> anyhow::Result<()> {
             .collect();
         let e = evaluate(&labels, &rows);
         eprintln!(
-            "  {}: chose lambda {} balance {} epochs {} bits {} chars {}-{} (cv macro-F1 {:.3})",
-            t.name, spec.lambda, spec.balance, spec.epochs, features.bits, features.char_min, features.char_max, cv
+            "  {}: chose rate {} balance {} epochs {} bits {} chars {}-{} (cv macro-F1 {:.3})",
+            t.name, spec.rate, spec.balance, spec.epochs, features.bits, features.char_min, features.char_max, cv
         );
         println!(
             "{:<26} {:>7.3} {:>7.3} {:>8.3} {:>8.3} {:>7.3} {:>7.3} {:>8.2} {:>12.0} {:>9.1}",
