@@ -80,15 +80,7 @@ pub async fn sla(
     ApiQuery(q): ApiQuery<SlaReportParams>,
 ) -> ApiResult<Json<SlaReportView>> {
     caller.require_staff()?;
-    let now = s.now();
-    let to = q.to.unwrap_or(now);
-    let from = q.from.unwrap_or(to - Duration::days(30));
-    if from >= to {
-        return Err(AppError::BadRequest { field: Some("from".into()), detail: "from must be before to".into() });
-    }
-    let mut tickets = s.store.tickets_created_between(from, to, MAX_TICKETS + 1).await?;
-    let truncated = tickets.len() as i64 > MAX_TICKETS;
-    tickets.truncate(MAX_TICKETS as usize);
+    let Range { from, to, now, tickets, truncated } = range(&s, &q).await?;
     let histories = histories(&s, &tickets).await?;
     let mut customers = Customers::default();
     let now_ms = now.timestamp_millis();
@@ -127,6 +119,29 @@ pub async fn sla(
         breached_now,
         at_risk,
     }))
+}
+
+/// The tickets a report counts: created in `[from, to)` (default the last 30
+/// days), at most [`MAX_TICKETS`].
+struct Range {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tickets: Vec<Ticket>,
+    truncated: bool,
+}
+
+async fn range(s: &AppState, q: &SlaReportParams) -> ApiResult<Range> {
+    let now = s.now();
+    let to = q.to.unwrap_or(now);
+    let from = q.from.unwrap_or(to - Duration::days(30));
+    if from >= to {
+        return Err(AppError::BadRequest { field: Some("from".into()), detail: "from must be before to".into() });
+    }
+    let mut tickets = s.store.tickets_created_between(from, to, MAX_TICKETS + 1).await?;
+    let truncated = tickets.len() as i64 > MAX_TICKETS;
+    tickets.truncate(MAX_TICKETS as usize);
+    Ok(Range { from, to, now, tickets, truncated })
 }
 
 /// Each ticket's history, from two bulk reads.
@@ -241,15 +256,7 @@ pub async fn routing(
     ApiQuery(q): ApiQuery<SlaReportParams>,
 ) -> ApiResult<Json<RoutingReportView>> {
     caller.require_staff()?;
-    let now = s.now();
-    let to = q.to.unwrap_or(now);
-    let from = q.from.unwrap_or(to - Duration::days(30));
-    if from >= to {
-        return Err(AppError::BadRequest { field: Some("from".into()), detail: "from must be before to".into() });
-    }
-    let mut tickets = s.store.tickets_created_between(from, to, MAX_TICKETS + 1).await?;
-    let truncated = tickets.len() as i64 > MAX_TICKETS;
-    tickets.truncate(MAX_TICKETS as usize);
+    let Range { from, to, now, tickets, truncated } = range(&s, &q).await?;
     let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
     let mut paths: HashMap<i64, TicketPath> = tickets
         .iter()
