@@ -12,6 +12,7 @@ mod connect;
 mod contacts;
 mod error;
 mod imports;
+mod models;
 mod notifications;
 mod organizations;
 mod plans;
@@ -22,6 +23,7 @@ mod tokens;
 
 pub use connect::{Backend, DatabaseUrl, StoreOptions};
 pub use error::StoreError;
+pub use models::{ModelRecord, NewModel};
 pub use notifications::NewNotification;
 pub use organizations::{NewOrganization, OrganizationRecord};
 pub use plans::NewPlan;

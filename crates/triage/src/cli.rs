@@ -45,6 +45,63 @@ pub enum Command {
     /// Service-level tools.
     #[command(subcommand)]
     Sla(SlaCommand),
+    /// Train a categorization model (from labelled tickets in the database, or a CSV file).
+    Train(TrainArgs),
+    /// Score a stored model on a labelled CSV file.
+    Evaluate(EvaluateArgs),
+    /// List, inspect and activate stored models.
+    #[command(subcommand)]
+    Models(ModelsCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// What the model predicts: category, urgency, impact (from the database), or
+    /// any label column of `--data`.
+    #[arg(long)]
+    pub target: String,
+    /// Train from this CSV file instead of the database's labelled tickets.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// The file's text columns, comma-separated (joined by a line break).
+    #[arg(long, default_value = "subject,body")]
+    pub text: String,
+    /// The file's column with the labels (default: the target's name).
+    #[arg(long)]
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    #[arg(long)]
+    pub target: String,
+    /// A labelled CSV file.
+    #[arg(long)]
+    pub data: PathBuf,
+    #[arg(long, default_value = "subject,body")]
+    pub text: String,
+    /// The file's column with the true labels (default: the target's name).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// A stored model's id (default: the newest trained for the target).
+    #[arg(long)]
+    pub model: Option<i64>,
+    /// table or json.
+    #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Every stored model, newest first.
+    List {
+        #[arg(long)]
+        target: Option<String>,
+    },
+    /// Make a model its target's active one.
+    Activate { id: i64 },
+    /// One model: labels, settings, held-out evaluation.
+    Show { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,5 +210,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(a) => crate::import::run(&cli.global, a).await,
         Command::Export(a) => crate::export::run(&cli.global, a).await,
         Command::Sla(SlaCommand::Due(a)) => crate::sla_due::run(&a),
+        Command::Train(a) => crate::train::train(&cli.global, a).await,
+        Command::Evaluate(a) => crate::train::evaluate_cmd(&cli.global, a).await,
+        Command::Models(c) => crate::train::models(&cli.global, c).await,
     }
 }

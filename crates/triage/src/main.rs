@@ -10,6 +10,7 @@ mod serve;
 mod setup;
 mod sla_due;
 mod token;
+mod train;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -410,3 +410,79 @@ fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
         store.close().await;
     });
 }
+
+/// Whether `triage train` holds a row out for evaluation: FNV-1a of its text
+/// (text columns joined by a line break), a fifth of the rows.
+fn held_out(text: &str) -> bool {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h % 5 == 0
+}
+
+/// A small labelled CSV written by the test: three request types, each with its
+/// own words (and `shuffled`: the training rows' labels rotated, so it teaches
+/// nonsense, while the held-out rows keep their true labels).
+fn labelled_csv(path: &Path, shuffled: bool) {
+    let kinds = [
+        ("cards", ["card", "declined", "pin", "contactless", "atm"]),
+        ("transfers", ["transfer", "beneficiary", "iban", "pending", "sepa"]),
+        ("fees", ["fee", "charge", "exchange", "rate", "commission"]),
+    ];
+    let mut w = csv::Writer::from_path(path).unwrap();
+    w.write_record(["subject", "body", "kind"]).unwrap();
+    for i in 0..90usize {
+        let (label, words) = kinds[i % 3];
+        let subject = format!("question {i} about {}", words[i % 5]);
+        let body = format!("my {} and the {} again, ticket {i}", words[(i / 3) % 5], words[(i / 5) % 5]);
+        let held = held_out(&format!("{subject}\n{body}"));
+        let label = if shuffled && !held { kinds[(i + 1) % 3].0 } else { label };
+        w.write_record([subject.as_str(), body.as_str(), label]).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+#[test]
+fn train_evaluate_and_keep_the_better_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "sqlite://models.db";
+    labelled_csv(&dir.path().join("good.csv"), false);
+    labelled_csv(&dir.path().join("bad.csv"), true);
+    let out = triage(dir.path(), db, &["train", "--target", "kind", "--data", "good.csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("stored as model 1 (active): first model for this target"), "{said}");
+    // A worse model is kept as a candidate, and the report says why.
+    let out = triage(dir.path(), db, &["train", "--target", "kind", "--data", "bad.csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("stored as model 2 (candidate): kept as a candidate: macro-F1"), "{said}");
+    let out = triage(dir.path(), db, &["models", "list"]);
+    let list = text(&out.stdout);
+    assert!(list.lines().any(|l| l.trim_start().starts_with("1 ") && l.contains("active")), "{list}");
+    assert!(list.lines().any(|l| l.trim_start().starts_with("2 ") && l.contains("candidate")), "{list}");
+    // Evaluate: the newest model unless one is named; JSON with the documented keys.
+    let out = triage(
+        dir.path(),
+        db,
+        &["evaluate", "--target", "kind", "--data", "good.csv", "--model", "1", "--format", "json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for k in ["accuracy", "macro_f1", "weighted_f1", "ece", "per_class", "tickets_per_second"] {
+        assert!(!v[k].is_null(), "{k} missing: {v}");
+    }
+    assert!(v["macro_f1"].as_f64().unwrap() > 0.9, "{v}");
+    // A column that is not there: the file, the line and what is there.
+    let out = triage(dir.path(), db, &["evaluate", "--target", "kind", "--data", "good.csv", "--label", "intent"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("good.csv:1: no column `intent`; the file has: subject, body, kind"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Activating by hand.
+    let out = triage(dir.path(), db, &["models", "activate", "2"]);
+    assert!(text(&out.stdout).contains("model 2 is now the active `kind` model"), "{}", text(&out.stdout));
+}

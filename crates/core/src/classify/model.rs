@@ -279,3 +279,57 @@ impl Model {
         (self.weights.len() + self.bias.len() + self.idf.len()) * 4
     }
 }
+
+/// What a stored model's header holds (its weights go beside it as bytes).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Header {
+    labels: Vec<String>,
+    features: FeatureSpec,
+    train: TrainSpec,
+    temperature: f32,
+    weights: usize,
+    bias: usize,
+    idf: usize,
+}
+
+impl Model {
+    /// The model as a JSON header and its numbers as little-endian f32 bytes
+    /// (weights, bias, IDF), for storage.
+    pub fn encode(&self) -> (String, Vec<u8>) {
+        let h = Header {
+            labels: self.labels.clone(),
+            features: self.features,
+            train: self.train,
+            temperature: self.temperature,
+            weights: self.weights.len(),
+            bias: self.bias.len(),
+            idf: self.idf.len(),
+        };
+        let mut bytes = Vec::with_capacity((h.weights + h.bias + h.idf) * 4);
+        for x in self.weights.iter().chain(&self.bias).chain(&self.idf) {
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+        (serde_json::to_string(&h).expect("a header serializes"), bytes)
+    }
+
+    /// A model from [`Model::encode`]'s parts.
+    pub fn decode(header: &str, bytes: &[u8]) -> Result<Model, String> {
+        let h: Header = serde_json::from_str(header).map_err(|e| format!("model header: {e}"))?;
+        if bytes.len() != (h.weights + h.bias + h.idf) * 4 || h.weights != h.features.buckets() * h.labels.len() {
+            return Err("model weights do not match their header".into());
+        }
+        let mut nums = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+        let weights: Vec<f32> = nums.by_ref().take(h.weights).collect();
+        let bias: Vec<f32> = nums.by_ref().take(h.bias).collect();
+        let idf: Vec<f32> = nums.collect();
+        Ok(Model {
+            labels: h.labels,
+            features: h.features,
+            train: h.train,
+            weights,
+            bias,
+            temperature: h.temperature,
+            idf,
+        })
+    }
+}

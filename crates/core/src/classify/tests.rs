@@ -84,3 +84,13 @@ fn metrics_of_known_predictions() {
     // (0.6 + 0.7 + 0.2 + 2 * 0.1) / 5.
     assert!((e.ece - 1.7 / 5.0).abs() < 1e-6, "{}", e.ece);
 }
+
+#[test]
+fn a_model_survives_storage() {
+    let (texts, labels) = tiny();
+    let m = train_texts(&texts, &labels, FeatureSpec { bits: 12, ..Default::default() }, TrainSpec::default());
+    let (header, bytes) = m.encode();
+    let back = Model::decode(&header, &bytes).unwrap();
+    assert_eq!(back.predict("transfer still pending", 2), m.predict("transfer still pending", 2));
+    assert!(Model::decode(&header, &bytes[..bytes.len() - 4]).is_err());
+}

@@ -1,0 +1,252 @@
+//! `triage train`, `triage evaluate` and `triage models`: categorization models
+//! trained from the database's labelled tickets or from a CSV file, evaluated on
+//! a held-out split, stored versioned in the database.
+
+use crate::cli::{EvaluateArgs, Global, ModelsCommand, TrainArgs};
+use anyhow::{bail, Context};
+use std::process::ExitCode;
+use std::time::Instant;
+use triage_core::classify::{evaluate, train_texts, Evaluation, FeatureSpec, Model, TrainSpec};
+use triage_store::{NewModel, Store};
+
+/// Labelled rows: (text, label).
+type Rows = Vec<(String, String)>;
+
+/// Reads `text` columns (joined by a line break) and the `label` column of a
+/// CSV file; rows without a label are skipped. Errors name the file and line.
+fn read_csv(path: &std::path::Path, text: &str, label: &str) -> anyhow::Result<Rows> {
+    let mut r = csv::Reader::from_path(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let headers = r.headers().with_context(|| format!("{}:1: cannot read the header row", path.display()))?.clone();
+    let col = |name: &str| {
+        headers.iter().position(|h| h == name).with_context(|| {
+            format!(
+                "{}:1: no column `{name}`; the file has: {}",
+                path.display(),
+                headers.iter().collect::<Vec<_>>().join(", ")
+            )
+        })
+    };
+    let text_cols: Vec<usize> = text.split(',').map(|c| col(c.trim())).collect::<Result<_, _>>()?;
+    let label_col = col(label)?;
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.with_context(|| format!("{}: a row cannot be read as CSV", path.display()))?;
+        let y = rec.get(label_col).unwrap_or("").trim();
+        if y.is_empty() {
+            continue;
+        }
+        out.push((text_cols.iter().filter_map(|i| rec.get(*i)).collect::<Vec<_>>().join("\n"), y.to_string()));
+    }
+    Ok(out)
+}
+
+/// Whether a row is in the held-out split: a fifth, by a hash of its text, so
+/// every training run (and the model it may replace) is judged on the same rows.
+fn held_out(text: &str) -> bool {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h % 5 == 0
+}
+
+/// Feature settings whose weights stay under ~40 MB for this many classes.
+fn features_for(classes: usize) -> FeatureSpec {
+    let bits = (17..=20).rev().find(|b| (1usize << b) * classes.max(1) * 4 <= 40 << 20).unwrap_or(16);
+    FeatureSpec { bits, ..FeatureSpec::default() }
+}
+
+/// Scores a model on labelled rows; labels it never saw count as misses.
+fn score(model: &Model, rows: &[(String, String)]) -> (Evaluation, f64) {
+    let mut labels = model.labels.clone();
+    let mut buf = Vec::new();
+    let started = Instant::now();
+    let predicted: Vec<(usize, f32)> =
+        rows.iter().map(|(x, _)| model.classify(&model.vectorize(x, None), &mut buf)).collect();
+    let per_s = rows.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    let triples: Vec<(usize, usize, f32)> = rows
+        .iter()
+        .zip(predicted)
+        .map(|((_, y), (p, c))| {
+            let t = labels.iter().position(|l| l == y).unwrap_or_else(|| {
+                labels.push(y.clone());
+                labels.len() - 1
+            });
+            (t, p, c)
+        })
+        .collect();
+    (evaluate(&labels, &triples), per_s)
+}
+
+fn print_eval(e: &Evaluation, per_s: f64) {
+    println!(
+        "  accuracy {:.3}  macro-F1 {:.3}  weighted-F1 {:.3}  ECE {:.3}  ({} rows, {:.0} tickets/s)",
+        e.accuracy, e.macro_f1, e.weighted_f1, e.ece, e.rows, per_s
+    );
+    let mut worst: Vec<_> = e.per_class.iter().filter(|c| c.support > 0).collect();
+    worst.sort_by(|a, b| a.f1.total_cmp(&b.f1));
+    for c in worst.iter().take(5) {
+        println!(
+            "  weakest: {:<30} P {:.2} R {:.2} F1 {:.2} ({} rows)",
+            c.label, c.precision, c.recall, c.f1, c.support
+        );
+    }
+    for (t, p, n) in e.confused.iter().take(3) {
+        println!("  confused: {t} taken for {p} ({n}x)");
+    }
+}
+
+pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ExitCode> {
+    let store = crate::setup::open_store(g).await?;
+    let (rows, source) = match &a.data {
+        Some(path) => {
+            let label = a.label.as_deref().unwrap_or(&a.target);
+            (read_csv(path, &a.text, label)?, path.display().to_string())
+        }
+        None => (store.labelled_tickets(&a.target).await?, "database".to_string()),
+    };
+    if rows.len() < 10 {
+        bail!(
+            "only {} labelled rows for `{}`: label more tickets (or give --data) before training",
+            rows.len(),
+            a.target
+        );
+    }
+    let (held, fit): (Rows, Rows) = rows.into_iter().partition(|(x, _)| held_out(x));
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(format!("training `{}` on {} rows ({} held out)", a.target, fit.len(), held.len()));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let started = Instant::now();
+    let texts: Vec<&str> = fit.iter().map(|(x, _)| x.as_str()).collect();
+    let labels: Vec<&str> = fit.iter().map(|(_, y)| y.as_str()).collect();
+    let mut classes = labels.clone();
+    classes.sort();
+    classes.dedup();
+    let model = train_texts(&texts, &labels, features_for(classes.len()), TrainSpec::default());
+    let took = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    println!("trained `{}`: {} classes, {} rows in {took:.1} s", a.target, model.labels.len(), fit.len());
+    let (e, per_s) = score(&model, &held);
+    print_eval(&e, per_s);
+    // Replace the active model only when this one is no worse on the same rows.
+    let (active, note) = match store.active_model(&a.target).await? {
+        None => (true, "first model for this target".to_string()),
+        Some(old) => {
+            let prev = Model::decode(&old.header, &store.model_weights(old.id).await?).map_err(anyhow::Error::msg)?;
+            let (pe, _) = score(&prev, &held);
+            if e.macro_f1 >= pe.macro_f1 {
+                (
+                    true,
+                    format!(
+                        "replaces model {}: macro-F1 {:.3} vs {:.3} on the same held-out rows",
+                        old.id, e.macro_f1, pe.macro_f1
+                    ),
+                )
+            } else {
+                (
+                    false,
+                    format!(
+                        "kept as a candidate: macro-F1 {:.3} is worse than the active model {}'s {:.3} on the same held-out rows",
+                        e.macro_f1, old.id, pe.macro_f1
+                    ),
+                )
+            }
+        }
+    };
+    let (header, weights) = model.encode();
+    let rec = store
+        .save_model(
+            NewModel {
+                target: &a.target,
+                source: &source,
+                rows_trained: fit.len() as i64,
+                metrics: serde_json::to_string(&e)?,
+                header,
+                weights,
+                active,
+                note: note.clone(),
+            },
+            chrono::Utc::now(),
+        )
+        .await?;
+    println!("stored as model {} ({}): {note}", rec.id, if active { "active" } else { "candidate" });
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn load(store: &Store, target: &str, id: Option<i64>) -> anyhow::Result<(i64, Model)> {
+    let rec =
+        match id {
+            Some(id) => store.model(id).await.with_context(|| format!("no model {id}; see `triage models list`"))?,
+            None => store.list_models(Some(target)).await?.into_iter().next().with_context(|| {
+                format!("no model trained for `{target}` yet; run `triage train --target {target}`")
+            })?,
+        };
+    let m = Model::decode(&rec.header, &store.model_weights(rec.id).await?).map_err(anyhow::Error::msg)?;
+    Ok((rec.id, m))
+}
+
+pub async fn evaluate_cmd(g: &Global, a: EvaluateArgs) -> anyhow::Result<ExitCode> {
+    let store = crate::setup::open_store(g).await?;
+    let (id, model) = load(&store, &a.target, a.model).await?;
+    let rows = read_csv(&a.data, &a.text, a.label.as_deref().unwrap_or(&a.target))?;
+    if rows.is_empty() {
+        bail!("{}: no labelled rows", a.data.display());
+    }
+    let (e, per_s) = score(&model, &rows);
+    if a.format == "json" {
+        let mut v = serde_json::to_value(&e)?;
+        v["tickets_per_second"] = serde_json::json!(per_s);
+        v["model"] = serde_json::json!(id);
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        println!("model {id} (`{}`) on {}:", a.target, a.data.display());
+        print_eval(&e, per_s);
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn models(g: &Global, c: ModelsCommand) -> anyhow::Result<ExitCode> {
+    let store = crate::setup::open_store(g).await?;
+    match c {
+        ModelsCommand::List { target } => {
+            println!(
+                "{:>4}  {:<12} {:<8} {:>8} {:>9}  {:<20} note",
+                "id", "target", "state", "macroF1", "rows", "trained"
+            );
+            for m in store.list_models(target.as_deref()).await? {
+                let f1 = serde_json::from_str::<serde_json::Value>(&m.metrics)
+                    .ok()
+                    .and_then(|v| v["macro_f1"].as_f64())
+                    .unwrap_or(f64::NAN);
+                println!(
+                    "{:>4}  {:<12} {:<8} {:>8.3} {:>9}  {:<20} {}",
+                    m.id,
+                    m.target,
+                    if m.active { "active" } else { "candidate" },
+                    f1,
+                    m.rows_trained,
+                    m.created_at.format("%Y-%m-%d %H:%M"),
+                    m.note
+                );
+            }
+        }
+        ModelsCommand::Activate { id } => {
+            let m = store.activate_model(id).await.with_context(|| format!("no model {id}"))?;
+            println!("model {} is now the active `{}` model", m.id, m.target);
+        }
+        ModelsCommand::Show { id } => {
+            let m = store.model(id).await.with_context(|| format!("no model {id}"))?;
+            let header: serde_json::Value = serde_json::from_str(&m.header)?;
+            println!("model {} — target `{}`, {}", m.id, m.target, if m.active { "active" } else { "candidate" });
+            println!("trained {} on {} rows from {}", m.created_at.to_rfc3339(), m.rows_trained, m.source);
+            println!("labels: {}", header["labels"]);
+            println!("features: {}  training: {}", header["features"], header["train"]);
+            println!("held-out evaluation: {}", m.metrics);
+            println!("{}", m.note);
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
