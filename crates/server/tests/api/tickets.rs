@@ -48,6 +48,18 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     assert!((r.body["priority_score"].as_f64().unwrap() - 59.0).abs() < 0.01, "{}", r.body["priority_score"]);
     assert_eq!(r.body["assignee_id"], agent);
     assert_eq!(r.body["version"], 2);
+    // The customer is told of the moved promise right after the change (a
+    // follow-up of the write): wait for it before the ticket moves on.
+    let mut told = false;
+    for _ in 0..100 {
+        let ev = app.get(&format!("/api/v1/tickets/{id}/events"), &agent_token).await.body;
+        if ev["items"].as_array().unwrap().iter().any(|e| e["kind"] == "promise_changed") {
+            told = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(told, "the customer was told their promise moved");
 
     // An agent's first public reply opens the ticket and stamps the first response.
     let r = app.post(&format!("/api/v1/tickets/{id}/comments"), &agent_token, json!({"body": "Looking into it"})).await;
