@@ -6,7 +6,7 @@ use crate::cli::{EvaluateArgs, Global, ModelsCommand, TrainArgs};
 use anyhow::{bail, Context};
 use std::process::ExitCode;
 use std::time::Instant;
-use triage_core::classify::{evaluate, train_texts, Evaluation, FeatureSpec, Model, TrainSpec};
+use triage_core::classify::{train_texts, Evaluation, FeatureSpec, Model, TrainSpec};
 use triage_store::{NewModel, Store};
 
 /// Labelled rows: (text, label).
@@ -56,26 +56,11 @@ fn features_for(classes: usize) -> FeatureSpec {
     FeatureSpec { bits, ..FeatureSpec::default() }
 }
 
-/// Scores a model on labelled rows; labels it never saw count as misses.
+/// Scores a model on labelled rows, timed.
 fn score(model: &Model, rows: &[(String, String)]) -> (Evaluation, f64) {
-    let mut labels = model.labels.clone();
-    let mut buf = Vec::new();
     let started = Instant::now();
-    let predicted: Vec<(usize, f32)> =
-        rows.iter().map(|(x, _)| model.classify(&model.vectorize(x, None), &mut buf)).collect();
-    let per_s = rows.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
-    let triples: Vec<(usize, usize, f32)> = rows
-        .iter()
-        .zip(predicted)
-        .map(|((_, y), (p, c))| {
-            let t = labels.iter().position(|l| l == y).unwrap_or_else(|| {
-                labels.push(y.clone());
-                labels.len() - 1
-            });
-            (t, p, c)
-        })
-        .collect();
-    (evaluate(&labels, &triples), per_s)
+    let e = triage_core::classify::score(model, rows);
+    (e, rows.len() as f64 / started.elapsed().as_secs_f64().max(1e-9))
 }
 
 fn print_eval(e: &Evaluation, per_s: f64) {

@@ -7,7 +7,7 @@
 //! ```
 
 use std::time::Instant;
-use triage_core::classify::{evaluate, train_texts, FeatureSpec, TrainSpec};
+use triage_core::classify::{score, train_texts, FeatureSpec, TrainSpec};
 
 struct Target {
     dataset: &'static str,
@@ -131,24 +131,8 @@ fn cv_macro_f1(texts: &[&str], labels: &[&str], features: FeatureSpec, spec: Tra
             }
         }
         let m = train_texts(&fx, &fy, features, spec);
-        let mut labels_all = m.labels.clone();
-        let mut buf = Vec::new();
-        let rows: Vec<(usize, usize, f32)> = vx
-            .iter()
-            .zip(&vy)
-            .map(|(x, y)| {
-                let (p, c) = m.classify(&m.vectorize(x, None), &mut buf);
-                let t = match labels_all.iter().position(|l| l == y) {
-                    Some(t) => t,
-                    None => {
-                        labels_all.push(y.to_string());
-                        labels_all.len() - 1
-                    }
-                };
-                (t, p, c)
-            })
-            .collect();
-        total += evaluate(&labels_all, &rows).macro_f1;
+        let held: Vec<(&str, &str)> = vx.iter().copied().zip(vy.iter().copied()).collect();
+        total += score(&m, &held).macro_f1;
     }
     total / folds as f64
 }
@@ -199,33 +183,10 @@ fn main() -> anyhow::Result<()> {
         let model = train_texts(&tx, &ty, features, spec);
         let train_s = started.elapsed().as_secs_f64();
         let started = Instant::now();
-        let mut buf = Vec::new();
-        let rows: Vec<(usize, usize, f32)> = test_x
-            .iter()
-            .zip(&test_y)
-            .map(|(x, y)| {
-                let f = model.vectorize(x, None);
-                let (p, conf) = model.classify(&f, &mut buf);
-                let truth = model.labels.iter().position(|l| l == y).unwrap_or(usize::MAX);
-                (truth, p, conf)
-            })
-            .collect();
+        let test: Vec<(&str, &str)> =
+            test_x.iter().map(String::as_str).zip(test_y.iter().map(String::as_str)).collect();
+        let e = score(&model, &test);
         let per_s = test_x.len() as f64 / started.elapsed().as_secs_f64();
-        // A test label never seen in training counts as a miss of its own class.
-        let mut labels = model.labels.clone();
-        let rows: Vec<(usize, usize, f32)> = rows
-            .into_iter()
-            .zip(&test_y)
-            .map(|((t, p, c), y)| {
-                if t == usize::MAX {
-                    labels.push(y.clone());
-                    (labels.len() - 1, p, c)
-                } else {
-                    (t, p, c)
-                }
-            })
-            .collect();
-        let e = evaluate(&labels, &rows);
         eprintln!(
             "  {}: chose rate {} balance {} epochs {} bits {} chars {}-{} (cv macro-F1 {:.3})",
             t.name, spec.rate, spec.balance, spec.epochs, features.bits, features.char_min, features.char_max, cv

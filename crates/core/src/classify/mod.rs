@@ -45,3 +45,22 @@ pub fn train_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
     model.idf = idf;
     model
 }
+
+/// Scores a model on labelled `(text, label)` rows; a label the model never saw
+/// counts as a miss of its own class.
+pub fn score<T: AsRef<str>, L: AsRef<str>>(model: &Model, rows: &[(T, L)]) -> Evaluation {
+    let mut labels = model.labels.clone();
+    let mut buf = Vec::new();
+    let triples: Vec<(usize, usize, f32)> = rows
+        .iter()
+        .map(|(x, y)| {
+            let (p, c) = model.classify(&model.vectorize(x.as_ref(), None), &mut buf);
+            let t = labels.iter().position(|l| l == y.as_ref()).unwrap_or_else(|| {
+                labels.push(y.as_ref().to_string());
+                labels.len() - 1
+            });
+            (t, p, c)
+        })
+        .collect();
+    evaluate(&labels, &triples)
+}
