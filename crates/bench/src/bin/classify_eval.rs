@@ -151,7 +151,8 @@ fn choose(texts: &[&str], labels: &[&str]) -> (TrainSpec, FeatureSpec, f64) {
         let features = FeatureSpec { bits, char_min, char_max, ..FeatureSpec::default() };
         for rate in [0.5f32, 2.0, 8.0] {
             for balance in [0.5f32, 1.0] {
-                let spec = TrainSpec { lambda: 1e-6, balance, epochs, rate, ..TrainSpec::default() };
+                let bags = std::env::var("CLASSIFY_BAGS").ok().and_then(|e| e.parse().ok()).unwrap_or(1);
+                let spec = TrainSpec { lambda: 1e-6, balance, epochs, rate, bags, ..TrainSpec::default() };
                 let f1 = cv_macro_f1(texts, labels, features, spec, 3);
                 if f1 > best.2 {
                     best = (spec, features, f1);
