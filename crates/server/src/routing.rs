@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use triage_core::agent::{Agent, Availability, Tier};
 use triage_core::policy::{CategoryDef, Policy};
 use triage_core::routing::{AgentState, Choice, Router, RoutingStrategy};
-use triage_core::sla::Calendar;
 use triage_store::StoreError;
 
 #[derive(Clone, Default)]
@@ -21,8 +20,6 @@ pub struct Routing {
 #[derive(Default)]
 struct Inner {
     router: Router,
-    /// Each agent as stored, with their shift calendar.
-    agents: HashMap<i64, (Agent, Option<Calendar>)>,
 }
 
 /// What a ticket needs from whoever works it.
@@ -48,7 +45,6 @@ impl Routing {
         }
         let mut inner = self.lock();
         let mut router = Router::new();
-        let mut known = HashMap::new();
         for a in agents.into_iter().filter(|a| a.active) {
             let cal = a.shift_calendar().ok().flatten();
             let last = inner.router.get(a.id).map_or(0, |x| x.last_assigned_ms);
@@ -62,10 +58,8 @@ impl Routing {
                 available: a.availability == Availability::Online && Agent::on_shift(cal.as_ref(), now_ms),
                 last_assigned_ms: last,
             });
-            known.insert(a.id, (a, cal));
         }
         inner.router = router;
-        inner.agents = known;
         Ok(())
     }
 
@@ -111,11 +105,6 @@ impl Routing {
     pub fn utilization(&self, team: &str) -> Vec<(i64, f64, f64)> {
         self.lock().router.team(team).map(|a| (a.id, a.load, a.capacity)).collect()
     }
-
-    /// An agent's tier, if known.
-    pub fn tier_of(&self, agent: i64) -> Option<Tier> {
-        self.lock().agents.get(&agent).map(|(a, _)| a.tier)
-    }
 }
 
 /// Unassigns an agent's open tickets (each recorded with `why`); the follow-up
@@ -149,8 +138,8 @@ pub(crate) async fn release_all(s: &AppState, agent: i64, why: &str) -> Result<u
 /// Offers an open, unassigned ticket to an agent by its team's strategy (push on
 /// becoming unassigned). Nothing happens for a pull-only team, or when nobody
 /// qualified has room: it waits in the team's queue.
-pub(crate) async fn offer(s: &AppState, id: i64) -> Result<Option<i64>, StoreError> {
-    let t = s.store.get_ticket(id).await?;
+pub(crate) async fn offer(s: &AppState, t: &triage_core::ticket::Ticket) -> Result<Option<i64>, StoreError> {
+    let id = t.id;
     if t.assignee_id.is_some()
         || !matches!(t.status, triage_core::ticket::Status::New | triage_core::ticket::Status::Open)
     {

@@ -6,7 +6,7 @@ use crate::cli::{EvaluateArgs, Global, ModelsCommand, TrainArgs};
 use anyhow::{bail, Context};
 use std::process::ExitCode;
 use std::time::Instant;
-use triage_core::classify::{train_texts, Evaluation, FeatureSpec, Model, TrainSpec};
+use triage_core::classify::{held_out, train_texts, Evaluation, FeatureSpec, Model, TrainSpec};
 use triage_store::{NewModel, Store};
 
 /// Labelled rows: (text, label).
@@ -38,16 +38,6 @@ fn read_csv(path: &std::path::Path, text: &str, label: &str) -> anyhow::Result<R
         out.push((text_cols.iter().filter_map(|i| rec.get(*i)).collect::<Vec<_>>().join("\n"), y.to_string()));
     }
     Ok(out)
-}
-
-/// Whether a row is in the held-out split: a fifth, by a hash of its text, so
-/// every training run (and the model it may replace) is judged on the same rows.
-fn held_out(text: &str) -> bool {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.as_bytes() {
-        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h % 5 == 0
 }
 
 /// Feature settings whose weights stay under ~40 MB for this many classes.

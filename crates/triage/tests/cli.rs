@@ -411,16 +411,6 @@ fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
     });
 }
 
-/// Whether `triage train` holds a row out for evaluation: FNV-1a of its text
-/// (text columns joined by a line break), a fifth of the rows.
-fn held_out(text: &str) -> bool {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.as_bytes() {
-        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h % 5 == 0
-}
-
 /// A small labelled CSV written by the test: three request types, each with its
 /// own words (and `shuffled`: the training rows' labels rotated, so it teaches
 /// nonsense, while the held-out rows keep their true labels).
@@ -436,7 +426,8 @@ fn labelled_csv(path: &Path, shuffled: bool) {
         let (label, words) = kinds[i % 3];
         let subject = format!("question {i} about {}", words[i % 5]);
         let body = format!("my {} and the {} again, ticket {i}", words[(i / 3) % 5], words[(i / 5) % 5]);
-        let held = held_out(&format!("{subject}\n{body}"));
+        // The rows `triage train` holds out (text columns joined by a line break).
+        let held = triage_core::classify::held_out(&format!("{subject}\n{body}"));
         let label = if shuffled && !held { kinds[(i + 1) % 3].0 } else { label };
         w.write_record([subject.as_str(), body.as_str(), label]).unwrap();
     }

@@ -46,6 +46,17 @@ pub fn train_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
     model
 }
 
+/// Whether a labelled row is held out to judge a model: a fifth of the rows, by
+/// a hash (FNV-1a) of the text, so every training run — and the model it may
+/// replace — is judged on the same rows.
+pub fn held_out(text: &str) -> bool {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h % 5 == 0
+}
+
 /// Scores a model on labelled `(text, label)` rows; a label the model never saw
 /// counts as a miss of its own class.
 pub fn score<T: AsRef<str>, L: AsRef<str>>(model: &Model, rows: &[(T, L)]) -> Evaluation {

@@ -20,11 +20,15 @@ pub(crate) async fn follow(state: AppState, mut rx: tokio::sync::mpsc::Unbounded
         ids.sort_unstable();
         ids.dedup();
         for id in ids.drain(..) {
-            if let Err(e) = refresh(&state, id, true).await {
-                tracing::warn!(ticket = id, error = ?e, "cannot compute the SLA due time");
-            }
+            let t = match refresh(&state, id, true).await {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::warn!(ticket = id, error = ?e, "cannot compute the SLA due time");
+                    continue;
+                }
+            };
             // A ticket that became unassigned is offered to someone (push).
-            if let Err(e) = crate::routing::offer(&state, id).await {
+            if let Err(e) = crate::routing::offer(&state, &t).await {
                 tracing::warn!(ticket = id, error = %e, "cannot route");
             }
         }
@@ -33,7 +37,8 @@ pub(crate) async fn follow(state: AppState, mut rx: tokio::sync::mpsc::Unbounded
 
 /// Stores a ticket's next due time and alarm from its history now; with
 /// `tell`, also tells the customer if the last write moved their promise.
-pub(crate) async fn refresh(s: &AppState, id: i64, tell: bool) -> ApiResult<()> {
+/// Returns the ticket as it read it.
+pub(crate) async fn refresh(s: &AppState, id: i64, tell: bool) -> ApiResult<triage_core::ticket::Ticket> {
     let mut t = s.store.get_ticket(id).await?;
     let open = !matches!(t.status, Status::Solved | Status::Closed);
     let state = if open { super::status(s, &t).await? } else { None };
@@ -56,5 +61,5 @@ pub(crate) async fn refresh(s: &AppState, id: i64, tell: bool) -> ApiResult<()> 
     if let (true, Some(st)) = (tell, &state) {
         notice::tell_if_moved(s, &t, st).await?;
     }
-    Ok(())
+    Ok(t)
 }
