@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 pub mod bootstrap;
+pub mod categorize;
 pub mod directory;
 pub mod error;
 pub mod extract;
@@ -55,7 +56,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     queue::start(&state).await.map_err(std::io::Error::other)?;
     state.routing.refresh(&state).await.map_err(std::io::Error::other)?;
+    categorize::reload(&state).await.map_err(std::io::Error::other)?;
     let mut jobs = vec![
+        tokio::spawn(categorize::follow(state.clone())),
         tokio::spawn(jobs::watch_volume(state.clone())),
         tokio::spawn(jobs::follow_queue(state.clone())),
         tokio::spawn(jobs::follow_agents(state.clone())),

@@ -41,6 +41,8 @@ pub(crate) struct Request<'a> {
     pub text: &'a str,
     /// When the next SLA clock falls due.
     pub sla_due: Option<DateTime<Utc>>,
+    /// The predicted urgency and its confidence, unless a person set the urgency.
+    pub ai_urgency: Option<(&'a str, f64)>,
 }
 
 impl<'a> Request<'a> {
@@ -53,6 +55,7 @@ impl<'a> Request<'a> {
             custom_fields: &t.custom_fields,
             text,
             sla_due: t.sla_due_at,
+            ai_urgency: crate::categorize::ai_urgency(&t.predictions),
         }
     }
 }
@@ -122,7 +125,7 @@ pub(crate) fn priority_with_sla(
         seats: c.org.seats,
         plan: c.plan.as_ref().map(|p| (p.name.as_str(), boost.unwrap_or(0.0))),
         emotion: &emotion,
-        ai_urgency: None,
+        ai_urgency: r.ai_urgency,
         sla_due: None,
         custom_fields: r.custom_fields,
     };

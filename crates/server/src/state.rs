@@ -27,6 +27,8 @@ pub struct AppState {
     pub queue: crate::queue::Queue,
     /// Agents, their skills, availability and open work, for assignment.
     pub routing: crate::routing::Routing,
+    /// The categorization models in use on intake.
+    pub models: crate::categorize::Models,
     /// Tickets whose SLA due time needs a look (see `sla::follow`).
     pub(crate) sla_tx: tokio::sync::mpsc::UnboundedSender<i64>,
     pub(crate) sla_rx: Arc<std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<i64>>>>,
@@ -42,6 +44,7 @@ impl AppState {
         Self {
             queue,
             routing: Default::default(),
+            models: Default::default(),
             sla_tx,
             sla_rx: Arc::new(std::sync::Mutex::new(Some(sla_rx))),
             run_sla_ticker: true,

@@ -12,6 +12,7 @@ mod connect;
 mod contacts;
 mod error;
 mod imports;
+mod labels;
 mod models;
 mod notifications;
 mod organizations;
@@ -23,6 +24,7 @@ mod tokens;
 
 pub use connect::{Backend, DatabaseUrl, StoreOptions};
 pub use error::StoreError;
+pub use labels::{LabelRow, NewLabel};
 pub use models::{ModelRecord, NewModel};
 pub use notifications::NewNotification;
 pub use organizations::{NewOrganization, OrganizationRecord};

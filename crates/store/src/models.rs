@@ -120,23 +120,77 @@ impl Store {
         row.as_ref().map(decode).transpose()
     }
 
-    /// Labelled tickets for training: `(subject + body, value of field)` where the
-    /// field (category, urgency or impact) is set.
+    /// Labelled tickets for training: `(subject + body, value of field)` where a
+    /// person (requester, agent, import) set the field. A value a model set and
+    /// nobody has touched since is not a label: training on it would teach the
+    /// model its own guesses. `field` is category, urgency, impact or a custom field.
     pub async fn labelled_tickets(&self, field: &str) -> Result<Vec<(String, String)>, StoreError> {
         let col = match field {
             "category" | "urgency" | "impact" => field,
-            _ => return Err(StoreError::Conflict(format!("`{field}` is not a ticket field a model predicts"))),
+            _ => "custom_fields",
         };
         let rows = sqlx::query(&format!(
-            "SELECT subject, body, {col} AS label FROM tickets WHERE {col} IS NOT NULL ORDER BY id"
+            "SELECT subject, body, {col} AS label, predictions FROM tickets WHERE {col} IS NOT NULL ORDER BY id"
         ))
         .fetch_all(self.r())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let (s, b): (String, String) = (r.try_get("subject")?, r.try_get("body")?);
-                Ok((format!("{s}\n{b}"), r.try_get("label")?))
-            })
-            .collect()
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let label: String = r.try_get("label")?;
+            let label = if col == "custom_fields" {
+                let fields: triage_core::ticket::CustomFields = crate::codec::from_json(&label)?;
+                match fields.get(field).and_then(|v| v.as_str()) {
+                    Some(v) => v.to_string(),
+                    None => continue,
+                }
+            } else {
+                label
+            };
+            if let Some(p) = r.try_get::<Option<String>, _>("predictions")? {
+                let p: triage_core::ticket::Predictions = crate::codec::from_json(&p)?;
+                if triage_core::ticket::applied(&p, field) == Some(label.as_str()) {
+                    continue;
+                }
+            }
+            let (s, b): (String, String) = (r.try_get("subject")?, r.try_get("body")?);
+            out.push((format!("{s}\n{b}"), label));
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// The active models that map onto `policy`, ready for intake, and why the
+    /// others are not used (`(target, model id, reason)`).
+    pub async fn intake_models(
+        &self,
+        policy: &triage_core::policy::Policy,
+    ) -> Result<(triage_core::classify::Intake, Vec<(String, i64, String)>), StoreError> {
+        use triage_core::classify::{IntakeModel, Model};
+        let rows = sqlx::query(&format!("SELECT {COLS} FROM models WHERE active = 1 ORDER BY target"))
+            .fetch_all(self.r())
+            .await?;
+        let mut intake = triage_core::classify::Intake::default();
+        let mut skipped = Vec::new();
+        for r in &rows {
+            let m = decode(r)?;
+            let model = match Model::decode(&m.header, &self.model_weights(m.id).await?) {
+                Ok(model) => model,
+                Err(e) => {
+                    skipped.push((m.target, m.id, format!("cannot be read: {e}")));
+                    continue;
+                }
+            };
+            match IntakeModel::new(&m.target, m.id, model, policy) {
+                Ok(im) => intake.models.push(im),
+                Err(why) => skipped.push((m.target, m.id, why)),
+            }
+        }
+        Ok((intake, skipped))
+    }
+
+    /// The active models' ids, to notice a change cheaply.
+    pub async fn active_model_ids(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT id FROM models WHERE active = 1 ORDER BY id").fetch_all(self.r()).await?)
     }
 }

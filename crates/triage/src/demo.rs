@@ -343,6 +343,7 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
             external_id: Some(format!("demo:banking77:{id}")),
             created_at,
             actor: Actor::Contact(contact_id),
+            predictions: Default::default(),
             idempotency: None,
         });
     }

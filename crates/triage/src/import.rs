@@ -60,6 +60,8 @@ struct Ctx<'a> {
     source: String,
     contacts: HashMap<String, (i64, i64)>,
     orgs: HashMap<String, i64>,
+    /// The active categorization models: fields the file leaves empty are predicted.
+    intake: triage_core::classify::Intake,
 }
 
 pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -98,6 +100,13 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
         source: stem,
         contacts: HashMap::new(),
         orgs: HashMap::new(),
+        intake: {
+            let (intake, skipped) = store.intake_models(&policy).await?;
+            for (target, id, why) in skipped {
+                eprintln!("note: model {id} (`{target}`) is not used to fill fields: {why}");
+            }
+            intake
+        },
     };
 
     let bar = ProgressBar::new(total);
@@ -263,6 +272,20 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
         _ => Default::default(),
     };
     p.check_custom_fields(&custom_fields).map_err(|e| rej(&e.field, e.message))?;
+    // Fields the file leaves empty: the active models fill the confident ones.
+    let (mut category, mut impact, mut urgency, mut custom_fields) = (category, impact, urgency, custom_fields);
+    let predictions = if ctx.intake.is_empty() {
+        Default::default()
+    } else {
+        let p = ctx.intake.predict(&format!("{subject}\n{body}"), |field| match field {
+            "category" => category.is_some(),
+            "impact" => impact.is_some(),
+            "urgency" => urgency.is_some(),
+            other => custom_fields.contains_key(other),
+        });
+        triage_core::ticket::fill(&p, &mut category, &mut impact, &mut urgency, &mut custom_fields);
+        p
+    };
     let created_at = match text(f, "created_at") {
         Some(s) => parse_time(&s).ok_or_else(|| {
             rej("created_at", format!("`{s}` is not a time; use RFC 3339, e.g. 2026-03-01T09:30:00Z"))
@@ -324,6 +347,7 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
         external_id: Some(external_id),
         created_at,
         actor: Actor::System,
+        predictions,
         idempotency: None,
     })
 }

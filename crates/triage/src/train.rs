@@ -128,6 +128,29 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ExitCode> {
             }
         }
     };
+    // Whether intake can use it: its labels must be the policy's values (or mapped
+    // in [categorization.labels]). One that cannot never displaces one that can.
+    let policy = match crate::setup::load_policy(g) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let usable = triage_core::classify::IntakeModel::new(&a.target, 0, model.clone(), &policy).map(|_| ());
+    let (active, note) = match (&usable, active) {
+        (Err(why), true) => match store.active_model(&a.target).await? {
+            Some(old)
+                if Model::decode(&old.header, &store.model_weights(old.id).await?)
+                    .ok()
+                    .is_some_and(|m| triage_core::classify::IntakeModel::new(&a.target, 0, m, &policy).is_ok()) =>
+            {
+                (
+                    false,
+                    format!("kept as a candidate: model {} is used on intake and this one cannot be ({why})", old.id),
+                )
+            }
+            _ => (true, note),
+        },
+        _ => (active, note),
+    };
     let (header, weights) = model.encode();
     let rec = store
         .save_model(
@@ -145,6 +168,14 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ExitCode> {
         )
         .await?;
     println!("stored as model {} ({}): {note}", rec.id, if active { "active" } else { "candidate" });
+    match usable {
+        Ok(()) if active => println!(
+            "used on intake by every server within 10 s (threshold {:.2})",
+            policy.categorization.threshold(&a.target)
+        ),
+        Ok(()) => {}
+        Err(why) => println!("not used on intake: {why}"),
+    }
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

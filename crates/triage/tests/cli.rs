@@ -342,6 +342,7 @@ fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
                 external_id: Some(format!("two-process:{i}")),
                 created_at: now - chrono::Duration::days(6),
                 actor: triage_core::ticket::Actor::System,
+                predictions: Default::default(),
                 idempotency: None,
             })
             .collect();

@@ -95,19 +95,12 @@ impl FeatureSpec {
         x
     }
 
-    /// Sublinear term frequencies (1 + ln tf) of a text's features, not normalized.
-    pub fn counts(&self, text: &str, mut origins: Option<&mut Vec<(u32, Origin)>>) -> Sparse {
+    /// Calls `note` with each feature occurrence of a text: its bucket and (made
+    /// only when asked) what it came from.
+    fn walk(&self, text: &str, mut note: impl FnMut(u32, &dyn Fn() -> Origin)) {
         let words = words(text);
-        let mut raw: Vec<(u32, f32)> = Vec::with_capacity(words.len() * 8);
-        let mut note = |b: u32, o: &dyn Fn() -> Origin| {
-            raw.push((b, 1.0));
-            if let Some(list) = origins.as_deref_mut() {
-                if !list.iter().any(|(x, _)| *x == b) {
-                    list.push((b, o()));
-                }
-            }
-        };
         let mut padded = String::with_capacity(32);
+        let mut bounds: Vec<usize> = Vec::with_capacity(32);
         for (i, w) in words.iter().enumerate() {
             note(self.bucket(fnv(1, w.as_bytes())), &|| Origin::Word(w.clone()));
             if self.word_bigrams && i > 0 {
@@ -120,7 +113,8 @@ impl FeatureSpec {
                 padded.push('<');
                 padded.push_str(w);
                 padded.push('>');
-                let bounds: Vec<usize> = padded.char_indices().map(|(i, _)| i).chain([padded.len()]).collect();
+                bounds.clear();
+                bounds.extend(padded.char_indices().map(|(i, _)| i).chain([padded.len()]));
                 let chars = bounds.len() - 1;
                 for n in self.char_min as usize..=self.char_max as usize {
                     // The whole padded word is the word feature already.
@@ -134,6 +128,20 @@ impl FeatureSpec {
                 }
             }
         }
+    }
+
+    /// Sublinear term frequencies (1 + ln tf) of a text's features, not
+    /// normalized; with `origins`, what each bucket came from (first seen).
+    pub fn counts(&self, text: &str, mut origins: Option<&mut Vec<(u32, Origin)>>) -> Sparse {
+        let mut raw: Vec<(u32, f32)> = Vec::with_capacity(text.len() * 4);
+        self.walk(text, |b, o| {
+            raw.push((b, 1.0));
+            if let Some(list) = origins.as_deref_mut() {
+                if !list.iter().any(|(x, _)| *x == b) {
+                    list.push((b, o()));
+                }
+            }
+        });
         raw.sort_unstable_by_key(|x| x.0);
         let mut out: Sparse = Vec::with_capacity(raw.len());
         for (b, v) in raw {
@@ -145,6 +153,21 @@ impl FeatureSpec {
         for x in &mut out {
             x.1 = 1.0 + x.1.ln();
         }
+        out
+    }
+
+    /// What the `wanted` buckets came from in a text (every origin of each:
+    /// a hashed bucket may hold several words).
+    pub fn origins_of(&self, text: &str, wanted: &[u32]) -> Vec<(u32, Origin)> {
+        let mut out: Vec<(u32, Origin)> = Vec::new();
+        self.walk(text, |b, o| {
+            if wanted.contains(&b) {
+                let o = o();
+                if !out.iter().any(|(x, y)| *x == b && *y == o) {
+                    out.push((b, o));
+                }
+            }
+        });
         out
     }
 }

@@ -8,12 +8,14 @@
 //! tickets (database or file) and stores the model.
 
 mod features;
+mod intake;
 mod metrics;
 mod model;
 #[cfg(test)]
 mod tests;
 
 pub use features::{idf, normalize, words, FeatureSpec, Origin, Sparse};
+pub use intake::{Intake, IntakeModel, DRIVERS};
 pub use metrics::{evaluate, ClassScore, Evaluation};
 pub use model::{Model, Prediction, TrainSpec};
 

@@ -236,31 +236,45 @@ impl Model {
         x
     }
 
-    /// Predicts a text's label with the `top` features that drove it.
+    /// Predicts a text's label with the `top` words or phrases that drove it.
     pub fn predict(&self, text: &str, top: usize) -> Prediction {
-        let mut origins = Vec::new();
-        let x = self.vectorize(text, Some(&mut origins));
+        let x = self.vectorize(text, None);
         let mut buf = Vec::new();
         let (c, p) = self.classify(&x, &mut buf);
+        Prediction { label: self.labels[c].clone(), confidence: p, drivers: self.explain(text, &x, c, top) }
+    }
+
+    /// The words or phrases of `text` (vectorized as `x`) that pull most towards
+    /// class `c`: each feature's weight for `c` over the classes' average, times
+    /// its value, summed per word or phrase (a character piece counts for its
+    /// word). Only the strongest buckets are traced back to the text.
+    pub fn explain(&self, text: &str, x: &Sparse, c: usize, top: usize) -> Vec<(String, f32)> {
         let k = self.labels.len();
-        // A feature's pull towards the winner over the average class, summed per
-        // word or phrase (character pieces count for their word).
-        let mut pulls: Vec<(String, f32)> = Vec::new();
-        for &(b, v) in &x {
-            let row = &self.weights[b as usize * k..b as usize * k + k];
-            let mean = row.iter().sum::<f32>() / k as f32;
-            let Some((_, o)) = origins.iter().find(|(x, _)| *x == b) else { continue };
+        let mut pulls: Vec<(u32, f32)> = x
+            .iter()
+            .map(|&(b, v)| {
+                let row = &self.weights[b as usize * k..b as usize * k + k];
+                (b, (row[c] - row.iter().sum::<f32>() / k as f32) * v)
+            })
+            .filter(|(_, w)| *w > 0.0)
+            .collect();
+        pulls.sort_by(|a, b| b.1.total_cmp(&a.1));
+        pulls.truncate(top * 8);
+        let wanted: Vec<u32> = pulls.iter().map(|(b, _)| *b).collect();
+        let origins = self.features.origins_of(text, &wanted);
+        let mut phrases: Vec<(String, f32)> = Vec::new();
+        for (b, w) in &pulls {
+            // A bucket shared by several words: its pull goes to the first.
+            let Some((_, o)) = origins.iter().find(|(x, _)| x == b) else { continue };
             let phrase = o.phrase();
-            match pulls.iter_mut().find(|(p, _)| *p == phrase) {
-                Some(e) => e.1 += (row[c] - mean) * v,
-                None => pulls.push((phrase, (row[c] - mean) * v)),
+            match phrases.iter_mut().find(|(p, _)| *p == phrase) {
+                Some(e) => e.1 += w,
+                None => phrases.push((phrase, *w)),
             }
         }
-        pulls.retain(|(_, w)| *w > 0.0);
-        pulls.sort_by(|a, b| b.1.total_cmp(&a.1));
-        pulls.truncate(top);
-        let drivers = pulls;
-        Prediction { label: self.labels[c].clone(), confidence: p, drivers }
+        phrases.sort_by(|a, b| b.1.total_cmp(&a.1));
+        phrases.truncate(top);
+        phrases
     }
 
     /// Fits the temperature on held-out rows (minimum negative log-likelihood,

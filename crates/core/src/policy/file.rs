@@ -34,6 +34,7 @@ pub(crate) struct PolicyFile {
     #[serde(default)]
     pub teams: Vec<Spanned<TeamFile>>,
     pub routing: Option<RoutingFile>,
+    pub categorization: Option<CategorizationFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -305,4 +306,16 @@ pub(crate) struct TeamFile {
 pub(crate) struct RoutingFile {
     #[serde(default)]
     pub load: BTreeMap<Spanned<String>, Spanned<f64>>,
+}
+
+/// `[categorization]`: how sure a prediction must be to set a field, and how a
+/// model's labels map to the policy's values.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CategorizationFile {
+    pub default_threshold: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub thresholds: std::collections::BTreeMap<String, Spanned<f64>>,
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Spanned<String>>>,
 }

@@ -1,6 +1,7 @@
 //! The policy: what a support lead configures, loaded from TOML and validated
 //! with precise errors (file, line, what to fix).
 
+mod categorization;
 mod custom_field;
 mod duration;
 mod error;
@@ -11,6 +12,7 @@ mod priority_rules;
 mod teams;
 mod validate;
 
+pub use categorization::CategorizationDef;
 pub use custom_field::{CustomFieldDef, CustomFieldType};
 pub use duration::parse_duration;
 pub use error::{PolicyError, PolicyErrors};
@@ -57,6 +59,8 @@ pub struct Policy {
     pub teams: Vec<TeamDef>,
     /// How much capacity each level's ticket takes.
     pub routing: RoutingDef,
+    /// How predicted fields are used on intake (`[categorization]`).
+    pub categorization: CategorizationDef,
     /// What the linter found worth a look but not wrong (see `triage policy check`).
     #[serde(skip)]
     #[schema(ignore)]

@@ -316,3 +316,28 @@ fn teams_name_a_known_strategy_and_every_category_routes_to_one() {
         "{all:?}"
     );
 }
+
+#[test]
+fn categorization_thresholds_and_label_maps_are_checked() {
+    let p = Policy::builtin();
+    assert_eq!(p.categorization.threshold("category"), 0.6);
+    assert_eq!(p.categorization.threshold("urgency"), 0.55);
+    assert_eq!(p.policy_value("urgency", "high").as_deref(), Some("high"));
+    assert_eq!(p.policy_value("urgency", "1"), None, "an unmapped code is no policy value");
+    let text = builtin_with(
+        "# labels.urgency = { \"0\" = \"critical\", \"1\" = \"high\", \"2\" = \"medium\", \"3\" = \"low\" }",
+        "labels.urgency = { \"0\" = \"critical\", \"1\" = \"high\" }",
+    );
+    let p = Policy::from_toml("p.toml", &text).unwrap();
+    assert_eq!(p.policy_value("urgency", "1").as_deref(), Some("high"));
+    let text = builtin_with("thresholds = { category = 0.6,", "thresholds = { category = 1.5, persona = 0.5,");
+    let e = errors(&text);
+    assert_eq!(e.len(), 2, "{e:?}");
+    assert!(e.iter().any(|e| e.message.contains("categorization.thresholds.category is 1.5")), "{e:?}");
+    assert!(e.iter().any(|e| e.message.contains("`persona`, which no model can fill")), "{e:?}");
+    let text = builtin_with("# labels.urgency = {", "labels.urgency = { \"0\" = \"urgent\" }\n# {");
+    let e = errors(&text);
+    assert!(e[0].message.contains("maps `0` to `urgent`, not a urgency value"), "{e:?}");
+    assert_eq!(e[0].line, line_of(&text, "labels.urgency = { \"0\""));
+    assert!(e[0].hint.as_deref().unwrap_or("").contains("critical, high, medium, low"), "{e:?}");
+}

@@ -490,8 +490,10 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         messages,
         teams,
         routing,
+        categorization: Default::default(),
         warnings: Vec::new(),
     };
+    policy.categorization = super::categorization::categorization(&mut errs, raw.categorization.as_ref(), &policy);
     if errs.list.is_empty() {
         super::lint::check(&raw, &policy, &mut errs);
     }

@@ -25,6 +25,9 @@ pub enum EventKind {
     Escalated,
     /// Handed back to a lower tier, with a hand-off note.
     Deescalated,
+    /// A person set a field a model predicts: a label for the next training,
+    /// with the prediction it confirmed or corrected.
+    Labelled,
 }
 
 impl EventKind {
@@ -41,6 +44,7 @@ impl EventKind {
             EventKind::PromiseChanged => "promise_changed",
             EventKind::Escalated => "escalated",
             EventKind::Deescalated => "deescalated",
+            EventKind::Labelled => "labelled",
         }
     }
     pub fn parse(s: &str) -> Option<EventKind> {
@@ -56,6 +60,7 @@ impl EventKind {
             Self::PromiseChanged,
             Self::Escalated,
             Self::Deescalated,
+            Self::Labelled,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -6,6 +6,7 @@ mod comment;
 mod event;
 mod fields;
 mod handoff;
+mod prediction;
 mod status;
 
 pub use actor::Actor;
@@ -14,6 +15,7 @@ pub use comment::{Comment, CommentKind};
 pub use event::{Event, EventKind};
 pub use fields::{validate_body, validate_subject, validate_tags};
 pub use handoff::{destination, validate_note, Handoff, HandoffTo};
+pub use prediction::{applied, fill, needs_triage, settle, Driver, FieldPrediction, PredictionState, Predictions};
 pub use status::{Status, TransitionError};
 
 use crate::agent::Tier;
@@ -67,6 +69,10 @@ pub struct Ticket {
     pub closed_at: Option<DateTime<Utc>>,
     /// When the next running SLA clock falls due (none while paused or met).
     pub sla_due_at: Option<DateTime<Utc>>,
+    /// What the categorization models predicted on intake, per field (staff only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = Object)]
+    pub predictions: Predictions,
 }
 
 /// A validated ticket about to be stored. Build it with the policy's checks
@@ -105,6 +111,8 @@ pub struct NewTicket {
     pub tags: Vec<String>,
     pub custom_fields: CustomFields,
     pub external_id: Option<String>,
+    /// What the categorization models predicted (also logged in the `created` event).
+    pub predictions: Predictions,
     pub created_at: DateTime<Utc>,
     /// Who created it, for the event log.
     pub actor: Actor,
@@ -246,6 +254,7 @@ mod tests {
             solved_at: None,
             closed_at: None,
             sla_due_at: None,
+            predictions: Predictions::new(),
         }
     }
 

@@ -16,6 +16,7 @@ mod ticket_sla;
 mod ticket_thread;
 mod tickets;
 mod tokens;
+mod triage;
 
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
@@ -84,6 +85,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(me::me))
         .routes(routes!(reports::sla))
         .routes(routes!(reports::routing))
+        .routes(routes!(reports::predictions))
+        .routes(routes!(triage::needs_triage))
         .routes(routes!(notifications::list))
         .routes(routes!(crate::ops::healthz))
         .routes(routes!(crate::ops::metrics))

@@ -316,3 +316,67 @@ pub async fn routing(
         .collect();
     Ok(Json(RoutingReportView { from, to, generated_at: now, truncated, report: routing_report(&paths), evenness }))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PredictionReportView {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Per target: how often the model was right where an agent gave the field
+    /// a value (overall, when it was sure, when it only suggested), by week,
+    /// and the corrections agents made most.
+    pub targets: Vec<triage_core::report::TargetAccuracy>,
+    /// The models in use on intake now, by target.
+    pub models_in_use: Vec<ModelInUse>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelInUse {
+    pub target: String,
+    pub model_id: i64,
+    pub classes: usize,
+    pub threshold: f32,
+}
+
+/// Prediction accuracy against agent corrections over time: each label an
+/// agent gave (`PATCH /tickets/{id}` setting category, urgency, impact or a
+/// predicted custom field) in `[from, to)` checks the prediction it settled (staff).
+#[utoipa::path(get, path = "/api/v1/reports/predictions", tag = "reports", params(SlaReportParams),
+    responses((status = 200, body = PredictionReportView), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn predictions(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<SlaReportParams>,
+) -> ApiResult<Json<PredictionReportView>> {
+    caller.require_staff()?;
+    let to = q.to.unwrap_or_else(|| s.now() + Duration::milliseconds(1));
+    let from = q.from.unwrap_or(to - Duration::days(90));
+    if from >= to {
+        return Err(AppError::BadRequest { field: Some("from".into()), detail: "from must be before to".into() });
+    }
+    let rows: Vec<triage_core::report::LabelOutcome> = s
+        .store
+        .list_labels(from, to)
+        .await?
+        .into_iter()
+        .map(|l| triage_core::report::LabelOutcome {
+            target: l.target,
+            at_ms: l.at.timestamp_millis(),
+            label: l.label,
+            predicted: l.predicted,
+            state: l.prediction_state,
+        })
+        .collect();
+    let models_in_use = s
+        .models
+        .intake()
+        .models
+        .iter()
+        .map(|m| ModelInUse {
+            target: m.target.clone(),
+            model_id: m.model_id,
+            classes: m.model.labels.len(),
+            threshold: m.threshold,
+        })
+        .collect();
+    Ok(Json(PredictionReportView { from, to, targets: triage_core::report::prediction_report(&rows), models_in_use }))
+}

@@ -55,6 +55,7 @@ pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketV
         // How a priority was computed is internal (it names segments and weights).
         ticket.priority_explanation = None;
         ticket.policy_version = None;
+        ticket.predictions.clear();
     }
     TicketView {
         ticket,
@@ -227,6 +228,22 @@ pub async fn create(
     }
     let over = requested_override(&s, &caller, req.priority.as_deref(), req.priority_reason.as_deref())?;
     let text = prioritize::text_of(&subject, &body);
+    // The models read the text: confident predictions fill the fields nobody
+    // set, doubtful ones wait for a person (needs triage).
+    let mut req = req;
+    let predictions = crate::categorize::predict(&s, &text, |field| match field {
+        "category" => req.category.is_some(),
+        "impact" => req.impact.is_some(),
+        "urgency" => req.urgency.is_some(),
+        other => req.custom_fields.contains_key(other),
+    });
+    triage_core::ticket::fill(
+        &predictions,
+        &mut req.category,
+        &mut req.impact,
+        &mut req.urgency,
+        &mut req.custom_fields,
+    );
     let request = Request {
         impact: req.impact.as_deref(),
         urgency: req.urgency.as_deref(),
@@ -235,6 +252,7 @@ pub async fn create(
         custom_fields: &req.custom_fields,
         text: &text,
         sla_due: None,
+        ai_urgency: crate::categorize::ai_urgency(&predictions),
     };
     // The SLA targets depend on the level and the SLA points on the targets: the
     // level without SLA points picks the targets, then the score counts them.
@@ -311,6 +329,7 @@ pub async fn create(
         tags,
         custom_fields: req.custom_fields,
         external_id: req.external_id,
+        predictions,
         created_at: now,
         actor: caller.actor(),
         idempotency,
@@ -498,6 +517,14 @@ pub async fn update(
     }
     let reason = req.reason.clone().filter(|r| !r.trim().is_empty());
     let status = req.status;
+    let mut labelled: Vec<&str> =
+        [("category", req.category.is_some()), ("impact", req.impact.is_some()), ("urgency", req.urgency.is_some())]
+            .into_iter()
+            .filter_map(|(f, set)| set.then_some(f))
+            .collect();
+    if let Some(cf) = &req.custom_fields {
+        labelled.extend(cf.keys().map(String::as_str));
+    }
     let requested = match &req.priority {
         Some(Some(level)) => Some(requested_override(&s, &caller, Some(level), req.priority_reason.as_deref())?),
         Some(None) => Some(None),
@@ -510,6 +537,7 @@ pub async fn update(
         .store
         .modify_ticket(id, caller.actor(), now, None, |t| {
             let mut events = Vec::new();
+            let before = t.clone();
             let changes = t.apply(&patch);
             if !changes.is_empty() {
                 events.push(NewEvent {
@@ -518,6 +546,8 @@ pub async fn update(
                     reason: reason.clone(),
                 });
             }
+            // Every predictable field the agent set is a label (even unchanged: a confirmation).
+            events.extend(crate::categorize::labels_for(&s, &before, t, &labelled));
             // Re-prioritize: new inputs, time passed, or an override set or cleared.
             let before = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
             let over = match &requested {

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod authorization;
+mod categorize;
 mod errors;
 mod idempotency;
 mod ops;

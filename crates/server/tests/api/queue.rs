@@ -194,6 +194,7 @@ async fn the_queue_sees_what_other_processes_write(b: Backend) {
         external_id: Some("other:1".into()),
         created_at: now,
         actor: Actor::System,
+        predictions: Default::default(),
         idempotency: None,
     };
     assert_eq!(other.insert_tickets(&[t]).await.unwrap(), 1);

@@ -10,7 +10,7 @@ use crate::codec::{json, ms, stored_precision};
 use crate::{Backend, StoreError};
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashSet;
-use triage_core::ticket::{Channel, EventKind, NewTicket, Status, Ticket};
+use triage_core::ticket::{needs_triage, Channel, EventKind, NewTicket, Status, Ticket};
 
 /// Rows per statement: 30 parameters a ticket stays far below both backends' limits.
 pub(crate) const CHUNK: usize = 500;
@@ -19,8 +19,8 @@ const INSERT_COLS: &str =
     "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, priority, \
     priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
     external_id, idem_scope, idem_key, idem_fingerprint, version, created_at, updated_at, solved_at, closed_at, \
-    priority_points, sla_due_at, sla_alarm_at";
-const PARAMS_PER_ROW: usize = 31;
+    priority_points, sla_due_at, sla_alarm_at, predictions, needs_triage";
+const PARAMS_PER_ROW: usize = 33;
 
 pub(crate) const SQLITE_NEXT_ID: &str =
     "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), \
@@ -131,6 +131,7 @@ pub(crate) fn stored(t: &NewTicket, id: i64) -> Ticket {
         solved_at: solved.then_some(at),
         closed_at: closed.then_some(at),
         sla_due_at: t.sla_due_at.map(stored_precision),
+        predictions: t.predictions.clone(),
     }
 }
 
@@ -206,6 +207,8 @@ pub(crate) fn tickets_stmt(backend: Backend, tickets: &[&NewTicket], ids: &[i64]
             s.priority_points.as_ref().map(json).into(),
             s.sla_due_at.map(ms).into(),
             t.sla_alarm_at.map(ms).into(),
+            super::predictions_json(&s.predictions).into(),
+            Param::Int(needs_triage(&s.predictions) as i64),
         ]);
     }
     Stmt { sql, params }
@@ -231,6 +234,9 @@ pub(crate) fn follow_up_stmts(backend: Backend, new: &[(&NewTicket, &Ticket)]) -
         }
         if let Some(why) = &t.routing {
             data["routing"] = serde_json::json!(why);
+        }
+        if !s.predictions.is_empty() {
+            data["predictions"] = serde_json::json!(s.predictions);
         }
         params.extend([
             Param::Int(s.id),

@@ -14,11 +14,13 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use triage_core::agent::Tier;
-use triage_core::ticket::{Actor, Comment, CommentKind, Event, EventKind, Idempotency, NewTicket, Ticket};
+use triage_core::ticket::{
+    needs_triage, Actor, Comment, CommentKind, Event, EventKind, Idempotency, NewTicket, Predictions, Ticket,
+};
 
 pub(crate) const COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, \
     priority, priority_score, priority_explanation, priority_points, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
-    external_id, version, created_at, updated_at, first_response_at, solved_at, closed_at, sla_due_at";
+    external_id, version, created_at, updated_at, first_response_at, solved_at, closed_at, sla_due_at, predictions";
 
 pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
     Ok(Ticket {
@@ -53,7 +55,16 @@ pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
         solved_at: opt_time(r.try_get("solved_at")?)?,
         closed_at: opt_time(r.try_get("closed_at")?)?,
         sla_due_at: opt_time(r.try_get("sla_due_at")?)?,
+        predictions: match r.try_get::<Option<String>, _>("predictions")? {
+            Some(s) => from_json(&s)?,
+            None => Predictions::new(),
+        },
     })
+}
+
+/// Predictions as stored: NULL when there are none.
+pub(crate) fn predictions_json(p: &Predictions) -> Option<String> {
+    (!p.is_empty()).then(|| json(p))
 }
 
 /// An event to append, produced by a change to a ticket.
@@ -245,8 +256,9 @@ impl Store {
                 "UPDATE tickets SET subject = $1, body = $2, category = $3, impact = $4, urgency = $5, priority = $6,
                    priority_score = $7, priority_explanation = $8, policy_version = $9, status = $10, assignee_id = $11,
                    team = $12, tier = $13, tags = $14, custom_fields = $15, version = $16, updated_at = $17,
-                   first_response_at = $18, solved_at = $19, closed_at = $20, priority_points = $21
-                 WHERE id = $22 AND version = $23",
+                   first_response_at = $18, solved_at = $19, closed_at = $20, priority_points = $21,
+                   predictions = $22, needs_triage = $23
+                 WHERE id = $24 AND version = $25",
             )
             .bind(&after.subject)
             .bind(&after.body)
@@ -269,6 +281,8 @@ impl Store {
             .bind(after.solved_at.map(ms))
             .bind(after.closed_at.map(ms))
             .bind(after.priority_points.as_ref().map(json))
+            .bind(predictions_json(&after.predictions))
+            .bind(needs_triage(&after.predictions) as i64)
             .bind(id)
             .bind(before.version)
             .execute(&mut *tx)
@@ -309,6 +323,11 @@ impl Store {
             }
             for e in &events {
                 insert_event(&mut tx, id, now, actor, e).await?;
+                if e.kind == EventKind::Labelled {
+                    let label: crate::labels::NewLabel = serde_json::from_value(e.data.clone())
+                        .map_err(|err| StoreError::Conflict(format!("a label event is malformed: {err}")))?;
+                    crate::labels::insert(&mut tx, id, actor, &label, now).await?;
+                }
             }
             for n in &extras.notifications {
                 crate::notifications::insert(&mut tx, Some(id), n, now).await?;

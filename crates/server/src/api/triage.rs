@@ -1,0 +1,45 @@
+//! The needs-triage view: open tickets whose predictions were not sure enough
+//! to set a field, for a person to decide (oldest first).
+
+use super::tickets::{view, TicketView};
+use super::{encode_cursor, page_request, ListEnvelope};
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TriageParams {
+    pub cursor: Option<String>,
+    /// 1-200, default 50.
+    pub limit: Option<i64>,
+}
+
+/// Tickets that need triage: some prediction (category, urgency, impact, a
+/// custom field) fell below its threshold in the policy's `[categorization]`,
+/// so the field waits for a person. Each carries its `predictions` (value,
+/// confidence, runner-up, the words that drove it). Setting the field with
+/// `PATCH /tickets/{id}` takes the ticket off this view and records a label (staff).
+#[utoipa::path(get, path = "/api/v1/triage", tag = "tickets", params(TriageParams),
+    responses((status = 200, body = ListEnvelope<TicketView>), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn needs_triage(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<TriageParams>,
+) -> ApiResult<Json<ListEnvelope<TicketView>>> {
+    caller.require_staff()?;
+    let page = page_request(&q.cursor, q.limit)?;
+    let mut items = s.store.needs_triage(page.after.unwrap_or(0), page.limit + 1).await?;
+    let next = (items.len() as i64 > page.limit).then(|| {
+        items.truncate(page.limit as usize);
+        items.last().map(|t| encode_cursor(t.id))
+    });
+    Ok(Json(ListEnvelope {
+        items: items.into_iter().map(|t| view(&s, &caller, t)).collect(),
+        next_cursor: next.flatten(),
+    }))
+}

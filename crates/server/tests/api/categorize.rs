@@ -1,0 +1,180 @@
+//! Categorization on intake: predictions with confidence and drivers, the
+//! needs-triage view for doubtful ones, agents' corrections recorded as labels
+//! (used by the next training) and the accuracy report.
+
+use crate::both;
+use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
+use serde_json::json;
+use triage_core::classify::{train_texts, FeatureSpec, TrainSpec};
+use triage_store::NewModel;
+
+/// Hand-made rows whose right answer is plain: each class has its own words.
+fn rows(target: &str) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    let (classes, words): (&[&str], &[&[&str]]) = match target {
+        "category" => (
+            &["cards", "transfers", "cash"],
+            &[
+                &["card", "declined", "pin", "contactless", "expired", "chip"],
+                &["transfer", "iban", "beneficiary", "wire", "sepa", "recipient"],
+                &["atm", "withdrawal", "cash", "machine", "banknotes", "dispense"],
+            ],
+        ),
+        _ => (
+            &["critical", "low"],
+            &[
+                &["outage", "down", "everyone", "blocked", "immediately", "production"],
+                &["question", "whenever", "curious", "someday", "minor", "wondering"],
+            ],
+        ),
+    };
+    for (c, ws) in classes.iter().zip(words) {
+        for i in 0..40 {
+            let text = format!("{} {} {} please", ws[i % ws.len()], ws[(i + 1) % ws.len()], ws[(i * 7 + 3) % ws.len()]);
+            out.push((text, *c));
+        }
+    }
+    out
+}
+
+/// Trains a model for `target` on the hand-made rows and stores it active.
+async fn install(app: &TestApp, target: &str) -> i64 {
+    let rows = rows(target);
+    let texts: Vec<&str> = rows.iter().map(|(t, _)| t.as_str()).collect();
+    let labels: Vec<&str> = rows.iter().map(|(_, l)| *l).collect();
+    let features = FeatureSpec { bits: 14, ..FeatureSpec::default() };
+    let model = train_texts(&texts, &labels, features, TrainSpec::default());
+    let (header, weights) = model.encode();
+    let rec = app
+        .store
+        .save_model(
+            NewModel {
+                target,
+                source: "test",
+                rows_trained: rows.len() as i64,
+                metrics: "{}".into(),
+                header,
+                weights,
+                active: true,
+                note: "test".into(),
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    rec.id
+}
+
+async fn predictions_fill_fields_explain_and_wait_for_people(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let (_, agent_token) = app.agent("ann@triage.example").await;
+    let category_model = install(&app, "category").await;
+    let urgency_model = install(&app, "urgency").await;
+    assert_eq!(triage_server::categorize::reload(&app.state).await.unwrap(), 2);
+
+    // Plain words: both fields are filled, with the words that drove them.
+    let sure = app
+        .ticket(
+            ADMIN_TOKEN,
+            json!({"subject": "card declined", "body": "my card was declined, the pin does not work, production blocked immediately",
+                   "requester_email": "c@acme.example"}),
+        )
+        .await;
+    let id = sure["id"].as_i64().unwrap();
+    assert_eq!(sure["category"], "cards", "{sure}");
+    let t = app.get(&format!("/api/v1/tickets/{id}"), &agent_token).await.body;
+    let p = &t["predictions"]["category"];
+    assert_eq!((p["value"].as_str(), p["state"].as_str()), (Some("cards"), Some("applied")), "{t}");
+    assert!(p["confidence"].as_f64().unwrap() >= 0.6, "{p}");
+    assert_eq!(p["model_id"], category_model);
+    let drivers: Vec<&str> = p["drivers"].as_array().unwrap().iter().map(|d| d["phrase"].as_str().unwrap()).collect();
+    assert!(drivers.iter().any(|d| d.contains("card") || d.contains("declined") || d.contains("pin")), "{drivers:?}");
+    assert_eq!(t["predictions"]["urgency"]["model_id"], urgency_model);
+    assert_eq!(t["urgency"], "critical", "{t}");
+    // The predicted urgency counts in the score, explained.
+    let ai = t["priority_explanation"]["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["strategy"] == "ai_urgency")
+        .cloned()
+        .expect("an ai_urgency contribution");
+    assert!(ai["contribution"].as_f64().unwrap() > 0.0, "{ai}");
+    // The event log keeps what the models said.
+    let events = app.get(&format!("/api/v1/tickets/{id}/events"), &agent_token).await.body;
+    let created = events["items"].as_array().unwrap().iter().find(|e| e["kind"] == "created").unwrap().clone();
+    assert_eq!(created["data"]["predictions"]["category"]["value"], "cards", "{created}");
+    // Customers see the fields, not the model's reasoning.
+    let customer = app.token("customer", "c@acme.example").await;
+    let seen = app.get(&format!("/api/v1/tickets/{id}"), &customer).await.body;
+    assert!(seen.get("predictions").is_none(), "{seen}");
+
+    // Words the models never saw: nothing is set, the ticket needs triage.
+    let unsure = app
+        .ticket(
+            ADMIN_TOKEN,
+            json!({"subject": "hello", "body": "something odd happened yesterday", "requester_email": "c@acme.example"}),
+        )
+        .await;
+    let unsure_id = unsure["id"].as_i64().unwrap();
+    assert_eq!(unsure["category"], serde_json::Value::Null, "{unsure}");
+    // A field the requester set is kept; its prediction is for the record.
+    let given = app
+        .ticket(
+            ADMIN_TOKEN,
+            json!({"subject": "atm", "body": "the atm did not dispense cash", "category": "cards",
+                   "requester_email": "c@acme.example"}),
+        )
+        .await;
+    let given_id = given["id"].as_i64().unwrap();
+    assert_eq!(given["category"], "cards");
+    let g = app.get(&format!("/api/v1/tickets/{given_id}"), &agent_token).await.body;
+    assert_eq!(g["predictions"]["category"]["state"], "given", "{g}");
+
+    let view = app.get("/api/v1/triage", &agent_token).await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    let ids: Vec<i64> = view.body["items"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
+    assert!(ids.contains(&unsure_id) && !ids.contains(&id), "{ids:?}");
+    let item = view.body["items"].as_array().unwrap().iter().find(|t| t["id"] == unsure_id).unwrap().clone();
+    let p = &item["predictions"]["category"];
+    assert_eq!(p["state"], "suggested", "{item}");
+    assert!(p["confidence"].as_f64().unwrap() < p["threshold"].as_f64().unwrap(), "{p}");
+    assert!(p["runner_up"].is_array(), "{p}");
+
+    // The agent decides: a label is recorded and the ticket leaves the view.
+    let r = app.patch(&format!("/api/v1/tickets/{unsure_id}"), &agent_token, json!({"category": "transfers"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["predictions"]["category"]["state"], "corrected", "{}", r.body);
+    let view = app.get("/api/v1/triage", &agent_token).await.body;
+    assert!(!view["items"].as_array().unwrap().iter().any(|t| t["id"] == unsure_id), "{view}");
+    let events = app.get(&format!("/api/v1/tickets/{unsure_id}/events"), &agent_token).await.body;
+    let label = events["items"].as_array().unwrap().iter().find(|e| e["kind"] == "labelled").unwrap().clone();
+    assert_eq!(label["data"]["label"], "transfers");
+    assert_eq!(label["data"]["model_id"], category_model);
+    assert!(label["actor"].as_str().unwrap().starts_with("agent:"), "{label}");
+    assert!(label["reason"].as_str().unwrap().contains("corrects the predicted category"), "{label}");
+    // An agent confirming the confident prediction is a label too.
+    let r = app.patch(&format!("/api/v1/tickets/{id}"), &agent_token, json!({"category": "cards"})).await;
+    assert_eq!(r.body["predictions"]["category"]["state"], "confirmed", "{}", r.body);
+
+    // The next training reads people's values only: the corrected and the
+    // confirmed ticket and the requester's own, not a model's untouched guess.
+    let training = app.store.labelled_tickets("urgency").await.unwrap();
+    assert!(training.is_empty(), "the urgency the model set is no label: {training:?}");
+    let training = app.store.labelled_tickets("category").await.unwrap();
+    let labels: Vec<&str> = training.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(labels, ["cards", "transfers", "cards"], "{training:?}");
+
+    // The report: two checked predictions, one right (the confident one).
+    let r = app.get("/api/v1/reports/predictions", &agent_token).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let c = r.body["targets"].as_array().unwrap().iter().find(|t| t["target"] == "category").unwrap().clone();
+    assert_eq!((c["overall"]["checked"].as_i64(), c["overall"]["agreed"].as_i64()), (Some(2), Some(1)), "{c}");
+    assert_eq!(c["applied"]["accuracy"], 1.0, "{c}");
+    assert_eq!(c["suggested"]["accuracy"], 0.0, "{c}");
+    assert_eq!(c["weekly"].as_array().unwrap().len(), 1, "{c}");
+    assert_eq!(r.body["models_in_use"].as_array().unwrap().len(), 2);
+}
+both!(predictions_fill_fields_explain_and_wait_for_people);

@@ -1,0 +1,111 @@
+//! Labels people gave to tickets' predicted fields, kept to judge the models
+//! against (prediction accuracy over time) and to say which prediction a
+//! person corrected.
+
+use crate::codec::{ms, time};
+use crate::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use sqlx::{Any, Row, Transaction};
+use triage_core::ticket::Actor;
+
+/// An agent set a predicted field (the data of a `labelled` event).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewLabel {
+    pub target: String,
+    /// The value set (`None`: cleared).
+    pub label: Option<String>,
+    /// The field's value before.
+    pub previous: Option<String>,
+    /// What the model had predicted, its confidence and model, and the
+    /// prediction's state before (`applied` or `suggested`, ...).
+    pub predicted: Option<String>,
+    pub confidence: Option<f64>,
+    pub model_id: Option<i64>,
+    pub prediction_state: Option<String>,
+}
+
+/// A stored label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelRow {
+    pub ticket_id: i64,
+    pub target: String,
+    pub label: Option<String>,
+    pub previous: Option<String>,
+    pub predicted: Option<String>,
+    pub confidence: Option<f64>,
+    pub model_id: Option<i64>,
+    pub prediction_state: Option<String>,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
+pub(crate) async fn insert(
+    tx: &mut Transaction<'_, Any>,
+    ticket_id: i64,
+    actor: Actor,
+    l: &NewLabel,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO ticket_labels (ticket_id, target, label, previous, predicted, confidence, model_id,
+           prediction_state, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(ticket_id)
+    .bind(&l.target)
+    .bind(&l.label)
+    .bind(&l.previous)
+    .bind(&l.predicted)
+    .bind(l.confidence)
+    .bind(l.model_id)
+    .bind(&l.prediction_state)
+    .bind(actor.to_string())
+    .bind(ms(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Labels given in `[from, to)`, oldest first.
+    pub async fn list_labels(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<LabelRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT ticket_id, target, label, previous, predicted, confidence, model_id, prediction_state, actor, at
+             FROM ticket_labels WHERE at >= $1 AND at < $2 ORDER BY at, id",
+        )
+        .bind(ms(from))
+        .bind(ms(to))
+        .fetch_all(self.r())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LabelRow {
+                    ticket_id: r.try_get("ticket_id")?,
+                    target: r.try_get("target")?,
+                    label: r.try_get("label")?,
+                    previous: r.try_get("previous")?,
+                    predicted: r.try_get("predicted")?,
+                    confidence: r.try_get("confidence")?,
+                    model_id: r.try_get("model_id")?,
+                    prediction_state: r.try_get("prediction_state")?,
+                    actor: r.try_get("actor")?,
+                    at: time(r.try_get("at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Open tickets whose predictions wait for a person, oldest first, after
+    /// ticket `after` (cursor), at most `limit`.
+    pub async fn needs_triage(&self, after: i64, limit: i64) -> Result<Vec<triage_core::ticket::Ticket>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM tickets WHERE needs_triage = 1 AND id > $1 AND status NOT IN ('solved', 'closed')
+             ORDER BY id LIMIT $2",
+            crate::tickets::COLS
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(crate::tickets::decode).collect()
+    }
+}
