@@ -48,6 +48,31 @@ impl Default for FeatureSpec {
     }
 }
 
+/// Per-thread scratch for counting features: an open-addressing table from
+/// bucket to its place in the output, small enough to stay in the L1 cache
+/// (a table over every bucket would miss the cache on most features).
+struct Scratch {
+    /// `(bucket + 1, slot)`; 0 marks an empty entry.
+    table: Vec<(u32, u32)>,
+}
+
+impl Scratch {
+    /// An empty table with room for `n` distinct features at most half full.
+    fn begin(&mut self, n: usize) -> usize {
+        let size = (n * 2).next_power_of_two().max(256);
+        if self.table.len() < size {
+            self.table = vec![(0, 0); size];
+        } else {
+            self.table[..size].iter_mut().for_each(|e| *e = (0, 0));
+        }
+        size - 1
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = const { std::cell::RefCell::new(Scratch { table: Vec::new() }) };
+}
+
 /// What a feature was, for explanations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -96,76 +121,93 @@ impl FeatureSpec {
     }
 
     /// Calls `note` with each feature occurrence of a text: its bucket and (made
-    /// only when asked) what it came from.
+    /// only when asked) what it came from. One lowercased copy of the text; the
+    /// words are slices of it.
     fn walk(&self, text: &str, mut note: impl FnMut(u32, &dyn Fn() -> Origin)) {
-        let words = words(text);
+        let lower = text.to_lowercase();
         let mut padded = String::with_capacity(32);
         let mut bounds: Vec<usize> = Vec::with_capacity(32);
-        for (i, w) in words.iter().enumerate() {
-            note(self.bucket(fnv(1, w.as_bytes())), &|| Origin::Word(w.clone()));
-            if self.word_bigrams && i > 0 {
-                let prev = &words[i - 1];
-                let h = fnv(2, prev.as_bytes()) ^ fnv(3, w.as_bytes()).rotate_left(17);
-                note(self.bucket(h), &|| Origin::Bigram(prev.clone(), w.clone()));
+        let mut prev: Option<&str> = None;
+        for w in lower.unicode_words() {
+            note(self.bucket(fnv(1, w.as_bytes())), &|| Origin::Word(w.to_string()));
+            if let (true, Some(p)) = (self.word_bigrams, prev) {
+                let h = fnv(2, p.as_bytes()) ^ fnv(3, w.as_bytes()).rotate_left(17);
+                note(self.bucket(h), &|| Origin::Bigram(p.to_string(), w.to_string()));
             }
-            if self.char_max > 0 {
-                padded.clear();
-                padded.push('<');
-                padded.push_str(w);
-                padded.push('>');
-                bounds.clear();
+            prev = Some(w);
+            if self.char_max == 0 {
+                continue;
+            }
+            padded.clear();
+            padded.push('<');
+            padded.push_str(w);
+            padded.push('>');
+            // Character positions: bytes for ASCII words, char boundaries otherwise.
+            bounds.clear();
+            if padded.is_ascii() {
+                bounds.extend(0..=padded.len());
+            } else {
                 bounds.extend(padded.char_indices().map(|(i, _)| i).chain([padded.len()]));
-                let chars = bounds.len() - 1;
-                for n in self.char_min as usize..=self.char_max as usize {
-                    // The whole padded word is the word feature already.
-                    if n >= chars {
-                        break;
-                    }
-                    for s in 0..=chars - n {
-                        let g = &padded[bounds[s]..bounds[s + n]];
-                        note(self.bucket(fnv(4 + n as u64, g.as_bytes())), &|| Origin::Chars(g.to_string(), w.clone()));
-                    }
+            }
+            let chars = bounds.len() - 1;
+            for n in self.char_min as usize..=self.char_max as usize {
+                // The whole padded word is the word feature already.
+                if n >= chars {
+                    break;
+                }
+                for s in 0..=chars - n {
+                    let g = &padded[bounds[s]..bounds[s + n]];
+                    note(self.bucket(fnv(4 + n as u64, g.as_bytes())), &|| Origin::Chars(g.to_string(), w.to_string()));
                 }
             }
         }
     }
 
     /// Sublinear term frequencies (1 + ln tf) of a text's features, not
-    /// normalized; with `origins`, what each bucket came from (first seen).
+    /// normalized, each bucket once, in the order first seen; with `origins`,
+    /// what each bucket came from (first seen).
     pub fn counts(&self, text: &str, mut origins: Option<&mut Vec<(u32, Origin)>>) -> Sparse {
-        let mut raw: Vec<(u32, f32)> = Vec::with_capacity(text.len() * 4);
-        self.walk(text, |b, o| {
-            raw.push((b, 1.0));
-            if let Some(list) = origins.as_deref_mut() {
-                if !list.iter().any(|(x, _)| *x == b) {
-                    list.push((b, o()));
+        // Counted in place through a per-thread table of where each bucket sits
+        // in the output: no sorting.
+        SCRATCH.with(|cell| {
+            let mut sc = cell.borrow_mut();
+            // At most one feature per byte plus a few per word: a bound on distinct ones.
+            let mask = sc.begin(text.len() * 3 + 16);
+            let table = &mut sc.table;
+            let mut out: Sparse = Vec::with_capacity(text.len());
+            self.walk(text, |b, o| {
+                let mut i = (b.wrapping_mul(0x9E37_79B1) >> 7) as usize & mask;
+                loop {
+                    let (key, slot) = table[i];
+                    if key == b + 1 {
+                        out[slot as usize].1 += 1.0;
+                        return;
+                    }
+                    if key == 0 {
+                        table[i] = (b + 1, out.len() as u32);
+                        out.push((b, 1.0));
+                        if let Some(list) = origins.as_deref_mut() {
+                            list.push((b, o()));
+                        }
+                        return;
+                    }
+                    i = (i + 1) & mask;
                 }
+            });
+            for x in &mut out {
+                x.1 = 1.0 + x.1.ln();
             }
-        });
-        raw.sort_unstable_by_key(|x| x.0);
-        let mut out: Sparse = Vec::with_capacity(raw.len());
-        for (b, v) in raw {
-            match out.last_mut() {
-                Some(last) if last.0 == b => last.1 += v,
-                _ => out.push((b, v)),
-            }
-        }
-        for x in &mut out {
-            x.1 = 1.0 + x.1.ln();
-        }
-        out
+            out
+        })
     }
 
-    /// What the `wanted` buckets came from in a text (every origin of each:
-    /// a hashed bucket may hold several words).
+    /// What the `wanted` buckets (sorted) came from in a text: the first
+    /// origin of each.
     pub fn origins_of(&self, text: &str, wanted: &[u32]) -> Vec<(u32, Origin)> {
-        let mut out: Vec<(u32, Origin)> = Vec::new();
+        let mut out: Vec<(u32, Origin)> = Vec::with_capacity(wanted.len());
         self.walk(text, |b, o| {
-            if wanted.contains(&b) {
-                let o = o();
-                if !out.iter().any(|(x, y)| *x == b && *y == o) {
-                    out.push((b, o));
-                }
+            if wanted.binary_search(&b).is_ok() && !out.iter().any(|(x, _)| *x == b) {
+                out.push((b, o()));
             }
         });
         out

@@ -2,7 +2,7 @@
 //! new ticket's text and says, per field, its value, how sure it is and why.
 
 use super::features::{normalize, FeatureSpec, Sparse};
-use super::model::Model;
+use super::model::{phrases, Model};
 use crate::policy::Policy;
 use crate::ticket::{Driver, FieldPrediction, PredictionState, Predictions};
 
@@ -55,21 +55,23 @@ impl IntakeModel {
         })
     }
 
-    /// Predicts from the text's raw counts (shared by models with the same features).
-    fn predict(&self, text: &str, counts: &Sparse, given: bool, buf: &mut Vec<f32>) -> FieldPrediction {
+    /// Scores the text's raw counts (shared by models with the same features):
+    /// the prediction without its drivers, and the buckets that would explain it.
+    fn score(&self, counts: &Sparse, given: bool, buf: &mut Vec<f32>) -> (FieldPrediction, Vec<(u32, f32)>) {
         let mut x = counts.clone();
         normalize(&mut x, (!self.model.idf.is_empty()).then_some(&self.model.idf[..]));
         self.model.probabilities(&x, buf);
-        let mut order: Vec<usize> = (0..buf.len()).collect();
-        order.sort_by(|a, b| buf[*b].total_cmp(&buf[*a]));
-        let (best, conf) = (order[0], buf[order[0]]);
-        let runner_up = order.get(1).map(|i| (self.values[*i].clone(), buf[*i]));
-        let drivers = self
-            .model
-            .explain(text, &x, best, DRIVERS)
-            .into_iter()
-            .map(|(phrase, weight)| Driver { phrase, weight: (weight * 1000.0).round() / 1000.0 })
-            .collect();
+        let (mut best, mut second) = (0, usize::MAX);
+        for i in 1..buf.len() {
+            if buf[i] > buf[best] {
+                second = best;
+                best = i;
+            } else if second == usize::MAX || buf[i] > buf[second] {
+                second = i;
+            }
+        }
+        let conf = buf[best];
+        let runner_up = (second != usize::MAX).then(|| (self.values[second].clone(), round(buf[second])));
         let state = if given {
             PredictionState::Given
         } else if conf >= self.threshold {
@@ -77,16 +79,21 @@ impl IntakeModel {
         } else {
             PredictionState::Suggested
         };
-        FieldPrediction {
+        let prediction = FieldPrediction {
             value: self.values[best].clone(),
-            confidence: (conf * 1000.0).round() / 1000.0,
-            drivers,
+            confidence: round(conf),
+            drivers: Vec::new(),
             runner_up,
             model_id: self.model_id,
             threshold: self.threshold,
             state,
-        }
+        };
+        (prediction, self.model.pulls(&x, best, DRIVERS * 4))
     }
+}
+
+fn round(p: f32) -> f32 {
+    (p * 1000.0).round() / 1000.0
 }
 
 /// The models used on intake, one per target.
@@ -98,10 +105,13 @@ pub struct Intake {
 impl Intake {
     /// Every target's prediction for a text; `given(target)` says a person set
     /// that field already (the prediction is then kept for the record only).
+    /// The text is turned into features once per feature setting, and walked
+    /// once more to name the words behind every target's prediction.
     pub fn predict(&self, text: &str, given: impl Fn(&str) -> bool) -> Predictions {
         let mut out = Predictions::new();
         let mut shared: Vec<(FeatureSpec, Sparse)> = Vec::new();
         let mut buf = Vec::new();
+        let mut scored = Vec::with_capacity(self.models.len());
         for m in &self.models {
             let counts = match shared.iter().position(|(f, _)| *f == m.model.features) {
                 Some(i) => &shared[i].1,
@@ -110,9 +120,55 @@ impl Intake {
                     &shared.last().expect("just pushed").1
                 }
             };
-            out.insert(m.target.clone(), m.predict(text, counts, given(&m.target), &mut buf));
+            scored.push(m.score(counts, given(&m.target), &mut buf));
+        }
+        // One walk per feature setting finds the origins of every model's pulls.
+        for (spec, _) in &shared {
+            let mut wanted: Vec<u32> = self
+                .models
+                .iter()
+                .zip(&scored)
+                .filter(|(m, _)| m.model.features == *spec)
+                .flat_map(|(_, (_, pulls))| pulls.iter().map(|(b, _)| *b))
+                .collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            let origins = spec.origins_of(text, &wanted);
+            for (m, (p, pulls)) in self.models.iter().zip(scored.iter_mut()) {
+                if m.model.features == *spec {
+                    p.drivers = phrases(pulls, &origins, DRIVERS)
+                        .into_iter()
+                        .map(|(phrase, weight)| Driver { phrase, weight: round(weight) })
+                        .collect();
+                }
+            }
+        }
+        for (m, (p, _)) in self.models.iter().zip(scored) {
+            out.insert(m.target.clone(), p);
         }
         out
+    }
+
+    /// Every target's class index and confidence, without explanations (the
+    /// batch path: re-scoring, replays, benchmarks).
+    pub fn classify(&self, text: &str) -> Vec<(usize, f32)> {
+        let mut shared: Vec<(FeatureSpec, Sparse)> = Vec::new();
+        let mut buf = Vec::new();
+        self.models
+            .iter()
+            .map(|m| {
+                let counts = match shared.iter().position(|(f, _)| *f == m.model.features) {
+                    Some(i) => &shared[i].1,
+                    None => {
+                        shared.push((m.model.features, m.model.features.counts(text, None)));
+                        &shared.last().expect("just pushed").1
+                    }
+                };
+                let mut x = counts.clone();
+                normalize(&mut x, (!m.model.idf.is_empty()).then_some(&m.model.idf[..]));
+                m.model.classify(&x, &mut buf)
+            })
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {

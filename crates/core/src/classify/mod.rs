@@ -31,6 +31,8 @@ pub fn train_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
     let idf = features::idf(&counts, features.buckets());
     for x in &mut counts {
         normalize(x, Some(&idf));
+        // Ascending buckets: training then walks the weights front to back.
+        x.sort_unstable_by_key(|f| f.0);
     }
     let rows: Vec<(Sparse, usize)> = counts
         .into_iter()

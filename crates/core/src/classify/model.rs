@@ -245,10 +245,19 @@ impl Model {
     }
 
     /// The words or phrases of `text` (vectorized as `x`) that pull most towards
-    /// class `c`: each feature's weight for `c` over the classes' average, times
-    /// its value, summed per word or phrase (a character piece counts for its
-    /// word). Only the strongest buckets are traced back to the text.
+    /// class `c` (see [`Model::pulls`]), summed per word or phrase (a character
+    /// piece counts for its word). Only the strongest buckets are traced back
+    /// to the text.
     pub fn explain(&self, text: &str, x: &Sparse, c: usize, top: usize) -> Vec<(String, f32)> {
+        let pulls = self.pulls(x, c, top * 4);
+        let mut wanted: Vec<u32> = pulls.iter().map(|(b, _)| *b).collect();
+        wanted.sort_unstable();
+        phrases(&pulls, &self.features.origins_of(text, &wanted), top)
+    }
+
+    /// The `n` features of `x` that pull most towards class `c`: each one's
+    /// weight for `c` over the classes' average, times its value (positive only).
+    pub fn pulls(&self, x: &Sparse, c: usize, n: usize) -> Vec<(u32, f32)> {
         let k = self.labels.len();
         let mut pulls: Vec<(u32, f32)> = x
             .iter()
@@ -258,23 +267,12 @@ impl Model {
             })
             .filter(|(_, w)| *w > 0.0)
             .collect();
-        pulls.sort_by(|a, b| b.1.total_cmp(&a.1));
-        pulls.truncate(top * 8);
-        let wanted: Vec<u32> = pulls.iter().map(|(b, _)| *b).collect();
-        let origins = self.features.origins_of(text, &wanted);
-        let mut phrases: Vec<(String, f32)> = Vec::new();
-        for (b, w) in &pulls {
-            // A bucket shared by several words: its pull goes to the first.
-            let Some((_, o)) = origins.iter().find(|(x, _)| x == b) else { continue };
-            let phrase = o.phrase();
-            match phrases.iter_mut().find(|(p, _)| *p == phrase) {
-                Some(e) => e.1 += w,
-                None => phrases.push((phrase, *w)),
-            }
+        if pulls.len() > n && n > 0 {
+            pulls.select_nth_unstable_by(n - 1, |a, b| b.1.total_cmp(&a.1));
+            pulls.truncate(n);
         }
-        phrases.sort_by(|a, b| b.1.total_cmp(&a.1));
-        phrases.truncate(top);
-        phrases
+        pulls.sort_by(|a, b| b.1.total_cmp(&a.1));
+        pulls
     }
 
     /// Fits the temperature on held-out rows (minimum negative log-likelihood,
@@ -375,4 +373,21 @@ impl Model {
             idf,
         })
     }
+}
+
+/// Pulls summed per word or phrase (`origins`: what each bucket came from; a
+/// bucket shared by several words counts for the first), strongest `top` first.
+pub fn phrases(pulls: &[(u32, f32)], origins: &[(u32, super::features::Origin)], top: usize) -> Vec<(String, f32)> {
+    let mut out: Vec<(String, f32)> = Vec::new();
+    for (b, w) in pulls {
+        let Some((_, o)) = origins.iter().find(|(x, _)| x == b) else { continue };
+        let phrase = o.phrase();
+        match out.iter_mut().find(|(p, _)| *p == phrase) {
+            Some(e) => e.1 += w,
+            None => out.push((phrase, *w)),
+        }
+    }
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out.truncate(top);
+    out
 }

@@ -1,0 +1,110 @@
+//! Prediction speed on real tickets: features plus every target, batched in one
+//! thread and one ticket at a time, with and without explanations; training time
+//! on 100,000 tickets; model memory.
+//!
+//! ```text
+//! cargo run --release -p triage-bench --bin classify_speed [-- DATA_DIR]
+//! ```
+
+use std::time::Instant;
+use triage_core::classify::{train_texts, FeatureSpec, Intake, IntakeModel, TrainSpec};
+use triage_core::policy::Policy;
+
+/// Reads `title\nbody` and the label columns of the Endava tickets.
+fn read(path: &std::path::Path, labels: &[&str]) -> anyhow::Result<(Vec<String>, Vec<Vec<String>>)> {
+    let mut r = csv::Reader::from_path(path)?;
+    let h = r.headers()?.clone();
+    let col = |n: &str| h.iter().position(|x| x == n).ok_or_else(|| anyhow::anyhow!("no column {n}"));
+    let (title, body) = (col("title")?, col("body")?);
+    let cols: Vec<usize> = labels.iter().map(|l| col(l)).collect::<Result<_, _>>()?;
+    let (mut texts, mut ys) = (Vec::new(), vec![Vec::new(); labels.len()]);
+    for rec in r.records() {
+        let rec = rec?;
+        texts.push(format!("{}\n{}", &rec[title], &rec[body]));
+        for (i, c) in cols.iter().enumerate() {
+            ys[i].push(rec[*c].to_string());
+        }
+    }
+    Ok((texts, ys))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() -> anyhow::Result<()> {
+    let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "../shared/data".into()));
+    let targets = ["category", "urgency", "impact"];
+    let (train_x, train_y) = read(&dir.join("endava_tickets/train.csv"), &targets)?;
+    let (test_x, _) = read(&dir.join("endava_tickets/test.csv"), &targets)?;
+    // The policy's own values, so the models are the ones intake would use.
+    let policy = Policy::builtin();
+    let mut intake = Intake::default();
+    let texts: Vec<&str> = train_x.iter().map(String::as_str).collect();
+    for (target, ys) in targets.iter().zip(&train_y) {
+        // Map the data set's codes onto the policy's values by rank, so intake takes them.
+        let mut codes: Vec<&str> = ys.iter().map(String::as_str).collect();
+        codes.sort();
+        codes.dedup();
+        let values = policy.predictable_values(if *target == "category" { "category" } else { target }).unwrap();
+        let mapped: Vec<&str> =
+            ys.iter().map(|y| values[codes.iter().position(|c| c == y).unwrap() % values.len()].as_str()).collect();
+        let started = Instant::now();
+        let model = train_texts(&texts, &mapped, FeatureSpec::default(), TrainSpec::default());
+        println!(
+            "trained {target}: {} rows, {} classes in {:.2} s, weights {:.1} MB",
+            texts.len(),
+            model.labels.len(),
+            started.elapsed().as_secs_f64(),
+            model.weight_bytes() as f64 / 1e6
+        );
+        intake.models.push(IntakeModel::new(target, 1, model, &policy).map_err(anyhow::Error::msg)?);
+    }
+    let mean_len = test_x.iter().map(|t| t.len()).sum::<usize>() / test_x.len();
+    println!("test tickets: {} (mean {} bytes)", test_x.len(), mean_len);
+    // Features alone.
+    let spec = intake.models[0].model.features;
+    let rounds = 20;
+    let started = Instant::now();
+    let mut n = 0usize;
+    for _ in 0..rounds {
+        for t in &test_x {
+            n += spec.counts(t, None).len();
+        }
+    }
+    let per_s = (rounds * test_x.len()) as f64 / started.elapsed().as_secs_f64();
+    println!("features only: {per_s:.0} tickets/s ({} features per ticket)", n / (rounds * test_x.len()));
+    // Every target, batched, no explanations.
+    let started = Instant::now();
+    let mut sum = 0.0f32;
+    for _ in 0..rounds {
+        for t in &test_x {
+            sum += intake.classify(t).iter().map(|(_, p)| p).sum::<f32>();
+        }
+    }
+    let per_s = (rounds * test_x.len()) as f64 / started.elapsed().as_secs_f64();
+    println!("features + {} targets, labels only: {per_s:.0} tickets/s ({sum:.0})", intake.models.len());
+    // Every target with explanations (what intake stores), one ticket at a time.
+    let mut lat = Vec::new();
+    let started = Instant::now();
+    for _ in 0..rounds {
+        for t in &test_x {
+            let s = Instant::now();
+            let p = intake.predict(t, |_| false);
+            lat.push(s.elapsed().as_secs_f64() * 1e6);
+            assert_eq!(p.len(), targets.len());
+        }
+    }
+    let per_s = (rounds * test_x.len()) as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "features + {} targets + explanations: {per_s:.0} tickets/s, single ticket p50 {:.1} us, p99 {:.1} us",
+        intake.models.len(),
+        median(lat.clone()),
+        {
+            lat.sort_by(f64::total_cmp);
+            lat[lat.len() * 99 / 100]
+        }
+    );
+    Ok(())
+}
