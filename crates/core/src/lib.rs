@@ -17,6 +17,7 @@ pub mod priority;
 pub mod queue;
 pub mod report;
 pub mod routing;
+pub mod sentiment;
 pub mod sla;
 pub mod ticket;
 

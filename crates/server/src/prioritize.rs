@@ -146,13 +146,20 @@ pub(crate) fn text_of(subject: &str, body: &str) -> String {
     format!("{subject}\n{body}")
 }
 
-/// The customer's public replies on a ticket, one per line.
+/// The customer's public replies on a ticket, each after a message break, and
+/// where an agent answered in public between them (what the tone reading needs
+/// to see a trend and follow-ups without an answer).
 pub(crate) async fn customer_replies(s: &AppState, ticket_id: i64) -> Result<String, StoreError> {
+    use triage_core::sentiment::{MESSAGE_BREAK, SUPPORT_REPLY};
     let mut text = String::new();
     for c in s.store.list_comments(ticket_id, false).await? {
-        if matches!(c.author, Actor::Contact(_)) {
-            text.push('\n');
-            text.push_str(&c.body);
+        match c.author {
+            Actor::Contact(_) => {
+                text.push(MESSAGE_BREAK);
+                text.push_str(&c.body);
+            }
+            Actor::Agent(_) => text.push(SUPPORT_REPLY),
+            _ => {}
         }
     }
     Ok(text)

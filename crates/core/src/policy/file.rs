@@ -96,6 +96,12 @@ pub(crate) struct EmotionFile {
     pub shouting: f64,
     #[serde(default)]
     pub exclamations: f64,
+    #[serde(default)]
+    pub negative: f64,
+    #[serde(default)]
+    pub worsening: f64,
+    #[serde(default)]
+    pub follow_up: f64,
     pub max: Spanned<f64>,
 }
 

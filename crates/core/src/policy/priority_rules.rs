@@ -91,6 +91,9 @@ pub(super) fn compile(errs: &mut Errors, raw: Option<&PriorityFile>, known: Know
             words,
             shouting: e.shouting.max(0.0),
             exclamations: e.exclamations.max(0.0),
+            negative: e.negative.max(0.0),
+            worsening: e.worsening.max(0.0),
+            follow_up: e.follow_up.max(0.0),
             max: check_number(errs, &e.max, "emotion.max"),
         };
     }

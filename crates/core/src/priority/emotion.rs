@@ -16,10 +16,16 @@ pub struct EmotionSignals {
     pub shouting: bool,
     /// A run of three or more `!`.
     pub exclamations: bool,
+    /// The tone of the customer's messages, their trend, follow-ups without an
+    /// answer and explicit signals (see [`crate::sentiment`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<crate::sentiment::ThreadTone>,
 }
 
 impl EmotionSignals {
-    /// Scans `text` for the policy's signals.
+    /// Scans `text` for the policy's signals and reads its tone: `text` is the
+    /// customer's messages, separated by [`crate::sentiment::MESSAGE_BREAK`], with
+    /// support's public answers marked by [`crate::sentiment::SUPPORT_REPLY`].
     pub fn scan(text: &str, rules: &EmotionRules) -> EmotionSignals {
         let mut words: Vec<String> = Vec::new();
         for raw in text.split(|c: char| !c.is_alphanumeric() && c != '\'') {
@@ -37,6 +43,7 @@ impl EmotionSignals {
             words,
             shouting: letters >= 12 && upper * 10 >= letters * 7,
             exclamations: text.contains("!!!"),
+            thread: Some(crate::sentiment::thread_tone(text)),
         }
     }
 
@@ -49,6 +56,9 @@ impl EmotionSignals {
         }
         self.shouting |= other.shouting;
         self.exclamations |= other.exclamations;
+        if other.thread.is_some() {
+            self.thread = other.thread.clone();
+        }
     }
 }
 
@@ -68,6 +78,7 @@ mod tests {
         let s = EmotionSignals::scan("WHY IS NOTHING WORKING TODAY", &p.priority.emotion);
         assert!(s.shouting);
         let calm = EmotionSignals::scan("Could you explain the fee on my statement?", &p.priority.emotion);
-        assert_eq!(calm, EmotionSignals::default());
+        assert_eq!(EmotionSignals { thread: None, ..calm.clone() }, EmotionSignals::default());
+        assert_eq!(calm.thread.unwrap().current.tone, crate::sentiment::Tone::Neutral);
     }
 }

@@ -103,6 +103,15 @@ fn emotion_points(policy: &Policy, e: &EmotionSignals) -> f64 {
     if e.exclamations {
         p += r.exclamations;
     }
+    if let Some(t) = &e.thread {
+        if t.current.tone == crate::sentiment::Tone::Negative {
+            p += r.negative * f64::from(t.current.strength);
+        }
+        if t.trend == crate::sentiment::Trend::Worsening {
+            p += r.worsening;
+        }
+        p += r.follow_up * f64::from(t.follow_ups);
+    }
     p.min(r.max)
 }
 
@@ -195,7 +204,13 @@ pub fn decide(
                 if f.emotion.exclamations {
                     parts.push("exclamation marks".into());
                 }
-                format!("the customer wrote {}", parts.join(", "))
+                let wrote =
+                    if parts.is_empty() { String::new() } else { format!("the customer wrote {}", parts.join(", ")) };
+                match &f.emotion.thread {
+                    Some(t) if wrote.is_empty() => t.explanation.clone(),
+                    Some(t) => format!("{wrote}; {}", t.explanation),
+                    None => wrote,
+                }
             }
             Strategy::Age => format!("waiting {:.1} h", (now - f.created_at).num_seconds().max(0) as f64 / 3600.0),
             Strategy::Category => format!("category {}", f.category.unwrap_or("")),

@@ -49,6 +49,12 @@ pub struct EmotionRules {
     pub words: Points,
     pub shouting: f64,
     pub exclamations: f64,
+    /// Points for a negative tone at full strength (scaled by its strength).
+    pub negative: f64,
+    /// Points when the latest message reads worse than the earlier ones.
+    pub worsening: f64,
+    /// Points per customer message beyond the first without an answer.
+    pub follow_up: f64,
     /// Cap on the strategy's points.
     pub max: f64,
 }

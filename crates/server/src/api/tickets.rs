@@ -47,6 +47,10 @@ pub struct TicketView {
     /// note (escalation or de-escalation), for the receiving side to read first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handoff: Option<triage_core::ticket::Handoff>,
+    /// Staff, on `GET /tickets/{id}`: the customer's tone, message by message,
+    /// its trend, follow-ups without an answer and escalation signals, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentiment: Option<triage_core::sentiment::ThreadTone>,
 }
 
 pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketView {
@@ -65,6 +69,7 @@ pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketV
         level: None,
         expected_response: None,
         handoff: None,
+        sentiment: None,
     }
 }
 
@@ -418,9 +423,15 @@ pub async fn list(
 pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TicketView>> {
     let t = load_visible(&s, &caller, id).await?;
     let sla = crate::sla::of(&s, &t).await?;
-    let handoff =
-        if caller.is_staff() { super::handoff::latest_handoff(&s.store.list_events(id).await?) } else { None };
-    Ok(Json(TicketView { sla, handoff, ..view(&s, &caller, t) }))
+    let (handoff, sentiment) = if caller.is_staff() {
+        (
+            super::handoff::latest_handoff(&s.store.list_events(id).await?),
+            Some(triage_core::sentiment::thread_tone(&prioritize::customer_words(&s, &t).await?)),
+        )
+    } else {
+        (None, None)
+    };
+    Ok(Json(TicketView { sla, handoff, sentiment, ..view(&s, &caller, t) }))
 }
 
 /// Fields to change; absent fields stay, `null` clears.

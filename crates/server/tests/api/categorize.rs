@@ -178,3 +178,59 @@ async fn predictions_fill_fields_explain_and_wait_for_people(b: Backend) {
     assert_eq!(r.body["models_in_use"].as_array().unwrap().len(), 2);
 }
 both!(predictions_fill_fields_explain_and_wait_for_people);
+
+async fn the_customers_tone_is_read_per_message_and_raises_the_score(b: Backend) {
+    let app = TestApp::spawn_at_weekend(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let customer = app.token("customer", "c@acme.example").await;
+    let (_, agent_token) = app.agent("ann@triage.example").await;
+    let t = app
+        .ticket(&customer, json!({"subject": "Card not arrived", "body": "Where is my new card?", "category": "cards"}))
+        .await;
+    let id = t["id"].as_i64().unwrap();
+    let first = app.get(&format!("/api/v1/tickets/{id}"), &agent_token).await.body;
+    assert_eq!(first["sentiment"]["current"]["tone"], "neutral", "{first}");
+    assert_eq!(first["sentiment"]["trend"], "first");
+    let score_before = first["priority_score"].as_f64().unwrap();
+
+    for body in ["Any news on this?", "This is unacceptable. I am extremely unhappy and will cancel my account."] {
+        let r = app.post(&format!("/api/v1/tickets/{id}/comments"), &customer, json!({"body": body})).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let t = app.get(&format!("/api/v1/tickets/{id}"), &agent_token).await.body;
+    let s = &t["sentiment"];
+    assert_eq!(s["messages"], 3, "{s}");
+    assert_eq!(s["per_message"].as_array().unwrap().len(), 3);
+    assert_eq!(s["current"]["tone"], "negative", "{s}");
+    assert!(s["current"]["strength"].as_f64().unwrap() > 0.5, "{s}");
+    assert_eq!(s["trend"], "worsening");
+    assert_eq!(s["follow_ups"], 2);
+    assert_eq!(s["signals"][0]["kind"], "threat to leave");
+    // The emotional strategy counts it, explained in words.
+    assert!(t["priority_score"].as_f64().unwrap() > score_before, "{t}");
+    let emotion = t["priority_explanation"]["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["strategy"] == "emotion")
+        .cloned()
+        .unwrap();
+    let why = emotion["reason"].as_str().unwrap();
+    assert!(why.contains("tone negative") && why.contains("without an answer"), "{why}");
+    // Customers do not see the reading.
+    let seen = app.get(&format!("/api/v1/tickets/{id}"), &customer).await.body;
+    assert!(seen.get("sentiment").is_none(), "{seen}");
+
+    // An agent answers; the customer's thanks read as an improvement, no follow-ups.
+    let r = app.post(&format!("/api/v1/tickets/{id}/comments"), &agent_token, json!({"body": "Sent today."})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = app
+        .post(&format!("/api/v1/tickets/{id}/comments"), &customer, json!({"body": "Great, thank you so much!"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let s = app.get(&format!("/api/v1/tickets/{id}"), &agent_token).await.body["sentiment"].clone();
+    assert_eq!((s["trend"].as_str(), s["follow_ups"].as_i64()), (Some("improving"), Some(0)), "{s}");
+    assert_eq!(s["current"]["tone"], "positive");
+}
+both!(the_customers_tone_is_read_per_message_and_raises_the_score);

@@ -1,0 +1,277 @@
+//! The customer's tone, message by message: negative, neutral or positive with
+//! a strength, from a lexicon with negation ("not happy") and intensifiers
+//! ("extremely unhappy"), amplified by capitals and exclamation runs; and the
+//! thread's course: the current tone, whether it is getting worse, how often
+//! the customer wrote again without an answer, and explicit escalation signals
+//! (threats to leave, legal words, outages).
+//!
+//! Hand-written rather than a trained model: there are no tone labels in the
+//! history to learn from, and a lexicon explains itself in the customer's words.
+
+mod lexicon;
+#[cfg(test)]
+mod tests;
+
+use serde::{Deserialize, Serialize};
+use unicode_segmentation::UnicodeSegmentation;
+use utoipa::ToSchema;
+
+/// Where another customer message starts in a thread's text.
+pub const MESSAGE_BREAK: char = '\u{1e}';
+/// Where support answered in public, between customer messages.
+pub const SUPPORT_REPLY: char = '\u{1f}';
+
+/// A message's tone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    Negative,
+    Neutral,
+    Positive,
+}
+
+/// One message's reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MessageTone {
+    pub tone: Tone,
+    /// -1 (very negative) to +1 (very positive).
+    pub score: f32,
+    /// How strong the tone is, 0-1 (the score's size).
+    pub strength: f32,
+    /// The words that carried it, most telling first.
+    pub words: Vec<String>,
+}
+
+/// Below (above) this score a message reads negative (positive).
+pub const THRESHOLD: f32 = 0.3;
+/// Normalizes a sum of valences into -1..1: x / sqrt(x² + α).
+const ALPHA: f32 = 15.0;
+
+fn valence(word: &str) -> f32 {
+    for (entry, v) in lexicon::VALENCE {
+        let matched = match entry.strip_suffix('*') {
+            Some(stem) => word.starts_with(stem) && word.len() <= stem.len() + 4,
+            None => word == *entry || word.strip_suffix('s') == Some(entry),
+        };
+        if matched {
+            return *v;
+        }
+    }
+    0.0
+}
+
+/// A message's words, lowercased, apostrophes dropped ("don't" → "dont"),
+/// each with the clause it sits in (a new clause after `.`, `!`, `?`, `,`,
+/// `;`, `:`), so a negation does not reach across clauses.
+fn clause_words(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut clause = 0;
+    for piece in text.split_word_bounds() {
+        if piece.chars().any(|c| matches!(c, '.' | '!' | '?' | ',' | ';' | ':' | '\n'))
+            && !piece.chars().any(char::is_alphanumeric)
+        {
+            clause += 1;
+        } else if piece.chars().any(char::is_alphanumeric) {
+            out.push((clause, folded(&piece.to_lowercase())));
+        }
+    }
+    out
+}
+
+fn folded(word: &str) -> String {
+    word.chars().filter(|c| *c != '\'' && *c != '’').collect()
+}
+
+/// Whether most letters are capitals (at least 12 letters).
+pub fn shouting(text: &str) -> bool {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let upper = text.chars().filter(|c| c.is_uppercase()).count();
+    letters >= 12 && upper * 10 >= letters * 7
+}
+
+/// Reads one message's tone.
+pub fn message_tone(text: &str) -> MessageTone {
+    let words = clause_words(text);
+    let mut sum = 0.0f32;
+    let mut carried: Vec<(String, f32)> = Vec::new();
+    for (i, (clause, w)) in words.iter().enumerate() {
+        let mut v = valence(w);
+        if v == 0.0 {
+            continue;
+        }
+        let before: Vec<&str> =
+            words[i.saturating_sub(3)..i].iter().filter(|(c, _)| c == clause).map(|(_, b)| b.as_str()).collect();
+        if let Some(f) = before.last().and_then(|p| lexicon::INTENSIFIERS.iter().find(|(x, _)| x == p)) {
+            v *= f.1;
+        }
+        let negated = before.iter().any(|b| lexicon::NEGATORS.contains(b));
+        if negated {
+            v *= -0.75;
+        }
+        if v > 0.0 && before.iter().any(|b| lexicon::CONDITIONALS.contains(b)) {
+            v *= lexicon::CONDITIONAL_WEIGHT;
+        }
+        sum += v;
+        let shown = if negated { format!("not {w}") } else { w.clone() };
+        carried.push((shown, v));
+    }
+    if text.contains("!!") {
+        sum *= 1.2;
+    }
+    if shouting(text) {
+        sum *= 1.3;
+    }
+    let score = sum / (sum * sum + ALPHA).sqrt();
+    let tone = if score <= -THRESHOLD {
+        Tone::Negative
+    } else if score >= THRESHOLD {
+        Tone::Positive
+    } else {
+        Tone::Neutral
+    };
+    // The words that pushed the way the message went, strongest first.
+    carried.retain(|(_, v)| v.signum() == sum.signum());
+    carried.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+    let mut words: Vec<String> = Vec::new();
+    for (w, _) in carried {
+        if !words.contains(&w) && words.len() < 5 {
+            words.push(w);
+        }
+    }
+    MessageTone { tone, score: round(score), strength: round(score.abs()), words }
+}
+
+fn round(x: f32) -> f32 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Which way the tone is going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Trend {
+    /// One message so far.
+    First,
+    Worsening,
+    Steady,
+    Improving,
+}
+
+/// An explicit escalation signal and the word that showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Signal {
+    /// `threat to leave`, `legal`, `outage`.
+    pub kind: String,
+    pub word: String,
+}
+
+/// A thread's reading: the latest customer message's tone, its trend against
+/// the earlier ones, follow-ups without an answer, and the signals seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ThreadTone {
+    pub current: MessageTone,
+    pub trend: Trend,
+    /// Customer messages so far.
+    pub messages: usize,
+    /// Each customer message's tone, oldest first.
+    pub per_message: Vec<MessageTone>,
+    /// Customer messages after the last public answer from support, beyond the first.
+    pub follow_ups: u32,
+    pub signals: Vec<Signal>,
+    /// The above in plain words, for the agent.
+    pub explanation: String,
+}
+
+/// How far the latest message must sit from the earlier ones' average to be a trend.
+const TREND_STEP: f32 = 0.25;
+
+/// Reads a thread: customer messages separated by [`MESSAGE_BREAK`], support's
+/// public answers marked by [`SUPPORT_REPLY`].
+pub fn thread_tone(thread: &str) -> ThreadTone {
+    let mut tones: Vec<MessageTone> = Vec::new();
+    let mut signals: Vec<Signal> = Vec::new();
+    let mut unanswered = 0u32;
+    for (i, part) in thread.split([MESSAGE_BREAK, SUPPORT_REPLY]).enumerate() {
+        // What came before this part: a break (customer) or a reply (support).
+        let after_reply = i > 0 && thread_separator(thread, i) == Some(SUPPORT_REPLY);
+        if after_reply {
+            unanswered = 0;
+        }
+        if part.trim().is_empty() {
+            continue;
+        }
+        unanswered += 1;
+        tones.push(message_tone(part));
+        for w in part.unicode_words() {
+            let w = w.to_lowercase();
+            for (kind, words) in lexicon::SIGNALS {
+                if words.contains(&w.as_str()) && !signals.iter().any(|s| s.word == w) {
+                    signals.push(Signal { kind: kind.to_string(), word: w.clone() });
+                }
+            }
+        }
+    }
+    let current =
+        tones.last().cloned().unwrap_or(MessageTone { tone: Tone::Neutral, score: 0.0, strength: 0.0, words: vec![] });
+    let trend = match tones.len() {
+        0 | 1 => Trend::First,
+        n => {
+            let earlier = tones[..n - 1].iter().map(|t| t.score).sum::<f32>() / (n - 1) as f32;
+            if current.score <= earlier - TREND_STEP {
+                Trend::Worsening
+            } else if current.score >= earlier + TREND_STEP {
+                Trend::Improving
+            } else {
+                Trend::Steady
+            }
+        }
+    };
+    let follow_ups = unanswered.saturating_sub(1);
+    let mut t = ThreadTone {
+        current,
+        trend,
+        messages: tones.len(),
+        per_message: tones,
+        follow_ups,
+        signals,
+        explanation: String::new(),
+    };
+    t.explanation = explain(&t);
+    t
+}
+
+/// The separator before the `i`-th part of `thread` split on both separators.
+fn thread_separator(thread: &str, i: usize) -> Option<char> {
+    thread.chars().filter(|c| *c == MESSAGE_BREAK || *c == SUPPORT_REPLY).nth(i - 1)
+}
+
+fn explain(t: &ThreadTone) -> String {
+    let tone = match t.current.tone {
+        Tone::Negative => "negative",
+        Tone::Neutral => "neutral",
+        Tone::Positive => "positive",
+    };
+    let mut s = format!("tone {tone} ({:.0}%)", t.current.strength * 100.0);
+    if !t.current.words.is_empty() {
+        s += &format!(" from {}", t.current.words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", "));
+    }
+    match t.trend {
+        Trend::Worsening => s += ", worse than in the earlier messages",
+        Trend::Improving => s += ", better than in the earlier messages",
+        Trend::Steady => s += ", as in the earlier messages",
+        Trend::First => {}
+    }
+    if t.follow_ups > 0 {
+        s += &format!(
+            "; wrote {} more time{} without an answer",
+            t.follow_ups,
+            if t.follow_ups == 1 { "" } else { "s" }
+        );
+    }
+    if !t.signals.is_empty() {
+        s += &format!(
+            "; signals: {}",
+            t.signals.iter().map(|x| format!("{} (\"{}\")", x.kind, x.word)).collect::<Vec<_>>().join(", ")
+        );
+    }
+    s
+}
