@@ -40,6 +40,12 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
         let added = crate::demo::seed(&store, &policy, clock.now()).await?;
         if added > 0 {
             esay!("demo data: {added} tickets, with organizations, contacts and agents");
+            // Models learnt from the demo history, so new tickets arrive categorized.
+            for target in ["category", "urgency", "impact"] {
+                let rows = store.labelled_tickets(target).await?;
+                let m = crate::train::train_and_store(&store, &policy, target, rows, "demo history", false).await?;
+                esay!("demo model for `{target}`: model {} ({} rows)", m.id, m.rows_trained);
+            }
         } else {
             esay!("demo data: already present");
         }

@@ -73,6 +73,10 @@ fn print_eval(e: &Evaluation, per_s: f64) {
 
 pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ExitCode> {
     let store = crate::setup::open_store(g).await?;
+    let policy = match crate::setup::load_policy(g) {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
     let (rows, source) = match &a.data {
         Some(path) => {
             let label = a.label.as_deref().unwrap_or(&a.target);
@@ -80,16 +84,29 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ExitCode> {
         }
         None => (store.labelled_tickets(&a.target).await?, "database".to_string()),
     };
+    train_and_store(&store, &policy, &a.target, rows, &source, true).await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Trains a model for `target` on labelled rows, judges it on the held-out
+/// fifth, stores it (active when it is no worse than the active one on the
+/// same rows and intake can use it whenever the active one can), and says so
+/// (`verbose`: with progress and the evaluation).
+pub async fn train_and_store(
+    store: &Store,
+    policy: &triage_core::policy::Policy,
+    target: &str,
+    rows: Rows,
+    source: &str,
+    verbose: bool,
+) -> anyhow::Result<triage_store::ModelRecord> {
     if rows.len() < 10 {
-        bail!(
-            "only {} labelled rows for `{}`: label more tickets (or give --data) before training",
-            rows.len(),
-            a.target
-        );
+        bail!("only {} labelled rows for `{target}`: label more tickets (or give --data) before training", rows.len());
     }
     let (held, fit): (Rows, Rows) = rows.into_iter().partition(|(x, _)| held_out(x));
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_message(format!("training `{}` on {} rows ({} held out)", a.target, fit.len(), held.len()));
+    let bar = if verbose { indicatif::ProgressBar::new_spinner() } else { indicatif::ProgressBar::hidden() };
+    bar.set_message(format!("training `{target}` on {} rows ({} held out)", fit.len(), held.len()));
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = Instant::now();
     let texts: Vec<&str> = fit.iter().map(|(x, _)| x.as_str()).collect();
@@ -100,11 +117,15 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ExitCode> {
     let model = train_texts(&texts, &labels, features_for(classes.len()), TrainSpec::default());
     let took = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    println!("trained `{}`: {} classes, {} rows in {took:.1} s", a.target, model.labels.len(), fit.len());
+    if verbose {
+        println!("trained `{}`: {} classes, {} rows in {took:.1} s", target, model.labels.len(), fit.len());
+    }
     let (e, per_s) = score(&model, &held);
-    print_eval(&e, per_s);
+    if verbose {
+        print_eval(&e, per_s);
+    }
     // Replace the active model only when this one is no worse on the same rows.
-    let (active, note) = match store.active_model(&a.target).await? {
+    let (active, note) = match store.active_model(&target).await? {
         None => (true, "first model for this target".to_string()),
         Some(old) => {
             let prev = Model::decode(&old.header, &store.model_weights(old.id).await?).map_err(anyhow::Error::msg)?;
@@ -130,17 +151,13 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ExitCode> {
     };
     // Whether intake can use it: its labels must be the policy's values (or mapped
     // in [categorization.labels]). One that cannot never displaces one that can.
-    let policy = match crate::setup::load_policy(g) {
-        Ok(p) => p,
-        Err(code) => return Ok(code),
-    };
-    let usable = triage_core::classify::IntakeModel::new(&a.target, 0, model.clone(), &policy).map(|_| ());
+    let usable = triage_core::classify::IntakeModel::new(&target, 0, model.clone(), &policy).map(|_| ());
     let (active, note) = match (&usable, active) {
-        (Err(why), true) => match store.active_model(&a.target).await? {
+        (Err(why), true) => match store.active_model(&target).await? {
             Some(old)
                 if Model::decode(&old.header, &store.model_weights(old.id).await?)
                     .ok()
-                    .is_some_and(|m| triage_core::classify::IntakeModel::new(&a.target, 0, m, &policy).is_ok()) =>
+                    .is_some_and(|m| triage_core::classify::IntakeModel::new(&target, 0, m, &policy).is_ok()) =>
             {
                 (
                     false,
@@ -155,8 +172,8 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ExitCode> {
     let rec = store
         .save_model(
             NewModel {
-                target: &a.target,
-                source: &source,
+                target,
+                source,
                 rows_trained: fit.len() as i64,
                 metrics: serde_json::to_string(&e)?,
                 header,
@@ -167,17 +184,19 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ExitCode> {
             chrono::Utc::now(),
         )
         .await?;
+    if !verbose {
+        return Ok(rec);
+    }
     println!("stored as model {} ({}): {note}", rec.id, if active { "active" } else { "candidate" });
     match usable {
         Ok(()) if active => println!(
             "used on intake by every server within 10 s (threshold {:.2})",
-            policy.categorization.threshold(&a.target)
+            policy.categorization.threshold(&target)
         ),
         Ok(()) => {}
         Err(why) => println!("not used on intake: {why}"),
     }
-    store.close().await;
-    Ok(ExitCode::SUCCESS)
+    Ok(rec)
 }
 
 async fn load(store: &Store, target: &str, id: Option<i64>) -> anyhow::Result<(i64, Model)> {
