@@ -125,7 +125,7 @@ pub async fn train_and_store(
         print_eval(&e, per_s);
     }
     // Replace the active model only when this one is no worse on the same rows.
-    let (active, note) = match store.active_model(&target).await? {
+    let (active, note) = match store.active_model(target).await? {
         None => (true, "first model for this target".to_string()),
         Some(old) => {
             let prev = Model::decode(&old.header, &store.model_weights(old.id).await?).map_err(anyhow::Error::msg)?;
@@ -151,13 +151,13 @@ pub async fn train_and_store(
     };
     // Whether intake can use it: its labels must be the policy's values (or mapped
     // in [categorization.labels]). One that cannot never displaces one that can.
-    let usable = triage_core::classify::IntakeModel::new(&target, 0, model.clone(), &policy).map(|_| ());
+    let usable = triage_core::classify::IntakeModel::new(target, 0, model.clone(), policy).map(|_| ());
     let (active, note) = match (&usable, active) {
-        (Err(why), true) => match store.active_model(&target).await? {
+        (Err(why), true) => match store.active_model(target).await? {
             Some(old)
                 if Model::decode(&old.header, &store.model_weights(old.id).await?)
                     .ok()
-                    .is_some_and(|m| triage_core::classify::IntakeModel::new(&target, 0, m, &policy).is_ok()) =>
+                    .is_some_and(|m| triage_core::classify::IntakeModel::new(target, 0, m, policy).is_ok()) =>
             {
                 (
                     false,
@@ -191,7 +191,7 @@ pub async fn train_and_store(
     match usable {
         Ok(()) if active => println!(
             "used on intake by every server within 10 s (threshold {:.2})",
-            policy.categorization.threshold(&target)
+            policy.categorization.threshold(target)
         ),
         Ok(()) => {}
         Err(why) => println!("not used on intake: {why}"),
