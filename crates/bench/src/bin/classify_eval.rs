@@ -149,13 +149,19 @@ fn choose(texts: &[&str], labels: &[&str]) -> (TrainSpec, FeatureSpec, f64) {
     let epochs = std::env::var("CLASSIFY_EPOCHS").ok().and_then(|e| e.parse().ok()).unwrap_or(30);
     for (char_min, char_max) in [(2u8, 4u8), (0, 0)] {
         let features = FeatureSpec { bits, char_min, char_max, ..FeatureSpec::default() };
+        // CLASSIFY_GRID=wide also tries no class weights and stronger L2.
+        let wide = std::env::var("CLASSIFY_GRID").is_ok_and(|g| g == "wide");
+        let balances: &[f32] = if wide { &[0.0, 0.5, 1.0] } else { &[0.5, 1.0] };
+        let lambdas: &[f32] = if wide { &[1e-6, 1e-5] } else { &[1e-6] };
         for rate in [0.5f32, 2.0, 8.0] {
-            for balance in [0.5f32, 1.0] {
-                let bags = std::env::var("CLASSIFY_BAGS").ok().and_then(|e| e.parse().ok()).unwrap_or(1);
-                let spec = TrainSpec { lambda: 1e-6, balance, epochs, rate, bags, ..TrainSpec::default() };
-                let f1 = cv_macro_f1(texts, labels, features, spec, 3);
-                if f1 > best.2 {
-                    best = (spec, features, f1);
+            for &balance in balances {
+                for &lambda in lambdas {
+                    let bags = std::env::var("CLASSIFY_BAGS").ok().and_then(|e| e.parse().ok()).unwrap_or(1);
+                    let spec = TrainSpec { lambda, balance, epochs, rate, bags, ..TrainSpec::default() };
+                    let f1 = cv_macro_f1(texts, labels, features, spec, 3);
+                    if f1 > best.2 {
+                        best = (spec, features, f1);
+                    }
                 }
             }
         }
@@ -189,8 +195,16 @@ fn main() -> anyhow::Result<()> {
         let e = score(&model, &test);
         let per_s = test_x.len() as f64 / started.elapsed().as_secs_f64();
         eprintln!(
-            "  {}: chose rate {} balance {} epochs {} bits {} chars {}-{} (cv macro-F1 {:.3})",
-            t.name, spec.rate, spec.balance, spec.epochs, features.bits, features.char_min, features.char_max, cv
+            "  {}: chose rate {} balance {} lambda {} epochs {} bits {} chars {}-{} (cv macro-F1 {:.3})",
+            t.name,
+            spec.rate,
+            spec.balance,
+            spec.lambda,
+            spec.epochs,
+            features.bits,
+            features.char_min,
+            features.char_max,
+            cv
         );
         println!(
             "{:<26} {:>7.3} {:>7.3} {:>8.3} {:>8.3} {:>7.3} {:>7.3} {:>8.2} {:>12.0} {:>9.1}",
