@@ -43,7 +43,8 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
             // Models learnt from the demo history, so new tickets arrive categorized.
             for target in ["category", "urgency", "impact"] {
                 let rows = store.labelled_tickets(target).await?;
-                let m = crate::train::train_and_store(&store, &policy, target, rows, "demo history", false).await?;
+                let m =
+                    crate::train::train_and_store(&store, &policy, target, rows, "demo history", false, false).await?;
                 esay!("demo model for `{target}`: model {} ({} rows)", m.id, m.rows_trained);
             }
         } else {

@@ -40,6 +40,10 @@ fn read_csv(path: &std::path::Path, text: &str, label: &str) -> anyhow::Result<R
     Ok(out)
 }
 
+/// Rows x classes up to which `train` chooses its settings by cross-validation
+/// (36 trainings: seconds for a few thousand tickets; above, the defaults).
+const TUNE_BUDGET: usize = 60_000;
+
 /// Feature settings whose weights stay under ~40 MB for this many classes.
 fn features_for(classes: usize) -> FeatureSpec {
     let bits = (17..=20).rev().find(|b| (1usize << b) * classes.max(1) * 4 <= 40 << 20).unwrap_or(16);
@@ -84,7 +88,7 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ExitCode> {
         }
         None => (store.labelled_tickets(&a.target).await?, "database".to_string()),
     };
-    train_and_store(&store, &policy, &a.target, rows, &source, true).await?;
+    train_and_store(&store, &policy, &a.target, rows, &source, true, true).await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -92,7 +96,8 @@ pub async fn train(g: &Global, a: TrainArgs) -> anyhow::Result<ExitCode> {
 /// Trains a model for `target` on labelled rows, judges it on the held-out
 /// fifth, stores it (active when it is no worse than the active one on the
 /// same rows and intake can use it whenever the active one can), and says so
-/// (`verbose`: with progress and the evaluation).
+/// (`verbose`: with progress and the evaluation). `tune`: choose the settings
+/// by cross-validation first (when the rows are few enough to do it quickly).
 pub async fn train_and_store(
     store: &Store,
     policy: &triage_core::policy::Policy,
@@ -100,6 +105,7 @@ pub async fn train_and_store(
     rows: Rows,
     source: &str,
     verbose: bool,
+    tune: bool,
 ) -> anyhow::Result<triage_store::ModelRecord> {
     if rows.len() < 10 {
         bail!("only {} labelled rows for `{target}`: label more tickets (or give --data) before training", rows.len());
@@ -114,7 +120,29 @@ pub async fn train_and_store(
     let mut classes = labels.clone();
     classes.sort();
     classes.dedup();
-    let model = train_texts(&texts, &labels, features_for(classes.len()), TrainSpec::default());
+    // Settings by 3-fold cross-validation on the rows it trains on (never the
+    // held-out fifth), where that stays quick; the defaults otherwise.
+    let base = features_for(classes.len());
+    let (features, spec) = if tune && fit.len() * classes.len() <= TUNE_BUDGET {
+        let (f, s, cv) = triage_core::classify::choose(&texts, &labels, base.bits, |done, of| {
+            bar.set_message(format!("`{target}`: cross-validating settings {done}/{of} on {} rows", fit.len()));
+        });
+        if verbose {
+            bar.suspend(|| {
+                println!(
+                    "settings by 3-fold cross-validation: learning rate {}, class weights^{}, character n-grams {} (macro-F1 {cv:.3})",
+                    s.rate,
+                    s.balance,
+                    if f.char_max > 0 { "on" } else { "off" }
+                )
+            });
+        }
+        (f, s)
+    } else {
+        (base, TrainSpec::default())
+    };
+    bar.set_message(format!("training `{target}` on {} rows ({} held out)", fit.len(), held.len()));
+    let model = train_texts(&texts, &labels, features, spec);
     let took = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     if verbose {

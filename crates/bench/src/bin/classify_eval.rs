@@ -7,7 +7,7 @@
 //! ```
 
 use std::time::Instant;
-use triage_core::classify::{score, train_texts, FeatureSpec, TrainSpec};
+use triage_core::classify::{cv_macro_f1, score, train_texts, FeatureSpec, TrainSpec};
 
 struct Target {
     dataset: &'static str,
@@ -114,27 +114,6 @@ fn read(path: &std::path::Path, t: &Target) -> anyhow::Result<(Vec<String>, Vec<
         labels.push(rec[label].to_string());
     }
     Ok((texts, labels))
-}
-
-/// Macro-F1 of `spec` by k-fold cross-validation on the train rows.
-fn cv_macro_f1(texts: &[&str], labels: &[&str], features: FeatureSpec, spec: TrainSpec, folds: usize) -> f64 {
-    let mut total = 0.0;
-    for f in 0..folds {
-        let (mut fx, mut fy, mut vx, mut vy) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for (i, (x, y)) in texts.iter().zip(labels).enumerate() {
-            if i % folds == f {
-                vx.push(*x);
-                vy.push(*y);
-            } else {
-                fx.push(*x);
-                fy.push(*y);
-            }
-        }
-        let m = train_texts(&fx, &fy, features, spec);
-        let held: Vec<(&str, &str)> = vx.iter().copied().zip(vy.iter().copied()).collect();
-        total += score(&m, &held).macro_f1;
-    }
-    total / folds as f64
 }
 
 /// The best of a small grid by cross-validated macro-F1 on the train split.

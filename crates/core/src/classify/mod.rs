@@ -13,11 +13,13 @@ mod metrics;
 mod model;
 #[cfg(test)]
 mod tests;
+mod tune;
 
 pub use features::{idf, normalize, words, FeatureSpec, Origin, Sparse};
 pub use intake::{Intake, IntakeModel, DRIVERS};
 pub use metrics::{evaluate, ClassScore, Evaluation};
 pub use model::{Model, Prediction, TrainSpec};
+pub use tune::{choose, cv_macro_f1, grid};
 
 /// Trains on labelled texts: the labels seen become the classes (sorted);
 /// features are weighed by inverse document frequency over these texts; a
