@@ -24,17 +24,11 @@ pub struct NewLabel {
     pub prediction_state: Option<String>,
 }
 
-/// A stored label.
+/// A stored label: what was given, on which ticket, by whom, when.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LabelRow {
     pub ticket_id: i64,
-    pub target: String,
-    pub label: Option<String>,
-    pub previous: Option<String>,
-    pub predicted: Option<String>,
-    pub confidence: Option<f64>,
-    pub model_id: Option<i64>,
-    pub prediction_state: Option<String>,
+    pub label: NewLabel,
     pub actor: String,
     pub at: DateTime<Utc>,
 }
@@ -80,13 +74,15 @@ impl Store {
             .map(|r| {
                 Ok(LabelRow {
                     ticket_id: r.try_get("ticket_id")?,
-                    target: r.try_get("target")?,
-                    label: r.try_get("label")?,
-                    previous: r.try_get("previous")?,
-                    predicted: r.try_get("predicted")?,
-                    confidence: r.try_get("confidence")?,
-                    model_id: r.try_get("model_id")?,
-                    prediction_state: r.try_get("prediction_state")?,
+                    label: NewLabel {
+                        target: r.try_get("target")?,
+                        label: r.try_get("label")?,
+                        previous: r.try_get("previous")?,
+                        predicted: r.try_get("predicted")?,
+                        confidence: r.try_get("confidence")?,
+                        model_id: r.try_get("model_id")?,
+                        prediction_state: r.try_get("prediction_state")?,
+                    },
                     actor: r.try_get("actor")?,
                     at: time(r.try_get("at")?)?,
                 })

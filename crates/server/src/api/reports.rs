@@ -359,11 +359,11 @@ pub async fn predictions(
         .await?
         .into_iter()
         .map(|l| triage_core::report::LabelOutcome {
-            target: l.target,
             at_ms: l.at.timestamp_millis(),
-            label: l.label,
-            predicted: l.predicted,
-            state: l.prediction_state,
+            target: l.label.target,
+            label: l.label.label,
+            predicted: l.label.predicted,
+            state: l.label.prediction_state,
         })
         .collect();
     let models_in_use = s
