@@ -196,13 +196,28 @@ pub async fn train_and_store(
         },
         _ => (active, note),
     };
+    // Judged on the held-out fifth, the model then learns from every row before it
+    // is stored: rare classes have few rows to spare (the check is already made).
+    let (model, trained_on) = if held.is_empty() {
+        (model, fit.len())
+    } else {
+        let bar = if verbose { indicatif::ProgressBar::new_spinner() } else { indicatif::ProgressBar::hidden() };
+        bar.set_message(format!("training `{target}` again on all {} rows", fit.len() + held.len()));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        let all: Vec<&(String, String)> = fit.iter().chain(&held).collect();
+        let texts: Vec<&str> = all.iter().map(|(x, _)| x.as_str()).collect();
+        let labels: Vec<&str> = all.iter().map(|(_, y)| y.as_str()).collect();
+        let model = train_texts(&texts, &labels, features, spec);
+        bar.finish_and_clear();
+        (model, all.len())
+    };
     let (header, weights) = model.encode();
     let rec = store
         .save_model(
             NewModel {
                 target,
                 source,
-                rows_trained: fit.len() as i64,
+                rows_trained: trained_on as i64,
                 metrics: serde_json::to_string(&e)?,
                 header,
                 weights,
