@@ -7,6 +7,9 @@
 //! row with a few hundred non-zeros — dense would be gigabytes for 100,000
 //! tickets. SGD over sparse rows touches only the non-zeros (times the classes),
 //! which is what makes training on 100,000 tickets take seconds.
+//! `cargo run --release -p triage-bench --bin classify_linfa` shows it beside
+//! linfa's multinomial logistic regression on the same (small, dense-able)
+//! features: Endava category, 0.23 s vs 22 s to train, macro-F1 0.469 vs 0.356.
 
 use super::features::{FeatureSpec, Sparse};
 use serde::{Deserialize, Serialize};
