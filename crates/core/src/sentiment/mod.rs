@@ -47,17 +47,31 @@ pub const THRESHOLD: f32 = 0.3;
 /// Normalizes a sum of valences into -1..1: x / sqrt(x² + α).
 const ALPHA: f32 = 15.0;
 
-fn valence(word: &str) -> f32 {
+/// The lexicon split for lookup: whole words in a map, stems in a short list.
+struct Lexicon {
+    words: std::collections::HashMap<&'static str, f32>,
+    stems: Vec<(&'static str, f32)>,
+}
+
+static LEXICON: std::sync::LazyLock<Lexicon> = std::sync::LazyLock::new(|| {
+    let mut l = Lexicon { words: Default::default(), stems: Vec::new() };
     for (entry, v) in lexicon::VALENCE {
-        let matched = match entry.strip_suffix('*') {
-            Some(stem) => word.starts_with(stem) && word.len() <= stem.len() + 4,
-            None => word == *entry || word.strip_suffix('s') == Some(entry),
-        };
-        if matched {
-            return *v;
+        match entry.strip_suffix('*') {
+            Some(stem) => l.stems.push((stem, *v)),
+            None => {
+                l.words.insert(entry, *v);
+            }
         }
     }
-    0.0
+    l
+});
+
+fn valence(word: &str) -> f32 {
+    let l = &*LEXICON;
+    if let Some(v) = l.words.get(word).or_else(|| word.strip_suffix('s').and_then(|w| l.words.get(w))) {
+        return *v;
+    }
+    l.stems.iter().find(|(stem, _)| word.starts_with(stem) && word.len() <= stem.len() + 4).map_or(0.0, |(_, v)| *v)
 }
 
 /// A message's words, lowercased, apostrophes dropped ("don't" → "dont"),
