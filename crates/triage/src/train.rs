@@ -299,6 +299,19 @@ pub async fn models(g: &Global, c: ModelsCommand) -> anyhow::Result<ExitCode> {
                     m.note
                 );
             }
+            // What intake makes of the active ones under the policy in force.
+            if let Ok(policy) = crate::setup::load_policy(g) {
+                let (intake, skipped) = store.intake_models(&policy).await?;
+                for m in &intake.models {
+                    println!(
+                        "on intake: model {} fills `{}` at confidence {:.2} or more",
+                        m.model_id, m.target, m.threshold
+                    );
+                }
+                for (target, id, why) in skipped {
+                    println!("not on intake: model {id} (`{target}`): {why}");
+                }
+            }
         }
         ModelsCommand::Activate { id } => {
             let m = store.activate_model(id).await.with_context(|| format!("no model {id}"))?;

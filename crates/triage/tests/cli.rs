@@ -454,6 +454,8 @@ fn train_evaluate_and_keep_the_better_model() {
     let list = text(&out.stdout);
     assert!(list.lines().any(|l| l.trim_start().starts_with("1 ") && l.contains("active")), "{list}");
     assert!(list.lines().any(|l| l.trim_start().starts_with("2 ") && l.contains("candidate")), "{list}");
+    // `kind` is no field of the policy: stored and evaluated, but not used on intake.
+    assert!(list.contains("not on intake: model 1 (`kind`)"), "{list}");
     // Evaluate: the newest model unless one is named; JSON with the documented keys.
     let out = triage(
         dir.path(),
