@@ -56,15 +56,6 @@ pub(crate) async fn follow(s: AppState) {
     }
 }
 
-/// What the models say of a new ticket's text; `given(field)`: a person set it.
-pub(crate) fn predict(s: &AppState, text: &str, given: impl Fn(&str) -> bool) -> Predictions {
-    let intake = s.models.intake();
-    if intake.is_empty() {
-        return Predictions::new();
-    }
-    intake.predict(text, given)
-}
-
 /// The AI urgency a ticket's score counts: the predicted urgency and its
 /// confidence, unless a person has set the urgency.
 pub(crate) fn ai_urgency(p: &Predictions) -> Option<(&str, f64)> {
@@ -102,7 +93,7 @@ pub(crate) fn labels_for(s: &AppState, before: &Ticket, after: &mut Ticket, set:
             predicted: settled.as_ref().map(|(p, _)| p.value.clone()),
             confidence: settled.as_ref().map(|(p, _)| f64::from(p.confidence)),
             model_id: settled.as_ref().map(|(p, _)| p.model_id),
-            prediction_state: settled.as_ref().map(|(p, _)| format!("{:?}", p.state).to_lowercase()),
+            prediction_state: settled.as_ref().map(|(p, _)| p.state.as_str().to_string()),
         };
         let why = match &settled {
             Some((p, PredictionState::Confirmed)) => format!("confirms the predicted {field} `{}`", p.value),

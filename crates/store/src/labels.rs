@@ -3,10 +3,10 @@
 //! person corrected.
 
 use crate::codec::{ms, time};
-use crate::{Store, StoreError};
+use crate::{page_of, Page, PageRequest, Store, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Row, Transaction};
-use triage_core::ticket::Actor;
+use triage_core::ticket::{Actor, Ticket};
 
 /// An agent set a predicted field (the data of a `labelled` event).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -90,18 +90,18 @@ impl Store {
             .collect()
     }
 
-    /// Open tickets whose predictions wait for a person, oldest first, after
-    /// ticket `after` (cursor), at most `limit`.
-    pub async fn needs_triage(&self, after: i64, limit: i64) -> Result<Vec<triage_core::ticket::Ticket>, StoreError> {
+    /// Open tickets whose predictions wait for a person, oldest first, a page at a time.
+    pub async fn needs_triage(&self, page: PageRequest) -> Result<Page<Ticket>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {} FROM tickets WHERE needs_triage = 1 AND id > $1 AND status NOT IN ('solved', 'closed')
              ORDER BY id LIMIT $2",
             crate::tickets::COLS
         ))
-        .bind(after)
-        .bind(limit)
+        .bind(page.after.unwrap_or(0))
+        .bind(page.limit + 1)
         .fetch_all(self.r())
         .await?;
-        rows.iter().map(crate::tickets::decode).collect()
+        let items = rows.iter().map(crate::tickets::decode).collect::<Result<Vec<_>, _>>()?;
+        Ok(page_of(items, page.limit, |t| t.id))
     }
 }

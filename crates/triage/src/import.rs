@@ -274,18 +274,13 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
     p.check_custom_fields(&custom_fields).map_err(|e| rej(&e.field, e.message))?;
     // Fields the file leaves empty: the active models fill the confident ones.
     let (mut category, mut impact, mut urgency, mut custom_fields) = (category, impact, urgency, custom_fields);
-    let predictions = if ctx.intake.is_empty() {
-        Default::default()
-    } else {
-        let p = ctx.intake.predict(&format!("{subject}\n{body}"), |field| match field {
-            "category" => category.is_some(),
-            "impact" => impact.is_some(),
-            "urgency" => urgency.is_some(),
-            other => custom_fields.contains_key(other),
-        });
-        triage_core::ticket::fill(&p, &mut category, &mut impact, &mut urgency, &mut custom_fields);
-        p
-    };
+    let predictions = ctx.intake.predict_and_fill(
+        &format!("{subject}\n{body}"),
+        &mut category,
+        &mut impact,
+        &mut urgency,
+        &mut custom_fields,
+    );
     let created_at = match text(f, "created_at") {
         Some(s) => parse_time(&s).ok_or_else(|| {
             rej("created_at", format!("`{s}` is not a time; use RFC 3339, e.g. 2026-03-01T09:30:00Z"))

@@ -4,7 +4,7 @@
 use super::features::{normalize, FeatureSpec, Sparse};
 use super::model::{phrases, Model};
 use crate::policy::Policy;
-use crate::ticket::{Driver, FieldPrediction, PredictionState, Predictions};
+use crate::ticket::{fill, CustomFields, Driver, FieldPrediction, PredictionState, Predictions};
 
 /// How many words or phrases explain a prediction.
 pub const DRIVERS: usize = 5;
@@ -55,11 +55,17 @@ impl IntakeModel {
         })
     }
 
+    /// Raw counts weighed by this model's IDF, unit length.
+    fn normalized(&self, counts: &Sparse) -> Sparse {
+        let mut x = counts.clone();
+        normalize(&mut x, (!self.model.idf.is_empty()).then_some(&self.model.idf[..]));
+        x
+    }
+
     /// Scores the text's raw counts (shared by models with the same features):
     /// the prediction without its drivers, and the buckets that would explain it.
     fn score(&self, counts: &Sparse, given: bool, buf: &mut Vec<f32>) -> (FieldPrediction, Vec<(u32, f32)>) {
-        let mut x = counts.clone();
-        normalize(&mut x, (!self.model.idf.is_empty()).then_some(&self.model.idf[..]));
+        let x = self.normalized(counts);
         self.model.probabilities(&x, buf);
         let (mut best, mut second) = (0, usize::MAX);
         for i in 1..buf.len() {
@@ -96,6 +102,11 @@ fn round(p: f32) -> f32 {
     (p * 1000.0).round() / 1000.0
 }
 
+/// A model's counts among those made once per feature setting.
+fn counts_for<'a>(shared: &'a [(FeatureSpec, Sparse)], m: &IntakeModel) -> &'a Sparse {
+    &shared.iter().find(|(f, _)| *f == m.model.features).expect("counted for every model's features").1
+}
+
 /// The models used on intake, one per target.
 #[derive(Debug, Clone, Default)]
 pub struct Intake {
@@ -109,18 +120,11 @@ impl Intake {
     /// once more to name the words behind every target's prediction.
     pub fn predict(&self, text: &str, given: impl Fn(&str) -> bool) -> Predictions {
         let mut out = Predictions::new();
-        let mut shared: Vec<(FeatureSpec, Sparse)> = Vec::new();
+        let shared = self.counts(text);
         let mut buf = Vec::new();
         let mut scored = Vec::with_capacity(self.models.len());
         for m in &self.models {
-            let counts = match shared.iter().position(|(f, _)| *f == m.model.features) {
-                Some(i) => &shared[i].1,
-                None => {
-                    shared.push((m.model.features, m.model.features.counts(text, None)));
-                    &shared.last().expect("just pushed").1
-                }
-            };
-            scored.push(m.score(counts, given(&m.target), &mut buf));
+            scored.push(m.score(counts_for(&shared, m), given(&m.target), &mut buf));
         }
         // One walk per feature setting finds the origins of every model's pulls.
         for (spec, _) in &shared {
@@ -152,23 +156,43 @@ impl Intake {
     /// Every target's class index and confidence, without explanations (the
     /// batch path: re-scoring, replays, benchmarks).
     pub fn classify(&self, text: &str) -> Vec<(usize, f32)> {
-        let mut shared: Vec<(FeatureSpec, Sparse)> = Vec::new();
+        let shared = self.counts(text);
         let mut buf = Vec::new();
-        self.models
-            .iter()
-            .map(|m| {
-                let counts = match shared.iter().position(|(f, _)| *f == m.model.features) {
-                    Some(i) => &shared[i].1,
-                    None => {
-                        shared.push((m.model.features, m.model.features.counts(text, None)));
-                        &shared.last().expect("just pushed").1
-                    }
-                };
-                let mut x = counts.clone();
-                normalize(&mut x, (!m.model.idf.is_empty()).then_some(&m.model.idf[..]));
-                m.model.classify(&x, &mut buf)
-            })
-            .collect()
+        self.models.iter().map(|m| m.model.classify(&m.normalized(counts_for(&shared, m)), &mut buf)).collect()
+    }
+
+    /// The text's raw counts once per feature setting the models use.
+    fn counts(&self, text: &str) -> Vec<(FeatureSpec, Sparse)> {
+        let mut shared: Vec<(FeatureSpec, Sparse)> = Vec::new();
+        for m in &self.models {
+            if !shared.iter().any(|(f, _)| *f == m.model.features) {
+                shared.push((m.model.features, m.model.features.counts(text, None)));
+            }
+        }
+        shared
+    }
+
+    /// [`Intake::predict`] for a new ticket's fields: a field already set is
+    /// `given`; the confident predictions fill the others.
+    pub fn predict_and_fill(
+        &self,
+        text: &str,
+        category: &mut Option<String>,
+        impact: &mut Option<String>,
+        urgency: &mut Option<String>,
+        custom: &mut CustomFields,
+    ) -> Predictions {
+        if self.is_empty() {
+            return Predictions::new();
+        }
+        let p = self.predict(text, |field| match field {
+            "category" => category.is_some(),
+            "impact" => impact.is_some(),
+            "urgency" => urgency.is_some(),
+            other => custom.contains_key(other),
+        });
+        fill(&p, category, impact, urgency, custom);
+        p
     }
 
     pub fn is_empty(&self) -> bool {

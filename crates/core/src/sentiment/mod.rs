@@ -204,10 +204,16 @@ pub fn thread_tone(thread: &str) -> ThreadTone {
     let mut tones: Vec<MessageTone> = Vec::new();
     let mut signals: Vec<Signal> = Vec::new();
     let mut unanswered = 0u32;
-    for (i, part) in thread.split([MESSAGE_BREAK, SUPPORT_REPLY]).enumerate() {
-        // What came before this part: a break (customer) or a reply (support).
-        let after_reply = i > 0 && thread_separator(thread, i) == Some(SUPPORT_REPLY);
-        if after_reply {
+    // Each part with the separator before it (none for the first).
+    let mut parts: Vec<(Option<char>, &str)> = Vec::new();
+    let mut start = (None, 0);
+    for (at, c) in thread.char_indices().filter(|(_, c)| *c == MESSAGE_BREAK || *c == SUPPORT_REPLY) {
+        parts.push((start.0, &thread[start.1..at]));
+        start = (Some(c), at + c.len_utf8());
+    }
+    parts.push((start.0, &thread[start.1..]));
+    for (before, part) in parts {
+        if before == Some(SUPPORT_REPLY) {
             unanswered = 0;
         }
         if part.trim().is_empty() {
@@ -251,11 +257,6 @@ pub fn thread_tone(thread: &str) -> ThreadTone {
     };
     t.explanation = explain(&t);
     t
-}
-
-/// The separator before the `i`-th part of `thread` split on both separators.
-fn thread_separator(thread: &str, i: usize) -> Option<char> {
-    thread.chars().filter(|c| *c == MESSAGE_BREAK || *c == SUPPORT_REPLY).nth(i - 1)
 }
 
 fn explain(t: &ThreadTone) -> String {

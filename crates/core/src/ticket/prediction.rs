@@ -47,6 +47,18 @@ pub enum PredictionState {
     Corrected,
 }
 
+impl PredictionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PredictionState::Applied => "applied",
+            PredictionState::Suggested => "suggested",
+            PredictionState::Given => "given",
+            PredictionState::Confirmed => "confirmed",
+            PredictionState::Corrected => "corrected",
+        }
+    }
+}
+
 /// A ticket's predictions by field.
 pub type Predictions = BTreeMap<String, FieldPrediction>;
 

@@ -236,14 +236,8 @@ pub async fn create(
     // The models read the text: confident predictions fill the fields nobody
     // set, doubtful ones wait for a person (needs triage).
     let mut req = req;
-    let predictions = crate::categorize::predict(&s, &text, |field| match field {
-        "category" => req.category.is_some(),
-        "impact" => req.impact.is_some(),
-        "urgency" => req.urgency.is_some(),
-        other => req.custom_fields.contains_key(other),
-    });
-    triage_core::ticket::fill(
-        &predictions,
+    let predictions = s.models.intake().predict_and_fill(
+        &text,
         &mut req.category,
         &mut req.impact,
         &mut req.urgency,

@@ -2,7 +2,7 @@
 //! to set a field, for a person to decide (oldest first).
 
 use super::tickets::{view, TicketView};
-use super::{encode_cursor, page_request, ListEnvelope};
+use super::{envelope, page_request, ListEnvelope};
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::extract::ApiQuery;
@@ -33,13 +33,6 @@ pub async fn needs_triage(
 ) -> ApiResult<Json<ListEnvelope<TicketView>>> {
     caller.require_staff()?;
     let page = page_request(&q.cursor, q.limit)?;
-    let mut items = s.store.needs_triage(page.after.unwrap_or(0), page.limit + 1).await?;
-    let next = (items.len() as i64 > page.limit).then(|| {
-        items.truncate(page.limit as usize);
-        items.last().map(|t| encode_cursor(t.id))
-    });
-    Ok(Json(ListEnvelope {
-        items: items.into_iter().map(|t| view(&s, &caller, t)).collect(),
-        next_cursor: next.flatten(),
-    }))
+    let found = s.store.needs_triage(page).await?;
+    Ok(Json(envelope(found, |t| view(&s, &caller, t))))
 }
