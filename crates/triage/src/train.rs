@@ -196,21 +196,10 @@ pub async fn train_and_store(
         },
         _ => (active, note),
     };
-    // Judged on the held-out fifth, the model then learns from every row before it
-    // is stored: rare classes have few rows to spare (the check is already made).
-    let (model, trained_on) = if held.is_empty() {
-        (model, fit.len())
-    } else {
-        let bar = if verbose { indicatif::ProgressBar::new_spinner() } else { indicatif::ProgressBar::hidden() };
-        bar.set_message(format!("training `{target}` again on all {} rows", fit.len() + held.len()));
-        bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        let all: Vec<&(String, String)> = fit.iter().chain(&held).collect();
-        let texts: Vec<&str> = all.iter().map(|(x, _)| x.as_str()).collect();
-        let labels: Vec<&str> = all.iter().map(|(_, y)| y.as_str()).collect();
-        let model = train_texts(&texts, &labels, features, spec);
-        bar.finish_and_clear();
-        (model, all.len())
-    };
+    // The model stored is the one judged: refitting it on the held-out fifth too
+    // would make it look perfect on those rows when the next training is compared
+    // with it there.
+    let trained_on = fit.len();
     let (header, weights) = model.encode();
     let rec = store
         .save_model(
