@@ -28,15 +28,15 @@ impl Models {
 pub async fn reload(s: &AppState) -> Result<usize, StoreError> {
     let ids = s.store.active_model_ids().await?;
     if s.models.current.read().map(|c| c.0 == ids).unwrap_or(false) {
-        return Ok(s.models.intake().models.len());
+        return Ok(s.models.intake().models().len());
     }
     let (intake, skipped) = s.store.intake_models(&s.policy).await?;
     for (target, id, why) in &skipped {
         tracing::warn!(target = %target, model = id, "model not used on intake: {why}");
     }
-    let n = intake.models.len();
-    for m in &intake.models {
-        tracing::info!(target = %m.target, model = m.model_id, classes = m.model.labels.len(), "model in use on intake");
+    let n = intake.models().len();
+    for m in intake.models() {
+        tracing::info!(target = %m.target, model = m.model_id, classes = m.classes(), "model in use on intake");
     }
     if let Ok(mut c) = s.models.current.write() {
         *c = (ids, Arc::new(intake));

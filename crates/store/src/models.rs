@@ -170,7 +170,7 @@ impl Store {
         let rows = sqlx::query(&format!("SELECT {COLS} FROM models WHERE active = 1 ORDER BY target"))
             .fetch_all(self.r())
             .await?;
-        let mut intake = triage_core::classify::Intake::default();
+        let mut usable = Vec::new();
         let mut skipped = Vec::new();
         for r in &rows {
             let m = decode(r)?;
@@ -182,11 +182,11 @@ impl Store {
                 }
             };
             match IntakeModel::new(&m.target, m.id, model, policy) {
-                Ok(im) => intake.models.push(im),
+                Ok(im) => usable.push(im),
                 Err(why) => skipped.push((m.target, m.id, why)),
             }
         }
-        Ok((intake, skipped))
+        Ok((triage_core::classify::Intake::new(usable), skipped))
     }
 
     /// The active models' ids, to notice a change cheaply.

@@ -179,13 +179,13 @@ pub async fn train_and_store(
     };
     // Whether intake can use it: its labels must be the policy's values (or mapped
     // in [categorization.labels]). One that cannot never displaces one that can.
-    let usable = triage_core::classify::IntakeModel::new(target, 0, model.clone(), policy).map(|_| ());
+    let usable = triage_core::classify::IntakeModel::usable(target, &model, policy);
     let (active, note) = match (&usable, active) {
         (Err(why), true) => match store.active_model(target).await? {
             Some(old)
                 if Model::decode(&old.header, &store.model_weights(old.id).await?)
                     .ok()
-                    .is_some_and(|m| triage_core::classify::IntakeModel::new(target, 0, m, policy).is_ok()) =>
+                    .is_some_and(|m| triage_core::classify::IntakeModel::usable(target, &m, policy).is_ok()) =>
             {
                 (
                     false,
@@ -291,7 +291,7 @@ pub async fn models(g: &Global, c: ModelsCommand) -> anyhow::Result<ExitCode> {
             // What intake makes of the active ones under the policy in force.
             if let Ok(policy) = crate::setup::load_policy(g) {
                 let (intake, skipped) = store.intake_models(&policy).await?;
-                for m in &intake.models {
+                for m in intake.models() {
                     println!(
                         "on intake: model {} fills `{}` at confidence {:.2} or more",
                         m.model_id, m.target, m.threshold

@@ -34,7 +34,7 @@ fn main() -> anyhow::Result<()> {
     let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "../shared/data".into()));
     let (train_x, train_y) = read(&dir.join("endava_tickets/train.csv"))?;
     let (test_x, test_y) = read(&dir.join("endava_tickets/test.csv"))?;
-    let small = FeatureSpec { bits: 12, word_bigrams: true, char_min: 0, char_max: 0 };
+    let small = FeatureSpec { bits: 12, char_min: 0, char_max: 0, ..FeatureSpec::default() };
     let mut classes: Vec<String> = train_y.clone();
     classes.sort();
     classes.dedup();

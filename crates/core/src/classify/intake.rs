@@ -1,8 +1,20 @@
 //! Predictions on intake: every active model that maps onto the policy reads a
 //! new ticket's text and says, per field, its value, how sure it is and why.
+//!
+//! The models' numbers are laid out together for speed: per feature setting,
+//! one table whose row for a bucket holds every model's class weights for it
+//! and then every model's IDF weight. A feature of a ticket then costs one read
+//! of one row for all targets, instead of an IDF read and a weight read per
+//! target: a ticket's few hundred features are scattered reads over megabytes,
+//! and those reads are what prediction time is made of. The weights are stored
+//! already multiplied by their IDF (so one multiplier, the feature's count,
+//! serves the whole row) and centred per bucket (a softmax does not change when
+//! every class's score moves alike, and a centred weight is the feature's pull
+//! towards its class, see [`Model::pulls`]). The weights move into the table
+//! (they are not copied), so the memory held is still the models'.
 
-use super::features::{normalize, FeatureSpec, Sparse};
-use super::model::{phrases, Model};
+use super::features::{FeatureSpec, Sparse};
+use super::model::{phrases, softmax, strongest, Model};
 use crate::policy::Policy;
 use crate::ticket::{fill, CustomFields, Driver, FieldPrediction, PredictionState, Predictions};
 
@@ -14,10 +26,16 @@ pub const DRIVERS: usize = 5;
 pub struct IntakeModel {
     pub target: String,
     pub model_id: i64,
-    pub model: Model,
+    /// Labels, bias, temperature and features; the weights and IDF move into
+    /// the [`Intake`]'s table.
+    model: Model,
     /// The policy value of each class, by class index.
     values: Vec<String>,
     pub threshold: f32,
+    /// Where this model's class weights start in its table's rows.
+    offset: usize,
+    /// Where its IDF weight sits in those rows.
+    idf_at: usize,
 }
 
 impl IntakeModel {
@@ -25,6 +43,26 @@ impl IntakeModel {
     /// target is not a field the policy lets a model fill or some label has no
     /// policy value: such a model can be evaluated but not used on intake.
     pub fn new(target: &str, model_id: i64, model: Model, policy: &Policy) -> Result<IntakeModel, String> {
+        let values = IntakeModel::values(target, &model, policy)?;
+        Ok(IntakeModel {
+            target: target.into(),
+            model_id,
+            model,
+            values,
+            threshold: policy.categorization.threshold(target) as f32,
+            offset: 0,
+            idf_at: 0,
+        })
+    }
+
+    /// Whether intake could use `model` for `target` under `policy` (and if
+    /// not, why), without taking the model.
+    pub fn usable(target: &str, model: &Model, policy: &Policy) -> Result<(), String> {
+        IntakeModel::values(target, model, policy).map(|_| ())
+    }
+
+    /// The policy value of each of the model's classes.
+    fn values(target: &str, model: &Model, policy: &Policy) -> Result<Vec<String>, String> {
         if policy.predictable_values(target).is_none() {
             return Err(format!("`{target}` is not category, urgency, impact or an enum custom field of the policy"));
         }
@@ -46,38 +84,49 @@ impl IntakeModel {
                 unknown.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ")
             ));
         }
-        Ok(IntakeModel {
-            target: target.into(),
-            model_id,
-            model,
-            values,
-            threshold: policy.categorization.threshold(target) as f32,
-        })
+        Ok(values)
     }
 
-    /// Raw counts weighed by this model's IDF, unit length.
-    fn normalized(&self, counts: &Sparse) -> Sparse {
-        let mut x = counts.clone();
-        normalize(&mut x, (!self.model.idf.is_empty()).then_some(&self.model.idf[..]));
-        x
+    /// How many classes the model tells apart.
+    pub fn classes(&self) -> usize {
+        self.model.labels.len()
     }
 
-    /// Scores the text's raw counts (shared by models with the same features):
-    /// the prediction without its drivers, and the buckets that would explain it.
-    fn score(&self, counts: &Sparse, given: bool, buf: &mut Vec<f32>) -> (FieldPrediction, Vec<(u32, f32)>) {
-        let x = self.normalized(counts);
-        self.model.probabilities(&x, buf);
+    pub fn features(&self) -> FeatureSpec {
+        self.model.features
+    }
+
+    fn k(&self) -> usize {
+        self.model.labels.len()
+    }
+
+    /// Calibrated probabilities from the table's sums for this model (`acc`:
+    /// a row's worth of raw class scores, then squared norms), into `out`; the
+    /// features' norm is returned.
+    fn probabilities(&self, acc: &[f32], out: &mut Vec<f32>) -> f32 {
+        let o = self.offset;
+        let norm = acc[self.idf_at].sqrt().max(f32::MIN_POSITIVE);
+        out.clear();
+        out.extend(
+            acc[o..o + self.k()].iter().zip(&self.model.bias).map(|(s, b)| (b + s / norm) / self.model.temperature),
+        );
+        softmax(out);
+        norm
+    }
+
+    /// The prediction (without its drivers) from its probabilities.
+    fn prediction(&self, probs: &[f32], given: bool) -> (usize, FieldPrediction) {
         let (mut best, mut second) = (0, usize::MAX);
-        for i in 1..buf.len() {
-            if buf[i] > buf[best] {
+        for i in 1..probs.len() {
+            if probs[i] > probs[best] {
                 second = best;
                 best = i;
-            } else if second == usize::MAX || buf[i] > buf[second] {
+            } else if second == usize::MAX || probs[i] > probs[second] {
                 second = i;
             }
         }
-        let conf = buf[best];
-        let runner_up = (second != usize::MAX).then(|| (self.values[second].clone(), round(buf[second])));
+        let conf = probs[best];
+        let runner_up = (second != usize::MAX).then(|| (self.values[second].clone(), round(probs[second])));
         let state = if given {
             PredictionState::Given
         } else if conf >= self.threshold {
@@ -94,7 +143,7 @@ impl IntakeModel {
             threshold: self.threshold,
             state,
         };
-        (prediction, self.model.pulls(&x, best, DRIVERS * 4))
+        (best, prediction)
     }
 }
 
@@ -102,74 +151,159 @@ fn round(p: f32) -> f32 {
     (p * 1000.0).round() / 1000.0
 }
 
-/// A model's counts among those made once per feature setting.
-fn counts_for<'a>(shared: &'a [(FeatureSpec, Sparse)], m: &IntakeModel) -> &'a Sparse {
-    &shared.iter().find(|(f, _)| *f == m.model.features).expect("counted for every model's features").1
+/// The models reading texts one way, their numbers side by side.
+#[derive(Clone)]
+struct Group {
+    features: FeatureSpec,
+    /// Numbers per bucket: every model's class weights (IDF-weighed,
+    /// centred), then every model's IDF weight.
+    stride: usize,
+    /// Where the IDF weights start in a row.
+    idf_from: usize,
+    table: Vec<f32>,
+    /// Indexes into the intake's models.
+    models: Vec<usize>,
+}
+
+impl Group {
+    fn row(&self, b: u32) -> &[f32] {
+        &self.table[b as usize * self.stride..(b as usize + 1) * self.stride]
+    }
+
+    /// One pass over a text's raw counts for every model of the group: the
+    /// raw class scores (not yet divided by the norm) and, per model at its
+    /// `idf_at`, the squared norm of its IDF-weighed features.
+    fn accumulate(&self, counts: &Sparse, acc: &mut Vec<f32>) {
+        acc.clear();
+        acc.resize(self.stride, 0.0);
+        let (scores, norms) = acc.split_at_mut(self.idf_from);
+        for &(b, c) in counts {
+            let (w, idf) = self.row(b).split_at(self.idf_from);
+            for (a, w) in scores.iter_mut().zip(w) {
+                *a += c * w;
+            }
+            for (n, i) in norms.iter_mut().zip(idf) {
+                *n += (c * i) * (c * i);
+            }
+        }
+    }
+
+    /// The `n` features pulling model `m` most towards class `c`: its centred
+    /// weight times the feature's normalized value (see [`Model::pulls`]);
+    /// `norm` as [`IntakeModel::probabilities`] found it.
+    fn pulls(&self, counts: &Sparse, m: &IntakeModel, c: usize, norm: f32, n: usize) -> Vec<(u32, f32)> {
+        strongest(counts.iter().map(|&(b, v)| (b, self.row(b)[m.offset + c] * v / norm)), n)
+    }
 }
 
 /// The models used on intake, one per target.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Intake {
-    pub models: Vec<IntakeModel>,
+    models: Vec<IntakeModel>,
+    groups: Vec<Group>,
+}
+
+impl std::fmt::Debug for Intake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let targets: Vec<(&str, i64)> = self.models.iter().map(|m| (m.target.as_str(), m.model_id)).collect();
+        f.debug_struct("Intake").field("models", &targets).field("tables", &self.groups.len()).finish()
+    }
 }
 
 impl Intake {
-    /// Every target's prediction for a text; `given(target)` says a person set
-    /// that field already (the prediction is then kept for the record only).
-    /// The text is turned into features once per feature setting, and walked
-    /// once more to name the words behind every target's prediction.
-    pub fn predict(&self, text: &str, given: impl Fn(&str) -> bool) -> Predictions {
-        let mut out = Predictions::new();
-        let shared = self.counts(text);
-        let mut buf = Vec::new();
-        let mut scored = Vec::with_capacity(self.models.len());
-        for m in &self.models {
-            scored.push(m.score(counts_for(&shared, m), given(&m.target), &mut buf));
+    /// Intake with these models; their weights move into one table per
+    /// feature setting.
+    pub fn new(mut models: Vec<IntakeModel>) -> Intake {
+        let mut groups: Vec<Group> = Vec::new();
+        for (i, m) in models.iter_mut().enumerate() {
+            let g = match groups.iter().position(|g| g.features == m.model.features) {
+                Some(g) => g,
+                None => {
+                    let features = m.model.features;
+                    groups.push(Group { features, stride: 0, idf_from: 0, table: Vec::new(), models: Vec::new() });
+                    groups.len() - 1
+                }
+            };
+            m.offset = groups[g].idf_from;
+            groups[g].idf_from += m.k();
+            groups[g].models.push(i);
         }
-        // One walk per feature setting finds the origins of every model's pulls.
-        for (spec, _) in &shared {
-            let mut wanted: Vec<u32> = self
-                .models
-                .iter()
-                .zip(&scored)
-                .filter(|(m, _)| m.model.features == *spec)
-                .flat_map(|(_, (_, pulls))| pulls.iter().map(|(b, _)| *b))
-                .collect();
-            wanted.sort_unstable();
-            wanted.dedup();
-            let origins = spec.origins_of(text, &wanted);
-            for (m, (p, pulls)) in self.models.iter().zip(scored.iter_mut()) {
-                if m.model.features == *spec {
-                    p.drivers = phrases(pulls, &origins, DRIVERS)
-                        .into_iter()
-                        .map(|(phrase, weight)| Driver { phrase, weight: round(weight) })
-                        .collect();
+        for g in &mut groups {
+            g.stride = g.idf_from + g.models.len();
+            let (buckets, stride) = (g.features.buckets(), g.stride);
+            g.table = vec![0.0; buckets * stride];
+            for (j, &i) in g.models.iter().enumerate() {
+                let m = &mut models[i];
+                m.idf_at = g.idf_from + j;
+                let (o, k) = (m.offset, m.k());
+                let weights = std::mem::take(&mut m.model.weights);
+                let idf = std::mem::take(&mut m.model.idf);
+                for (b, row) in g.table.chunks_exact_mut(stride).enumerate() {
+                    let idf = idf.get(b).copied().unwrap_or(1.0);
+                    let w = &weights[b * k..(b + 1) * k];
+                    let mean = w.iter().sum::<f32>() / k as f32;
+                    for (t, w) in row[o..o + k].iter_mut().zip(w) {
+                        *t = (w - mean) * idf;
+                    }
+                    row[m.idf_at] = idf;
                 }
             }
         }
-        for (m, (p, _)) in self.models.iter().zip(scored) {
-            out.insert(m.target.clone(), p);
+        Intake { models, groups }
+    }
+
+    pub fn models(&self) -> &[IntakeModel] {
+        &self.models
+    }
+
+    /// Every target's prediction for a text; `given(target)` says a person set
+    /// that field already (the prediction is then kept for the record only).
+    /// The text is turned into features once per feature setting and scored
+    /// for all its models in one pass, then walked once more to name the words
+    /// behind every target's prediction.
+    pub fn predict(&self, text: &str, given: impl Fn(&str) -> bool) -> Predictions {
+        let mut out = Predictions::new();
+        let (mut acc, mut probs) = (Vec::new(), Vec::new());
+        for g in &self.groups {
+            let (counts, trace) = g.features.counts_traced(text);
+            g.accumulate(&counts, &mut acc);
+            let mut scored = Vec::with_capacity(g.models.len());
+            for &i in &g.models {
+                let m = &self.models[i];
+                let norm = m.probabilities(&acc, &mut probs);
+                let (best, p) = m.prediction(&probs, given(&m.target));
+                scored.push((m, p, g.pulls(&counts, m, best, norm, DRIVERS * 4)));
+            }
+            let mut wanted: Vec<u32> = scored.iter().flat_map(|(_, _, pulls)| pulls.iter().map(|(b, _)| *b)).collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            let origins = trace.origins(&counts, &wanted);
+            for (m, mut p, pulls) in scored {
+                p.drivers = phrases(&pulls, &origins, DRIVERS)
+                    .into_iter()
+                    .map(|(phrase, weight)| Driver { phrase, weight: round(weight) })
+                    .collect();
+                out.insert(m.target.clone(), p);
+            }
         }
         out
     }
 
-    /// Every target's class index and confidence, without explanations (the
-    /// batch path: re-scoring, replays, benchmarks).
+    /// Every target's class index and confidence (in the order of
+    /// [`Intake::models`]), without explanations (the batch path: re-scoring,
+    /// replays, benchmarks).
     pub fn classify(&self, text: &str) -> Vec<(usize, f32)> {
-        let shared = self.counts(text);
-        let mut buf = Vec::new();
-        self.models.iter().map(|m| m.model.classify(&m.normalized(counts_for(&shared, m)), &mut buf)).collect()
-    }
-
-    /// The text's raw counts once per feature setting the models use.
-    fn counts(&self, text: &str) -> Vec<(FeatureSpec, Sparse)> {
-        let mut shared: Vec<(FeatureSpec, Sparse)> = Vec::new();
-        for m in &self.models {
-            if !shared.iter().any(|(f, _)| *f == m.model.features) {
-                shared.push((m.model.features, m.model.features.counts(text, None)));
+        let mut out = vec![(0, 0.0); self.models.len()];
+        let (mut acc, mut probs) = (Vec::new(), Vec::new());
+        for g in &self.groups {
+            g.accumulate(&g.features.counts(text, None), &mut acc);
+            for &i in &g.models {
+                self.models[i].probabilities(&acc, &mut probs);
+                out[i] =
+                    probs.iter().copied().enumerate().fold((0, f32::MIN), |b, (c, p)| if p > b.1 { (c, p) } else { b });
             }
         }
-        shared
+        out
     }
 
     /// [`Intake::predict`] for a new ticket's fields: a field already set is

@@ -15,7 +15,7 @@ mod model;
 mod tests;
 mod tune;
 
-pub use features::{idf, normalize, words, FeatureSpec, Origin, Sparse};
+pub use features::{idf, normalize, words, FeatureSpec, Hashing, Origin, Sparse};
 pub use intake::{Intake, IntakeModel, DRIVERS};
 pub use metrics::{evaluate, ClassScore, Evaluation};
 pub use model::{Model, Prediction, TrainSpec};

@@ -53,8 +53,8 @@ pub struct Model {
     pub labels: Vec<String>,
     pub features: FeatureSpec,
     pub train: TrainSpec,
-    weights: Vec<f32>,
-    bias: Vec<f32>,
+    pub(super) weights: Vec<f32>,
+    pub(super) bias: Vec<f32>,
     /// Divides the scores before the softmax (fitted on held-out rows).
     pub temperature: f32,
     /// Inverse document frequency per bucket, from the training rows (empty: none).
@@ -80,7 +80,7 @@ impl Rng {
     }
 }
 
-fn softmax(scores: &mut [f32]) {
+pub(super) fn softmax(scores: &mut [f32]) {
     let max = scores.iter().copied().fold(f32::MIN, f32::max);
     let mut sum = 0.0;
     for s in scores.iter_mut() {
@@ -262,20 +262,7 @@ impl Model {
     /// weight for `c` over the classes' average, times its value (positive only).
     pub fn pulls(&self, x: &Sparse, c: usize, n: usize) -> Vec<(u32, f32)> {
         let k = self.labels.len();
-        let mut pulls: Vec<(u32, f32)> = x
-            .iter()
-            .map(|&(b, v)| {
-                let row = &self.weights[b as usize * k..b as usize * k + k];
-                (b, (row[c] - row.iter().sum::<f32>() / k as f32) * v)
-            })
-            .filter(|(_, w)| *w > 0.0)
-            .collect();
-        if pulls.len() > n && n > 0 {
-            pulls.select_nth_unstable_by(n - 1, |a, b| b.1.total_cmp(&a.1));
-            pulls.truncate(n);
-        }
-        pulls.sort_by(|a, b| b.1.total_cmp(&a.1));
-        pulls
+        strongest(x.iter().map(|&(b, v)| (b, pull(&self.weights[b as usize * k..b as usize * k + k], c, v))), n)
     }
 
     /// Fits the temperature on held-out rows (minimum negative log-likelihood,
@@ -376,6 +363,23 @@ impl Model {
             idf,
         })
     }
+}
+
+/// How much a feature of value `v` whose class weights are `row` pulls towards
+/// class `c`: its weight for `c` over the classes' average, times `v`.
+pub(super) fn pull(row: &[f32], c: usize, v: f32) -> f32 {
+    (row[c] - row.iter().sum::<f32>() / row.len() as f32) * v
+}
+
+/// The `n` strongest positive pulls, strongest first.
+pub(super) fn strongest(pulls: impl Iterator<Item = (u32, f32)>, n: usize) -> Vec<(u32, f32)> {
+    let mut pulls: Vec<(u32, f32)> = pulls.filter(|(_, w)| *w > 0.0).collect();
+    if pulls.len() > n && n > 0 {
+        pulls.select_nth_unstable_by(n - 1, |a, b| b.1.total_cmp(&a.1));
+        pulls.truncate(n);
+    }
+    pulls.sort_by(|a, b| b.1.total_cmp(&a.1));
+    pulls
 }
 
 /// Pulls summed per word or phrase (`origins`: what each bucket came from; a

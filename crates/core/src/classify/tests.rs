@@ -97,3 +97,126 @@ fn a_model_survives_storage() {
     assert_eq!(back.predict("transfer still pending", 2), m.predict("transfer still pending", 2));
     assert!(Model::decode(&header, &bytes[..bytes.len() - 4]).is_err());
 }
+
+#[test]
+fn packed_hashing_reads_ascii_and_other_words_alike() {
+    // The ASCII fast path and the general path give a character piece the same
+    // bucket, so "<ca" of "cat" and of "café" are one feature.
+    let spec = FeatureSpec::default();
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    spec.counts("cat", Some(&mut a));
+    spec.counts("café", Some(&mut b));
+    let find = |list: &Vec<(u32, Origin)>, g: &str| {
+        list.iter().find(|(_, o)| matches!(o, Origin::Chars(c, _) if c == g)).map(|x| x.0)
+    };
+    assert_eq!(find(&a, "<ca"), find(&b, "<ca"));
+    assert!(find(&a, "<ca").is_some());
+    assert_ne!(find(&a, "<ca"), find(&a, "cat"));
+    // Every n-gram length from the spec, the whole padded word excluded.
+    let grams: Vec<String> =
+        a.iter().filter_map(|(_, o)| if let Origin::Chars(c, _) = o { Some(c.clone()) } else { None }).collect();
+    for g in ["<c", "ca", "at", "t>", "<ca", "cat", "at>", "<cat", "cat>"] {
+        assert!(grams.contains(&g.to_string()), "{g} in {grams:?}");
+    }
+    assert!(!grams.contains(&"<cat>".to_string()));
+    assert_eq!(grams.len(), 4 + 3 + 2);
+    // Models stored before packed hashing still read texts their way.
+    let old = FeatureSpec { hashing: Hashing::Fnv, ..spec };
+    assert_ne!(old.features("card declined", None), spec.features("card declined", None));
+    let json = r#"{"bits":18,"word_bigrams":true,"char_min":2,"char_max":4}"#;
+    assert_eq!(serde_json::from_str::<FeatureSpec>(json).unwrap().hashing, Hashing::Fnv);
+}
+
+#[test]
+fn intake_scores_and_explains_as_its_models_do() {
+    let policy = crate::policy::Policy::builtin();
+    let (texts, labels) = tiny();
+    let names = ["cards", "fees", "transfers"];
+    let as_values = |target: &str| -> Vec<String> {
+        let values = policy.predictable_values(target).unwrap();
+        labels.iter().map(|l| values[names.iter().position(|n| n == l).unwrap() % values.len()].clone()).collect()
+    };
+    let train = |target: &str, features: FeatureSpec| {
+        let ys = as_values(target);
+        let ys: Vec<&str> = ys.iter().map(String::as_str).collect();
+        train_texts(&texts, &ys, features, TrainSpec::default())
+    };
+    // Two models share a feature setting (one table); the third reads words only.
+    let f = FeatureSpec { bits: 12, ..Default::default() };
+    let words_only = FeatureSpec { char_min: 0, char_max: 0, ..f };
+    let models =
+        [("category", train("category", f)), ("urgency", train("urgency", f)), ("impact", train("impact", words_only))];
+    let intake = Intake::new(
+        models
+            .iter()
+            .enumerate()
+            .map(|(i, (t, m))| IntakeModel::new(t, i as i64, m.clone(), &policy).unwrap())
+            .collect(),
+    );
+    assert_eq!(intake.models().len(), 3);
+    for text in ["my card got declined", "transfer still pending", "charged a fee twice", "Überweisung?", ""] {
+        let got = intake.classify(text);
+        let p = intake.predict(text, |t| t == "urgency");
+        for (i, (target, m)) in models.iter().enumerate() {
+            let want = m.predict(text, DRIVERS);
+            let class = m.labels.iter().position(|l| *l == want.label).unwrap();
+            assert_eq!(got[i].0, class, "{target} of {text:?}");
+            assert!(
+                (got[i].1 - want.confidence).abs() < 1e-4,
+                "{target} of {text:?}: {} vs {}",
+                got[i].1,
+                want.confidence
+            );
+            let fp = &p[*target];
+            assert_eq!(fp.value, want.label);
+            assert_eq!(fp.model_id, i as i64);
+            let phrases: Vec<&str> = fp.drivers.iter().map(|d| d.phrase.as_str()).collect();
+            let wanted: Vec<&str> = want.drivers.iter().map(|(w, _)| w.as_str()).collect();
+            assert_eq!(phrases, wanted, "{target} of {text:?}");
+        }
+        assert_eq!(p["urgency"].state, crate::ticket::PredictionState::Given);
+    }
+}
+
+proptest::proptest! {
+    /// Counting a text through the per-thread table (which grows when a spec
+    /// makes more features than it was sized for) finds the features of its
+    /// words counted alone plus their bigrams, each once, with every
+    /// occurrence counted, and traces each to where it was seen.
+    #[test]
+    fn counts_agree_with_counting_word_by_word(
+        text in "([a-zA-Zé]{1,14}[ .,!]{1,2}){0,40}",
+        char_min in 1u8..4,
+        extra in 0u8..6,
+        bigrams: bool,
+    ) {
+        // Wide buckets: a collision would blur the comparison.
+        let spec = FeatureSpec { bits: 26, word_bigrams: bigrams, char_min, char_max: char_min + extra, ..FeatureSpec::default() };
+        let occurrences = |x: &Sparse| x.iter().map(|f| (f.1 - 1.0).exp()).sum::<f32>();
+        let mut origins = Vec::new();
+        let x = spec.counts(&text, Some(&mut origins));
+        let ws = words(&text);
+        let (mut want, mut total) = (std::collections::BTreeSet::new(), 0.0f32);
+        for (i, w) in ws.iter().enumerate() {
+            let alone = spec.counts(w, None);
+            total += occurrences(&alone);
+            want.extend(alone.iter().map(|f| f.0));
+            if bigrams && i > 0 {
+                let mut pair = Vec::new();
+                spec.counts(&format!("{} {w}", ws[i - 1]), Some(&mut pair));
+                want.extend(pair.iter().filter(|(_, o)| matches!(o, Origin::Bigram(..))).map(|(b, _)| *b));
+                total += 1.0;
+            }
+        }
+        let got: std::collections::BTreeSet<u32> = x.iter().map(|f| f.0).collect();
+        proptest::prop_assert_eq!(got.len(), x.len(), "each bucket once");
+        proptest::prop_assert_eq!(got, want);
+        proptest::prop_assert!((occurrences(&x) - total).abs() <= 1e-3 * total.max(1.0), "{} vs {}", occurrences(&x), total);
+        proptest::prop_assert_eq!(origins.len(), x.len());
+        for ((b, _), (ob, o)) in x.iter().zip(&origins) {
+            proptest::prop_assert_eq!(b, ob);
+            proptest::prop_assert!(ws.contains(&o.phrase()) || matches!(o, Origin::Bigram(..)), "{:?}", o);
+        }
+    }
+}

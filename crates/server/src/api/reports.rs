@@ -369,12 +369,12 @@ pub async fn predictions(
     let models_in_use = s
         .models
         .intake()
-        .models
+        .models()
         .iter()
         .map(|m| ModelInUse {
             target: m.target.clone(),
             model_id: m.model_id,
-            classes: m.model.labels.len(),
+            classes: m.classes(),
             threshold: m.threshold,
         })
         .collect();
