@@ -41,7 +41,7 @@ fn read_csv(path: &std::path::Path, text: &str, label: &str) -> anyhow::Result<R
 }
 
 /// Rows x classes up to which `train` chooses its settings by cross-validation
-/// (36 trainings: seconds for a few thousand tickets; above, the defaults).
+/// (60 trainings: tens of seconds for a few thousand tickets; above, the defaults).
 const TUNE_BUDGET: usize = 60_000;
 
 /// Feature settings whose weights stay under ~40 MB for this many classes.
@@ -129,9 +129,12 @@ pub async fn train_and_store(
         });
         if verbose {
             bar.suspend(|| {
+                let how = match s.loss {
+                    triage_core::classify::Loss::SquaredHinge => format!("linear SVM, C {}", s.c),
+                    triage_core::classify::Loss::Logistic => format!("logistic regression, learning rate {}", s.rate),
+                };
                 println!(
-                    "settings by 3-fold cross-validation: learning rate {}, class weights^{}, character n-grams {} (macro-F1 {cv:.3})",
-                    s.rate,
+                    "settings by 3-fold cross-validation: {how}, class weights^{}, character n-grams {} (macro-F1 {cv:.3})",
                     s.balance,
                     if f.char_max > 0 { "on" } else { "off" }
                 )

@@ -18,7 +18,7 @@ mod tune;
 pub use features::{idf, normalize, words, FeatureSpec, Hashing, Origin, Sparse};
 pub use intake::{Intake, IntakeModel, DRIVERS};
 pub use metrics::{evaluate, ClassScore, Evaluation};
-pub use model::{Model, Prediction, TrainSpec};
+pub use model::{Loss, Model, Prediction, TrainSpec};
 pub use tune::{choose, cv_macro_f1, grid};
 
 /// Trains on labelled texts: the labels seen become the classes (sorted);

@@ -220,3 +220,25 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn the_linear_svm_learns_the_tiny_data_set_and_is_calibrated_like_the_other() {
+    let (texts, labels) = tiny();
+    let spec = TrainSpec { loss: Loss::SquaredHinge, c: 1.0, ..TrainSpec::default() };
+    let m = train_texts(&texts, &labels, FeatureSpec { bits: 14, ..Default::default() }, spec);
+    assert_eq!(m.train.loss, Loss::SquaredHinge);
+    for (text, want) in
+        [("my card got declined", "cards"), ("transfer still pending", "transfers"), ("charged a fee twice", "fees")]
+    {
+        let p = m.predict(text, 3);
+        assert_eq!(p.label, want, "{text}: {p:?}");
+        assert!(p.confidence > 1.0 / 3.0 && p.confidence <= 1.0);
+    }
+    // Separable rows: every training row comes out as its own class.
+    let right = texts.iter().zip(&labels).filter(|(t, l)| m.predict(t, 0).label == **l).count();
+    assert_eq!(right, texts.len());
+    // Stored settings from before the SVM read as logistic regression.
+    let old = r#"{"epochs":30,"lambda":1e-6,"rate":2.0,"balance":0.5,"seed":17}"#;
+    let spec: TrainSpec = serde_json::from_str(old).unwrap();
+    assert_eq!((spec.loss, spec.c), (Loss::Logistic, 1.0));
+}

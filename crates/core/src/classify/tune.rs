@@ -1,8 +1,9 @@
 //! Choosing training settings by cross-validation on the training rows only:
-//! the learning rate, how strongly rare classes are weighted, and whether
-//! character n-grams help, by k-fold macro-F1.
+//! logistic regression or linear SVM and its step or C, how strongly rare
+//! classes are weighted, and whether character n-grams help, by k-fold
+//! macro-F1.
 
-use super::{score, train_texts, FeatureSpec, TrainSpec};
+use super::{score, train_texts, FeatureSpec, Loss, TrainSpec};
 
 /// Macro-F1 of `spec` by `folds`-fold cross-validation (row `i` is in fold
 /// `i % folds`), the folds trained on two threads.
@@ -26,14 +27,19 @@ pub fn cv_macro_f1(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
     total / folds as f64
 }
 
-/// The grid searched: (char n-grams, learning rate, class-weight power).
+/// The grid searched: character n-grams or not; logistic regression by its
+/// learning rate, or the linear SVM by its C; how strongly rare classes are
+/// weighted.
 pub fn grid(bits: u8) -> Vec<(FeatureSpec, TrainSpec)> {
     let mut out = Vec::new();
     for (char_min, char_max) in [(2u8, 4u8), (0, 0)] {
         let features = FeatureSpec { bits, char_min, char_max, ..FeatureSpec::default() };
-        for rate in [0.5f32, 2.0, 8.0] {
-            for balance in [0.5f32, 1.0] {
+        for balance in [0.5f32, 1.0] {
+            for rate in [0.5f32, 2.0, 8.0] {
                 out.push((features, TrainSpec { rate, balance, ..TrainSpec::default() }));
+            }
+            for c in [0.5f32, 2.0] {
+                out.push((features, TrainSpec { c, balance, loss: Loss::SquaredHinge, ..TrainSpec::default() }));
             }
         }
     }
