@@ -22,10 +22,61 @@ pub use model::{Loss, Model, Prediction, TrainSpec};
 pub use tune::{choose, cv_macro_f1, grid};
 
 /// Trains on labelled texts: the labels seen become the classes (sorted);
-/// features are weighed by inverse document frequency over these texts; a
-/// tenth of the rows (every tenth) calibrates the confidences, then the model
-/// is trained again on all of them with that temperature.
+/// features are weighed by inverse document frequency over these texts. The
+/// confidences are calibrated on predictions for rows the predicting model did
+/// not see: out of [`CALIBRATION_FOLDS`] folds for small histories (every row
+/// counts once, so even a few hundred rows fit the temperature), or the tenth
+/// held out by a probe for large ones.
 pub fn train_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec: TrainSpec) -> Model {
+    let (classes, rows, idf) = prepare(texts, labels, features);
+    let spec = TrainSpec { epochs: epochs_for(rows.len(), spec.epochs), ..spec };
+    let mut model = if rows.len() > LARGE {
+        // Large histories: a pass over many rows teaches what several passes
+        // over few do, so the epochs shrink (about LARGE x epochs row passes in
+        // all), and the probe that calibrated on the tenth it did not see is
+        // kept as it is instead of training again on all.
+        let (fit, held) = split(&rows, |i| i % 10 == 9);
+        let mut probe = Model::train(classes, features, &fit, spec);
+        probe.calibrate(&held);
+        probe
+    } else {
+        // Each fold's model, trained on two threads, scores the rows it left out.
+        let fold = |f: usize| {
+            let (fit, held) = split(&rows, |i| i % CALIBRATION_FOLDS == f);
+            let m = Model::train(classes.clone(), features, &fit, spec);
+            held.iter().map(|(x, y)| (m.raw_scores(x), *y)).collect::<Vec<_>>()
+        };
+        let scored: Vec<(Vec<f32>, usize)> = std::thread::scope(|s| {
+            let odd = s.spawn(|| (1..CALIBRATION_FOLDS).step_by(2).flat_map(fold).collect::<Vec<_>>());
+            let mut all: Vec<_> = (0..CALIBRATION_FOLDS).step_by(2).flat_map(fold).collect();
+            all.extend(odd.join().unwrap_or_default());
+            all
+        });
+        let mut model = Model::train(classes, features, &rows, spec);
+        model.temperature = model::fit_temperature(&scored);
+        model
+    };
+    model.idf = idf;
+    model
+}
+
+/// Trains on labelled texts without calibrating (temperature 1): the same
+/// labels as [`train_texts`] gives, for choosing settings by how often they
+/// are right.
+pub fn fit_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec: TrainSpec) -> Model {
+    let (classes, rows, idf) = prepare(texts, labels, features);
+    let spec = TrainSpec { epochs: epochs_for(rows.len(), spec.epochs), ..spec };
+    let mut model = Model::train(classes, features, &rows, spec);
+    model.idf = idf;
+    model
+}
+
+/// Folds whose out-of-fold predictions calibrate a small history's model.
+pub const CALIBRATION_FOLDS: usize = 5;
+
+/// The classes (sorted), the rows as IDF-weighed unit vectors with their class
+/// index, and the IDF.
+fn prepare(texts: &[&str], labels: &[&str], features: FeatureSpec) -> (Vec<String>, Vec<(Sparse, usize)>, Vec<f32>) {
     let mut classes: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
     classes.sort();
     classes.dedup();
@@ -41,24 +92,13 @@ pub fn train_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
         .zip(labels)
         .map(|(x, l)| (x, classes.binary_search_by(|c| c.as_str().cmp(l)).unwrap_or(0)))
         .collect();
-    let (held, fit): (Vec<_>, Vec<_>) = rows.iter().cloned().enumerate().partition(|(i, _)| i % 10 == 9);
-    let fit: Vec<(Sparse, usize)> = fit.into_iter().map(|(_, r)| r).collect();
-    let held: Vec<(Sparse, usize)> = held.into_iter().map(|(_, r)| r).collect();
-    // Large histories: a pass over many rows teaches what several passes over
-    // few do, so the epochs shrink (about LARGE x epochs row passes in all), and
-    // the model that calibrated on the tenth held out is kept as it is (the
-    // tenth it did not see matters little) instead of training again on all.
-    let spec = TrainSpec { epochs: epochs_for(rows.len(), spec.epochs), ..spec };
-    let mut probe = Model::train(classes.clone(), features, &fit, spec);
-    probe.calibrate(&held);
-    if rows.len() > LARGE {
-        probe.idf = idf;
-        return probe;
-    }
-    let mut model = Model::train(classes, features, &rows, spec);
-    model.temperature = probe.temperature;
-    model.idf = idf;
-    model
+    (classes, rows, idf)
+}
+
+/// The rows kept for fitting and those `out(i)` leaves out.
+fn split(rows: &[(Sparse, usize)], out: impl Fn(usize) -> bool) -> (Vec<(Sparse, usize)>, Vec<(Sparse, usize)>) {
+    let (held, fit): (Vec<_>, Vec<_>) = rows.iter().cloned().enumerate().partition(|(i, _)| out(*i));
+    (fit.into_iter().map(|(_, r)| r).collect(), held.into_iter().map(|(_, r)| r).collect())
 }
 
 /// Rows from which training shortens its epochs and trains once.

@@ -117,6 +117,39 @@ impl Rng {
     }
 }
 
+/// The temperature that makes held-out rows' raw scores (with their true
+/// class) most likely after the softmax: minimum negative log-likelihood,
+/// golden-section search over 0.05..20 (1 when there are no rows).
+pub fn fit_temperature(raw: &[(Vec<f32>, usize)]) -> f32 {
+    if raw.is_empty() {
+        return 1.0;
+    }
+    let k = raw[0].0.len();
+    let nll = |t: f32| -> f64 {
+        let mut total = 0.0f64;
+        let mut p = vec![0.0f32; k];
+        for (s, y) in raw {
+            for (pi, si) in p.iter_mut().zip(s) {
+                *pi = si / t;
+            }
+            softmax(&mut p);
+            total -= f64::from(p[*y].max(1e-12)).ln();
+        }
+        total
+    };
+    let (mut a, mut b) = (0.05f32.ln(), 20f32.ln());
+    let g = 0.618_034f32;
+    for _ in 0..40 {
+        let (c, d) = (b - g * (b - a), a + g * (b - a));
+        if nll(c.exp()) < nll(d.exp()) {
+            b = d;
+        } else {
+            a = c;
+        }
+    }
+    ((a + b) / 2.0).exp()
+}
+
 /// Passes over the rows the SVM may make per `epochs` of the spec (it stops
 /// earlier once solved).
 const SVM_EPOCHS_PER_EPOCH: usize = 2;
@@ -394,44 +427,17 @@ impl Model {
         strongest(x.iter().map(|&(b, v)| (b, pull(&self.weights[b as usize * k..b as usize * k + k], c, v))), n)
     }
 
-    /// Fits the temperature on held-out rows (minimum negative log-likelihood,
-    /// golden-section search over 0.05..20).
+    /// The raw class scores of a feature vector (before temperature and softmax).
+    pub fn raw_scores(&self, x: &Sparse) -> Vec<f32> {
+        let mut s = vec![0.0; self.labels.len()];
+        self.scores_scaled(x, 1.0, &mut s);
+        s
+    }
+
+    /// Fits the temperature on held-out rows (see [`fit_temperature`]).
     pub fn calibrate(&mut self, rows: &[(Sparse, usize)]) {
-        if rows.is_empty() {
-            return;
-        }
-        let k = self.labels.len();
-        let raw: Vec<(Vec<f32>, usize)> = rows
-            .iter()
-            .map(|(x, y)| {
-                let mut s = vec![0.0; k];
-                self.scores_scaled(x, 1.0, &mut s);
-                (s, *y)
-            })
-            .collect();
-        let nll = |t: f32| -> f64 {
-            let mut total = 0.0f64;
-            let mut p = vec![0.0f32; k];
-            for (s, y) in &raw {
-                for (pi, si) in p.iter_mut().zip(s) {
-                    *pi = si / t;
-                }
-                softmax(&mut p);
-                total -= f64::from(p[*y].max(1e-12)).ln();
-            }
-            total
-        };
-        let (mut a, mut b) = (0.05f32.ln(), 20f32.ln());
-        let g = 0.618_034f32;
-        for _ in 0..40 {
-            let (c, d) = (b - g * (b - a), a + g * (b - a));
-            if nll(c.exp()) < nll(d.exp()) {
-                b = d;
-            } else {
-                a = c;
-            }
-        }
-        self.temperature = ((a + b) / 2.0).exp();
+        let raw: Vec<(Vec<f32>, usize)> = rows.iter().map(|(x, y)| (self.raw_scores(x), *y)).collect();
+        self.temperature = fit_temperature(&raw);
     }
 
     /// Bytes of weights held.

@@ -3,7 +3,7 @@
 //! classes are weighted, and whether character n-grams help, by k-fold
 //! macro-F1.
 
-use super::{score, train_texts, FeatureSpec, Loss, TrainSpec};
+use super::{fit_texts, score, FeatureSpec, Loss, TrainSpec};
 
 /// Macro-F1 of `spec` by `folds`-fold cross-validation (row `i` is in fold
 /// `i % folds`), the folds trained on two threads.
@@ -18,7 +18,8 @@ pub fn cv_macro_f1(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
                 fy.push(*y);
             }
         }
-        score(&train_texts(&fx, &fy, features, spec), &held).macro_f1
+        // Calibration moves no prediction, so the folds' models skip it.
+        score(&fit_texts(&fx, &fy, features, spec), &held).macro_f1
     };
     let total: f64 = std::thread::scope(|s| {
         let odd = s.spawn(|| (1..folds).step_by(2).map(fold).sum::<f64>());
