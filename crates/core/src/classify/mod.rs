@@ -76,7 +76,7 @@ pub const CALIBRATION_FOLDS: usize = 5;
 
 /// The classes (sorted), the rows as IDF-weighed unit vectors with their class
 /// index, and the IDF.
-fn prepare(texts: &[&str], labels: &[&str], features: FeatureSpec) -> (Vec<String>, Vec<(Sparse, usize)>, Vec<f32>) {
+fn prepare(texts: &[&str], labels: &[&str], features: FeatureSpec) -> (Vec<String>, Rows, Vec<f32>) {
     let mut classes: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
     classes.sort();
     classes.dedup();
@@ -95,8 +95,11 @@ fn prepare(texts: &[&str], labels: &[&str], features: FeatureSpec) -> (Vec<Strin
     (classes, rows, idf)
 }
 
+/// Training rows: a feature vector and its class index.
+type Rows = Vec<(Sparse, usize)>;
+
 /// The rows kept for fitting and those `out(i)` leaves out.
-fn split(rows: &[(Sparse, usize)], out: impl Fn(usize) -> bool) -> (Vec<(Sparse, usize)>, Vec<(Sparse, usize)>) {
+fn split(rows: &[(Sparse, usize)], out: impl Fn(usize) -> bool) -> (Rows, Rows) {
     let (held, fit): (Vec<_>, Vec<_>) = rows.iter().cloned().enumerate().partition(|(i, _)| out(*i));
     (fit.into_iter().map(|(_, r)| r).collect(), held.into_iter().map(|(_, r)| r).collect())
 }
