@@ -201,12 +201,10 @@ impl Model {
         m
     }
 
-    fn train_one(labels: Vec<String>, features: FeatureSpec, rows: &[(Sparse, usize)], spec: TrainSpec) -> Model {
-        if spec.loss == Loss::SquaredHinge {
-            return Model::train_svm(labels, features, rows, spec);
-        }
+    /// An untrained model: every weight 0, temperature 1.
+    fn zeroed(labels: Vec<String>, features: FeatureSpec, spec: TrainSpec) -> Model {
         let k = labels.len();
-        let mut m = Model {
+        Model {
             labels,
             features,
             train: spec,
@@ -214,7 +212,15 @@ impl Model {
             bias: vec![0.0; k],
             temperature: 1.0,
             idf: Vec::new(),
-        };
+        }
+    }
+
+    fn train_one(labels: Vec<String>, features: FeatureSpec, rows: &[(Sparse, usize)], spec: TrainSpec) -> Model {
+        if spec.loss == Loss::SquaredHinge {
+            return Model::train_svm(labels, features, rows, spec);
+        }
+        let k = labels.len();
+        let mut m = Model::zeroed(labels, features, spec);
         if rows.is_empty() || k < 2 {
             return m;
         }
@@ -297,15 +303,7 @@ impl Model {
     /// LIBLINEAR). A row's cost is `c` times its class weight.
     fn train_svm(labels: Vec<String>, features: FeatureSpec, rows: &[(Sparse, usize)], spec: TrainSpec) -> Model {
         let k = labels.len();
-        let mut m = Model {
-            labels,
-            features,
-            train: spec,
-            weights: vec![0.0; features.buckets() * k],
-            bias: vec![0.0; k],
-            temperature: 1.0,
-            idf: Vec::new(),
-        };
+        let mut m = Model::zeroed(labels, features, spec);
         if rows.is_empty() || k < 2 {
             return m;
         }
