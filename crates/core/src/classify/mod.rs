@@ -3,9 +3,11 @@
 //! that drove it.
 //!
 //! `features` turns text into hashed sparse n-grams; `model` trains a
-//! multinomial logistic regression on them by SGD and calibrates its
-//! confidences; `metrics` scores predictions. Pure: the caller reads the
-//! tickets (database or file) and stores the model.
+//! multinomial logistic regression (SGD) or linear SVMs (dual coordinate
+//! descent) on them and calibrates its confidences; `tune` chooses between
+//! them by cross-validation; `intake` lays the active models side by side for
+//! fast prediction of every field at once; `metrics` scores predictions. Pure:
+//! the caller reads the tickets (database or file) and stores the model.
 
 mod features;
 mod intake;
