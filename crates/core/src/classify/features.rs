@@ -201,7 +201,8 @@ impl FeatureSpec {
         let fast = self.hashing == Hashing::Packed;
         let at = |w: &str| (w.as_ptr() as usize - lower.as_ptr() as usize) as u32;
         let mut padded = String::with_capacity(32);
-        let mut bounds: Vec<usize> = Vec::with_capacity(32);
+        // Only words with non-ASCII letters (or the old hashing) need it.
+        let mut bounds: Vec<usize> = Vec::new();
         let mut prev: Option<(&str, u64)> = None;
         for w in lower.unicode_words() {
             let word = (at(w), w.len() as u32);
@@ -285,7 +286,7 @@ impl FeatureSpec {
     /// the few that explain a prediction without reading the text again.
     pub fn counts_traced(&self, text: &str) -> (Sparse, Trace) {
         let lower = text.to_lowercase();
-        let mut spans = Vec::new();
+        let mut spans = Vec::with_capacity(lower.len() * 2);
         let x = self.count(&lower, |s| spans.push(s));
         (x, Trace { lower, spans })
     }
