@@ -135,7 +135,7 @@ fn choose(texts: &[&str], labels: &[&str]) -> (TrainSpec, FeatureSpec, f64) {
     }
     let mut best = (TrainSpec::default(), FeatureSpec::default(), f64::MIN);
     let epochs = std::env::var("CLASSIFY_EPOCHS").ok().and_then(|e| e.parse().ok()).unwrap_or(30);
-    for (char_min, char_max) in [(2u8, 4u8), (0, 0)] {
+    for (char_min, char_max) in [(3u8, 4u8), (0, 0)] {
         let features = FeatureSpec { bits, char_min, char_max, ..FeatureSpec::default() };
         // CLASSIFY_GRID=wide also tries no class weights and stronger L2.
         let wide = std::env::var("CLASSIFY_GRID").is_ok_and(|g| g == "wide");

@@ -10,7 +10,7 @@
 //! which is what makes training on 100,000 tickets take seconds.
 //! `cargo run --release -p triage-bench --bin classify_linfa` shows it beside
 //! linfa's multinomial logistic regression on the same (small, dense-able)
-//! features: Endava category, 0.28 s vs 47 s to train, ECE 0.036 vs 0.109
+//! features: Endava category, 0.26 s vs 46 s to train, ECE 0.036 vs 0.109
 //! (macro-F1 0.458 vs 0.520 there; BENCHMARKS.md).
 
 use super::features::{FeatureSpec, Sparse};

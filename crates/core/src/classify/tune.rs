@@ -33,7 +33,7 @@ pub fn cv_macro_f1(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
 /// weighted.
 pub fn grid(bits: u8) -> Vec<(FeatureSpec, TrainSpec)> {
     let mut out = Vec::new();
-    for (char_min, char_max) in [(2u8, 4u8), (0, 0)] {
+    for (char_min, char_max) in [(3u8, 4u8), (0, 0)] {
         let features = FeatureSpec { bits, char_min, char_max, ..FeatureSpec::default() };
         for balance in [0.5f32, 1.0] {
             for rate in [0.5f32, 2.0, 8.0] {
