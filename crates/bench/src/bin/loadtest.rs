@@ -7,6 +7,7 @@
 //! target/release/loadtest --backend sqlite --clients 32 --tickets 50000
 //! target/release/loadtest --backend postgres --clients 32 --tickets 50000
 //! target/release/loadtest --backend sqlite --ticket-batch 1   # baseline: one commit per ticket
+//! target/release/loadtest --backend sqlite --demo   # demo models on: every ticket predicted
 //! target/release/loadtest --scenario next --open 1000000 --clients 8 --requests 20000
 //! ```
 //!
@@ -58,6 +59,10 @@ struct Args {
     /// next: requests of each kind in the measured run.
     #[arg(long, default_value_t = 20_000)]
     requests: i64,
+    /// Start the server with `--demo`: demo data and the category, urgency and
+    /// impact models it trains, so every created ticket is predicted.
+    #[arg(long)]
+    demo: bool,
 }
 
 const TOKEN: &str = "loadtest-admin-token";
@@ -99,6 +104,9 @@ async fn main() -> anyhow::Result<()> {
         .stderr(Stdio::inherit());
     if let Some(b) = a.ticket_batch {
         cmd.env("TRIAGE_TICKET_BATCH", b.to_string());
+    }
+    if a.demo {
+        cmd.arg("--demo");
     }
     let started = Instant::now();
     let mut server = cmd.spawn().with_context(|| format!("cannot start {}", bin.display()))?;
