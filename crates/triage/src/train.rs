@@ -156,47 +156,46 @@ pub async fn train_and_store(
         print_eval(&e, per_s);
     }
     // Replace the active model only when this one is no worse on the same rows.
-    let (active, note) = match store.active_model(target).await? {
+    // The active model, read once: the new one must score no worse on the same
+    // rows, and one intake cannot use never displaces one it can.
+    let old = match store.active_model(target).await? {
+        Some(r) => {
+            Some((r.id, Model::decode(&r.header, &store.model_weights(r.id).await?).map_err(anyhow::Error::msg)?))
+        }
+        None => None,
+    };
+    let (active, note) = match &old {
         None => (true, "first model for this target".to_string()),
-        Some(old) => {
-            let prev = Model::decode(&old.header, &store.model_weights(old.id).await?).map_err(anyhow::Error::msg)?;
-            let (pe, _) = score(&prev, &held);
+        Some((id, prev)) => {
+            let (pe, _) = score(prev, &held);
             if e.macro_f1 >= pe.macro_f1 {
                 (
                     true,
                     format!(
-                        "replaces model {}: macro-F1 {:.3} vs {:.3} on the same held-out rows",
-                        old.id, e.macro_f1, pe.macro_f1
+                        "replaces model {id}: macro-F1 {:.3} vs {:.3} on the same held-out rows",
+                        e.macro_f1, pe.macro_f1
                     ),
                 )
             } else {
                 (
                     false,
                     format!(
-                        "kept as a candidate: macro-F1 {:.3} is worse than the active model {}'s {:.3} on the same held-out rows",
-                        e.macro_f1, old.id, pe.macro_f1
+                        "kept as a candidate: macro-F1 {:.3} is worse than the active model {id}'s {:.3} on the same held-out rows",
+                        e.macro_f1, pe.macro_f1
                     ),
                 )
             }
         }
     };
     // Whether intake can use it: its labels must be the policy's values (or mapped
-    // in [categorization.labels]). One that cannot never displaces one that can.
+    // in [categorization.labels]).
     let usable = triage_core::classify::IntakeModel::usable(target, &model, policy);
-    let (active, note) = match (&usable, active) {
-        (Err(why), true) => match store.active_model(target).await? {
-            Some(old)
-                if Model::decode(&old.header, &store.model_weights(old.id).await?)
-                    .ok()
-                    .is_some_and(|m| triage_core::classify::IntakeModel::usable(target, &m, policy).is_ok()) =>
-            {
-                (
-                    false,
-                    format!("kept as a candidate: model {} is used on intake and this one cannot be ({why})", old.id),
-                )
-            }
-            _ => (true, note),
-        },
+    let (active, note) = match (&usable, active, &old) {
+        (Err(why), true, Some((id, prev)))
+            if triage_core::classify::IntakeModel::usable(target, prev, policy).is_ok() =>
+        {
+            (false, format!("kept as a candidate: model {id} is used on intake and this one cannot be ({why})"))
+        }
         _ => (active, note),
     };
     // The model stored is the one judged: refitting it on the held-out fifth too

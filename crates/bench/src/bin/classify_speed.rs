@@ -5,6 +5,10 @@
 //! ```text
 //! cargo run --release -p triage-bench --bin classify_speed [-- DATA_DIR]
 //! ```
+//!
+//! `SKIP_BIG=1` skips the 100,000-ticket training; `BITS=N` trains the three
+//! intake models with 2^N buckets (default 18); `ROUNDS=N` passes over the test
+//! tickets per figure (default 20).
 
 use std::time::Instant;
 use triage_core::classify::{train_texts, FeatureSpec, Intake, IntakeModel, TrainSpec};
@@ -47,7 +51,7 @@ fn main() -> anyhow::Result<()> {
         let mut codes: Vec<&str> = ys.iter().map(String::as_str).collect();
         codes.sort();
         codes.dedup();
-        let values = policy.predictable_values(if *target == "category" { "category" } else { target }).unwrap();
+        let values = policy.predictable_values(target).unwrap();
         let mapped: Vec<&str> =
             ys.iter().map(|y| values[codes.iter().position(|c| c == y).unwrap() % values.len()].as_str()).collect();
         let started = Instant::now();
@@ -62,9 +66,9 @@ fn main() -> anyhow::Result<()> {
         );
         models.push(IntakeModel::new(target, 1, model, &policy).map_err(anyhow::Error::msg)?);
     }
-    // Training on 100,000 tickets (skipped with SKIP_BIG=1): the Banking77 train split (77 intents) ten
-    // times over, each copy dropping a different tenth of the words, so no two
-    // rows are the same text.
+    // Training on 100,000 tickets (skipped with SKIP_BIG=1): the Banking77
+    // train split (77 intents) ten times over, each copy dropping a different
+    // tenth of the words, so no two rows are the same text.
     if std::env::var_os("SKIP_BIG").is_none() {
         train_big(&dir)?;
     }

@@ -276,13 +276,11 @@ impl FeatureSpec {
     /// normalized, each bucket once, in the order first seen; with `origins`,
     /// what each bucket came from (first seen).
     pub fn counts(&self, text: &str, origins: Option<&mut Vec<(u32, Origin)>>) -> Sparse {
-        let lower = text.to_lowercase();
         match origins {
-            None => self.count(&lower, |_| {}),
+            None => self.count(&text.to_lowercase(), |_| {}),
             Some(list) => {
-                let mut spans = Vec::new();
-                let x = self.count(&lower, |s| spans.push(s));
-                list.extend(x.iter().zip(&spans).map(|((b, _), s)| (*b, s.origin(&lower))));
+                let (x, trace) = self.counts_traced(text);
+                list.extend(x.iter().zip(&trace.spans).map(|((b, _), s)| (*b, s.origin(&trace.lower))));
                 x
             }
         }
@@ -329,13 +327,6 @@ impl FeatureSpec {
             }
             out
         })
-    }
-
-    /// What the `wanted` buckets (sorted) came from in a text: the first
-    /// origin of each.
-    pub fn origins_of(&self, text: &str, wanted: &[u32]) -> Vec<(u32, Origin)> {
-        let (x, trace) = self.counts_traced(text);
-        trace.origins(&x, wanted)
     }
 }
 

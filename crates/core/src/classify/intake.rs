@@ -14,7 +14,7 @@
 //! (they are not copied), so the memory held is still the models'.
 
 use super::features::{FeatureSpec, Sparse};
-use super::model::{phrases, softmax, strongest, Model};
+use super::model::{argmax, phrases, softmax, strongest, Model};
 use crate::policy::Policy;
 use crate::ticket::{fill, CustomFields, Driver, FieldPrediction, PredictionState, Predictions};
 
@@ -258,9 +258,9 @@ impl Intake {
 
     /// Every target's prediction for a text; `given(target)` says a person set
     /// that field already (the prediction is then kept for the record only).
-    /// The text is turned into features once per feature setting and scored
-    /// for all its models in one pass, then walked once more to name the words
-    /// behind every target's prediction.
+    /// The text is turned into features once per feature setting, keeping where
+    /// each came from, and scored for all its models in one pass; only the
+    /// features behind the predictions are turned back into words.
     pub fn predict(&self, text: &str, given: impl Fn(&str) -> bool) -> Predictions {
         let mut out = Predictions::new();
         let (mut acc, mut probs) = (Vec::new(), Vec::new());
@@ -299,8 +299,7 @@ impl Intake {
             g.accumulate(&g.features.counts(text, None), &mut acc);
             for &i in &g.models {
                 self.models[i].probabilities(&acc, &mut probs);
-                out[i] =
-                    probs.iter().copied().enumerate().fold((0, f32::MIN), |b, (c, p)| if p > b.1 { (c, p) } else { b });
+                out[i] = argmax(&probs);
             }
         }
         out

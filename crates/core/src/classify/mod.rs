@@ -17,7 +17,7 @@ mod model;
 mod tests;
 mod tune;
 
-pub use features::{idf, normalize, words, FeatureSpec, Hashing, Origin, Sparse};
+pub use features::{idf, normalize, words, FeatureSpec, Hashing, Origin, Sparse, Trace};
 pub use intake::{Intake, IntakeModel, DRIVERS};
 pub use metrics::{evaluate, ClassScore, Evaluation};
 pub use model::{Loss, Model, Prediction, TrainSpec};
@@ -138,7 +138,7 @@ pub fn score<T: AsRef<str>, L: AsRef<str>>(model: &Model, rows: &[(T, L)]) -> Ev
     let triples: Vec<(usize, usize, f32)> = rows
         .iter()
         .map(|(x, y)| {
-            let (p, c) = model.classify(&model.vectorize(x.as_ref(), None), &mut buf);
+            let (p, c) = model.classify(&model.vectorize(x.as_ref()), &mut buf);
             let t = labels.iter().position(|l| l == y.as_ref()).unwrap_or_else(|| {
                 labels.push(y.as_ref().to_string());
                 labels.len() - 1

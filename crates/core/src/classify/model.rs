@@ -13,7 +13,7 @@
 //! features: Endava category, 0.26 s vs 46 s to train, ECE 0.036 vs 0.109
 //! (macro-F1 0.458 vs 0.520 there; BENCHMARKS.md).
 
-use super::features::{FeatureSpec, Sparse};
+use super::features::{normalize, FeatureSpec, Origin, Sparse, Trace};
 use serde::{Deserialize, Serialize};
 
 /// How training goes.
@@ -166,6 +166,11 @@ fn class_weights(rows: &[(Sparse, usize)], k: usize, balance: f32) -> Vec<f32> {
     }
     let n = rows.len() as f32;
     counts.iter().map(|c| if *c == 0 { 0.0 } else { (n / (k as f32 * *c as f32)).powf(balance) }).collect()
+}
+
+/// The highest of `probs` and where it is (the first of equals).
+pub(super) fn argmax(probs: &[f32]) -> (usize, f32) {
+    probs.iter().copied().enumerate().fold((0, f32::MIN), |best, (i, p)| if p > best.1 { (i, p) } else { best })
 }
 
 pub(super) fn softmax(scores: &mut [f32]) {
@@ -389,35 +394,41 @@ impl Model {
     /// The most likely class index and its calibrated probability.
     pub fn classify(&self, x: &Sparse, buf: &mut Vec<f32>) -> (usize, f32) {
         self.probabilities(x, buf);
-        let (i, p) =
-            buf.iter().copied().enumerate().fold((0, f32::MIN), |best, (i, p)| if p > best.1 { (i, p) } else { best });
-        (i, p)
+        argmax(buf)
+    }
+
+    /// Raw counts weighed by this model's IDF, unit length.
+    fn weigh(&self, x: &mut Sparse) {
+        normalize(x, (!self.idf.is_empty()).then_some(&self.idf[..]));
     }
 
     /// A text's feature vector as this model reads it (its IDF weights applied).
-    pub fn vectorize(&self, text: &str, origins: Option<&mut Vec<(u32, super::features::Origin)>>) -> Sparse {
-        let mut x = self.features.counts(text, origins);
-        super::features::normalize(&mut x, (!self.idf.is_empty()).then_some(&self.idf[..]));
+    pub fn vectorize(&self, text: &str) -> Sparse {
+        let mut x = self.features.counts(text, None);
+        self.weigh(&mut x);
         x
     }
 
-    /// Predicts a text's label with the `top` words or phrases that drove it.
+    /// Predicts a text's label with the `top` words or phrases that drove it
+    /// (the text is read once: where each feature came from is kept while
+    /// counting).
     pub fn predict(&self, text: &str, top: usize) -> Prediction {
-        let x = self.vectorize(text, None);
+        let (mut x, trace) = self.features.counts_traced(text);
+        self.weigh(&mut x);
         let mut buf = Vec::new();
         let (c, p) = self.classify(&x, &mut buf);
-        Prediction { label: self.labels[c].clone(), confidence: p, drivers: self.explain(text, &x, c, top) }
+        Prediction { label: self.labels[c].clone(), confidence: p, drivers: self.explain(&trace, &x, c, top) }
     }
 
-    /// The words or phrases of `text` (vectorized as `x`) that pull most towards
-    /// class `c` (see [`Model::pulls`]), summed per word or phrase (a character
-    /// piece counts for its word). Only the strongest buckets are traced back
-    /// to the text.
-    pub fn explain(&self, text: &str, x: &Sparse, c: usize, top: usize) -> Vec<(String, f32)> {
+    /// The words or phrases (traced in `trace` while counting `x`) that pull
+    /// most towards class `c` (see [`Model::pulls`]), summed per word or phrase
+    /// (a character piece counts for its word). Only the strongest buckets are
+    /// turned back into words.
+    pub fn explain(&self, trace: &Trace, x: &Sparse, c: usize, top: usize) -> Vec<(String, f32)> {
         let pulls = self.pulls(x, c, top * 4);
         let mut wanted: Vec<u32> = pulls.iter().map(|(b, _)| *b).collect();
         wanted.sort_unstable();
-        phrases(&pulls, &self.features.origins_of(text, &wanted), top)
+        phrases(&pulls, &trace.origins(x, &wanted), top)
     }
 
     /// The `n` features of `x` that pull most towards class `c`: each one's
@@ -519,7 +530,7 @@ pub(super) fn strongest(pulls: impl Iterator<Item = (u32, f32)>, n: usize) -> Ve
 
 /// Pulls summed per word or phrase (`origins`: what each bucket came from; a
 /// bucket shared by several words counts for the first), strongest `top` first.
-pub fn phrases(pulls: &[(u32, f32)], origins: &[(u32, super::features::Origin)], top: usize) -> Vec<(String, f32)> {
+pub fn phrases(pulls: &[(u32, f32)], origins: &[(u32, Origin)], top: usize) -> Vec<(String, f32)> {
     let mut out: Vec<(String, f32)> = Vec::new();
     for (b, w) in pulls {
         let Some((_, o)) = origins.iter().find(|(x, _)| x == b) else { continue };

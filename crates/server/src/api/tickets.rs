@@ -542,7 +542,8 @@ pub async fn update(
         .store
         .modify_ticket(id, caller.actor(), now, None, |t| {
             let mut events = Vec::new();
-            let before = t.clone();
+            // The ticket as it was, for the labels (only when a predictable field is set).
+            let was = (!labelled.is_empty()).then(|| t.clone());
             let changes = t.apply(&patch);
             if !changes.is_empty() {
                 events.push(NewEvent {
@@ -552,7 +553,9 @@ pub async fn update(
                 });
             }
             // Every predictable field the agent set is a label (even unchanged: a confirmation).
-            events.extend(crate::categorize::labels_for(&s, &before, t, &labelled));
+            if let Some(was) = &was {
+                events.extend(crate::categorize::labels_for(&s, was, t, &labelled));
+            }
             // Re-prioritize: new inputs, time passed, or an override set or cleared.
             let before = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
             let over = match &requested {
