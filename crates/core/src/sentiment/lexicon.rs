@@ -130,7 +130,8 @@ pub const INTENSIFIERS: &[(&str, f32)] = &[
     ("kinda", 0.7),
 ];
 
-/// Explicit escalation signals by kind: the words that show them.
+/// Explicit escalation signals by kind: the words, or phrases (words one after
+/// the other), that show them.
 pub const SIGNALS: &[(&str, &[&str])] = &[
     (
         "threat to leave",
@@ -142,6 +143,13 @@ pub const SIGNALS: &[(&str, &[&str])] = &[
             "terminate",
             "competitor",
             "unsubscribe",
+            "close my account",
+            "closing my account",
+            "close our account",
+            "closing our account",
+            "take my business elsewhere",
+            "switch to another",
+            "switching to another",
             "kündigen",
             "kündigung",
         ],

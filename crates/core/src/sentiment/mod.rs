@@ -221,11 +221,11 @@ pub fn thread_tone(thread: &str) -> ThreadTone {
         }
         unanswered += 1;
         tones.push(message_tone(part));
-        for w in part.unicode_words() {
-            let w = w.to_lowercase();
-            for (kind, words) in lexicon::SIGNALS {
-                if words.contains(&w.as_str()) && !signals.iter().any(|s| s.word == w) {
-                    signals.push(Signal { kind: kind.to_string(), word: w.clone() });
+        let words: Vec<String> = part.unicode_words().map(str::to_lowercase).collect();
+        for (kind, entries) in lexicon::SIGNALS {
+            for entry in entries.iter().filter(|e| mentions(&words, e)) {
+                if !signals.iter().any(|s| s.word == *entry) {
+                    signals.push(Signal { kind: kind.to_string(), word: entry.to_string() });
                 }
             }
         }
@@ -289,4 +289,11 @@ fn explain(t: &ThreadTone) -> String {
         );
     }
     s
+}
+
+/// Whether a message's words hold a signal entry: a word, or a phrase of
+/// several words one after the other.
+fn mentions(words: &[String], entry: &str) -> bool {
+    let phrase: Vec<&str> = entry.split(' ').collect();
+    words.windows(phrase.len()).any(|w| w.iter().zip(&phrase).all(|(a, b)| a == b))
 }

@@ -36,8 +36,16 @@ fn a_thread_has_a_trend_follow_ups_and_signals() {
     assert_eq!(t.follow_ups, 2, "three messages, no answer");
     let kinds: Vec<&str> = t.signals.iter().map(|s| s.kind.as_str()).collect();
     assert_eq!(kinds, ["threat to leave", "legal"]);
+    // Phrases count as a whole, in order, and only then.
     assert!(t.explanation.contains("worse than in the earlier messages"), "{}", t.explanation);
     assert!(t.explanation.contains("wrote 2 more times without an answer"), "{}", t.explanation);
+    // Phrases count as a whole, in order, and only then.
+    let leaving = thread_tone("Pending for days. I will close my account!");
+    assert_eq!(
+        leaving.signals.iter().map(|s| (s.kind.as_str(), s.word.as_str())).collect::<Vec<_>>(),
+        [("threat to leave", "close my account")]
+    );
+    assert!(thread_tone("my account: close it? no").signals.is_empty());
     // An answer from support resets the count; thanks afterwards is an improvement.
     let thread = format!("It is broken{MESSAGE_BREAK}still broken, terrible{SUPPORT_REPLY}{MESSAGE_BREAK}Works now, thank you, great help");
     let t = thread_tone(&thread);
