@@ -5,8 +5,16 @@ cross-validation uses (row i in fold i % 3), so `classify_eval`'s "defaults" fig
 has a like-for-like partner. The test splits are small (78-734 rows); the train
 splits give three times as many held-out predictions per target.
 
-    python3 crates/bench/baseline_cv.py [DATA_DIR]      (needs pandas, scikit-learn)
+    python3 crates/bench/baseline_cv.py [DATA_DIR] [--test-predictions OUT_DIR]
+                                                         (needs pandas, scikit-learn)
+
+With --test-predictions it also trains the baseline on each whole train split and
+writes its label for every test row, in file order, to OUT_DIR/<dataset>.<target slug>.txt
+(one label a line): `classify_eval` reads them (CLASSIFY_BASELINE=OUT_DIR) to compare
+the two models row by row on the same test tickets (paired bootstrap).
 """
+import os
+import re
 import sys
 
 import numpy as np
@@ -16,7 +24,13 @@ from sklearn.model_selection import PredefinedSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
-DATA = sys.argv[1] if len(sys.argv) > 1 else "../shared/data"
+args = sys.argv[1:]
+OUT = None
+if "--test-predictions" in args:
+    i = args.index("--test-predictions")
+    OUT = args[i + 1]
+    del args[i : i + 2]
+DATA = args[0] if args else "../shared/data"
 
 
 def endava(df):
@@ -48,3 +62,13 @@ for dataset, name, label, text, only in TARGETS:
     model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LinearSVC(C=1))
     f1 = cross_val_score(model, text(df), df[label], cv=folds, scoring="f1_macro").mean()
     print(f"{dataset} {name}: 3-fold macro-F1 {f1:.3f}")
+    if OUT is not None:
+        test = pd.read_csv(f"{DATA}/{dataset}/test.csv")
+        if only is not None:
+            test = only(test)
+        model.fit(text(df), df[label].astype(str))
+        predicted = model.predict(text(test))
+        os.makedirs(OUT, exist_ok=True)
+        slug = re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+        with open(f"{OUT}/{dataset}.{slug}.txt", "w", encoding="utf-8") as f:
+            f.writelines(f"{p}\n" for p in predicted)

@@ -62,6 +62,14 @@ fn print_eval(e: &Evaluation, per_s: f64) {
         "  accuracy {:.3}  macro-F1 {:.3}  weighted-F1 {:.3}  ECE {:.3}  ({} rows, {:.0} tickets/s)",
         e.accuracy, e.macro_f1, e.weighted_f1, e.ece, e.rows, per_s
     );
+    // How much of the ECE these few rows would show even if the confidences were exact.
+    println!(
+        "  calibration: ECE {:.3}; perfectly calibrated confidences would show {:.3} on these rows by chance ({:.3} at the 95th percentile){}",
+        e.ece,
+        e.ece_floor,
+        e.ece_floor_p95,
+        if e.ece > e.ece_floor_p95 { ": the confidences are off" } else { ": within chance" }
+    );
     let mut worst: Vec<_> = e.per_class.iter().filter(|c| c.support > 0).collect();
     worst.sort_by(|a, b| a.f1.total_cmp(&b.f1));
     for c in worst.iter().take(5) {

@@ -464,10 +464,17 @@ fn train_evaluate_and_keep_the_better_model() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for k in ["accuracy", "macro_f1", "weighted_f1", "ece", "per_class", "tickets_per_second"] {
+    for k in ["accuracy", "macro_f1", "weighted_f1", "ece", "ece_floor", "per_class", "tickets_per_second"] {
         assert!(!v[k].is_null(), "{k} missing: {v}");
     }
     assert!(v["macro_f1"].as_f64().unwrap() > 0.9, "{v}");
+    // What chance alone would show on these rows (none here: the model is
+    // sure and right on every one), at most its 95th percentile.
+    let floor = v["ece_floor"].as_f64().unwrap();
+    assert!(floor >= 0.0 && floor <= v["ece_floor_p95"].as_f64().unwrap(), "{v}");
+    let out = triage(dir.path(), db, &["evaluate", "--target", "kind", "--data", "good.csv", "--model", "1"]);
+    let table = text(&out.stdout);
+    assert!(table.contains("perfectly calibrated confidences would show"), "{table}");
     // A column that is not there: the file, the line and what is there.
     let out = triage(dir.path(), db, &["evaluate", "--target", "kind", "--data", "good.csv", "--label", "intent"]);
     assert!(!out.status.success());

@@ -5,6 +5,12 @@
 //! ```text
 //! cargo run --release -p triage-bench --bin classify_eval [-- DATA_DIR]
 //! ```
+//!
+//! With `CLASSIFY_BASELINE=DIR` (the baseline's test predictions, written by
+//! `python3 crates/bench/baseline_cv.py --test-predictions DIR`) it also sets
+//! the two models side by side on each test row: a paired bootstrap of the
+//! differences in macro-F1 and accuracy. `CLASSIFY_ONLY=NAME` runs one target;
+//! `CLASSIFY_DETAIL=1` prints its per-class scores and confusions.
 
 use std::time::Instant;
 use triage_core::classify::{cv_macro_f1, score, train_texts, FeatureSpec, Loss, TrainSpec};
@@ -176,14 +182,103 @@ fn choose(texts: &[&str], labels: &[&str]) -> (TrainSpec, FeatureSpec, f64) {
     best
 }
 
+/// A target's name as a file name part: "urgency (incidents)" is "urgency-incidents".
+fn slug(name: &str) -> String {
+    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' }).collect();
+    s.split_whitespace().collect::<Vec<_>>().join("-")
+}
+
+/// Macro-F1 (over the classes in the truth or the predictions, as
+/// `classify::evaluate` and scikit-learn count it) and accuracy of the rows
+/// `idx` of `truth` against `pred`, classes as indices below `k`.
+fn f1_accuracy(truth: &[usize], pred: &[usize], idx: &[usize], k: usize) -> (f64, f64) {
+    let (mut tp, mut support, mut predicted) = (vec![0usize; k], vec![0usize; k], vec![0usize; k]);
+    for &i in idx {
+        support[truth[i]] += 1;
+        predicted[pred[i]] += 1;
+        if truth[i] == pred[i] {
+            tp[truth[i]] += 1;
+        }
+    }
+    let (mut sum, mut n) = (0.0, 0);
+    for c in 0..k {
+        if support[c] + predicted[c] > 0 {
+            sum += 2.0 * tp[c] as f64 / (support[c] + predicted[c]) as f64;
+            n += 1;
+        }
+    }
+    (sum / n.max(1) as f64, tp.iter().sum::<usize>() as f64 / idx.len().max(1) as f64)
+}
+
+/// Ours against the baseline on the same test rows.
+struct Paired {
+    /// The baseline's (macro-F1, accuracy) on all the rows.
+    theirs: (f64, f64),
+    /// Ours minus the baseline's: on all the rows, then the 2.5th and 97.5th
+    /// percentiles over bootstrap resamples of the rows.
+    f1: (f64, f64, f64),
+    accuracy: (f64, f64, f64),
+    /// Share of resamples where ours is at least the baseline's.
+    f1_at_least: f64,
+    accuracy_at_least: f64,
+    only_ours: usize,
+    only_theirs: usize,
+}
+
+/// Paired bootstrap: 2,000 resamples of the test rows (a fixed seed), each
+/// scoring both models on the same tickets, so the interval shows how far the
+/// difference could move with another draw of test tickets like these.
+fn paired(truth: &[&str], ours: &[&str], theirs: &[&str]) -> Paired {
+    let mut classes: Vec<&str> = truth.iter().chain(ours).chain(theirs).copied().collect();
+    classes.sort_unstable();
+    classes.dedup();
+    let index = |v: &[&str]| -> Vec<usize> { v.iter().map(|l| classes.binary_search(l).unwrap_or(0)).collect() };
+    let (t, o, b) = (index(truth), index(ours), index(theirs));
+    let k = classes.len();
+    let all: Vec<usize> = (0..t.len()).collect();
+    let (of1, oacc) = f1_accuracy(&t, &o, &all, k);
+    let (bf1, bacc) = f1_accuracy(&t, &b, &all, k);
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut below = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let (mut df1, mut dacc) = (Vec::new(), Vec::new());
+    for _ in 0..2000 {
+        let idx: Vec<usize> = (0..t.len()).map(|_| below(t.len())).collect();
+        let (a, b2) = (f1_accuracy(&t, &o, &idx, k), f1_accuracy(&t, &b, &idx, k));
+        df1.push(a.0 - b2.0);
+        dacc.push(a.1 - b2.1);
+    }
+    let interval = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[v.len() * 25 / 1000], v[v.len() * 975 / 1000])
+    };
+    let share = |v: &[f64]| v.iter().filter(|d| **d >= 0.0).count() as f64 / v.len() as f64;
+    let (f1_at_least, accuracy_at_least) = (share(&df1), share(&dacc));
+    let (fl, fh) = interval(&mut df1);
+    let (al, ah) = interval(&mut dacc);
+    Paired {
+        theirs: (bf1, bacc),
+        f1: (of1 - bf1, fl, fh),
+        accuracy: (oacc - bacc, al, ah),
+        f1_at_least,
+        accuracy_at_least,
+        only_ours: (0..t.len()).filter(|&i| o[i] == t[i] && b[i] != t[i]).count(),
+        only_theirs: (0..t.len()).filter(|&i| b[i] == t[i] && o[i] != t[i]).count(),
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     let dir = std::env::args().nth(1).map_or_else(
         || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
         std::path::PathBuf::from,
     );
     println!(
-        "{:<26} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>8} {:>12} {:>9}",
-        "target", "acc", "base", "macroF1", "base", "wF1", "ECE", "train s", "tickets/s", "MB"
+        "{:<26} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7} {:>7} {:>8} {:>12} {:>9}",
+        "target", "acc", "base", "macroF1", "base", "wF1", "ECE", "chance", "c95", "train s", "tickets/s", "MB"
     );
     let only = std::env::var("CLASSIFY_ONLY").ok();
     for t in TARGETS.iter().filter(|t| only.as_deref().is_none_or(|o| t.name == o)) {
@@ -211,6 +306,49 @@ fn main() -> anyhow::Result<()> {
             test_x.iter().map(String::as_str).zip(test_y.iter().map(String::as_str)).collect();
         let e = score(&model, &test);
         let per_s = test_x.len() as f64 / started.elapsed().as_secs_f64();
+        if std::env::var_os("CLASSIFY_DETAIL").is_some() {
+            for c in &e.per_class {
+                eprintln!("    {:<28} p {:.3} r {:.3} f1 {:.3} n {}", c.label, c.precision, c.recall, c.f1, c.support);
+            }
+            eprintln!("    confused {:?}", e.confused);
+        }
+        if let Some(dir) = std::env::var_os("CLASSIFY_BASELINE") {
+            let mut buf = Vec::new();
+            let ours: Vec<&str> =
+                test_x.iter().map(|x| model.labels[model.classify(&model.vectorize(x), &mut buf).0].as_str()).collect();
+            let path = std::path::Path::new(&dir).join(format!("{}.{}.txt", t.dataset, slug(t.name)));
+            let theirs = std::fs::read_to_string(&path)?;
+            let theirs: Vec<&str> = theirs.lines().collect();
+            anyhow::ensure!(
+                theirs.len() == test_y.len(),
+                "{}: {} rows, the test split has {}",
+                path.display(),
+                theirs.len(),
+                test_y.len()
+            );
+            let truth: Vec<&str> = test_y.iter().map(String::as_str).collect();
+            let p = paired(&truth, &ours, &theirs);
+            eprintln!(
+                "  {}: baseline's own predictions: macro-F1 {:.3}, accuracy {:.3}; ours - baseline, paired bootstrap \
+                 over the {} test rows: macro-F1 {:+.3} (95% {:+.3} to {:+.3}), accuracy {:+.3} (95% {:+.3} to \
+                 {:+.3}); ours at least as high in {:.0}% (macro-F1) and {:.0}% (accuracy) of resamples; rows \
+                 only ours gets right {}, only the baseline {}",
+                t.name,
+                p.theirs.0,
+                p.theirs.1,
+                truth.len(),
+                p.f1.0,
+                p.f1.1,
+                p.f1.2,
+                p.accuracy.0,
+                p.accuracy.1,
+                p.accuracy.2,
+                p.f1_at_least * 100.0,
+                p.accuracy_at_least * 100.0,
+                p.only_ours,
+                p.only_theirs
+            );
+        }
         let how = match spec.loss {
             Loss::SquaredHinge => format!("linear SVM C {}", spec.c),
             Loss::Logistic => format!("logistic rate {}", spec.rate),
@@ -228,7 +366,7 @@ fn main() -> anyhow::Result<()> {
             default_cv
         );
         println!(
-            "{:<26} {:>7.3} {:>7.3} {:>8.3} {:>8.3} {:>7.3} {:>7.3} {:>8.2} {:>12.0} {:>9.1}",
+            "{:<26} {:>7.3} {:>7.3} {:>8.3} {:>8.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>8.2} {:>12.0} {:>9.1}",
             format!("{} {}", t.dataset.split('_').next().unwrap_or(""), t.name),
             e.accuracy,
             t.baseline.0,
@@ -236,6 +374,8 @@ fn main() -> anyhow::Result<()> {
             t.baseline.1,
             e.weighted_f1,
             e.ece,
+            e.ece_floor,
+            e.ece_floor_p95,
             train_s,
             per_s,
             model.weight_bytes() as f64 / 1048576.0

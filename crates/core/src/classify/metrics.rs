@@ -21,6 +21,15 @@ pub struct Evaluation {
     pub weighted_f1: f64,
     /// Expected calibration error of the top confidence (15 equal-width bins).
     pub ece: f64,
+    /// The ECE that perfectly calibrated confidences would show on these rows
+    /// by chance alone: the mean over simulated outcomes where each row is
+    /// right with exactly its confidence. On a few hundred rows this is several
+    /// hundredths, so an `ece` near it says "calibrated as far as these rows
+    /// can tell", and only an `ece` well above it says the confidences are off.
+    pub ece_floor: f64,
+    /// The 95th percentile of that chance ECE: a measured `ece` below it is
+    /// within what sampling alone produces.
+    pub ece_floor_p95: f64,
     pub per_class: Vec<ClassScore>,
     /// (true label, predicted label, rows), the most frequent confusions first.
     pub confused: Vec<(String, String, usize)>,
@@ -63,24 +72,59 @@ pub fn evaluate(labels: &[String], rows: &[(usize, usize, f32)]) -> Evaluation {
     }
     confused.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
     confused.truncate(10);
-    // ECE: |accuracy - confidence| per bin, weighted by the bin's share.
-    let bins = 15;
-    let mut acc = vec![(0usize, 0.0f64, 0.0f64); bins];
-    for &(t, p, conf) in rows {
-        let b = ((conf as f64 * bins as f64) as usize).min(bins - 1);
-        acc[b].0 += 1;
-        acc[b].1 += f64::from(u8::from(t == p));
-        acc[b].2 += conf as f64;
-    }
-    // Per bin |accuracy - confidence| times its share of rows: |hits - confidence sum| / n.
-    let ece = acc.iter().filter(|b| b.0 > 0).map(|(_, a, c)| (a - c).abs() / n).sum();
+    let ece = ece(rows.iter().map(|&(t, p, conf)| (t == p, conf)));
+    let (ece_floor, ece_floor_p95) = ece_by_chance(rows);
     Evaluation {
         rows: rows.len(),
         accuracy: correct as f64 / n,
         macro_f1: if macro_n > 0 { macro_sum / macro_n as f64 } else { 0.0 },
         weighted_f1: weighted / n,
         ece,
+        ece_floor,
+        ece_floor_p95,
         per_class,
         confused,
     }
+}
+
+/// Bins of the calibration error.
+const ECE_BINS: usize = 15;
+
+/// Expected calibration error of `(right, confidence)` rows: per bin of
+/// confidence, |accuracy - mean confidence| weighted by the bin's share of rows.
+fn ece(rows: impl Iterator<Item = (bool, f32)>) -> f64 {
+    let mut bins = [(0.0f64, 0.0f64); ECE_BINS];
+    let mut n = 0usize;
+    for (right, conf) in rows {
+        let b = ((conf as f64 * ECE_BINS as f64) as usize).min(ECE_BINS - 1);
+        bins[b].0 += f64::from(u8::from(right));
+        bins[b].1 += conf as f64;
+        n += 1;
+    }
+    // |hits - confidence sum| / n per bin is |accuracy - confidence| x share.
+    bins.iter().map(|(hits, conf)| (hits - conf).abs()).sum::<f64>() / n.max(1) as f64
+}
+
+/// Simulated outcomes behind [`Evaluation::ece_floor`].
+const CHANCE_DRAWS: usize = 400;
+
+/// The mean and 95th percentile of the ECE of these confidences when each row
+/// is right with exactly its confidence ([`CHANCE_DRAWS`] simulated outcomes,
+/// a fixed seed so the same rows always give the same figures).
+fn ece_by_chance(rows: &[(usize, usize, f32)]) -> (f64, f64) {
+    if rows.is_empty() {
+        return (0.0, 0.0);
+    }
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut draws: Vec<f64> =
+        (0..CHANCE_DRAWS).map(|_| ece(rows.iter().map(|&(_, _, conf)| (uniform() < conf as f64, conf)))).collect();
+    draws.sort_by(f64::total_cmp);
+    let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+    (mean, draws[draws.len() * 95 / 100])
 }

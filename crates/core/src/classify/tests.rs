@@ -89,6 +89,29 @@ fn metrics_of_known_predictions() {
 }
 
 #[test]
+fn the_ece_floor_is_what_chance_alone_gives() {
+    let labels = vec!["a".to_string(), "b".to_string()];
+    // `n` rows at confidence 0.7, `right` of them right.
+    let rows = |n: usize, right: usize| -> Vec<(usize, usize, f32)> {
+        (0..n).map(|i| (0, usize::from(i >= right), 0.7)).collect()
+    };
+    // Exactly calibrated: no error, yet chance alone would show some.
+    let calibrated = evaluate(&labels, &rows(300, 210));
+    assert!(calibrated.ece < 1e-6, "{}", calibrated.ece);
+    // One bin of 300 rows: E|hits/n - 0.7| is about sqrt(0.21 / 300) x 0.8 = 0.021.
+    assert!((0.012..0.032).contains(&calibrated.ece_floor), "{}", calibrated.ece_floor);
+    assert!(calibrated.ece_floor_p95 > calibrated.ece_floor);
+    // Ten times the rows, about a third of the chance error.
+    let more = evaluate(&labels, &rows(3000, 2100));
+    assert!(more.ece_floor < calibrated.ece_floor / 2.5, "{} vs {}", more.ece_floor, calibrated.ece_floor);
+    // Overconfident (70% sure, half right): far above what chance explains.
+    let off = evaluate(&labels, &rows(300, 150));
+    assert!((off.ece - 0.2).abs() < 1e-6 && off.ece > 3.0 * off.ece_floor_p95, "{} vs {}", off.ece, off.ece_floor_p95);
+    // The same rows give the same figures (a fixed seed).
+    assert_eq!(evaluate(&labels, &rows(300, 150)).ece_floor, off.ece_floor);
+}
+
+#[test]
 fn a_model_survives_storage() {
     let (texts, labels) = tiny();
     let m = train_texts(&texts, &labels, FeatureSpec { bits: 12, ..Default::default() }, TrainSpec::default());
