@@ -68,7 +68,7 @@ fn print_eval(e: &Evaluation, per_s: f64) {
         e.ece,
         e.ece_floor,
         e.ece_floor_p95,
-        if e.ece > e.ece_floor_p95 { ": the confidences are off" } else { ": within chance" }
+        if e.ece > e.ece_floor_p95 { ": more than chance explains" } else { ": within what chance gives" }
     );
     let mut worst: Vec<_> = e.per_class.iter().filter(|c| c.support > 0).collect();
     worst.sort_by(|a, b| a.f1.total_cmp(&b.f1));
@@ -80,6 +80,18 @@ fn print_eval(e: &Evaluation, per_s: f64) {
     }
     for (t, p, n) in e.confused.iter().take(3) {
         println!("  confused: {t} taken for {p} ({n}x)");
+    }
+    let m = &e.confusion_matrix;
+    if !m.labels.is_empty() {
+        println!("  confusion matrix of the most confused classes (rows: true class, columns: predicted):");
+        let width = m.counts.iter().flatten().max().map_or(1, |c| c.to_string().len()).max(3);
+        let name = |l: &str| l.chars().take(30).collect::<String>();
+        let header: String = (1..=m.labels.len()).map(|j| format!(" {:>width$}", format!("[{j}]"))).collect();
+        println!("  {:<36}{header}", "");
+        for (i, (label, row)) in m.labels.iter().zip(&m.counts).enumerate() {
+            let cells: String = row.iter().map(|c| format!(" {c:>width$}")).collect();
+            println!("  {:<36}{cells}", format!("[{}] {}", i + 1, name(label)));
+        }
     }
 }
 

@@ -475,6 +475,7 @@ fn train_evaluate_and_keep_the_better_model() {
     let out = triage(dir.path(), db, &["evaluate", "--target", "kind", "--data", "good.csv", "--model", "1"]);
     let table = text(&out.stdout);
     assert!(table.contains("perfectly calibrated confidences would show"), "{table}");
+    assert!(!v["confusion_matrix"]["labels"].is_null(), "{v}");
     // A column that is not there: the file, the line and what is there.
     let out = triage(dir.path(), db, &["evaluate", "--target", "kind", "--data", "good.csv", "--label", "intent"]);
     assert!(!out.status.success());

@@ -33,7 +33,21 @@ pub struct Evaluation {
     pub per_class: Vec<ClassScore>,
     /// (true label, predicted label, rows), the most frequent confusions first.
     pub confused: Vec<(String, String, usize)>,
+    /// The confusion matrix of the most confused classes.
+    pub confusion_matrix: ConfusionMatrix,
 }
+
+/// Rows by true class (`counts[i]`) and predicted class (`counts[i][j]`) over
+/// the classes of the most frequent confusions (at most [`MATRIX_CLASSES`]),
+/// in order of first appearance among them; rows of other classes are left out.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ConfusionMatrix {
+    pub labels: Vec<String>,
+    pub counts: Vec<Vec<usize>>,
+}
+
+/// Classes at most in [`Evaluation::confusion_matrix`].
+pub const MATRIX_CLASSES: usize = 6;
 
 /// Scores `(true, predicted, confidence)` triples over `labels` (indices into it).
 /// Macro-F1 averages the classes present in the truth or the predictions.
@@ -72,6 +86,20 @@ pub fn evaluate(labels: &[String], rows: &[(usize, usize, f32)]) -> Evaluation {
     }
     confused.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
     confused.truncate(10);
+    // The classes of the most frequent confusions, each once, in that order.
+    let mut chosen: Vec<usize> = Vec::new();
+    for (t, p, _) in &confused {
+        for l in [t, p] {
+            let c = labels.iter().position(|x| x == l).unwrap_or(0);
+            if !chosen.contains(&c) && chosen.len() < MATRIX_CLASSES {
+                chosen.push(c);
+            }
+        }
+    }
+    let confusion_matrix = ConfusionMatrix {
+        labels: chosen.iter().map(|&c| labels[c].clone()).collect(),
+        counts: chosen.iter().map(|&t| chosen.iter().map(|&p| matrix[t][p]).collect()).collect(),
+    };
     let ece = ece(rows.iter().map(|&(t, p, conf)| (t == p, conf)));
     let (ece_floor, ece_floor_p95) = ece_by_chance(rows);
     Evaluation {
@@ -84,6 +112,7 @@ pub fn evaluate(labels: &[String], rows: &[(usize, usize, f32)]) -> Evaluation {
         ece_floor_p95,
         per_class,
         confused,
+        confusion_matrix,
     }
 }
 

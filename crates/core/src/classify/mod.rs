@@ -19,7 +19,7 @@ mod tune;
 
 pub use features::{idf, normalize, words, FeatureSpec, Hashing, Origin, Sparse, Trace};
 pub use intake::{Intake, IntakeModel, DRIVERS};
-pub use metrics::{evaluate, ClassScore, Evaluation};
+pub use metrics::{evaluate, ClassScore, ConfusionMatrix, Evaluation, MATRIX_CLASSES};
 pub use model::{Loss, Model, Prediction, TrainSpec};
 pub use tune::{choose, cv_macro_f1, grid};
 

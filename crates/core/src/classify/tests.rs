@@ -86,6 +86,27 @@ fn metrics_of_known_predictions() {
     // ECE: bins 0.6 (1 row, wrong), 0.7 (wrong), 0.8 (right), 0.9 (2 right):
     // (0.6 + 0.7 + 0.2 + 2 * 0.1) / 5.
     assert!((e.ece - 1.7 / 5.0).abs() < 1e-6, "{}", e.ece);
+    // The matrix of the confused classes: a taken for b, then c for a.
+    assert_eq!(e.confusion_matrix.labels, ["a", "b", "c"]);
+    assert_eq!(e.confusion_matrix.counts, [vec![2, 1, 0], vec![0, 1, 0], vec![1, 0, 0]]);
+}
+
+#[test]
+fn the_confusion_matrix_keeps_the_most_confused_classes() {
+    let labels: Vec<String> = (0..9).map(|i| format!("c{i}")).collect();
+    // c_i taken for c_(i+1) i+1 times: the later pairs are the more frequent.
+    let mut rows = Vec::new();
+    for i in 0..8 {
+        rows.extend(std::iter::repeat_n((i, i + 1, 0.5f32), i + 1));
+        rows.push((i, i, 0.9));
+    }
+    let m = evaluate(&labels, &rows).confusion_matrix;
+    assert_eq!(m.labels, ["c7", "c8", "c6", "c5", "c4", "c3"]);
+    // c7 taken for c8 eight times, right once; c6 for c7 seven times.
+    assert_eq!(m.counts[0], [1, 8, 0, 0, 0, 0]);
+    assert_eq!(m.counts[2], [7, 0, 1, 0, 0, 0]);
+    // Nothing confused, no matrix.
+    assert!(evaluate(&labels, &[(1, 1, 0.9)]).confusion_matrix.labels.is_empty());
 }
 
 #[test]
