@@ -13,7 +13,7 @@
 //! `CLASSIFY_DETAIL=1` prints its per-class scores and confusions.
 
 use std::time::Instant;
-use triage_core::classify::{cv_macro_f1, score, train_texts, FeatureSpec, Loss, TrainSpec};
+use triage_core::classify::{cv_macro_f1, macro_f1_accuracy, score, train_texts, FeatureSpec, Loss, TrainSpec};
 
 struct Target {
     dataset: &'static str,
@@ -188,26 +188,9 @@ fn slug(name: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join("-")
 }
 
-/// Macro-F1 (over the classes in the truth or the predictions, as
-/// `classify::evaluate` and scikit-learn count it) and accuracy of the rows
-/// `idx` of `truth` against `pred`, classes as indices below `k`.
+/// Macro-F1 and accuracy of the rows `idx` of `truth` against `pred`.
 fn f1_accuracy(truth: &[usize], pred: &[usize], idx: &[usize], k: usize) -> (f64, f64) {
-    let (mut tp, mut support, mut predicted) = (vec![0usize; k], vec![0usize; k], vec![0usize; k]);
-    for &i in idx {
-        support[truth[i]] += 1;
-        predicted[pred[i]] += 1;
-        if truth[i] == pred[i] {
-            tp[truth[i]] += 1;
-        }
-    }
-    let (mut sum, mut n) = (0.0, 0);
-    for c in 0..k {
-        if support[c] + predicted[c] > 0 {
-            sum += 2.0 * tp[c] as f64 / (support[c] + predicted[c]) as f64;
-            n += 1;
-        }
-    }
-    (sum / n.max(1) as f64, tp.iter().sum::<usize>() as f64 / idx.len().max(1) as f64)
+    macro_f1_accuracy(idx.iter().map(|&i| (truth[i], pred[i])), k)
 }
 
 /// Ours against the baseline on the same test rows.

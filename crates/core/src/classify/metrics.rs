@@ -58,9 +58,9 @@ pub fn evaluate(labels: &[String], rows: &[(usize, usize, f32)]) -> Evaluation {
         matrix[t][p] += 1;
     }
     let n = rows.len().max(1) as f64;
-    let correct: usize = (0..k).map(|i| matrix[i][i]).sum();
+    let (macro_f1, accuracy) = macro_f1_accuracy(rows.iter().map(|&(t, p, _)| (t, p)), k);
     let mut per_class = Vec::new();
-    let (mut macro_sum, mut macro_n, mut weighted) = (0.0, 0, 0.0);
+    let mut weighted = 0.0;
     for c in 0..k {
         let tp = matrix[c][c] as f64;
         let support: usize = matrix[c].iter().sum();
@@ -71,29 +71,26 @@ pub fn evaluate(labels: &[String], rows: &[(usize, usize, f32)]) -> Evaluation {
         let precision = if predicted > 0 { tp / predicted as f64 } else { 0.0 };
         let recall = if support > 0 { tp / support as f64 } else { 0.0 };
         let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-        macro_sum += f1;
-        macro_n += 1;
         weighted += f1 * support as f64;
         per_class.push(ClassScore { label: labels[c].clone(), precision, recall, f1, support });
     }
-    let mut confused: Vec<(String, String, usize)> = Vec::new();
+    // (true, predicted, rows) off the diagonal, the most frequent first.
+    let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
     for (t, row) in matrix.iter().enumerate() {
         for (p, &m) in row.iter().enumerate() {
             if t != p && m > 0 {
-                confused.push((labels[t].clone(), labels[p].clone(), m));
+                pairs.push((t, p, m));
             }
         }
     }
-    confused.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
-    confused.truncate(10);
+    pairs.sort_by(|a, b| b.2.cmp(&a.2).then(labels[a.0].cmp(&labels[b.0])));
+    pairs.truncate(10);
+    let confused = pairs.iter().map(|&(t, p, m)| (labels[t].clone(), labels[p].clone(), m)).collect();
     // The classes of the most frequent confusions, each once, in that order.
     let mut chosen: Vec<usize> = Vec::new();
-    for (t, p, _) in &confused {
-        for l in [t, p] {
-            let c = labels.iter().position(|x| x == l).unwrap_or(0);
-            if !chosen.contains(&c) && chosen.len() < MATRIX_CLASSES {
-                chosen.push(c);
-            }
+    for c in pairs.iter().flat_map(|&(t, p, _)| [t, p]) {
+        if !chosen.contains(&c) && chosen.len() < MATRIX_CLASSES {
+            chosen.push(c);
         }
     }
     let confusion_matrix = ConfusionMatrix {
@@ -104,8 +101,8 @@ pub fn evaluate(labels: &[String], rows: &[(usize, usize, f32)]) -> Evaluation {
     let (ece_floor, ece_floor_p95) = ece_by_chance(rows);
     Evaluation {
         rows: rows.len(),
-        accuracy: correct as f64 / n,
-        macro_f1: if macro_n > 0 { macro_sum / macro_n as f64 } else { 0.0 },
+        accuracy,
+        macro_f1,
         weighted_f1: weighted / n,
         ece,
         ece_floor,
@@ -114,6 +111,25 @@ pub fn evaluate(labels: &[String], rows: &[(usize, usize, f32)]) -> Evaluation {
         confused,
         confusion_matrix,
     }
+}
+
+/// Macro-F1 and accuracy of `(true, predicted)` class indices below `k`: what
+/// [`evaluate`] reports, alone, for scoring many folds or resamples. Macro-F1
+/// averages F1 = 2 TP / (rows of the class + predictions of it) over the
+/// classes present in the truth or the predictions (as scikit-learn does).
+pub fn macro_f1_accuracy(pairs: impl Iterator<Item = (usize, usize)>, k: usize) -> (f64, f64) {
+    let (mut tp, mut support, mut predicted) = (vec![0usize; k], vec![0usize; k], vec![0usize; k]);
+    let mut n = 0usize;
+    for (t, p) in pairs {
+        support[t] += 1;
+        predicted[p] += 1;
+        tp[t] += usize::from(t == p);
+        n += 1;
+    }
+    let present = (0..k).filter(|&c| support[c] + predicted[c] > 0);
+    let (sum, classes) =
+        present.fold((0.0, 0usize), |(s, m), c| (s + 2.0 * tp[c] as f64 / (support[c] + predicted[c]) as f64, m + 1));
+    (if classes > 0 { sum / classes as f64 } else { 0.0 }, tp.iter().sum::<usize>() as f64 / n.max(1) as f64)
 }
 
 /// Bins of the calibration error.

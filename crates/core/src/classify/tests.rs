@@ -92,6 +92,14 @@ fn metrics_of_known_predictions() {
 }
 
 #[test]
+fn macro_f1_alone_counts_the_classes_present() {
+    // a: 2 of 3 right; b predicted once, wrongly: F1 a = 4/5, b = 0; c absent.
+    let (f1, acc) = macro_f1_accuracy([(0, 0), (0, 0), (0, 1)].into_iter(), 3);
+    assert!((f1 - 0.4).abs() < 1e-12 && (acc - 2.0 / 3.0).abs() < 1e-12, "{f1} {acc}");
+    assert_eq!(macro_f1_accuracy(std::iter::empty(), 3), (0.0, 0.0));
+}
+
+#[test]
 fn the_confusion_matrix_keeps_the_most_confused_classes() {
     let labels: Vec<String> = (0..9).map(|i| format!("c{i}")).collect();
     // c_i taken for c_(i+1) i+1 times: the later pairs are the more frequent.

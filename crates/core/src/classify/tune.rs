@@ -3,7 +3,7 @@
 //! classes are weighted, and whether character n-grams help, by k-fold
 //! macro-F1.
 
-use super::{fit_texts, score, FeatureSpec, Loss, TrainSpec};
+use super::{fit_texts, score_macro_f1, FeatureSpec, Loss, TrainSpec};
 
 /// Macro-F1 of `spec` by `folds`-fold cross-validation (row `i` is in fold
 /// `i % folds`), the folds trained on two threads.
@@ -19,7 +19,7 @@ pub fn cv_macro_f1(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
             }
         }
         // Calibration moves no prediction, so the folds' models skip it.
-        score(&fit_texts(&fx, &fy, features, spec), &held).macro_f1
+        score_macro_f1(&fit_texts(&fx, &fy, features, spec), &held)
     };
     let total: f64 = std::thread::scope(|s| {
         let odd = s.spawn(|| (1..folds).step_by(2).map(fold).sum::<f64>());
