@@ -96,10 +96,6 @@ impl IntakeModel {
         self.model.features
     }
 
-    fn k(&self) -> usize {
-        self.model.labels.len()
-    }
-
     /// Calibrated probabilities from the table's sums for this model (`acc`:
     /// a row's worth of raw class scores, then squared norms), into `out`; the
     /// features' norm is returned.
@@ -108,7 +104,10 @@ impl IntakeModel {
         let norm = acc[self.idf_at].sqrt().max(f32::MIN_POSITIVE);
         out.clear();
         out.extend(
-            acc[o..o + self.k()].iter().zip(&self.model.bias).map(|(s, b)| (b + s / norm) / self.model.temperature),
+            acc[o..o + self.classes()]
+                .iter()
+                .zip(&self.model.bias)
+                .map(|(s, b)| (b + s / norm) / self.model.temperature),
         );
         softmax(out);
         norm
@@ -225,7 +224,7 @@ impl Intake {
                 }
             };
             m.offset = groups[g].idf_from;
-            groups[g].idf_from += m.k();
+            groups[g].idf_from += m.classes();
             groups[g].models.push(i);
         }
         for g in &mut groups {
@@ -235,7 +234,7 @@ impl Intake {
             for (j, &i) in g.models.iter().enumerate() {
                 let m = &mut models[i];
                 m.idf_at = g.idf_from + j;
-                let (o, k) = (m.offset, m.k());
+                let (o, k) = (m.offset, m.classes());
                 let weights = std::mem::take(&mut m.model.weights);
                 let idf = std::mem::take(&mut m.model.idf);
                 for (b, row) in g.table.chunks_exact_mut(stride).enumerate() {

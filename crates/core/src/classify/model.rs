@@ -139,14 +139,22 @@ pub fn fit_temperature(raw: &[(Vec<f32>, usize)]) -> f32 {
         }
         total
     };
+    // Golden-section search on log t: each step keeps one of its two inner
+    // points (and its likelihood) as an inner point of the next, so one new
+    // pass over the rows per step.
     let (mut a, mut b) = (0.05f32.ln(), 20f32.ln());
     let g = 0.618_034f32;
+    let (mut c, mut d) = (b - g * (b - a), a + g * (b - a));
+    let (mut fc, mut fd) = (nll(c.exp()), nll(d.exp()));
     for _ in 0..40 {
-        let (c, d) = (b - g * (b - a), a + g * (b - a));
-        if nll(c.exp()) < nll(d.exp()) {
-            b = d;
+        if fc < fd {
+            (b, d, fd) = (d, c, fc);
+            c = b - g * (b - a);
+            fc = nll(c.exp());
         } else {
-            a = c;
+            (a, c, fc) = (c, d, fd);
+            d = a + g * (b - a);
+            fd = nll(d.exp());
         }
     }
     ((a + b) / 2.0).exp()

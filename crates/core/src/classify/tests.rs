@@ -92,6 +92,17 @@ fn metrics_of_known_predictions() {
 }
 
 #[test]
+fn the_temperature_found_is_the_most_likely_one() {
+    // Scores twice the log-odds that make class 0 right three times in four:
+    // divided by 2 they say 0.75, and three of four rows are class 0.
+    let x = 2.0 * 3f32.ln();
+    let raw: Vec<(Vec<f32>, usize)> = [0, 0, 0, 1].iter().map(|&y| (vec![x, 0.0], y)).collect();
+    let t = super::model::fit_temperature(&raw);
+    assert!((t - 2.0).abs() < 0.01, "{t}");
+    assert_eq!(super::model::fit_temperature(&[]), 1.0);
+}
+
+#[test]
 fn macro_f1_alone_counts_the_classes_present() {
     // a: 2 of 3 right; b predicted once, wrongly: F1 a = 4/5, b = 0; c absent.
     let (f1, acc) = macro_f1_accuracy([(0, 0), (0, 0), (0, 1)].into_iter(), 3);
