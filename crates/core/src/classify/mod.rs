@@ -28,41 +28,36 @@ pub use tune::{choose, cv_macro_f1, grid};
 /// confidences are calibrated on predictions for rows the predicting model did
 /// not see: out of [`CALIBRATION_FOLDS`] folds for small histories (every row
 /// counts once, so even a few hundred rows fit the temperature), or the tenth
-/// held out by a probe for large ones. Each of those models weighs features by
-/// the IDF of the rows it trains on, as the final model does, so a held-out
-/// row reads as a new ticket will: its words no training row had count for
-/// nothing (see [`idf`]), and the temperature fitted on it holds for them.
+/// held out by a probe for large ones.
 pub fn train_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec: TrainSpec) -> Model {
-    let (classes, counts) = count(texts, labels, features);
-    let spec = TrainSpec { epochs: epochs_for(counts.len(), spec.epochs), ..spec };
-    if counts.len() > LARGE {
+    let (classes, rows, idf) = prepare(texts, labels, features);
+    let spec = TrainSpec { epochs: epochs_for(rows.len(), spec.epochs), ..spec };
+    let mut model = if rows.len() > LARGE {
         // Large histories: a pass over many rows teaches what several passes
         // over few do, so the epochs shrink (about LARGE x epochs row passes in
         // all), and the probe that calibrated on the tenth it did not see is
         // kept as it is instead of training again on all.
-        let (fit, held) = split(&counts, |i| i % 10 == 9);
-        let (fit, idf) = weigh(fit, features);
+        let (fit, held) = split(&rows, |i| i % 10 == 9);
         let mut probe = Model::train(classes, features, &fit, spec);
-        probe.calibrate(&reweigh(held, &idf));
-        probe.idf = idf;
-        return probe;
-    }
-    // Each fold's model, trained on two threads, scores the rows it left out.
-    let fold = |f: usize| {
-        let (fit, held) = split(&counts, |i| i % CALIBRATION_FOLDS == f);
-        let (fit, idf) = weigh(fit, features);
-        let m = Model::train(classes.clone(), features, &fit, spec);
-        reweigh(held, &idf).iter().map(|(x, y)| (m.raw_scores(x), *y)).collect::<Vec<_>>()
+        probe.calibrate(&held);
+        probe
+    } else {
+        // Each fold's model, trained on two threads, scores the rows it left out.
+        let fold = |f: usize| {
+            let (fit, held) = split(&rows, |i| i % CALIBRATION_FOLDS == f);
+            let m = Model::train(classes.clone(), features, &fit, spec);
+            held.iter().map(|(x, y)| (m.raw_scores(x), *y)).collect::<Vec<_>>()
+        };
+        let scored: Vec<(Vec<f32>, usize)> = std::thread::scope(|s| {
+            let odd = s.spawn(|| (1..CALIBRATION_FOLDS).step_by(2).flat_map(fold).collect::<Vec<_>>());
+            let mut all: Vec<_> = (0..CALIBRATION_FOLDS).step_by(2).flat_map(fold).collect();
+            all.extend(odd.join().unwrap_or_default());
+            all
+        });
+        let mut model = Model::train(classes, features, &rows, spec);
+        model.temperature = model::fit_temperature(&scored);
+        model
     };
-    let scored: Vec<(Vec<f32>, usize)> = std::thread::scope(|s| {
-        let odd = s.spawn(|| (1..CALIBRATION_FOLDS).step_by(2).flat_map(fold).collect::<Vec<_>>());
-        let mut all: Vec<_> = (0..CALIBRATION_FOLDS).step_by(2).flat_map(fold).collect();
-        all.extend(odd.join().unwrap_or_default());
-        all
-    });
-    let (rows, idf) = weigh(counts, features);
-    let mut model = Model::train(classes, features, &rows, spec);
-    model.temperature = model::fit_temperature(&scored);
     model.idf = idf;
     model
 }
@@ -71,9 +66,8 @@ pub fn train_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
 /// labels as [`train_texts`] gives, for choosing settings by how often they
 /// are right.
 pub fn fit_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec: TrainSpec) -> Model {
-    let (classes, counts) = count(texts, labels, features);
-    let spec = TrainSpec { epochs: epochs_for(counts.len(), spec.epochs), ..spec };
-    let (rows, idf) = weigh(counts, features);
+    let (classes, rows, idf) = prepare(texts, labels, features);
+    let spec = TrainSpec { epochs: epochs_for(rows.len(), spec.epochs), ..spec };
     let mut model = Model::train(classes, features, &rows, spec);
     model.idf = idf;
     model
@@ -82,33 +76,25 @@ pub fn fit_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec: T
 /// Folds whose out-of-fold predictions calibrate a small history's model.
 pub const CALIBRATION_FOLDS: usize = 5;
 
-/// The classes (sorted) and the rows' raw feature counts with their class index.
-fn count(texts: &[&str], labels: &[&str], features: FeatureSpec) -> (Vec<String>, Rows) {
+/// The classes (sorted), the rows as IDF-weighed unit vectors with their class
+/// index, and the IDF.
+fn prepare(texts: &[&str], labels: &[&str], features: FeatureSpec) -> (Vec<String>, Rows, Vec<f32>) {
     let mut classes: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
     classes.sort();
     classes.dedup();
-    let rows = texts
-        .iter()
-        .zip(labels)
-        .map(|(t, l)| (features.counts(t, None), classes.binary_search_by(|c| c.as_str().cmp(l)).unwrap_or(0)))
-        .collect();
-    (classes, rows)
-}
-
-/// Counted rows as IDF-weighed unit vectors, with the IDF of these rows.
-fn weigh(rows: Rows, features: FeatureSpec) -> (Rows, Vec<f32>) {
-    let idf = features::idf(rows.iter().map(|(x, _)| x), features.buckets());
-    (reweigh(rows, &idf), idf)
-}
-
-/// Counted rows as unit vectors weighed by a given IDF.
-fn reweigh(mut rows: Rows, idf: &[f32]) -> Rows {
-    for (x, _) in &mut rows {
-        normalize(x, Some(idf));
+    let mut counts: Vec<Sparse> = texts.iter().map(|t| features.counts(t, None)).collect();
+    let idf = features::idf(&counts, features.buckets());
+    for x in &mut counts {
+        normalize(x, Some(&idf));
         // Ascending buckets: training then walks the weights front to back.
         x.sort_unstable_by_key(|f| f.0);
     }
-    rows
+    let rows: Vec<(Sparse, usize)> = counts
+        .into_iter()
+        .zip(labels)
+        .map(|(x, l)| (x, classes.binary_search_by(|c| c.as_str().cmp(l)).unwrap_or(0)))
+        .collect();
+    (classes, rows, idf)
 }
 
 /// Training rows: a feature vector and its class index.
