@@ -298,7 +298,7 @@ fn main() -> anyhow::Result<()> {
         if let Some(dir) = std::env::var_os("CLASSIFY_BASELINE") {
             let mut buf = Vec::new();
             let ours: Vec<&str> =
-                test_x.iter().map(|x| model.labels[model.classify(&model.vectorize(x), &mut buf).0].as_str()).collect();
+                test_x.iter().map(|x| model.labels[model.classify_text(x, &mut buf).0].as_str()).collect();
             let path = std::path::Path::new(&dir).join(format!("{}.{}.txt", t.dataset, slug(t.name)));
             let theirs = std::fs::read_to_string(&path)?;
             let theirs: Vec<&str> = theirs.lines().collect();

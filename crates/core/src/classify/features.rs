@@ -201,9 +201,10 @@ impl FeatureSpec {
     }
 
     /// Calls `note` with each feature occurrence of a lowercased text: its
-    /// bucket and where it was (made into words only when asked). The words
-    /// are slices of the text.
-    fn walk(&self, lower: &str, mut note: impl FnMut(u32, Span)) {
+    /// bucket and where it was (made into words only when asked); `word` with
+    /// each word's full 64-bit hash (what a model's [`super::Known`] words are kept
+    /// by). The words are slices of the text.
+    fn walk(&self, lower: &str, mut note: impl FnMut(u32, Span), mut word: impl FnMut(u64)) {
         let fast = self.hashing == Hashing::Packed;
         let at = |w: &str| (w.as_ptr() as usize - lower.as_ptr() as usize) as u32;
         let mut padded = String::with_capacity(32);
@@ -211,16 +212,17 @@ impl FeatureSpec {
         let mut bounds: Vec<usize> = Vec::new();
         let mut prev: Option<(&str, u64)> = None;
         for w in lower.unicode_words() {
-            let word = (at(w), w.len() as u32);
+            let here = (at(w), w.len() as u32);
             let wh = if fast { packed(1, w.as_bytes()) } else { fnv(1, w.as_bytes()) };
-            note(self.bucket(wh), Span::Word(word));
+            note(self.bucket(wh), Span::Word(here));
+            word(wh);
             if let (true, Some((p, ph))) = (self.word_bigrams, prev) {
                 let h = if fast {
                     mix(ph.rotate_left(17) ^ wh ^ 0x2545_F491_4F6C_DD1D)
                 } else {
                     fnv(2, p.as_bytes()) ^ fnv(3, w.as_bytes()).rotate_left(17)
                 };
-                note(self.bucket(h), Span::Bigram((at(p), p.len() as u32), word));
+                note(self.bucket(h), Span::Bigram((at(p), p.len() as u32), here));
             }
             prev = Some((w, wh));
             if self.char_max == 0 {
@@ -231,7 +233,7 @@ impl FeatureSpec {
             padded.push_str(w);
             padded.push('>');
             let (lo, hi) = (self.char_min as usize, self.char_max as usize);
-            let piece = |s: usize, n: usize| Span::Chars(word, s as u32, n as u32);
+            let piece = |s: usize, n: usize| Span::Chars(here, s as u32, n as u32);
             if fast && padded.is_ascii() {
                 // Bytes are characters: each start's n-grams grow one byte at a
                 // time into the same key.
@@ -277,7 +279,7 @@ impl FeatureSpec {
     /// what each bucket came from (first seen).
     pub fn counts(&self, text: &str, origins: Option<&mut Vec<(u32, Origin)>>) -> Sparse {
         match origins {
-            None => self.count(&text.to_lowercase(), |_| {}),
+            None => self.count(&text.to_lowercase(), |_| {}, |_| {}),
             Some(list) => {
                 let (x, trace) = self.counts_traced(text);
                 list.extend(x.iter().zip(&trace.spans).map(|((b, _), s)| (*b, s.origin(&trace.lower))));
@@ -286,18 +288,28 @@ impl FeatureSpec {
         }
     }
 
-    /// [`FeatureSpec::counts`] and where each feature was first seen, to name
-    /// the few that explain a prediction without reading the text again.
+    /// [`FeatureSpec::counts`] and the hash of each word, in order (to
+    /// measure how much of the text a model knows, see [`super::Known`]).
+    pub fn counts_words(&self, text: &str) -> (Sparse, Vec<u64>) {
+        let lower = text.to_lowercase();
+        let mut words = Vec::with_capacity(lower.len() / 4 + 1);
+        let x = self.count(&lower, |_| {}, |h| words.push(h));
+        (x, words)
+    }
+
+    /// [`FeatureSpec::counts_words`] and where each feature was first seen, to
+    /// name the few that explain a prediction without reading the text again.
     pub fn counts_traced(&self, text: &str) -> (Sparse, Trace) {
         let lower = text.to_lowercase();
         let mut spans = Vec::with_capacity(lower.len() * 2);
-        let x = self.count(&lower, |s| spans.push(s));
-        (x, Trace { lower, spans })
+        let mut words = Vec::with_capacity(lower.len() / 4 + 1);
+        let x = self.count(&lower, |s| spans.push(s), |h| words.push(h));
+        (x, Trace { lower, spans, words })
     }
 
     /// Counts the features of a lowercased text; `first(span)` for each
-    /// distinct one, in the output's order.
-    fn count(&self, lower: &str, mut first: impl FnMut(Span)) -> Sparse {
+    /// distinct one, in the output's order; `word(hash)` for each word.
+    fn count(&self, lower: &str, mut first: impl FnMut(Span), word: impl FnMut(u64)) -> Sparse {
         // Counted in place through a per-thread table of where each bucket sits
         // in the output: no sorting.
         SCRATCH.with(|cell| {
@@ -306,20 +318,24 @@ impl FeatureSpec {
             // n-grams of 2-4 characters; more (other lengths) grow the table.
             let mut mask = sc.begin(lower.len() * 3 + 16);
             let mut out: Sparse = Vec::with_capacity(lower.len() * 2);
-            self.walk(lower, |b, span| {
-                let i = sc.find(b, mask);
-                let (key, slot) = sc.table[i];
-                if key != 0 {
-                    out[slot as usize].1 += 1.0;
-                    return;
-                }
-                sc.table[i] = (b + 1, out.len() as u32);
-                out.push((b, 1.0));
-                first(span);
-                if out.len() * 2 > mask {
-                    mask = sc.grow(&out, mask);
-                }
-            });
+            self.walk(
+                lower,
+                |b, span| {
+                    let i = sc.find(b, mask);
+                    let (key, slot) = sc.table[i];
+                    if key != 0 {
+                        out[slot as usize].1 += 1.0;
+                        return;
+                    }
+                    sc.table[i] = (b + 1, out.len() as u32);
+                    out.push((b, 1.0));
+                    first(span);
+                    if out.len() * 2 > mask {
+                        mask = sc.grow(&out, mask);
+                    }
+                },
+                word,
+            );
             for x in &mut out {
                 if x.1 > 1.0 {
                     x.1 = 1.0 + x.1.ln();
@@ -363,6 +379,8 @@ pub struct Trace {
     lower: String,
     /// By the counts' order.
     spans: Vec<Span>,
+    /// Each word's hash, in the text's order.
+    pub words: Vec<u64>,
 }
 
 impl Trace {
@@ -392,14 +410,20 @@ pub fn normalize(x: &mut Sparse, idf: Option<&[f32]>) {
     }
 }
 
-/// Smoothed inverse document frequency per bucket: ln((1 + n) / (1 + df)) + 1.
-pub fn idf(rows: &[Sparse], buckets: usize) -> Vec<f32> {
+/// Smoothed inverse document frequency per bucket: ln((1 + n) / (1 + df)) + 1,
+/// and 0 for a bucket no row has: a word no training ticket had tells the model
+/// nothing (what a fixed vocabulary does by leaving unknown words out). How
+/// much of a text the model can read is weighed apart (see
+/// [`super::Known`]).
+pub fn idf<'a>(rows: impl IntoIterator<Item = &'a Sparse>, buckets: usize) -> Vec<f32> {
     let mut df = vec![0u32; buckets];
+    let mut n = 0usize;
     for r in rows {
+        n += 1;
         for (b, _) in r {
             df[*b as usize] += 1;
         }
     }
-    let n = rows.len() as f32;
-    df.iter().map(|d| ((1.0 + n) / (1.0 + *d as f32)).ln() + 1.0).collect()
+    let n = n as f32;
+    df.iter().map(|d| if *d == 0 { 0.0 } else { ((1.0 + n) / (1.0 + *d as f32)).ln() + 1.0 }).collect()
 }

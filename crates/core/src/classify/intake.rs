@@ -14,7 +14,7 @@
 //! (they are not copied), so the memory held is still the models'.
 
 use super::features::{FeatureSpec, Sparse};
-use super::model::{argmax, phrases, softmax, strongest, Model};
+use super::model::{argmax, mix_prior, phrases, softmax, strongest, Model};
 use crate::policy::Policy;
 use crate::ticket::{fill, CustomFields, Driver, FieldPrediction, PredictionState, Predictions};
 
@@ -97,9 +97,10 @@ impl IntakeModel {
     }
 
     /// Calibrated probabilities from the table's sums for this model (`acc`:
-    /// a row's worth of raw class scores, then squared norms), into `out`; the
-    /// features' norm is returned.
-    fn probabilities(&self, acc: &[f32], out: &mut Vec<f32>) -> f32 {
+    /// a row's worth of raw class scores, then squared norms) for a text with
+    /// these words (mixed with the prior by the share it knows, see
+    /// [`mix_prior`]), into `out`; the features' norm is returned.
+    fn probabilities(&self, acc: &[f32], words: &[u64], out: &mut Vec<f32>) -> f32 {
         let o = self.offset;
         let norm = acc[self.idf_at].sqrt().max(f32::MIN_POSITIVE);
         out.clear();
@@ -110,6 +111,7 @@ impl IntakeModel {
                 .map(|(s, b)| (b + s / norm) / self.model.temperature),
         );
         softmax(out);
+        mix_prior(out, &self.model.prior, self.model.known.share(words));
         norm
     }
 
@@ -189,7 +191,7 @@ impl Group {
 
     /// The `n` features pulling model `m` most towards class `c`: its centred
     /// weight times the feature's normalized value (see [`Model::pulls`]);
-    /// `norm` as [`IntakeModel::probabilities`] found it.
+    /// `norm` as [`IntakeModel::probabilities`] returned it.
     fn pulls(&self, counts: &Sparse, m: &IntakeModel, c: usize, norm: f32, n: usize) -> Vec<(u32, f32)> {
         strongest(counts.iter().map(|&(b, v)| (b, self.row(b)[m.offset + c] * v / norm)), n)
     }
@@ -269,9 +271,11 @@ impl Intake {
             let mut scored = Vec::with_capacity(g.models.len());
             for &i in &g.models {
                 let m = &self.models[i];
-                let norm = m.probabilities(&acc, &mut probs);
+                let norm = m.probabilities(&acc, &trace.words, &mut probs);
                 let (best, p) = m.prediction(&probs, given(&m.target));
-                scored.push((m, p, g.pulls(&counts, m, best, norm, DRIVERS * 4)));
+                // As [`Model::predict`]: the words speak for the share known.
+                let known = m.model.known.share(&trace.words);
+                scored.push((m, p, g.pulls(&counts, m, best, norm / known, DRIVERS * 4)));
             }
             let mut wanted: Vec<u32> = scored.iter().flat_map(|(_, _, pulls)| pulls.iter().map(|(b, _)| *b)).collect();
             wanted.sort_unstable();
@@ -295,9 +299,10 @@ impl Intake {
         let mut out = vec![(0, 0.0); self.models.len()];
         let (mut acc, mut probs) = (Vec::new(), Vec::new());
         for g in &self.groups {
-            g.accumulate(&g.features.counts(text, None), &mut acc);
+            let (counts, words) = g.features.counts_words(text);
+            g.accumulate(&counts, &mut acc);
             for &i in &g.models {
-                self.models[i].probabilities(&acc, &mut probs);
+                self.models[i].probabilities(&acc, &words, &mut probs);
                 out[i] = argmax(&probs);
             }
         }

@@ -14,6 +14,7 @@
 //! (macro-F1 0.458 vs 0.520 there; BENCHMARKS.md).
 
 use super::features::{normalize, FeatureSpec, Origin, Sparse, Trace};
+use super::known::Known;
 use serde::{Deserialize, Serialize};
 
 /// How training goes.
@@ -98,6 +99,14 @@ pub struct Model {
     pub temperature: f32,
     /// Inverse document frequency per bucket, from the training rows (empty: none).
     pub idf: Vec<f32>,
+    /// The training rows' words (empty: a model stored before it, which
+    /// knows every word).
+    #[serde(default)]
+    pub known: Known,
+    /// Each class's share of the training rows: what the model says of a text
+    /// whose words it does not know (empty: as above).
+    #[serde(default)]
+    pub prior: Vec<f32>,
 }
 
 /// A prediction: the label, its calibrated probability, and the features that
@@ -119,10 +128,29 @@ impl Rng {
     }
 }
 
-/// The temperature that makes held-out rows' raw scores (with their true
-/// class) most likely after the softmax: minimum negative log-likelihood,
-/// golden-section search over 0.05..20 (1 when there are no rows).
-pub fn fit_temperature(raw: &[(Vec<f32>, usize)]) -> f32 {
+/// A held-out row as calibration sees it: raw class scores, the share of its
+/// words the model knew, its true class.
+pub type Scored = (Vec<f32>, f32, usize);
+
+/// Probabilities of a text the model knows the share `known` of the words
+/// of: `known` x the model's own + (1 - `known`) x the classes' `prior`. The
+/// words it knows speak only for their part of the text; of the rest the model
+/// can say no more than how common each class is, so a text of words it never
+/// saw gets the classes' base rates — not the bias of a model that never met
+/// an empty text, which can be very sure. (Nothing is mixed without a prior.)
+pub fn mix_prior(probs: &mut [f32], prior: &[f32], known: f32) {
+    if known < 1.0 && prior.len() == probs.len() {
+        for (p, q) in probs.iter_mut().zip(prior) {
+            *p = known * *p + (1.0 - known) * q;
+        }
+    }
+}
+
+/// The temperature that makes held-out rows (see [`Scored`]) most likely,
+/// their probabilities mixed with `prior` as on intake: minimum negative
+/// log-likelihood, golden-section search over 0.05..20 (1 when there are no
+/// rows).
+pub fn fit_temperature(raw: &[Scored], prior: &[f32]) -> f32 {
     if raw.is_empty() {
         return 1.0;
     }
@@ -130,11 +158,12 @@ pub fn fit_temperature(raw: &[(Vec<f32>, usize)]) -> f32 {
     let nll = |t: f32| -> f64 {
         let mut total = 0.0f64;
         let mut p = vec![0.0f32; k];
-        for (s, y) in raw {
+        for (s, known, y) in raw {
             for (pi, si) in p.iter_mut().zip(s) {
                 *pi = si / t;
             }
             softmax(&mut p);
+            mix_prior(&mut p, prior, *known);
             total -= f64::from(p[*y].max(1e-12)).ln();
         }
         total
@@ -227,6 +256,8 @@ impl Model {
             bias: vec![0.0; k],
             temperature: 1.0,
             idf: Vec::new(),
+            known: Known::default(),
+            prior: Vec::new(),
         }
     }
 
@@ -389,20 +420,30 @@ impl Model {
         }
     }
 
-    /// Calibrated class probabilities of a feature vector.
-    pub fn probabilities(&self, x: &Sparse, out: &mut Vec<f32>) {
+    /// Calibrated class probabilities of a feature vector read from a text of
+    /// which the model knows the share `known` of the words (see
+    /// [`Model::vectorize`]): the model's own, then mixed with the classes'
+    /// prior by that share (see [`mix_prior`]).
+    pub fn probabilities(&self, x: &Sparse, known: f32, out: &mut Vec<f32>) {
         out.resize(self.labels.len(), 0.0);
         self.scores_scaled(x, 1.0, out);
         for s in out.iter_mut() {
             *s /= self.temperature;
         }
         softmax(out);
+        mix_prior(out, &self.prior, known);
     }
 
     /// The most likely class index and its calibrated probability.
-    pub fn classify(&self, x: &Sparse, buf: &mut Vec<f32>) -> (usize, f32) {
-        self.probabilities(x, buf);
+    pub fn classify(&self, x: &Sparse, known: f32, buf: &mut Vec<f32>) -> (usize, f32) {
+        self.probabilities(x, known, buf);
         argmax(buf)
+    }
+
+    /// A text's most likely class index and its calibrated probability.
+    pub fn classify_text(&self, text: &str, buf: &mut Vec<f32>) -> (usize, f32) {
+        let (x, known) = self.vectorize(text);
+        self.classify(&x, known, buf)
     }
 
     /// Raw counts weighed by this model's IDF, unit length.
@@ -410,11 +451,13 @@ impl Model {
         normalize(x, (!self.idf.is_empty()).then_some(&self.idf[..]));
     }
 
-    /// A text's feature vector as this model reads it (its IDF weights applied).
-    pub fn vectorize(&self, text: &str) -> Sparse {
-        let mut x = self.features.counts(text, None);
+    /// A text's feature vector as this model reads it (its IDF weights applied:
+    /// words it never saw count for nothing), and the share of the text's
+    /// words it knows.
+    pub fn vectorize(&self, text: &str) -> (Sparse, f32) {
+        let (mut x, words) = self.features.counts_words(text);
         self.weigh(&mut x);
-        x
+        (x, self.known.share(&words))
     }
 
     /// Predicts a text's label with the `top` words or phrases that drove it
@@ -424,7 +467,11 @@ impl Model {
         let (mut x, trace) = self.features.counts_traced(text);
         self.weigh(&mut x);
         let mut buf = Vec::new();
-        let (c, p) = self.classify(&x, &mut buf);
+        let known = self.known.share(&trace.words);
+        let (c, p) = self.classify(&x, known, &mut buf);
+        // The words speak for the share of the text the model knows (none: the
+        // prediction is the prior's, and no word drove it).
+        x.iter_mut().for_each(|(_, v)| *v *= known);
         Prediction { label: self.labels[c].clone(), confidence: p, drivers: self.explain(&trace, &x, c, top) }
     }
 
@@ -453,15 +500,16 @@ impl Model {
         s
     }
 
-    /// Fits the temperature on held-out rows (see [`fit_temperature`]).
-    pub fn calibrate(&mut self, rows: &[(Sparse, usize)]) {
-        let raw: Vec<(Vec<f32>, usize)> = rows.iter().map(|(x, y)| (self.raw_scores(x), *y)).collect();
-        self.temperature = fit_temperature(&raw);
+    /// Fits the temperature on held-out rows (vector, share of words known,
+    /// class; see [`fit_temperature`]).
+    pub fn calibrate(&mut self, rows: &[(Sparse, f32, usize)]) {
+        let raw: Vec<Scored> = rows.iter().map(|(x, r, y)| (self.raw_scores(x), *r, *y)).collect();
+        self.temperature = fit_temperature(&raw, &self.prior);
     }
 
     /// Bytes of weights held.
     pub fn weight_bytes(&self) -> usize {
-        (self.weights.len() + self.bias.len() + self.idf.len()) * 4
+        (self.weights.len() + self.bias.len() + self.idf.len()) * 4 + self.known.bytes()
     }
 }
 
@@ -475,6 +523,12 @@ struct Header {
     weights: usize,
     bias: usize,
     idf: usize,
+    /// 64-bit words of the known-word set, after the f32s (models stored
+    /// before it have none).
+    #[serde(default)]
+    known: usize,
+    #[serde(default)]
+    prior: Vec<f32>,
 }
 
 impl Model {
@@ -489,10 +543,15 @@ impl Model {
             weights: self.weights.len(),
             bias: self.bias.len(),
             idf: self.idf.len(),
+            known: self.known.as_words().len(),
+            prior: self.prior.clone(),
         };
-        let mut bytes = Vec::with_capacity((h.weights + h.bias + h.idf) * 4);
+        let mut bytes = Vec::with_capacity((h.weights + h.bias + h.idf) * 4 + h.known * 8);
         for x in self.weights.iter().chain(&self.bias).chain(&self.idf) {
             bytes.extend_from_slice(&x.to_le_bytes());
+        }
+        for w in self.known.as_words() {
+            bytes.extend_from_slice(&w.to_le_bytes());
         }
         (serde_json::to_string(&h).expect("a header serializes"), bytes)
     }
@@ -500,13 +559,18 @@ impl Model {
     /// A model from [`Model::encode`]'s parts.
     pub fn decode(header: &str, bytes: &[u8]) -> Result<Model, String> {
         let h: Header = serde_json::from_str(header).map_err(|e| format!("model header: {e}"))?;
-        if bytes.len() != (h.weights + h.bias + h.idf) * 4 || h.weights != h.features.buckets() * h.labels.len() {
+        let floats = (h.weights + h.bias + h.idf) * 4;
+        if bytes.len() != floats + h.known * 8 || h.weights != h.features.buckets() * h.labels.len() {
             return Err("model weights do not match their header".into());
         }
-        let mut nums = bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+        let (floats, known) = bytes.split_at(floats);
+        let mut nums = floats.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]));
         let weights: Vec<f32> = nums.by_ref().take(h.weights).collect();
         let bias: Vec<f32> = nums.by_ref().take(h.bias).collect();
         let idf: Vec<f32> = nums.collect();
+        let known = Known::from_words(
+            known.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("eight bytes"))).collect(),
+        )?;
         Ok(Model {
             labels: h.labels,
             features: h.features,
@@ -515,6 +579,8 @@ impl Model {
             bias,
             temperature: h.temperature,
             idf,
+            known,
+            prior: h.prior,
         })
     }
 }

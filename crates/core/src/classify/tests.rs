@@ -71,6 +71,64 @@ fn a_tiny_data_set_is_learned_and_explained() {
 }
 
 #[test]
+fn words_no_training_row_had_count_for_nothing() {
+    // A bucket no row has weighs 0; the rarer a bucket, the more it weighs.
+    let rows: Vec<Sparse> = vec![vec![(1, 1.0)], vec![(1, 1.0), (2, 1.0)]];
+    let w = idf(&rows, 4);
+    assert_eq!((w[0], w[3]), (0.0, 0.0));
+    assert!(w[2] > w[1] && w[1] > 0.0, "{w:?}");
+}
+
+#[test]
+fn the_known_word_set_holds_its_words_and_few_others() {
+    let spec = FeatureSpec::default();
+    let (_, seen) = spec.counts_words("card declined twice at the shop");
+    assert_eq!(seen.len(), 6);
+    let known = Known::of(&seen, 12);
+    assert!(seen.iter().all(|h| known.contains(*h)));
+    assert_eq!(known.share(&spec.counts_words("Card DECLINED").1), 1.0);
+    assert_eq!(known.share(&spec.counts_words("card zqxj").1), 0.5);
+    assert_eq!(known.share(&[]), 1.0);
+    assert_eq!(Known::default().share(&seen), 1.0, "a model stored before the set knows every word");
+    // One bit per word in 2^16 bits: of 10,000 words never seen, about one
+    // shares a bit with one of the six (6 / 65,536 each).
+    let (_, others) = spec.counts_words(&(0..10_000).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" "));
+    assert!(known.share(&others) < 0.01, "{}", known.share(&others));
+}
+
+#[test]
+fn a_ticket_is_read_by_the_share_of_its_words_the_model_knows() {
+    let (texts, labels) = tiny();
+    let m = train_texts(&texts, &labels, FeatureSpec::default(), TrainSpec::default());
+    let known = m.predict("card declined", 3);
+    assert_eq!(known.label, "cards");
+    assert_eq!(m.prior, [1.0 / 3.0; 3]);
+    // Unknown words do not change what the known ones say, only how much it
+    // counts: half the words known, the probabilities are half the model's and
+    // half the classes' prior, and the words' pulls are halved.
+    let half = m.predict("card declined zqxj vwkp", 3);
+    assert_eq!(half.label, "cards");
+    assert_eq!(half.drivers.len(), known.drivers.len());
+    for ((w, h), (w2, k)) in half.drivers.iter().zip(&known.drivers) {
+        assert!(w == w2 && (h * 2.0 - k).abs() < 1e-4, "{half:?} vs {known:?}");
+    }
+    let want = 0.5 * known.confidence + 0.5 / 3.0;
+    assert!((half.confidence - want).abs() < 1e-5, "{half:?} vs {known:?}");
+    let read = |text: &str| {
+        let (x, share) = m.vectorize(text);
+        (x.into_iter().filter(|f| f.1 != 0.0).collect::<Sparse>(), share)
+    };
+    assert_eq!(read("card declined zqxj vwkp"), (read("card declined").0, 0.5), "the unknown words weigh 0");
+    // Text the model cannot read gets the classes' prior (a third each here),
+    // however many hashed pieces it shares with training rows.
+    for text in ["zqxj vwkp bloop frobnicate quux", "xylophone marmalade quibble snorkel"] {
+        let p = m.predict(text, 3);
+        assert!((p.confidence - 1.0 / 3.0).abs() < 1e-5, "{text}: {p:?}");
+        assert!(p.drivers.is_empty(), "no word drove it: {p:?}");
+    }
+}
+
+#[test]
 fn metrics_of_known_predictions() {
     let labels: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
     // a: 2 of 3 right; b: 1 of 1; c never predicted, 1 row.
@@ -96,10 +154,17 @@ fn the_temperature_found_is_the_most_likely_one() {
     // Scores twice the log-odds that make class 0 right three times in four:
     // divided by 2 they say 0.75, and three of four rows are class 0.
     let x = 2.0 * 3f32.ln();
-    let raw: Vec<(Vec<f32>, usize)> = [0, 0, 0, 1].iter().map(|&y| (vec![x, 0.0], y)).collect();
-    let t = super::model::fit_temperature(&raw);
+    let raw: Vec<model::Scored> = [0, 0, 0, 1].iter().map(|&y| (vec![x, 0.0], 1.0, y)).collect();
+    let t = model::fit_temperature(&raw, &[]);
     assert!((t - 2.0).abs() < 0.01, "{t}");
-    assert_eq!(super::model::fit_temperature(&[]), 1.0);
+    assert_eq!(model::fit_temperature(&[], &[]), 1.0);
+    // Rows of which half the words were known, the prior even: 0.5 x 0.9 +
+    // 0.5 x 0.5 = 0.7, so the temperature that makes the model's own say 0.9
+    // is the most likely when seven rows in ten are class 0.
+    let x = 2.0 * 9f32.ln();
+    let raw: Vec<model::Scored> = (0..10).map(|i| (vec![x, 0.0], 0.5, usize::from(i >= 7))).collect();
+    let t = model::fit_temperature(&raw, &[0.5, 0.5]);
+    assert!((t - 2.0).abs() < 0.01, "{t}");
 }
 
 #[test]
@@ -158,7 +223,17 @@ fn a_model_survives_storage() {
     let (header, bytes) = m.encode();
     let back = Model::decode(&header, &bytes).unwrap();
     assert_eq!(back.predict("transfer still pending", 2), m.predict("transfer still pending", 2));
+    assert_eq!(back.known, m.known);
+    assert_ne!(back.known, Known::default());
     assert!(Model::decode(&header, &bytes[..bytes.len() - 4]).is_err());
+    // A model stored before the known-word set: no `known` in its header, no
+    // set after its numbers; it reads every word as known.
+    let floats = bytes.len() - m.known.bytes();
+    let old_header = header.replace(&format!(",\"known\":{}", m.known.as_words().len()), "");
+    assert_ne!(old_header, header);
+    let old = Model::decode(&old_header, &bytes[..floats]).unwrap();
+    assert_eq!(old.known, Known::default());
+    assert_eq!(old.predict("transfer still pending", 2).label, m.predict("transfer still pending", 2).label);
 }
 
 #[test]
@@ -218,7 +293,15 @@ fn intake_scores_and_explains_as_its_models_do() {
             .collect(),
     );
     assert_eq!(intake.models().len(), 3);
-    for text in ["my card got declined", "transfer still pending", "charged a fee twice", "Überweisung?", ""] {
+    for text in [
+        "my card got declined",
+        "transfer still pending",
+        "charged a fee twice",
+        "Überweisung?",
+        "",
+        "my card got declined zqxj vwkp",
+        "zqxj vwkp",
+    ] {
         let got = intake.classify(text);
         let p = intake.predict(text, |t| t == "urgency");
         for (i, (target, m)) in models.iter().enumerate() {
