@@ -115,8 +115,9 @@ impl IntakeModel {
         norm
     }
 
-    /// The prediction (without its drivers) from its probabilities.
-    fn prediction(&self, probs: &[f32], given: bool) -> (usize, FieldPrediction) {
+    /// The prediction (without its drivers) from its probabilities, for a
+    /// text of which it knew the share `known` of the words.
+    fn prediction(&self, probs: &[f32], given: bool, known: f32) -> (usize, FieldPrediction) {
         let (mut best, mut second) = (0, usize::MAX);
         for i in 1..probs.len() {
             if probs[i] > probs[best] {
@@ -143,6 +144,7 @@ impl IntakeModel {
             model_id: self.model_id,
             threshold: self.threshold,
             state,
+            known_words: Some(round(known)),
         };
         (best, prediction)
     }
@@ -272,9 +274,9 @@ impl Intake {
             for &i in &g.models {
                 let m = &self.models[i];
                 let norm = m.probabilities(&acc, &trace.words, &mut probs);
-                let (best, p) = m.prediction(&probs, given(&m.target));
-                // As [`Model::predict`]: the words speak for the share known.
                 let known = m.model.known.share(&trace.words);
+                let (best, p) = m.prediction(&probs, given(&m.target), known);
+                // As [`Model::predict`]: the words speak for the share known.
                 scored.push((m, p, g.pulls(&counts, m, best, norm / known, DRIVERS * 4)));
             }
             let mut wanted: Vec<u32> = scored.iter().flat_map(|(_, _, pulls)| pulls.iter().map(|(b, _)| *b)).collect();

@@ -22,6 +22,11 @@ pub struct FieldPrediction {
     /// The confidence it needed to set the field by itself.
     pub threshold: f32,
     pub state: PredictionState,
+    /// The share of the ticket's words the model knew from its training (0-1):
+    /// its own judgement counts that much, the classes' base rates the rest
+    /// (absent on predictions made before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_words: Option<f32>,
 }
 
 /// A phrase that drove a prediction.

@@ -95,6 +95,9 @@ async fn predictions_fill_fields_explain_and_wait_for_people(b: Backend) {
     let p = &t["predictions"]["category"];
     assert_eq!((p["value"].as_str(), p["state"].as_str()), (Some("cards"), Some("applied")), "{t}");
     assert!(p["confidence"].as_f64().unwrap() >= 0.6, "{p}");
+    // Eleven of the fourteen words are the history's ("production",
+    // "blocked" and "immediately" are only the urgency model's).
+    assert_eq!(p["known_words"], 0.786, "{p}");
     assert_eq!(p["model_id"], category_model);
     let drivers: Vec<&str> = p["drivers"].as_array().unwrap().iter().map(|d| d["phrase"].as_str().unwrap()).collect();
     assert!(drivers.iter().any(|d| d.contains("card") || d.contains("declined") || d.contains("pin")), "{drivers:?}");
@@ -153,6 +156,7 @@ async fn predictions_fill_fields_explain_and_wait_for_people(b: Backend) {
     // no word drove it.
     assert_eq!(p["confidence"], 0.333, "{p}");
     assert_eq!(p["drivers"], json!([]), "{p}");
+    assert_eq!(p["known_words"], 0.0, "{p}");
 
     // The agent decides: a label is recorded; the ticket waits while its
     // urgency is in doubt too, and leaves the view once that is set.
