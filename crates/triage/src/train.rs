@@ -251,7 +251,26 @@ pub async fn train_and_store(
         Ok(()) => {}
         Err(why) => println!("not used on intake: {why}"),
     }
+    if let Some(warning) = base_rate_warning(&model, policy.categorization.threshold(target)) {
+        println!("{warning}");
+    }
     Ok(rec)
+}
+
+/// A warning when the threshold is at or under the commonest class's share of
+/// the training rows: a ticket whose words the model does not know gets the
+/// classes' base rates, so that class would be set on text nobody could read.
+fn base_rate_warning(model: &Model, threshold: f64) -> Option<String> {
+    let (i, share) = model.prior.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1))?;
+    (f64::from(*share) >= threshold).then(|| {
+        format!(
+            "warning: `{}` is {:.0}% of the training rows, at or over the threshold {threshold:.2}: a ticket the \
+             model cannot read (its base rates) would be set to it; raise the threshold above {share:.2} in the \
+             policy's [categorization] thresholds to send such tickets to a person",
+            model.labels[i],
+            share * 100.0
+        )
+    })
 }
 
 async fn load(store: &Store, target: &str, id: Option<i64>) -> anyhow::Result<(i64, Model)> {
@@ -342,4 +361,24 @@ pub async fn models(g: &Global, c: ModelsCommand) -> anyhow::Result<ExitCode> {
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_threshold_under_the_commonest_class_share_is_warned_of() {
+        let texts = ["card lost", "card stolen", "card broken", "card late", "card blocked", "card pin", "card fee"];
+        let texts: Vec<&str> = texts.iter().copied().chain(["wire sent", "wire late", "wire back"]).collect();
+        let labels: Vec<&str> = (0..10).map(|i| if i < 7 { "cards" } else { "transfers" }).collect();
+        let model =
+            train_texts(&texts, &labels, FeatureSpec { bits: 10, ..FeatureSpec::default() }, TrainSpec::default());
+        let warning = base_rate_warning(&model, 0.6).expect("0.7 of the rows are cards");
+        assert!(warning.contains("`cards` is 70%") && warning.contains("above 0.70"), "{warning}");
+        assert_eq!(base_rate_warning(&model, 0.75), None);
+        let mut before = model;
+        before.prior.clear();
+        assert_eq!(base_rate_warning(&before, 0.5), None, "a model stored before the base rates were kept");
+    }
 }
