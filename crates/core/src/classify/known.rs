@@ -46,7 +46,11 @@ impl Known {
         (h >> (64 - size.trailing_zeros())) as usize
     }
 
+    /// Whether a word (by hash) is known; every word is, to a model without the set.
     pub fn contains(&self, h: u64) -> bool {
+        if self.bits.is_empty() {
+            return true;
+        }
         let i = self.slot(h);
         self.bits[i >> 6] >> (i & 63) & 1 == 1
     }

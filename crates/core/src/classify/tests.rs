@@ -90,6 +90,7 @@ fn the_known_word_set_holds_its_words_and_few_others() {
     assert_eq!(known.share(&spec.counts_words("card zqxj").1), 0.5);
     assert_eq!(known.share(&[]), 1.0);
     assert_eq!(Known::default().share(&seen), 1.0, "a model stored before the set knows every word");
+    assert!(Known::default().contains(seen[0]));
     // One bit per word in 2^16 bits: of 10,000 words never seen, about one
     // shares a bit with one of the six (6 / 65,536 each).
     let (_, others) = spec.counts_words(&(0..10_000).map(|i| format!("w{i}")).collect::<Vec<_>>().join(" "));
