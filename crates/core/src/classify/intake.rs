@@ -97,10 +97,10 @@ impl IntakeModel {
     }
 
     /// Calibrated probabilities from the table's sums for this model (`acc`:
-    /// a row's worth of raw class scores, then squared norms) for a text with
-    /// these words (mixed with the prior by the share it knows, see
-    /// [`mix_prior`]), into `out`; the features' norm is returned.
-    fn probabilities(&self, acc: &[f32], words: &[u64], out: &mut Vec<f32>) -> f32 {
+    /// a row's worth of raw class scores, then squared norms) for a text of
+    /// which it knows the share `known` of the words (mixed with the prior by
+    /// it, see [`mix_prior`]), into `out`; the features' norm is returned.
+    fn probabilities(&self, acc: &[f32], known: f32, out: &mut Vec<f32>) -> f32 {
         let o = self.offset;
         let norm = acc[self.idf_at].sqrt().max(f32::MIN_POSITIVE);
         out.clear();
@@ -111,7 +111,7 @@ impl IntakeModel {
                 .map(|(s, b)| (b + s / norm) / self.model.temperature),
         );
         softmax(out);
-        mix_prior(out, &self.model.prior, self.model.known.share(words));
+        mix_prior(out, &self.model.prior, known);
         norm
     }
 
@@ -273,8 +273,8 @@ impl Intake {
             let mut scored = Vec::with_capacity(g.models.len());
             for &i in &g.models {
                 let m = &self.models[i];
-                let norm = m.probabilities(&acc, &trace.words, &mut probs);
                 let known = m.model.known.share(&trace.words);
+                let norm = m.probabilities(&acc, known, &mut probs);
                 let (best, p) = m.prediction(&probs, given(&m.target), known);
                 // As [`Model::predict`]: the words speak for the share known.
                 scored.push((m, p, g.pulls(&counts, m, best, norm / known, DRIVERS * 4)));
@@ -304,7 +304,8 @@ impl Intake {
             let (counts, words) = g.features.counts_words(text);
             g.accumulate(&counts, &mut acc);
             for &i in &g.models {
-                self.models[i].probabilities(&acc, &words, &mut probs);
+                let m = &self.models[i];
+                m.probabilities(&acc, m.model.known.share(&words), &mut probs);
                 out[i] = argmax(&probs);
             }
         }
