@@ -112,6 +112,9 @@ impl IntakeModel {
         );
         softmax(out);
         mix_prior(out, &self.model.prior, known);
+        if let Some(top) = self.model.top {
+            top.apply(out);
+        }
         norm
     }
 

@@ -23,7 +23,7 @@ pub use features::{idf, normalize, words, FeatureSpec, Hashing, Origin, Sparse, 
 pub use intake::{Intake, IntakeModel, DRIVERS};
 pub use known::Known;
 pub use metrics::{evaluate, macro_f1_accuracy, ClassScore, ConfusionMatrix, Evaluation, MATRIX_CLASSES};
-pub use model::{Loss, Model, Prediction, TrainSpec};
+pub use model::{Loss, Model, Prediction, TopCalibration, TrainSpec};
 pub use tune::{choose, cv_macro_f1, grid};
 
 /// Trains on labelled texts: the labels seen become the classes (sorted);
@@ -36,7 +36,8 @@ pub use tune::{choose, cv_macro_f1, grid};
 /// model does, so a held-out row reads as a new ticket will (its unseen words
 /// count for nothing, and the share of its words known mixes its
 /// probabilities with the classes' prior, see [`Known`]), and the temperature
-/// fitted on it holds for new tickets.
+/// fitted on it holds for new tickets; the top class's confidence is then
+/// recalibrated on the same rows (see [`TopCalibration`]).
 pub fn train_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec: TrainSpec) -> Model {
     let (classes, counted) = count(texts, labels, features);
     let spec = TrainSpec { epochs: epochs_for(counted.len(), spec.epochs), ..spec };
@@ -68,7 +69,10 @@ pub fn train_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
         all
     });
     let t = model::fit_temperature(&scored, &prior);
-    fit_counted(classes, counted, features, spec, t)
+    let top = model::fit_top(&scored, &prior, t);
+    let mut model = fit_counted(classes, counted, features, spec, t);
+    model.top = top;
+    model
 }
 
 /// Each class's share of the rows.

@@ -1,7 +1,8 @@
 //! A linear model over hashed sparse features — a multinomial logistic
 //! regression trained by stochastic gradient descent, or one-vs-rest linear
 //! SVMs solved by dual coordinate descent, whichever cross-validation prefers —
-//! with temperature scaling so its confidences mean what they say.
+//! with temperature scaling and then a top-label calibration so its
+//! confidences mean what they say.
 //!
 //! Written here rather than taken from linfa: linfa's logistic regression wants
 //! a dense `ndarray` design matrix, and ours has 2^17-2^20 hashed columns per
@@ -107,7 +108,99 @@ pub struct Model {
     /// whose words it does not know (empty: as above).
     #[serde(default)]
     pub prior: Vec<f32>,
+    /// The top class's confidence recalibrated (see [`TopCalibration`]);
+    /// `None` for models stored before it and when held-out rows did not
+    /// call for it.
+    #[serde(default)]
+    pub top: Option<TopCalibration>,
 }
+
+/// A second, top-label calibration after the temperature: the most likely
+/// class's probability `p` becomes `sigmoid(a * logit(p) + b)`, fitted on the
+/// same held-out rows by how often the top class was right, and the others
+/// scaled to make up the rest. The temperature alone fits every class's
+/// probability at once, so where class weights lift the rare classes (most
+/// targets here) the top class's confidence can stay off in one direction
+/// across a whole range of confidences, which the threshold for automatic
+/// applying reads. The most likely class never changes: the top class keeps
+/// at least its runner-up's share.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TopCalibration {
+    pub a: f32,
+    pub b: f32,
+}
+
+impl TopCalibration {
+    /// Recalibrates `probs` (summing to 1) in place.
+    pub fn apply(&self, probs: &mut [f32]) {
+        let (best, p) = argmax(probs);
+        if probs.len() < 2 || !(0.0..1.0).contains(&p) {
+            return;
+        }
+        let second = probs.iter().enumerate().filter(|(i, _)| *i != best).fold(0.0f32, |m, (_, q)| m.max(*q));
+        let logit = (p.max(1e-6) / (1.0 - p)).ln();
+        let mut q = 1.0 / (1.0 + (-(self.a * logit + self.b)).exp());
+        // The top class stays on top: q > second x (1 - q) / (1 - p), with a
+        // hair to spare so no tie can hand the top to an earlier class.
+        q = q.max(second / (1.0 - p + second) + 1e-5).min(1.0 - 1e-6);
+        let scale = (1.0 - q) / (1.0 - p);
+        for (i, x) in probs.iter_mut().enumerate() {
+            *x = if i == best { q } else { *x * scale };
+        }
+    }
+
+    /// Fits `a` and `b` on (top confidence, right?) pairs of held-out rows:
+    /// logistic regression on the confidence's logit by Newton's method, held
+    /// near the identity (a 1, b 0) by a small penalty so a few rows cannot
+    /// swing it. `None` when there are too few rows or too few mistakes (or
+    /// successes) to tell.
+    pub fn fit(rows: &[(f32, bool)]) -> Option<TopCalibration> {
+        let wrong = rows.iter().filter(|(_, r)| !r).count();
+        if rows.len() < TOP_MIN_ROWS || wrong < TOP_MIN_EACH || rows.len() - wrong < TOP_MIN_EACH {
+            return None;
+        }
+        let xs: Vec<(f64, f64)> = rows
+            .iter()
+            .map(|&(p, r)| {
+                let p = f64::from(p).clamp(1e-6, 1.0 - 1e-6);
+                ((p / (1.0 - p)).ln(), f64::from(u8::from(r)))
+            })
+            .collect();
+        let (mut a, mut b) = (1.0f64, 0.0f64);
+        for _ in 0..50 {
+            // Gradient and Hessian of the penalized negative log-likelihood.
+            let (mut ga, mut gb) = (TOP_PENALTY * (a - 1.0), TOP_PENALTY * b);
+            let (mut haa, mut hab, mut hbb) = (TOP_PENALTY, 0.0, TOP_PENALTY);
+            for &(x, y) in &xs {
+                let q = 1.0 / (1.0 + (-(a * x + b)).exp());
+                let (d, w) = (q - y, q * (1.0 - q));
+                ga += d * x;
+                gb += d;
+                haa += w * x * x;
+                hab += w * x;
+                hbb += w;
+            }
+            let det = haa * hbb - hab * hab;
+            if det.abs() < 1e-12 {
+                break;
+            }
+            let (da, db) = ((hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det);
+            a -= da;
+            b -= db;
+            if da.abs() + db.abs() < 1e-9 {
+                break;
+            }
+        }
+        (a.is_finite() && b.is_finite() && a > 0.0).then_some(TopCalibration { a: a as f32, b: b as f32 })
+    }
+}
+
+/// Held-out rows needed before the top class's confidence is recalibrated,
+/// and mistakes (and successes) among them.
+const TOP_MIN_ROWS: usize = 100;
+const TOP_MIN_EACH: usize = 10;
+/// Pull of the top-label calibration towards the identity, in rows' worth.
+const TOP_PENALTY: f64 = 1.0;
 
 /// A prediction: the label, its calibrated probability, and the features that
 /// pushed towards it most (with their weight).
@@ -189,6 +282,24 @@ pub fn fit_temperature(raw: &[Scored], prior: &[f32]) -> f32 {
     ((a + b) / 2.0).exp()
 }
 
+/// The top-label calibration (see [`TopCalibration`]) of held-out rows at
+/// temperature `t`, their probabilities mixed with `prior` as on intake.
+pub fn fit_top(raw: &[Scored], prior: &[f32], t: f32) -> Option<TopCalibration> {
+    let mut p = Vec::new();
+    let rows: Vec<(f32, bool)> = raw
+        .iter()
+        .map(|(s, known, y)| {
+            p.clear();
+            p.extend(s.iter().map(|x| x / t));
+            softmax(&mut p);
+            mix_prior(&mut p, prior, *known);
+            let (c, conf) = argmax(&p);
+            (conf, c == *y)
+        })
+        .collect();
+    TopCalibration::fit(&rows)
+}
+
 /// Passes over the rows the SVM may make per `epochs` of the spec (it stops
 /// earlier once solved).
 const SVM_EPOCHS_PER_EPOCH: usize = 2;
@@ -258,6 +369,7 @@ impl Model {
             idf: Vec::new(),
             known: Known::default(),
             prior: Vec::new(),
+            top: None,
         }
     }
 
@@ -432,6 +544,9 @@ impl Model {
         }
         softmax(out);
         mix_prior(out, &self.prior, known);
+        if let Some(top) = self.top {
+            top.apply(out);
+        }
     }
 
     /// The most likely class index and its calibrated probability.
@@ -505,6 +620,7 @@ impl Model {
     pub fn calibrate(&mut self, rows: &[(Sparse, f32, usize)]) {
         let raw: Vec<Scored> = rows.iter().map(|(x, r, y)| (self.raw_scores(x), *r, *y)).collect();
         self.temperature = fit_temperature(&raw, &self.prior);
+        self.top = fit_top(&raw, &self.prior, self.temperature);
     }
 
     /// Bytes of weights held.
@@ -529,6 +645,8 @@ struct Header {
     known: usize,
     #[serde(default)]
     prior: Vec<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    top: Option<TopCalibration>,
 }
 
 impl Model {
@@ -545,6 +663,7 @@ impl Model {
             idf: self.idf.len(),
             known: self.known.as_words().len(),
             prior: self.prior.clone(),
+            top: self.top,
         };
         let mut bytes = Vec::with_capacity((h.weights + h.bias + h.idf) * 4 + h.known * 8);
         for x in self.weights.iter().chain(&self.bias).chain(&self.idf) {
@@ -581,6 +700,7 @@ impl Model {
             idf,
             known,
             prior: h.prior,
+            top: h.top,
         })
     }
 }

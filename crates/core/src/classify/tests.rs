@@ -168,6 +168,62 @@ fn the_temperature_found_is_the_most_likely_one() {
     assert!((t - 2.0).abs() < 0.01, "{t}");
 }
 
+/// Rows whose top confidence `p` is right with probability
+/// `sigmoid(a * logit(p) + b)`, `p` spread over 0.3-0.99 (a fixed seed).
+fn top_rows(n: usize, a: f64, b: f64) -> Vec<(f32, bool)> {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut uniform = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (0..n)
+        .map(|_| {
+            let p = 0.3 + 0.69 * uniform();
+            let q = 1.0 / (1.0 + (-(a * (p / (1.0 - p)).ln() + b)).exp());
+            (p as f32, uniform() < q)
+        })
+        .collect()
+}
+
+#[test]
+fn the_top_label_calibration_finds_how_often_the_top_class_is_right() {
+    // Overconfident: right as often as a flatter curve says.
+    let fit = TopCalibration::fit(&top_rows(20_000, 0.5, -0.2)).unwrap();
+    assert!((fit.a - 0.5).abs() < 0.05 && (fit.b + 0.2).abs() < 0.05, "{fit:?}");
+    // Already calibrated: about the identity.
+    let fit = TopCalibration::fit(&top_rows(20_000, 1.0, 0.0)).unwrap();
+    assert!((fit.a - 1.0).abs() < 0.05 && fit.b.abs() < 0.05, "{fit:?}");
+    // Too few rows, or no mistakes to learn from: none.
+    assert_eq!(TopCalibration::fit(&top_rows(50, 0.5, 0.0)), None);
+    assert_eq!(TopCalibration::fit(&vec![(0.9, true); 500]), None);
+    // Applied, it moves the top class's confidence to the fitted curve.
+    let mut p = vec![0.9f32, 0.06, 0.04];
+    TopCalibration { a: 0.5, b: 0.0 }.apply(&mut p);
+    assert!((p[0] - 0.75).abs() < 1e-4, "{p:?}");
+    assert!((p[1] / p[2] - 1.5).abs() < 1e-4, "the others keep their proportions: {p:?}");
+}
+
+proptest::proptest! {
+    /// Whatever the curve, the top-label calibration keeps the most likely
+    /// class on top and the probabilities summing to 1.
+    #[test]
+    fn the_top_label_calibration_keeps_the_top_class(
+        raw in proptest::collection::vec(0.0f32..1.0, 2..12),
+        a in 0.01f32..5.0,
+        b in -4.0f32..4.0,
+    ) {
+        let total: f32 = raw.iter().sum::<f32>() + 1e-3;
+        let mut p: Vec<f32> = raw.iter().map(|x| (x + 1e-3 / raw.len() as f32) / total).collect();
+        let (best, _) = model::argmax(&p);
+        TopCalibration { a, b }.apply(&mut p);
+        proptest::prop_assert_eq!(model::argmax(&p).0, best, "{:?}", p);
+        proptest::prop_assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-4, "{:?}", p);
+        proptest::prop_assert!(p.iter().all(|x| (0.0..=1.0).contains(x)), "{:?}", p);
+    }
+}
+
 #[test]
 fn macro_f1_alone_counts_the_classes_present() {
     // a: 2 of 3 right; b predicted once, wrongly: F1 a = 4/5, b = 0; c absent.
@@ -220,12 +276,16 @@ fn the_ece_floor_is_what_chance_alone_gives() {
 #[test]
 fn a_model_survives_storage() {
     let (texts, labels) = tiny();
-    let m = train_texts(&texts, &labels, FeatureSpec { bits: 12, ..Default::default() }, TrainSpec::default());
+    let mut m = train_texts(&texts, &labels, FeatureSpec { bits: 12, ..Default::default() }, TrainSpec::default());
+    // Too few rows here to fit one; set, it is stored too.
+    assert_eq!(m.top, None);
+    m.top = Some(TopCalibration { a: 0.8, b: 0.1 });
     let (header, bytes) = m.encode();
     let back = Model::decode(&header, &bytes).unwrap();
     assert_eq!(back.predict("transfer still pending", 2), m.predict("transfer still pending", 2));
     assert_eq!(back.known, m.known);
     assert_ne!(back.known, Known::default());
+    assert_eq!(back.top, m.top);
     assert!(Model::decode(&header, &bytes[..bytes.len() - 4]).is_err());
     // A model stored before the known-word set: no `known` in its header, no
     // set after its numbers; it reads every word as known.
