@@ -355,6 +355,7 @@ pub async fn models(g: &Global, c: ModelsCommand) -> anyhow::Result<ExitCode> {
             println!("trained {} on {} rows from {}", m.created_at.to_rfc3339(), m.rows_trained, m.source);
             println!("labels: {}", header["labels"]);
             println!("features: {}  training: {}", header["features"], header["train"]);
+            println!("{}", calibration_line(&header));
             println!("held-out evaluation: {}", m.metrics);
             println!("{}", m.note);
         }
@@ -363,9 +364,31 @@ pub async fn models(g: &Global, c: ModelsCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// How a stored model's confidences are calibrated, from its header: the
+/// temperature, and the top-label curve when held-out rows called for one.
+fn calibration_line(header: &serde_json::Value) -> String {
+    let t = header["temperature"].as_f64().unwrap_or(1.0);
+    match (header["top"]["a"].as_f64(), header["top"]["b"].as_f64()) {
+        (Some(a), Some(b)) => format!(
+            "calibration: temperature {t:.3}, then the top class's confidence p becomes sigmoid({a:.3} x logit(p) {} {:.3})",
+            if b < 0.0 { "-" } else { "+" },
+            b.abs()
+        ),
+        _ => format!("calibration: temperature {t:.3} (too few held-out rows or mistakes for a top-label curve)"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_calibration_is_shown_as_stored() {
+        let line = calibration_line(&serde_json::json!({"temperature": 0.5, "top": {"a": 0.7, "b": -0.25}}));
+        assert_eq!(line, "calibration: temperature 0.500, then the top class's confidence p becomes sigmoid(0.700 x logit(p) - 0.250)");
+        let line = calibration_line(&serde_json::json!({"temperature": 2.0}));
+        assert!(line.starts_with("calibration: temperature 2.000 (too few"), "{line}");
+    }
 
     #[test]
     fn a_threshold_under_the_commonest_class_share_is_warned_of() {

@@ -456,6 +456,9 @@ fn train_evaluate_and_keep_the_better_model() {
     assert!(list.lines().any(|l| l.trim_start().starts_with("2 ") && l.contains("candidate")), "{list}");
     // `kind` is no field of the policy: stored and evaluated, but not used on intake.
     assert!(list.contains("not on intake: model 1 (`kind`)"), "{list}");
+    let out = triage(dir.path(), db, &["models", "show", "1"]);
+    let shown = text(&out.stdout);
+    assert!(shown.contains("model 1 — target `kind`, active") && shown.contains("calibration: temperature"), "{shown}");
     // Evaluate: the newest model unless one is named; JSON with the documented keys.
     let out = triage(
         dir.path(),
