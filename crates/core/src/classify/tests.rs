@@ -22,7 +22,8 @@ fn features_are_distinct_unit_length_and_explainable() {
     assert!((norm - 1.0).abs() < 1e-5);
     assert!(origins.iter().any(|(_, o)| *o == Origin::Word("card".into())));
     assert!(origins.iter().any(|(_, o)| *o == Origin::Bigram("card".into(), "declined".into())));
-    assert!(origins.iter().any(|(_, o)| *o == Origin::Chars("<ca".into(), "card".into())));
+    assert!(origins.iter().any(|(_, o)| *o == Origin::Chars("<car".into(), "card".into())));
+    assert!(origins.iter().any(|(_, o)| *o == Origin::Chars("ined".into(), "declined".into())));
     // The repeated word counts more, sublinearly.
     let card = origins.iter().find(|(_, o)| *o == Origin::Word("card".into())).unwrap().0;
     let declined = origins.iter().find(|(_, o)| *o == Origin::Word("declined".into())).unwrap().0;

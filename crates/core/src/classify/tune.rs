@@ -29,7 +29,7 @@ pub fn cv_macro_f1(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
 
 /// The settings searched: the defaults (logistic regression, rare classes
 /// weighted by inverse frequency^0.5, words, word pairs and character
-/// 3-4-grams), the same over words and word pairs alone, and linear SVMs (C 1)
+/// 4-grams), the same over words and word pairs alone, and linear SVMs (C 1)
 /// over everything. Three, because choosing among more on a few thousand
 /// tickets chooses noise: against the grid of twenty used before (learning
 /// rates 0.5-8, C 0.5-2, weights^0.5 or ^1, characters on or off),
