@@ -14,7 +14,7 @@
 //! (they are not copied), so the memory held is still the models'.
 
 use super::features::{FeatureSpec, Sparse};
-use super::model::{argmax, mix_prior, phrases, softmax, strongest, Model};
+use super::model::{argmax, calibrated, phrases, strongest, Model};
 use crate::policy::Policy;
 use crate::ticket::{fill, CustomFields, Driver, FieldPrediction, PredictionState, Predictions};
 
@@ -99,22 +99,14 @@ impl IntakeModel {
     /// Calibrated probabilities from the table's sums for this model (`acc`:
     /// a row's worth of raw class scores, then squared norms) for a text of
     /// which it knows the share `known` of the words (mixed with the prior by
-    /// it, see [`mix_prior`]), into `out`; the features' norm is returned.
+    /// it, see [`super::model::mix_prior`]), into `out`; the features' norm is returned.
     fn probabilities(&self, acc: &[f32], known: f32, out: &mut Vec<f32>) -> f32 {
         let o = self.offset;
         let norm = acc[self.idf_at].sqrt().max(f32::MIN_POSITIVE);
         out.clear();
-        out.extend(
-            acc[o..o + self.classes()]
-                .iter()
-                .zip(&self.model.bias)
-                .map(|(s, b)| (b + s / norm) / self.model.temperature),
-        );
-        softmax(out);
-        mix_prior(out, &self.model.prior, known);
-        if let Some(top) = self.model.top {
-            top.apply(out);
-        }
+        out.extend(acc[o..o + self.classes()].iter().zip(&self.model.bias).map(|(s, b)| b + s / norm));
+        let m = &self.model;
+        calibrated(out, m.temperature, &m.prior, known, m.top);
         norm
     }
 

@@ -239,6 +239,21 @@ pub fn mix_prior(probs: &mut [f32], prior: &[f32], known: f32) {
     }
 }
 
+/// Raw class scores, in place, to the probabilities a model gives: divided by
+/// the temperature `t`, softmax, mixed with `prior` by the share `known` of
+/// the words (see [`mix_prior`]), then the top-label curve when there is one.
+/// One sequence for predicting, intake and calibrating alike.
+pub(super) fn calibrated(out: &mut [f32], t: f32, prior: &[f32], known: f32, top: Option<TopCalibration>) {
+    for s in out.iter_mut() {
+        *s /= t;
+    }
+    softmax(out);
+    mix_prior(out, prior, known);
+    if let Some(top) = top {
+        top.apply(out);
+    }
+}
+
 /// The temperature that makes held-out rows (see [`Scored`]) most likely,
 /// their probabilities mixed with `prior` as on intake: minimum negative
 /// log-likelihood, golden-section search over 0.05..20 (1 when there are no
@@ -252,11 +267,8 @@ pub fn fit_temperature(raw: &[Scored], prior: &[f32]) -> f32 {
         let mut total = 0.0f64;
         let mut p = vec![0.0f32; k];
         for (s, known, y) in raw {
-            for (pi, si) in p.iter_mut().zip(s) {
-                *pi = si / t;
-            }
-            softmax(&mut p);
-            mix_prior(&mut p, prior, *known);
+            p.copy_from_slice(s);
+            calibrated(&mut p, t, prior, *known, None);
             total -= f64::from(p[*y].max(1e-12)).ln();
         }
         total
@@ -290,9 +302,8 @@ pub fn fit_top(raw: &[Scored], prior: &[f32], t: f32) -> Option<TopCalibration> 
         .iter()
         .map(|(s, known, y)| {
             p.clear();
-            p.extend(s.iter().map(|x| x / t));
-            softmax(&mut p);
-            mix_prior(&mut p, prior, *known);
+            p.extend_from_slice(s);
+            calibrated(&mut p, t, prior, *known, None);
             let (c, conf) = argmax(&p);
             (conf, c == *y)
         })
@@ -539,14 +550,7 @@ impl Model {
     pub fn probabilities(&self, x: &Sparse, known: f32, out: &mut Vec<f32>) {
         out.resize(self.labels.len(), 0.0);
         self.scores_scaled(x, 1.0, out);
-        for s in out.iter_mut() {
-            *s /= self.temperature;
-        }
-        softmax(out);
-        mix_prior(out, &self.prior, known);
-        if let Some(top) = self.top {
-            top.apply(out);
-        }
+        calibrated(out, self.temperature, &self.prior, known, self.top);
     }
 
     /// The most likely class index and its calibrated probability.
