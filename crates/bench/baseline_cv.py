@@ -20,7 +20,7 @@ import sys
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import PredefinedSplit, cross_val_score
+from sklearn.model_selection import PredefinedSplit, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
@@ -60,8 +60,9 @@ for dataset, name, label, text, only in TARGETS:
     df = df.reset_index(drop=True)
     folds = PredefinedSplit(np.arange(len(df)) % 3)
     model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LinearSVC(C=1))
-    f1 = cross_val_score(model, text(df), df[label], cv=folds, scoring="f1_macro").mean()
-    print(f"{dataset} {name}: 3-fold macro-F1 {f1:.3f}")
+    scores = cross_validate(model, text(df), df[label], cv=folds, scoring=("f1_macro", "accuracy"))
+    f1, acc = scores["test_f1_macro"].mean(), scores["test_accuracy"].mean()
+    print(f"{dataset} {name}: 3-fold macro-F1 {f1:.3f}, accuracy {acc:.3f}")
     if OUT is not None:
         test = pd.read_csv(f"{DATA}/{dataset}/test.csv")
         if only is not None:

@@ -13,114 +13,8 @@
 //! `CLASSIFY_DETAIL=1` prints its per-class scores and confusions.
 
 use std::time::Instant;
+use triage_bench::labelled::{read, TARGETS};
 use triage_core::classify::{cv_macro_f1, macro_f1_accuracy, score, train_texts, FeatureSpec, Loss, TrainSpec};
-
-struct Target {
-    dataset: &'static str,
-    name: &'static str,
-    text: &'static [&'static str],
-    label: &'static str,
-    /// Only rows where this column has this value.
-    only: Option<(&'static str, &'static str)>,
-    /// Baseline accuracy and macro-F1 from the data README.
-    baseline: (f64, f64),
-}
-
-const TARGETS: &[Target] = &[
-    Target {
-        dataset: "endava_tickets",
-        name: "ticket_type",
-        text: &["title", "body"],
-        label: "ticket_type",
-        only: None,
-        baseline: (0.995, 0.985),
-    },
-    Target {
-        dataset: "endava_tickets",
-        name: "category",
-        text: &["title", "body"],
-        label: "category",
-        only: None,
-        baseline: (0.841, 0.475),
-    },
-    Target {
-        dataset: "endava_tickets",
-        name: "urgency",
-        text: &["title", "body"],
-        label: "urgency",
-        only: None,
-        baseline: (0.952, 0.530),
-    },
-    Target {
-        dataset: "endava_tickets",
-        name: "impact",
-        text: &["title", "body"],
-        label: "impact",
-        only: None,
-        baseline: (0.992, 0.652),
-    },
-    Target {
-        dataset: "endava_tickets",
-        name: "urgency (incidents)",
-        text: &["title", "body"],
-        label: "urgency",
-        only: Some(("ticket_type", "0")),
-        baseline: (0.654, 0.435),
-    },
-    Target {
-        dataset: "banking77",
-        name: "intent",
-        text: &["text"],
-        label: "intent",
-        only: None,
-        baseline: (0.894, 0.894),
-    },
-    Target {
-        dataset: "synthetic_support_tickets",
-        name: "priority",
-        text: &["subject", "body"],
-        label: "priority",
-        only: None,
-        baseline: (0.498, 0.437),
-    },
-    Target {
-        dataset: "synthetic_support_tickets",
-        name: "queue",
-        text: &["subject", "body"],
-        label: "queue",
-        only: None,
-        baseline: (0.569, 0.394),
-    },
-    Target {
-        dataset: "synthetic_support_tickets",
-        name: "type",
-        text: &["subject", "body"],
-        label: "type",
-        only: None,
-        baseline: (0.834, 0.818),
-    },
-];
-
-fn read(path: &std::path::Path, t: &Target) -> anyhow::Result<(Vec<String>, Vec<String>)> {
-    let mut r = csv::Reader::from_path(path)?;
-    let headers = r.headers()?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).ok_or_else(|| anyhow::anyhow!("no column {name}"));
-    let text_cols: Vec<usize> = t.text.iter().map(|c| col(c)).collect::<Result<_, _>>()?;
-    let label = col(t.label)?;
-    let only = t.only.map(|(c, v)| col(c).map(|i| (i, v))).transpose()?;
-    let (mut texts, mut labels) = (Vec::new(), Vec::new());
-    for rec in r.records() {
-        let rec = rec?;
-        if let Some((i, v)) = only {
-            if &rec[i] != v {
-                continue;
-            }
-        }
-        texts.push(text_cols.iter().map(|i| &rec[*i]).collect::<Vec<_>>().join("\n"));
-        labels.push(rec[label].to_string());
-    }
-    Ok((texts, labels))
-}
 
 /// The best settings by cross-validated macro-F1 on the train split: the
 /// product's own grid (what `triage train` searches), or with any of the
@@ -335,6 +229,7 @@ fn main() -> anyhow::Result<()> {
         let how = match spec.loss {
             Loss::SquaredHinge => format!("linear SVM C {}", spec.c),
             Loss::Logistic => format!("logistic rate {}", spec.rate),
+            Loss::Blend => format!("blend rate {} C {}", spec.rate, spec.c),
         };
         eprintln!(
             "  {}: chose {how} balance {} lambda {} epochs {} bits {} chars {}-{} (cv macro-F1 {:.3}; defaults {:.3})",

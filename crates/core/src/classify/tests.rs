@@ -450,3 +450,41 @@ fn the_linear_svm_learns_the_tiny_data_set_and_is_calibrated_like_the_other() {
     let spec: TrainSpec = serde_json::from_str(old).unwrap();
     assert_eq!((spec.loss, spec.c), (Loss::Logistic, 1.0));
 }
+
+#[test]
+fn the_blend_is_the_average_of_the_logistic_model_and_the_scaled_svm() {
+    let (texts, labels) = tiny();
+    let features = FeatureSpec { bits: 14, ..Default::default() };
+    let with = |loss| train_texts(&texts, &labels, features, TrainSpec { loss, ..TrainSpec::default() });
+    let (logistic, svm, blend) = (with(Loss::Logistic), with(Loss::SquaredHinge), with(Loss::Blend));
+    assert_eq!(TrainSpec::default().loss, Loss::Blend);
+    assert_eq!(blend.train.loss, Loss::Blend);
+    // Every class score of every text is (logistic + beta x svm) / 2 for one
+    // beta > 0: the blend is one linear model, the two added.
+    let mut betas = Vec::new();
+    for text in ["my card got declined", "transfer still pending", "charged a fee twice", "hello there"] {
+        let (x, _) = blend.vectorize(text);
+        let (l, s, b) = (logistic.raw_scores(&x), svm.raw_scores(&x), blend.raw_scores(&x));
+        for c in 0..l.len() {
+            if s[c].abs() > 0.05 {
+                betas.push((2.0 * b[c] - l[c]) / s[c]);
+            }
+        }
+    }
+    assert!(betas.len() > 4, "{betas:?}");
+    let beta = betas[0];
+    assert!(beta > 0.0, "{betas:?}");
+    for b in &betas {
+        assert!((b - beta).abs() < 1e-2 * beta.abs().max(1.0), "{betas:?}");
+    }
+    // And it learns the tiny set like either alone.
+    for (text, want) in
+        [("my card got declined", "cards"), ("transfer still pending", "transfers"), ("charged a fee twice", "fees")]
+    {
+        for m in [&logistic, &blend] {
+            let p = m.predict(text, 3);
+            assert_eq!(p.label, want, "{text}: {p:?}");
+            assert!(p.confidence > 1.0 / 3.0 && p.confidence <= 1.0);
+        }
+    }
+}
