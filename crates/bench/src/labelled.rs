@@ -2,6 +2,15 @@
 //! columns make the text, which holds the label, and the published baseline's
 //! scores (`../shared/data/README.md`, "Baselines to beat").
 
+/// The data folder: the first command-line argument, or `../shared/data`
+/// beside the project.
+pub fn data_dir() -> std::path::PathBuf {
+    std::env::args().nth(1).map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
+        std::path::PathBuf::from,
+    )
+}
+
 /// One target: a label column of a data set.
 pub struct Target {
     pub dataset: &'static str,

@@ -19,16 +19,13 @@
 //! folds: `python3 crates/bench/baseline_cv.py`.
 
 use std::time::Instant;
-use triage_bench::labelled::{read, TARGETS};
+use triage_bench::labelled::{data_dir, read, TARGETS};
 use triage_core::classify::{choose, evaluate, macro_f1_accuracy, train_texts, FeatureSpec, Loss, TrainSpec};
 
 const FOLDS: usize = 3;
 
 fn main() -> anyhow::Result<()> {
-    let dir = std::env::args().nth(1).map_or_else(
-        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        std::path::PathBuf::from,
-    );
+    let dir = data_dir();
     println!(
         "{:<26} {:>6} {:>8} {:>7} {:>8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8}",
         "target (nested 3-fold)", "rows", "macroF1", "acc", "fold F1", "acc", "wF1", "ECE", "chance", "c95", "seconds"

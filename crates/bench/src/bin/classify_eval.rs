@@ -13,7 +13,7 @@
 //! `CLASSIFY_DETAIL=1` prints its per-class scores and confusions.
 
 use std::time::Instant;
-use triage_bench::labelled::{read, TARGETS};
+use triage_bench::labelled::{data_dir, read, TARGETS};
 use triage_core::classify::{cv_macro_f1, macro_f1_accuracy, score, train_texts, FeatureSpec, Loss, TrainSpec};
 
 /// The best settings by cross-validated macro-F1 on the train split: the
@@ -149,10 +149,7 @@ fn paired(truth: &[&str], ours: &[&str], theirs: &[&str]) -> Paired {
 }
 
 fn main() -> anyhow::Result<()> {
-    let dir = std::env::args().nth(1).map_or_else(
-        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"),
-        std::path::PathBuf::from,
-    );
+    let dir = data_dir();
     println!(
         "{:<26} {:>7} {:>7} {:>8} {:>8} {:>7} {:>7} {:>7} {:>7} {:>8} {:>12} {:>9}",
         "target", "acc", "base", "macroF1", "base", "wF1", "ECE", "chance", "c95", "train s", "tickets/s", "MB"

@@ -31,7 +31,7 @@ fn read(path: &std::path::Path) -> anyhow::Result<(Vec<String>, Vec<String>)> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "../shared/data".into()));
+    let dir = triage_bench::labelled::data_dir();
     let (train_x, train_y) = read(&dir.join("endava_tickets/train.csv"))?;
     let (test_x, test_y) = read(&dir.join("endava_tickets/test.csv"))?;
     let small = FeatureSpec { bits: 12, char_min: 0, char_max: 0, ..FeatureSpec::default() };

@@ -38,7 +38,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() -> anyhow::Result<()> {
-    let dir = std::path::PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "../shared/data".into()));
+    let dir = triage_bench::labelled::data_dir();
     let targets = ["category", "urgency", "impact"];
     let (train_x, train_y) = read(&dir.join("endava_tickets/train.csv"), &targets)?;
     let (test_x, _) = read(&dir.join("endava_tickets/test.csv"), &targets)?;
