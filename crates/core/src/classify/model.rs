@@ -397,8 +397,15 @@ impl Model {
 
     fn train_one(labels: Vec<String>, features: FeatureSpec, rows: &[(Sparse, usize)], spec: TrainSpec) -> Model {
         if spec.loss == Loss::Blend {
-            let mut m = Model::train_one(labels.clone(), features, rows, TrainSpec { loss: Loss::Logistic, ..spec });
-            let s = Model::train_svm(labels, features, rows, TrainSpec { loss: Loss::SquaredHinge, ..spec });
+            // The two side by side: the large histories' one training (and
+            // each calibration fold's) takes the longer of the two, not both.
+            let (mut m, s) = std::thread::scope(|scope| {
+                let svm = scope.spawn(|| {
+                    Model::train_svm(labels.clone(), features, rows, TrainSpec { loss: Loss::SquaredHinge, ..spec })
+                });
+                let m = Model::train_one(labels.clone(), features, rows, TrainSpec { loss: Loss::Logistic, ..spec });
+                (m, svm.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            });
             let beta = m.spread(rows) / s.spread(rows).max(1e-6);
             for (w, o) in m.weights.iter_mut().zip(&s.weights) {
                 *w = 0.5 * (*w + beta * o);
@@ -636,7 +643,6 @@ impl Model {
         strongest(x.iter().map(|&(b, v)| (b, pull(&self.weights[b as usize * k..b as usize * k + k], c, v))), n)
     }
 
-    /// The raw class scores of a feature vector (before temperature and softmax).
     /// Root mean square of the scores about each row's mean, over (up to
     /// 2,000 of) `rows`: how far apart the model sets the classes.
     fn spread(&self, rows: &[(Sparse, usize)]) -> f32 {
@@ -652,6 +658,7 @@ impl Model {
         ((total / n.max(1) as f64).sqrt()) as f32
     }
 
+    /// The raw class scores of a feature vector (before temperature and softmax).
     pub fn raw_scores(&self, x: &Sparse) -> Vec<f32> {
         let mut s = vec![0.0; self.labels.len()];
         self.scores_scaled(x, 1.0, &mut s);
