@@ -154,11 +154,24 @@ fn ece(rows: impl Iterator<Item = (bool, f32)>) -> f64 {
 const CHANCE_DRAWS: usize = 400;
 
 /// The mean and 95th percentile of the ECE of these confidences when each row
-/// is right with exactly its confidence ([`CHANCE_DRAWS`] simulated outcomes,
-/// a fixed seed so the same rows always give the same figures).
+/// is right with exactly its confidence (see [`ece_by_chance_draws`]).
 fn ece_by_chance(rows: &[(usize, usize, f32)]) -> (f64, f64) {
-    if rows.is_empty() {
+    let draws = ece_by_chance_draws(rows.iter().map(|&(_, _, conf)| conf));
+    if draws.is_empty() {
         return (0.0, 0.0);
+    }
+    let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+    (mean, draws[draws.len() * 95 / 100])
+}
+
+/// The ECE of these confidences in each of [`CHANCE_DRAWS`] simulated
+/// outcomes where every row is right with exactly its confidence, sorted (a
+/// fixed seed, so the same confidences always give the same figures; none for
+/// no rows). What share of them falls under a bar says how often confidences
+/// that are exactly right would meet it on rows like these.
+pub fn ece_by_chance_draws(confidences: impl Iterator<Item = f32> + Clone) -> Vec<f64> {
+    if confidences.clone().next().is_none() {
+        return Vec::new();
     }
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let mut uniform = move || {
@@ -168,8 +181,7 @@ fn ece_by_chance(rows: &[(usize, usize, f32)]) -> (f64, f64) {
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let mut draws: Vec<f64> =
-        (0..CHANCE_DRAWS).map(|_| ece(rows.iter().map(|&(_, _, conf)| (uniform() < conf as f64, conf)))).collect();
+        (0..CHANCE_DRAWS).map(|_| ece(confidences.clone().map(|conf| (uniform() < conf as f64, conf)))).collect();
     draws.sort_by(f64::total_cmp);
-    let mean = draws.iter().sum::<f64>() / draws.len() as f64;
-    (mean, draws[draws.len() * 95 / 100])
+    draws
 }

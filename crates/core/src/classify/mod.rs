@@ -22,7 +22,9 @@ mod tune;
 pub use features::{idf, normalize, words, FeatureSpec, Hashing, Origin, Sparse, Trace};
 pub use intake::{Intake, IntakeModel, DRIVERS};
 pub use known::Known;
-pub use metrics::{evaluate, macro_f1_accuracy, ClassScore, ConfusionMatrix, Evaluation, MATRIX_CLASSES};
+pub use metrics::{
+    ece_by_chance_draws, evaluate, macro_f1_accuracy, ClassScore, ConfusionMatrix, Evaluation, MATRIX_CLASSES,
+};
 pub use model::{Loss, Model, Prediction, TopCalibration, TrainSpec};
 pub use tune::{choose, cv_macro_f1, grid};
 

@@ -272,6 +272,19 @@ fn the_ece_floor_is_what_chance_alone_gives() {
     assert!((off.ece - 0.2).abs() < 1e-6 && off.ece > 3.0 * off.ece_floor_p95, "{} vs {}", off.ece, off.ece_floor_p95);
     // The same rows give the same figures (a fixed seed).
     assert_eq!(evaluate(&labels, &rows(300, 150)).ece_floor, off.ece_floor);
+    // The draws behind the floor, sorted: 78 rows at 0.7 rarely stay under
+    // 0.05 (sd of hits / n is 0.052), 3,000 rows always do, no rows none.
+    let draws = |n: usize| super::ece_by_chance_draws(std::iter::repeat_n(0.7f32, n));
+    let under = |d: &[f64]| d.iter().filter(|e| **e < 0.05).count() as f64 / d.len() as f64;
+    let (few, many) = (draws(78), draws(3000));
+    assert_eq!(few.len(), 400);
+    assert!(few.windows(2).all(|w| w[0] <= w[1]));
+    assert!((0.4..0.8).contains(&under(&few)), "{}", under(&few));
+    assert_eq!(under(&many), 1.0);
+    assert!(draws(0).is_empty());
+    let mean = few.iter().sum::<f64>() / few.len() as f64;
+    let rows78: Vec<(usize, usize, f32)> = (0..78).map(|i| (0, usize::from(i >= 55), 0.7)).collect();
+    assert!((evaluate(&labels, &rows78).ece_floor - mean).abs() < 1e-12);
 }
 
 #[test]
