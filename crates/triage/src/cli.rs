@@ -100,8 +100,13 @@ pub enum ModelsCommand {
     },
     /// Make a model its target's active one.
     Activate { id: i64 },
-    /// One model: labels, settings, held-out evaluation.
-    Show { id: i64 },
+    /// One model: labels, settings, calibration, held-out evaluation.
+    Show {
+        id: i64,
+        /// table or json.
+        #[arg(long, default_value = "table", value_parser = ["table", "json"])]
+        format: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -58,10 +58,16 @@ fn score(model: &Model, rows: &[(String, String)]) -> (Evaluation, f64) {
     (e, rows.len() as f64 / started.elapsed().as_secs_f64().max(1e-9))
 }
 
-fn print_eval(e: &Evaluation, per_s: f64) {
+/// An evaluation as a few lines; `per_s`, the throughput, when measured just now.
+fn print_eval(e: &Evaluation, per_s: Option<f64>) {
     println!(
-        "  accuracy {:.3}  macro-F1 {:.3}  weighted-F1 {:.3}  ECE {:.3}  ({} rows, {:.0} tickets/s)",
-        e.accuracy, e.macro_f1, e.weighted_f1, e.ece, e.rows, per_s
+        "  accuracy {:.3}  macro-F1 {:.3}  weighted-F1 {:.3}  ECE {:.3}  ({} rows{})",
+        e.accuracy,
+        e.macro_f1,
+        e.weighted_f1,
+        e.ece,
+        e.rows,
+        per_s.map(|p| format!(", {p:.0} tickets/s")).unwrap_or_default()
     );
     // How much of the ECE these few rows would show even if the confidences were exact.
     println!(
@@ -177,7 +183,7 @@ pub async fn train_and_store(
     }
     let (e, per_s) = score(&model, &held);
     if verbose {
-        print_eval(&e, per_s);
+        print_eval(&e, Some(per_s));
     }
     // Replace the active model only when this one is no worse on the same rows.
     // The active model, read once: the new one must score no worse on the same
@@ -303,7 +309,7 @@ pub async fn evaluate_cmd(g: &Global, a: EvaluateArgs) -> anyhow::Result<ExitCod
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         println!("model {id} (`{}`) on {}:", a.target, a.data.display());
-        print_eval(&e, per_s);
+        print_eval(&e, Some(per_s));
     }
     store.close().await;
     Ok(ExitCode::SUCCESS)
@@ -351,16 +357,42 @@ pub async fn models(g: &Global, c: ModelsCommand) -> anyhow::Result<ExitCode> {
             let m = store.activate_model(id).await.with_context(|| format!("no model {id}"))?;
             println!("model {} is now the active `{}` model", m.id, m.target);
         }
-        ModelsCommand::Show { id } => {
+        ModelsCommand::Show { id, format } => {
             let m = store.model(id).await.with_context(|| format!("no model {id}"))?;
             let header: serde_json::Value = serde_json::from_str(&m.header)?;
-            println!("model {} — target `{}`, {}", m.id, m.target, if m.active { "active" } else { "candidate" });
-            println!("trained {} on {} rows from {}", m.created_at.to_rfc3339(), m.rows_trained, m.source);
-            println!("labels: {}", header["labels"]);
-            println!("features: {}  training: {}", header["features"], header["train"]);
-            println!("{}", calibration_line(&header));
-            println!("held-out evaluation: {}", m.metrics);
-            println!("{}", m.note);
+            let metrics: serde_json::Value = serde_json::from_str(&m.metrics).unwrap_or(serde_json::Value::Null);
+            if format == "json" {
+                let shown = serde_json::json!({
+                    "id": m.id,
+                    "target": m.target,
+                    "active": m.active,
+                    "trained_at": m.created_at.to_rfc3339(),
+                    "rows": m.rows_trained,
+                    "source": m.source,
+                    "labels": header["labels"],
+                    "features": header["features"],
+                    "train": header["train"],
+                    "temperature": header["temperature"],
+                    "top": header["top"],
+                    "evaluation": metrics,
+                    "note": m.note,
+                });
+                println!("{}", serde_json::to_string_pretty(&shown)?);
+            } else {
+                println!("model {} — target `{}`, {}", m.id, m.target, if m.active { "active" } else { "candidate" });
+                println!("trained {} on {} rows from {}", m.created_at.to_rfc3339(), m.rows_trained, m.source);
+                println!("labels: {}", header["labels"]);
+                println!("features: {}  training: {}", header["features"], header["train"]);
+                println!("{}", calibration_line(&header));
+                match serde_json::from_value::<Evaluation>(metrics) {
+                    Ok(e) => {
+                        println!("evaluation on the rows held out when it was trained:");
+                        print_eval(&e, None);
+                    }
+                    Err(_) => println!("held-out evaluation: {}", m.metrics),
+                }
+                println!("{}", m.note);
+            }
         }
     }
     store.close().await;

@@ -459,6 +459,16 @@ fn train_evaluate_and_keep_the_better_model() {
     let out = triage(dir.path(), db, &["models", "show", "1"]);
     let shown = text(&out.stdout);
     assert!(shown.contains("model 1 — target `kind`, active") && shown.contains("calibration: temperature"), "{shown}");
+    // The held-out evaluation as lines, not the stored JSON.
+    assert!(shown.contains("evaluation on the rows held out when it was trained:"), "{shown}");
+    assert!(shown.lines().any(|l| l.trim_start().starts_with("accuracy ") && l.contains("macro-F1")), "{shown}");
+    assert!(!shown.contains("\"per_class\""), "{shown}");
+    let out = triage(dir.path(), db, &["models", "show", "1", "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["id"].as_i64(), v["target"].as_str(), v["active"].as_bool()), (Some(1), Some("kind"), Some(true)));
+    assert!(v["evaluation"]["macro_f1"].as_f64().is_some() && v["evaluation"]["per_class"].is_array(), "{v}");
+    assert!(v["temperature"].as_f64().is_some() && v["labels"].is_array(), "{v}");
     // Evaluate: the newest model unless one is named; JSON with the documented keys.
     let out = triage(
         dir.path(),

@@ -1,9 +1,9 @@
 //! How good predictions are: accuracy, macro and weighted F1, per-class
 //! precision/recall/F1, the most confused pairs, and expected calibration error.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassScore {
     pub label: String,
     pub precision: f64,
@@ -13,7 +13,9 @@ pub struct ClassScore {
     pub support: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Stored with each model (and read back: the fields added since default
+/// when an older model's evaluation lacks them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub rows: usize,
     pub accuracy: f64,
@@ -26,21 +28,25 @@ pub struct Evaluation {
     /// right with exactly its confidence. On a few hundred rows this is several
     /// hundredths, so an `ece` near it says "calibrated as far as these rows
     /// can tell", and only an `ece` well above it says the confidences are off.
+    #[serde(default)]
     pub ece_floor: f64,
     /// The 95th percentile of that chance ECE: a measured `ece` below it is
     /// within what sampling alone produces.
+    #[serde(default)]
     pub ece_floor_p95: f64,
     pub per_class: Vec<ClassScore>,
     /// (true label, predicted label, rows), the most frequent confusions first.
+    #[serde(default)]
     pub confused: Vec<(String, String, usize)>,
     /// The confusion matrix of the most confused classes.
+    #[serde(default)]
     pub confusion_matrix: ConfusionMatrix,
 }
 
 /// Rows by true class (`counts[i]`) and predicted class (`counts[i][j]`) over
 /// the classes of the most frequent confusions (at most [`MATRIX_CLASSES`]),
 /// in order of first appearance among them; rows of other classes are left out.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConfusionMatrix {
     pub labels: Vec<String>,
     pub counts: Vec<Vec<usize>>,

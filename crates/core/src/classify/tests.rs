@@ -501,3 +501,17 @@ fn the_blend_is_the_average_of_the_logistic_model_and_the_scaled_svm() {
         }
     }
 }
+
+#[test]
+fn a_stored_evaluation_reads_back_and_older_ones_too() {
+    let labels = vec!["a".to_string(), "b".to_string()];
+    let e = evaluate(&labels, &[(0, 0, 0.9), (1, 0, 0.6), (1, 1, 0.8)]);
+    let back: super::Evaluation = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+    assert_eq!(back, e);
+    // Stored before the chance floor and the confusion matrix were kept.
+    let old = r#"{"rows":3,"accuracy":0.5,"macro_f1":0.4,"weighted_f1":0.45,"ece":0.1,
+        "per_class":[{"label":"a","precision":1.0,"recall":0.5,"f1":0.667,"support":2}]}"#;
+    let old: super::Evaluation = serde_json::from_str(old).unwrap();
+    assert_eq!((old.rows, old.macro_f1, old.ece_floor), (3, 0.4, 0.0));
+    assert!(old.confused.is_empty() && old.confusion_matrix.labels.is_empty());
+}
