@@ -11,6 +11,13 @@ pub fn data_dir() -> std::path::PathBuf {
     )
 }
 
+/// Hashed buckets (as bits) for a model of `classes` classes in these
+/// harnesses: the most, from 2^17 to 2^20, that keep its weights under ~40 MB
+/// (buckets x classes x 4 bytes), else 2^17.
+pub fn bits_for(classes: usize) -> u8 {
+    (17..=20u8).rev().find(|b| (1usize << b) * classes * 4 <= 40 << 20).unwrap_or(17)
+}
+
 /// One target: a label column of a data set.
 pub struct Target {
     pub dataset: &'static str,

@@ -19,7 +19,7 @@
 //! folds: `python3 crates/bench/baseline_cv.py`.
 
 use std::time::Instant;
-use triage_bench::labelled::{data_dir, read, TARGETS};
+use triage_bench::labelled::{bits_for, data_dir, read, TARGETS};
 use triage_core::classify::{choose, evaluate, macro_f1_accuracy, train_texts, FeatureSpec, Loss, TrainSpec};
 
 const FOLDS: usize = 3;
@@ -37,8 +37,7 @@ fn main() -> anyhow::Result<()> {
         let mut classes: Vec<String> = labels.clone();
         classes.sort();
         classes.dedup();
-        // As the evaluation harness sizes the table: weights under ~40 MB.
-        let bits = (17..=20).rev().find(|b| (1usize << b) * classes.len() * 4 <= 40 << 20).unwrap_or(17);
+        let bits = bits_for(classes.len());
         let mut rows = Vec::with_capacity(texts.len());
         let mut chosen = Vec::new();
         // Each fold's own macro-F1 and accuracy, averaged as scikit-learn's

@@ -17,7 +17,7 @@
 //! "c<.05" how often, in those simulated outcomes, the ECE stays under 0.05.
 
 use std::time::Instant;
-use triage_bench::labelled::{data_dir, read, TARGETS};
+use triage_bench::labelled::{bits_for, data_dir, read, TARGETS};
 use triage_core::classify::{
     cv_macro_f1, ece_by_chance_draws, macro_f1_accuracy, score, train_texts, FeatureSpec, Loss, TrainSpec,
 };
@@ -29,9 +29,7 @@ fn choose(texts: &[&str], labels: &[&str]) -> (TrainSpec, FeatureSpec, f64) {
     let mut classes: Vec<&str> = labels.to_vec();
     classes.sort();
     classes.dedup();
-    // Keep weights under ~40 MB: buckets x classes x 4 bytes.
-    let bits = (18..=20).rev().find(|b| (1usize << b) * classes.len() * 4 <= 40 << 20).unwrap_or(17);
-    let bits = if (1usize << bits) * classes.len() * 4 > 40 << 20 { 17 } else { bits };
+    let bits = bits_for(classes.len());
     let custom = ["CLASSIFY_GRID", "CLASSIFY_LOSS", "CLASSIFY_RATES", "CLASSIFY_EPOCHS", "CLASSIFY_BAGS"]
         .iter()
         .any(|v| std::env::var_os(v).is_some());
