@@ -130,6 +130,28 @@ pub const INTENSIFIERS: &[(&str, f32)] = &[
     ("kinda", 0.7),
 ];
 
+/// Threats that are feelings too: saying you will leave or go to law is
+/// displeasure however calmly it is put ("I will close my account!" carries no
+/// word of feeling), so these phrases count towards the tone as well as being
+/// signals. Only the unmistakable ones: "cancel" alone is as often a
+/// transfer or an order being cancelled, and "legal" a legal name.
+pub const THREATS: &[(&str, f32)] = &[
+    ("close my account", -2.5),
+    ("closing my account", -2.5),
+    ("close our account", -2.5),
+    ("closing our account", -2.5),
+    ("take my business elsewhere", -3.0),
+    ("switch to another", -2.0),
+    ("switching to another", -2.0),
+    ("lawyer", -3.0),
+    ("lawsuit", -3.0),
+    ("suing", -3.0),
+    ("attorney", -3.0),
+    ("solicitor", -2.5),
+    ("anwalt", -3.0),
+    ("klage", -3.0),
+];
+
 /// Explicit escalation signals by kind: the words, or phrases (words one after
 /// the other), that show them.
 pub const SIGNALS: &[(&str, &[&str])] = &[

@@ -129,6 +129,23 @@ pub fn message_tone(text: &str) -> MessageTone {
         let shown = if negated { format!("not {w}") } else { w.clone() };
         carried.push((shown, v));
     }
+    // Threats, as whole phrases within a clause, unless negated just before
+    // ("I do not want to close my account").
+    for (phrase, v) in lexicon::THREATS {
+        let phrase: Vec<&str> = phrase.split(' ').collect();
+        for at in 0..words.len().saturating_sub(phrase.len() - 1) {
+            let span = &words[at..at + phrase.len()];
+            let clause = span[0].0;
+            if span.iter().zip(&phrase).all(|((c, w), p)| *c == clause && w == p) {
+                let before = &words[at.saturating_sub(3)..at];
+                if !before.iter().any(|(c, b)| *c == clause && lexicon::NEGATORS.contains(&b.as_str())) {
+                    sum += v;
+                    carried.push((phrase.join(" "), *v));
+                }
+                break;
+            }
+        }
+    }
     if text.contains("!!") {
         sum *= 1.2;
     }

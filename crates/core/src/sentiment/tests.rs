@@ -46,6 +46,15 @@ fn a_thread_has_a_trend_follow_ups_and_signals() {
         [("threat to leave", "close my account")]
     );
     assert!(thread_tone("my account: close it? no").signals.is_empty());
+    // Saying you will leave, or go to law, reads negative without a word of
+    // feeling, and names the phrase; negated, or a plain cancellation, not.
+    assert_eq!(leaving.current.tone, Tone::Negative, "{leaving:?}");
+    assert_eq!(leaving.current.words, ["close my account"]);
+    let lawyer = message_tone("You will hear from my lawyer.");
+    assert_eq!((lawyer.tone, lawyer.words.as_slice()), (Tone::Negative, &["lawyer".to_string()][..]), "{lawyer:?}");
+    assert_eq!(message_tone("I do not want to close my account, just the card").tone, Tone::Neutral);
+    assert_eq!(message_tone("How do I cancel a transfer?").tone, Tone::Neutral);
+    assert_eq!(message_tone("My account: close it? no").tone, Tone::Neutral);
     // An answer from support resets the count; thanks afterwards is an improvement.
     let thread = format!("It is broken{MESSAGE_BREAK}still broken, terrible{SUPPORT_REPLY}{MESSAGE_BREAK}Works now, thank you, great help");
     let t = thread_tone(&thread);
