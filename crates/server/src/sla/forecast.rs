@@ -23,14 +23,23 @@ pub struct Capacity {
 pub const PACE_HOURS: i64 = 4;
 /// A forecast this close to the SLA due time is not worth a second sentence.
 const WORTH_SAYING_MS: i64 = 15 * 60 * 1000;
+/// Business weeks beyond which no date is forecast: a queue that deep will be
+/// worked down by surge measures long before the pace of the last hours
+/// clears it, so a date that far out would be false precision (and walking
+/// the calendar to it costs each new ticket more the deeper the queue).
+pub const FORECAST_WEEKS: i64 = 4;
 
 /// What a new ticket's customer is told about the first response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ExpectedResponse {
     /// When the first response is due under the SLA.
     pub sla_due: Option<chrono::DateTime<chrono::Utc>>,
-    /// When the current queue and pace say it will come (absent: no pace measured yet).
+    /// When the current queue and pace say it will come (absent: no pace
+    /// measured yet, or the wait is beyond [`FORECAST_WEEKS`] business weeks).
     pub forecast: Option<chrono::DateTime<chrono::Utc>>,
+    /// The wait the queue and pace give is beyond four business weeks: no date
+    /// is forecast, and the text says the reply may take longer than that.
+    pub forecast_beyond_weeks: bool,
     /// Unassigned tickets ranked ahead of this one.
     pub tickets_ahead: usize,
     /// `false`: at least `tickets_ahead` (only the best few thousand are ranked).
@@ -57,12 +66,11 @@ pub(crate) fn expected(
     let now_ms = now.timestamp_millis();
     let pace = if assigned { 0.0 } else { s.capacity.read().map(|c| c.first_responses_per_hour).unwrap_or(0.0) };
     let (ahead, exact) = if assigned { (0, true) } else { s.queue.ahead(now_ms, score) };
-    let forecast = (pace > 0.0)
-        .then(|| {
-            let wait_ms = ((ahead + 1) as f64 / pace * 3_600_000.0) as i64;
-            due(cal, now_ms, wait_ms, &[]).ok()
-        })
-        .flatten()
+    let wait_ms = (pace > 0.0).then(|| ((ahead + 1) as f64 / pace * 3_600_000.0) as i64);
+    let beyond = wait_ms.is_some_and(|w| w > FORECAST_WEEKS * cal.week_ms().max(1));
+    let forecast = wait_ms
+        .filter(|_| !beyond)
+        .and_then(|w| due(cal, now_ms, w, &[]).ok())
         .and_then(|d| chrono::DateTime::from_timestamp_millis(d.due_ms));
     let sla_due = sla.first_response.as_ref().map(|c| c.due);
     let mut text = sla.promise.clone().unwrap_or_default();
@@ -78,10 +86,15 @@ pub(crate) fn expected(
             None => text.push_str(&format!(" We expect to reply around {}.", when(f, cal.tz))),
             _ => {}
         }
+    } else if beyond {
+        text.push_str(&format!(
+            " We are much busier than usual: with the queue as it is, our reply may take more than {FORECAST_WEEKS} weeks."
+        ));
     }
     ExpectedResponse {
         sla_due,
         forecast,
+        forecast_beyond_weeks: beyond,
         tickets_ahead: ahead,
         tickets_ahead_exact: exact,
         first_responses_per_hour: pace,
@@ -154,6 +167,17 @@ mod tests {
         let e = expected(&s, &sla, &cal, 40.0, now, false);
         assert!(e.forecast.unwrap() > e.sla_due.unwrap());
         assert!(e.text.contains("We are busier than usual"), "{}", e.text);
+        // A queue over four business weeks deep at this pace (office hours,
+        // 40 h a week, 160 h in four: 31 tickets at 0.15 an hour is 207 h):
+        // no date, said so.
+        s.capacity.write().unwrap().first_responses_per_hour = 0.15;
+        let e = expected(&s, &sla, &cal, 40.0, now, false);
+        assert!(e.forecast.is_none() && e.forecast_beyond_weeks, "{e:?}");
+        assert!(e.text.ends_with("our reply may take more than 4 weeks."), "{}", e.text);
+        // Just under it (0.25 an hour: 124 h, 3.1 weeks): a date, as before.
+        s.capacity.write().unwrap().first_responses_per_hour = 0.25;
+        let e = expected(&s, &sla, &cal, 40.0, now, false);
+        assert!(e.forecast.is_some() && !e.forecast_beyond_weeks, "{e:?}");
         // No pace measured yet: the promise alone.
         s.capacity.write().unwrap().first_responses_per_hour = 0.0;
         let e = expected(&s, &sla, &cal, 40.0, now, false);
