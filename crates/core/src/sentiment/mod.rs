@@ -207,6 +207,7 @@ pub struct ThreadTone {
     pub per_message: Vec<MessageTone>,
     /// Customer messages after the last public answer from support, beyond the first.
     pub follow_ups: u32,
+    /// One of each kind seen, with the first words that showed it.
     pub signals: Vec<Signal>,
     /// The above in plain words, for the agent.
     pub explanation: String,
@@ -240,10 +241,12 @@ pub fn thread_tone(thread: &str) -> ThreadTone {
         tones.push(message_tone(part));
         let words: Vec<String> = part.unicode_words().map(str::to_lowercase).collect();
         for (kind, entries) in lexicon::SIGNALS {
-            for entry in entries.iter().filter(|e| mentions(&words, e)) {
-                if !signals.iter().any(|s| s.word == *entry) {
-                    signals.push(Signal { kind: kind.to_string(), word: entry.to_string() });
-                }
+            // One signal of each kind, with the first words that showed it.
+            if signals.iter().any(|s| s.kind == *kind) {
+                continue;
+            }
+            if let Some(entry) = entries.iter().find(|e| mentions(&words, e)) {
+                signals.push(Signal { kind: kind.to_string(), word: entry.to_string() });
             }
         }
     }

@@ -46,6 +46,15 @@ fn a_thread_has_a_trend_follow_ups_and_signals() {
         [("threat to leave", "close my account")]
     );
     assert!(thread_tone("my account: close it? no").signals.is_empty());
+    // A word that misleads alone counts only in its phrase: cancelling a
+    // transfer or shutting down a laptop is no signal; the site being down is.
+    let kinds = |text: &str| thread_tone(text).signals.into_iter().map(|s| s.kind).collect::<Vec<_>>();
+    assert!(kinds("How do I cancel a transfer?").is_empty());
+    assert!(kinds("I shut down my laptop and now the VPN fails").is_empty());
+    assert!(kinds("Sue from accounting asked about the court booking").is_empty());
+    assert_eq!(kinds("The portal is down again"), ["outage"]);
+    assert_eq!(kinds("Please cancel my subscription."), ["threat to leave"]);
+    assert_eq!(kinds("We will take legal action."), ["legal"]);
     // Saying you will leave, or go to law, reads negative without a word of
     // feeling, and names the phrase; negated, or a plain cancellation, not.
     assert_eq!(leaving.current.tone, Tone::Negative, "{leaving:?}");
