@@ -156,13 +156,7 @@ pub async fn train_and_store(
         });
         if verbose {
             bar.suspend(|| {
-                let how = match s.loss {
-                    triage_core::classify::Loss::SquaredHinge => format!("linear SVM, C {}", s.c),
-                    triage_core::classify::Loss::Logistic => format!("logistic regression, learning rate {}", s.rate),
-                    triage_core::classify::Loss::Blend => {
-                        format!("logistic regression (rate {}) and linear SVM (C {}) averaged", s.rate, s.c)
-                    }
-                };
+                let how = s.method();
                 println!(
                     "settings by 3-fold cross-validation: {how}, class weights^{}, character n-grams {} (macro-F1 {cv:.3})",
                     s.balance,

@@ -67,16 +67,7 @@ fn main() -> anyhow::Result<()> {
                     (features, spec)
                 }
             };
-            chosen.push(format!(
-                "{} chars {}-{}",
-                match spec.loss {
-                    Loss::Logistic => "logistic",
-                    Loss::SquaredHinge => "svm",
-                    Loss::Blend => "blend",
-                },
-                features.char_min,
-                features.char_max
-            ));
+            chosen.push(format!("{} chars {}-{}", spec.method(), features.char_min, features.char_max));
             let model = train_texts(&fx, &fy, features, spec);
             let mut buf = Vec::new();
             let before = rows.len();

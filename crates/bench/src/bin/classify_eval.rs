@@ -202,10 +202,12 @@ fn main() -> anyhow::Result<()> {
             }
             eprintln!("    confused {:?}", e.confused);
         }
+        // Each test row's label and confidence, for the comparisons below
+        // (`score` above is timed and keeps only the evaluation).
+        let mut buf = Vec::new();
+        let predicted: Vec<(usize, f32)> = test_x.iter().map(|x| model.classify_text(x, &mut buf)).collect();
         if let Some(dir) = std::env::var_os("CLASSIFY_BASELINE") {
-            let mut buf = Vec::new();
-            let ours: Vec<&str> =
-                test_x.iter().map(|x| model.labels[model.classify_text(x, &mut buf).0].as_str()).collect();
+            let ours: Vec<&str> = predicted.iter().map(|&(p, _)| model.labels[p].as_str()).collect();
             let path = std::path::Path::new(&dir).join(format!("{}.{}.txt", t.dataset, slug(t.name)));
             let theirs = std::fs::read_to_string(&path)?;
             let theirs: Vec<&str> = theirs.lines().collect();
@@ -239,11 +241,7 @@ fn main() -> anyhow::Result<()> {
                 p.only_theirs
             );
         }
-        let how = match spec.loss {
-            Loss::SquaredHinge => format!("linear SVM C {}", spec.c),
-            Loss::Logistic => format!("logistic rate {}", spec.rate),
-            Loss::Blend => format!("blend rate {} C {}", spec.rate, spec.c),
-        };
+        let how = spec.method();
         eprintln!(
             "  {}: chose {how} balance {} lambda {} epochs {} bits {} chars {}-{} (cv macro-F1 {:.3}; defaults {:.3})",
             t.name,
@@ -258,9 +256,7 @@ fn main() -> anyhow::Result<()> {
         );
         // How often confidences exactly right would show an ECE under 0.05
         // (the bar) on these test rows.
-        let mut buf = Vec::new();
-        let confidences: Vec<f32> = test_x.iter().map(|x| model.classify_text(x, &mut buf).1).collect();
-        let draws = ece_by_chance_draws(confidences.iter().copied());
+        let draws = ece_by_chance_draws(predicted.iter().map(|&(_, c)| c));
         let under = draws.iter().filter(|d| **d < 0.05).count() as f64 / draws.len().max(1) as f64;
         println!(
             "{:<26} {:>7.3} {:>7.3} {:>8.3} {:>8.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>7.0}% {:>8.2} {:>12.0} {:>9.1}",

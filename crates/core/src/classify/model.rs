@@ -51,6 +51,18 @@ fn one_f32() -> f32 {
     1.0
 }
 
+impl TrainSpec {
+    /// The method in words, with its main setting: what `triage train` and the
+    /// benchmarks print of a chosen setting.
+    pub fn method(&self) -> String {
+        match self.loss {
+            Loss::Logistic => format!("logistic regression, learning rate {}", self.rate),
+            Loss::SquaredHinge => format!("linear SVM, C {}", self.c),
+            Loss::Blend => format!("logistic regression (rate {}) and linear SVM (C {}) averaged", self.rate, self.c),
+        }
+    }
+}
+
 /// The training objective. Whichever it is, the scores become probabilities by a
 /// softmax whose temperature is fitted on held-out rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -105,7 +105,11 @@ pub fn shouting(text: &str) -> bool {
 
 /// Reads one message's tone.
 pub fn message_tone(text: &str) -> MessageTone {
-    let words = clause_words(text);
+    tone_of(&clause_words(text), text)
+}
+
+/// [`message_tone`] of a message already split into its clause words.
+fn tone_of(words: &[(usize, String)], text: &str) -> MessageTone {
     let mut sum = 0.0f32;
     let mut carried: Vec<(String, f32)> = Vec::new();
     for (i, (clause, w)) in words.iter().enumerate() {
@@ -132,17 +136,12 @@ pub fn message_tone(text: &str) -> MessageTone {
     // Threats, as whole phrases within a clause, unless negated just before
     // ("I do not want to close my account").
     for (phrase, v) in lexicon::THREATS {
-        let phrase: Vec<&str> = phrase.split(' ').collect();
-        for at in 0..words.len().saturating_sub(phrase.len() - 1) {
-            let span = &words[at..at + phrase.len()];
-            let clause = span[0].0;
-            if span.iter().zip(&phrase).all(|((c, w), p)| *c == clause && w == p) {
-                let before = &words[at.saturating_sub(3)..at];
-                if !before.iter().any(|(c, b)| *c == clause && lexicon::NEGATORS.contains(&b.as_str())) {
-                    sum += v;
-                    carried.push((phrase.join(" "), *v));
-                }
-                break;
+        if let Some(at) = find_phrase(words, phrase, true) {
+            let clause = words[at].0;
+            let before = &words[at.saturating_sub(3)..at];
+            if !before.iter().any(|(c, b)| *c == clause && lexicon::NEGATORS.contains(&b.as_str())) {
+                sum += v;
+                carried.push((phrase.to_string(), *v));
             }
         }
     }
@@ -238,14 +237,15 @@ pub fn thread_tone(thread: &str) -> ThreadTone {
             continue;
         }
         unanswered += 1;
-        tones.push(message_tone(part));
-        let words: Vec<String> = part.unicode_words().map(str::to_lowercase).collect();
+        // One reading of the words serves the tone and the signals.
+        let words = clause_words(part);
+        tones.push(tone_of(&words, part));
         for (kind, entries) in lexicon::SIGNALS {
             // One signal of each kind, with the first words that showed it.
             if signals.iter().any(|s| s.kind == *kind) {
                 continue;
             }
-            if let Some(entry) = entries.iter().find(|e| mentions(&words, e)) {
+            if let Some(entry) = entries.iter().find(|e| find_phrase(&words, e, false).is_some()) {
                 signals.push(Signal { kind: kind.to_string(), word: entry.to_string() });
             }
         }
@@ -311,9 +311,13 @@ fn explain(t: &ThreadTone) -> String {
     s
 }
 
-/// Whether a message's words hold a signal entry: a word, or a phrase of
-/// several words one after the other.
-fn mentions(words: &[String], entry: &str) -> bool {
-    let phrase: Vec<&str> = entry.split(' ').collect();
-    words.windows(phrase.len()).any(|w| w.iter().zip(&phrase).all(|(a, b)| a == b))
+/// Where a message's words first hold `phrase` (a word, or words one after
+/// the other, space-separated); `one_clause`: only within one clause.
+fn find_phrase(words: &[(usize, String)], phrase: &str, one_clause: bool) -> Option<usize> {
+    let n = phrase.split(' ').count();
+    (0..=words.len().checked_sub(n)?).find(|&at| {
+        let span = &words[at..at + n];
+        span.iter().zip(phrase.split(' ')).all(|((_, w), p)| w == p)
+            && (!one_clause || span.iter().all(|(c, _)| *c == span[0].0))
+    })
 }
