@@ -1,7 +1,7 @@
 //! Background work of a server process.
 
 use crate::state::AppState;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use triage_core::priority::Volume;
 
 /// How often the queue's volume is measured for surge mode.
@@ -49,43 +49,15 @@ pub(crate) async fn watch_volume(state: AppState) {
 
 /// How often other processes' writes are picked up by this process's queue index.
 const SYNC_EVERY: Duration = Duration::from_secs(1);
-/// How often levels that time has moved (age, SLA) are stored and explained.
-const DRIFT_EVERY: Duration = Duration::from_secs(15);
-/// Most tickets re-prioritized per drift round (the rest wait for the next).
-const DRIFT_BATCH: usize = 2_000;
 
-/// Keeps the queue index in step with the store, and records priority changes
-/// that come from time passing: a ticket whose waiting time or nearing SLA target
-/// lifts it into another level gets the level stored, with a `priority_changed`
-/// event that says why.
+/// Keeps the queue index in step with the store. Time passing only re-orders
+/// the queue (the index computes scores at any instant); it never changes a
+/// level, so nothing is stored and nobody is told.
 pub(crate) async fn follow_queue(state: AppState) {
-    let mut last_drift = Instant::now();
     loop {
         tokio::time::sleep(SYNC_EVERY).await;
         if let Err(e) = state.queue.sync(&state.store).await {
             tracing::warn!(error = %e, "cannot sync the queue index");
-        }
-        if last_drift.elapsed() >= DRIFT_EVERY {
-            last_drift = Instant::now();
-            let drifted = state.queue.lock().drifted(state.now().timestamp_millis());
-            // Under surge mode the weights moved too (the customer is told so).
-            let why = match state.surge() {
-                Some(rule) => {
-                    format!("surge mode `{}`: its weights, waiting time and SLA points moved the score", rule.name)
-                }
-                None => "time passed: waiting time and SLA points moved the score".to_string(),
-            };
-            let mut moved = 0;
-            for (id, _) in drifted.into_iter().take(DRIFT_BATCH) {
-                match crate::rescore::rescore_one(&state, id, &why).await {
-                    Ok(true) => moved += 1,
-                    Ok(false) => {}
-                    Err(e) => tracing::warn!(ticket = id, error = %e, "cannot re-prioritize"),
-                }
-            }
-            if moved > 0 {
-                tracing::info!(tickets = moved, "levels moved by time recorded");
-            }
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use triage_core::organization::{effective_plan, Organization};
 use triage_core::plan::SupportPlan;
-use triage_core::priority::{decide, level_for, score, EmotionSignals, Facts, Override, Priority};
+use triage_core::priority::{decide, level, EmotionSignals, Facts, Override, Priority};
 use triage_core::ticket::{Actor, CustomFields, EventKind, Ticket};
 use triage_store::{NewEvent, StoreError};
 
@@ -75,8 +75,9 @@ pub(crate) fn reprioritize(
     }
 }
 
-/// [`apply`] for a re-prioritized stored ticket: a level change also records how
-/// it re-targeted the SLA clocks (`sla_due`: the next due time before and after).
+/// [`apply`] for a re-prioritized stored ticket: the next due time its score
+/// counted is stored with it, and a level change also records how it
+/// re-targeted the SLA clocks (`sla_due`: the next due time before and after).
 pub(crate) fn apply_retargeted(
     t: &mut Ticket,
     (pr, due): (Priority, Option<DateTime<Utc>>),
@@ -84,6 +85,7 @@ pub(crate) fn apply_retargeted(
     force: bool,
 ) -> Option<NewEvent> {
     let before = t.sla_due_at;
+    t.sla_due_at = due;
     let mut event = apply(t, pr, reason, force);
     if let Some(e) = event.as_mut() {
         if due != before {
@@ -98,10 +100,10 @@ pub(crate) fn priority(s: &AppState, c: &Customer, r: &Request, override_: Optio
     priority_with_sla(s, c, r, override_, None::<fn(&str) -> Option<DateTime<Utc>>>).0
 }
 
-/// [`priority`] for a ticket whose SLA due time depends on its level (a new one):
-/// `due_for(level)` is asked with the level the score gives without SLA points
-/// (or the agent's level), and the decision then counts that due time. Without
-/// `due_for`, the request's own due time counts. One text scan and one
+/// [`priority`] for a ticket whose SLA due time depends on its level:
+/// `due_for(level)` is asked with the level the criteria give (or the agent's
+/// level; time plays no part in it), and the score then counts that due time.
+/// Without `due_for`, the request's own due time counts. One text scan and one
 /// explanation, however it goes.
 pub(crate) fn priority_with_sla(
     s: &AppState,
@@ -132,10 +134,7 @@ pub(crate) fn priority_with_sla(
     let (now, surge) = (s.now(), s.surge());
     let due = match due_for {
         None => r.sla_due,
-        Some(due_for) => due_for(match override_ {
-            Some(o) => &o.level,
-            None => &s.policy.levels[level_for(&s.policy, score(&s.policy, &facts, now, surge))].name,
-        }),
+        Some(due_for) => due_for(level(&s.policy, &facts, override_.map(|o| o.level.as_str()))),
     };
     let facts = Facts { sla_due: due, ..facts };
     (decide(&s.policy, &facts, now, surge, override_), due)

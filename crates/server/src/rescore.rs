@@ -4,6 +4,7 @@
 
 use crate::prioritize::{self, Request};
 use crate::state::AppState;
+use triage_core::priority::same_apart_from_time;
 use triage_core::ticket::{Actor, EventKind, Ticket};
 use triage_store::{ModifyError, NewEvent, StoreError};
 
@@ -46,15 +47,11 @@ pub async fn rescore(s: &AppState, scope: Scope<'_>) -> Result<Rescored, StoreEr
     Ok(out)
 }
 
-/// Re-prioritizes one ticket by id (see [`rescore_ticket`]).
-pub(crate) async fn rescore_one(s: &AppState, id: i64, why: &str) -> Result<bool, StoreError> {
-    let t = s.store.get_ticket(id).await?;
-    rescore_ticket(s, &t, why).await
-}
-
 /// Scores an open ticket again and stores the result; a level that moves gets a
-/// `priority_changed` event with `why`. Returns whether the level moved. The
-/// queue index gets the new score even when nothing needed storing.
+/// `priority_changed` event with `why`, a score whose reasons changed (a new
+/// plan, say) a `fields_changed` event, so the ticket never shows reasons that
+/// no longer hold. Returns whether the level moved. The queue index gets the
+/// new score even when nothing needed storing.
 pub(crate) async fn rescore_ticket(s: &AppState, t: &Ticket, why: &str) -> Result<bool, StoreError> {
     let customer = match prioritize::customer(s, t.organization_id).await {
         Ok(c) => c,
@@ -76,13 +73,25 @@ pub(crate) async fn rescore_ticket(s: &AppState, t: &Ticket, why: &str) -> Resul
             let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
             let pr = prioritize::reprioritize(s, &customer, &Request::of(t, &words), over.as_ref(), due.as_ref());
             let version_moved = t.policy_version.as_deref() != Some(pr.0.policy_version.as_str());
+            let reasons_moved =
+                t.priority_explanation.as_ref().is_none_or(|e| !same_apart_from_time(e, &pr.0.explanation));
+            let score_before = t.priority_score;
             let mut events: Vec<NewEvent> =
                 prioritize::apply_retargeted(t, pr, Some(why.to_string()), false).into_iter().collect();
-            if events.is_empty() && version_moved {
-                // Stored under the new version even when the level holds.
+            if events.is_empty() && (version_moved || reasons_moved) {
+                // Stored even when the level holds: the version and the reasons are the ticket's.
+                let mut changes = Vec::new();
+                if version_moved {
+                    changes.push(serde_json::json!({"field": "policy_version", "to": t.policy_version}));
+                }
+                if reasons_moved {
+                    changes.push(
+                        serde_json::json!({"field": "priority_score", "from": score_before, "to": t.priority_score}),
+                    );
+                }
                 events.push(NewEvent {
                     kind: EventKind::FieldsChanged,
-                    data: serde_json::json!({"changes": [{"field": "policy_version", "to": t.policy_version}]}),
+                    data: serde_json::json!({ "changes": changes }),
                     reason: Some(why.to_string()),
                 });
             }

@@ -292,11 +292,26 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
             p.check_level(&level).map_err(|e| rej("priority", e.message))?;
             let mut pr = severity_priority(p, impact.as_deref(), urgency.as_deref());
             let base = p.level(&level).expect("checked").base_score;
+            let reason = format!("priority {level} as recorded in the source system");
             pr.explanation.contributions = vec![triage_core::priority::Contribution {
                 strategy: "imported".into(),
                 contribution: base,
-                reason: format!("priority {level} as recorded in the source system"),
+                reason: reason.clone(),
+                points: Some(base),
+                weight: Some(1.0),
             }];
+            pr.explanation.level = Some(triage_core::priority::LevelDecision {
+                base: level.clone(),
+                source: triage_core::priority::LevelSource::Override,
+                rule: None,
+                raise_points: 0.0,
+                raised: 0,
+                level: level.clone(),
+                reason,
+            });
+            if let Some(points) = pr.points.as_mut() {
+                points.0[triage_core::priority::Strategy::Severity.index()] = base;
+            }
             pr.level = level;
             pr.score = base;
             pr

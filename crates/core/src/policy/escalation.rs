@@ -20,8 +20,6 @@ pub struct EscalationDef {
     pub levels: Vec<String>,
     /// Empty: every SLA policy.
     pub sla_policies: Vec<String>,
-    /// Levels to raise the priority by (0: leave it).
-    pub raise_priority: u32,
     pub reassign: Option<Reassign>,
     pub notify: Vec<NotifyTarget>,
     pub add_tag: Option<String>,
@@ -179,14 +177,15 @@ pub(super) fn escalations(errs: &mut Errors, raw: &[Spanned<EscalationFile>], k:
                 );
             }
         }
-        let raise_priority = match &e.raise_priority {
-            None => 0,
-            Some(r) if (0..=9).contains(r.get_ref()) => *r.get_ref() as u32,
-            Some(r) => {
-                errs.at(r.span(), format!("escalation `{name}`: raise_priority must be 0 to 9"), "levels to raise by");
-                0
-            }
-        };
+        if let Some(r) = e.raise_priority.as_ref().filter(|r| *r.get_ref() != 0) {
+            // Time never changes a level: a raised level would tighten the very
+            // targets that were missed, and breach again.
+            errs.at(
+                r.span(),
+                format!("escalation `{name}`: an SLA warning or breach cannot raise the level"),
+                "a level is the promise to the customer and a raised one would tighten the targets just missed; breached tickets already climb the queue through the `sla` strategy. Use notify, reassign or add_tag (an agent may still set the level by hand)",
+            );
+        }
         let team_of = |errs: &mut Errors, s: &Spanned<String>, t: &str| -> String {
             if !k.teams.iter().any(|x| x == t) {
                 errs.at(
@@ -228,12 +227,8 @@ pub(super) fn escalations(errs: &mut Errors, raw: &[Spanned<EscalationFile>], k:
             }
         }
         let add_tag = e.add_tag.as_ref().map(|t| t.get_ref().trim().to_string());
-        if raise_priority == 0 && reassign.is_none() && notify.is_empty() && add_tag.is_none() {
-            errs.at(
-                e.name.span(),
-                format!("escalation `{name}` does nothing"),
-                "give it raise_priority, reassign, notify or add_tag",
-            );
+        if reassign.is_none() && notify.is_empty() && add_tag.is_none() {
+            errs.at(e.name.span(), format!("escalation `{name}` does nothing"), "give it reassign, notify or add_tag");
         }
         out.push(EscalationDef {
             name: name.clone(),
@@ -242,7 +237,6 @@ pub(super) fn escalations(errs: &mut Errors, raw: &[Spanned<EscalationFile>], k:
             clocks,
             levels: e.levels.iter().map(|l| l.get_ref().clone()).collect(),
             sla_policies: e.sla_policies.iter().map(|p| p.get_ref().clone()).collect(),
-            raise_priority,
             reassign,
             notify,
             add_tag,

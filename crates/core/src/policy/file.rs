@@ -60,6 +60,9 @@ pub(crate) type PointsFile = BTreeMap<Spanned<String>, Spanned<f64>>;
 pub(crate) struct PriorityFile {
     #[serde(default)]
     pub weights: PointsFile,
+    pub max_raise: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub rules: Vec<Spanned<LevelRuleFile>>,
     pub customer: Option<CustomerFile>,
     pub emotion: Option<EmotionFile>,
     pub age: Option<AgeFile>,
@@ -73,6 +76,37 @@ pub(crate) struct PriorityFile {
     pub business_impact: Option<BusinessImpactFile>,
     #[serde(default)]
     pub surge: Vec<SurgeFile>,
+}
+
+/// `[[priority.rules]]`: conditions that set a level.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LevelRuleFile {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    pub level: Spanned<String>,
+    #[serde(default)]
+    pub categories: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub impacts: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub urgencies: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub account_types: Vec<Spanned<String>>,
+    pub vip: Option<bool>,
+    #[serde(default)]
+    pub customer_categories: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub personas: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub plans: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub words: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub signals: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub custom_fields: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]

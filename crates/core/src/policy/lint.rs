@@ -9,6 +9,7 @@ use crate::priority::Strategy;
 pub(super) fn check(raw: &PolicyFile, p: &Policy, errs: &mut Errors) {
     sla_targets_follow_priority(raw, p, errs);
     every_level_is_reachable(raw, p, errs);
+    raise_is_bounded(raw, p, errs);
     surge_rules_are_unambiguous(raw, errs);
     escalation_words_are_unambiguous(raw, errs);
     categories_are_distinct(raw, errs);
@@ -161,56 +162,95 @@ fn max_points(p: &Policy, s: Strategy) -> Option<f64> {
     })
 }
 
-/// Points only add, so every ticket scores at least its severity; a level below
-/// the least severe cell can never be chosen, nor one above the best possible score.
+/// A level comes from a matrix cell, a rule or the default level, raised by at
+/// most `max_raise` for who the customer is (or an agent's override). A level
+/// none of those gives can never be chosen automatically.
+/// The levels a ticket can start from: matrix cells, rules, the default level.
+fn base_levels(p: &Policy) -> Vec<usize> {
+    let idx = |name: &str| p.levels.iter().position(|l| l.name == name);
+    let mut bases: Vec<usize> = p.matrix.cells.iter().flatten().filter_map(|c| idx(c)).collect();
+    bases.extend(idx(&p.default_level));
+    bases.extend(p.priority.rules.iter().filter_map(|r| idx(&r.level)));
+    bases.sort();
+    bases.dedup();
+    bases
+}
+
 fn every_level_is_reachable(raw: &PolicyFile, p: &Policy, errs: &mut Errors) {
-    let w = p.priority.weights;
-    let base = |name: &str| p.level(name).map_or(0.0, |l| l.base_score);
-    let floor = p
-        .matrix
-        .cells
-        .iter()
-        .flatten()
-        .map(|c| base(c))
-        .chain(std::iter::once(base(&p.default_level)))
-        .fold(f64::INFINITY, f64::min)
-        * w.get(Strategy::Severity);
-    let ceiling: Option<f64> = Strategy::ALL
-        .iter()
-        .map(|s| {
-            if *s == Strategy::Severity {
-                let top = p.matrix.cells.iter().flatten().map(|c| base(c)).fold(base(&p.default_level), f64::max);
-                Some(top * w.get(*s))
-            } else {
-                max_points(p, *s).map(|m| m * w.get(*s))
-            }
-        })
-        .sum();
+    let bases = base_levels(p);
+    let most = raise_ceiling(p);
+    let reachable = |i: usize| {
+        bases
+            .iter()
+            .any(|&b| b == i || (b > i && most.is_none_or(|m| super::super::priority::levels_raised(p, b, m) >= b - i)))
+    };
     for (i, level) in p.levels.iter().enumerate() {
-        let span = raw.levels.get_ref().get(i).map_or(0..0, |l| l.get_ref().name.span());
-        let above = i.checked_sub(1).map(|j| p.levels[j].base_score);
-        if let Some(above) = above {
-            if floor >= above {
-                errs.at(
-                    span.clone(),
-                    format!(
-                        "level `{}` can never be reached: every ticket scores at least {floor} from severity alone, which is already {}",
-                        level.name,
-                        p.levels[i - 1].name
-                    ),
-                    "lower the base_score of the levels above it, or map a matrix cell to a level this low",
-                );
-                continue;
-            }
+        if reachable(i) {
+            continue;
         }
-        if let Some(c) = ceiling {
-            if i + 1 < p.levels.len() && c < level.base_score {
-                errs.at(
-                    span,
-                    format!("level `{}` can never be reached: no ticket can score more than {c}", level.name),
-                    "lower its base_score or raise the points of the strategies",
-                );
-            }
+        let span = raw.levels.get_ref().get(i).map_or(0..0, |l| l.get_ref().name.span());
+        errs.at(
+            span,
+            format!(
+                "level `{}` can never be reached: no matrix cell, rule or default level gives it, nor a raise for who the customer is",
+                level.name
+            ),
+            "map a matrix cell to it, add a [[priority.rules]] entry that sets it, or remove the level",
+        );
+    }
+}
+
+/// The most points who the customer is can add at the normal weights (None:
+/// unbounded, a numeric custom field without a max).
+fn raise_ceiling(p: &Policy) -> Option<f64> {
+    Strategy::ALL
+        .iter()
+        .filter(|s| s.raises_level())
+        .map(|s| max_points(p, *s).map(|m| m * p.priority.weights.get(*s)))
+        .sum()
+}
+
+/// Who the customer is may raise a level by at most `max_raise`: the weights
+/// must not be able to add more points than that many levels apart (the clamp
+/// at run time is a safety net, not the policy).
+fn raise_is_bounded(raw: &PolicyFile, p: &Policy, errs: &mut Errors) {
+    let Some(pr) = &raw.priority else { return };
+    let span = pr.get_ref().max_raise.as_ref().map_or(pr.span(), |m| m.span());
+    let max = p.priority.max_raise;
+    let parts: Vec<String> = Strategy::ALL
+        .iter()
+        .filter(|s| s.raises_level())
+        .map(|s| match max_points(p, *s) {
+            Some(m) => format!("{} {}", s.as_str(), m * p.priority.weights.get(*s)),
+            None => format!("{} unbounded", s.as_str()),
+        })
+        .collect();
+    let Some(ceiling) = raise_ceiling(p) else {
+        errs.at(
+            span,
+            "who the customer is could raise a level without bound: a numeric custom field rule has no max",
+            "give every per_unit custom field rule under [priority.custom_fields] a max",
+        );
+        return;
+    };
+    for i in base_levels(p).into_iter().filter(|i| *i > max) {
+        let (level, target) = (&p.levels[i], &p.levels[i - max - 1]);
+        if level.base_score + ceiling >= target.base_score {
+            errs.at(
+                span,
+                format!(
+                    "who the customer is can add up to {ceiling} points ({}), enough to raise {} to {}: more than max_raise = {max} level{}",
+                    parts.join(", "),
+                    level.name,
+                    target.name,
+                    if max == 1 { "" } else { "s" }
+                ),
+                format!(
+                    "keep those strategies' most points (times their weights) under {}, or raise max_raise",
+                    target.base_score - level.base_score
+                ),
+            );
+            return;
         }
     }
 }

@@ -201,12 +201,6 @@ impl Policy {
         self.calendars.iter().find(|c| c.name == name)
     }
 
-    /// The level `by` steps more urgent than `level` (stopping at the most urgent).
-    pub fn raised_level(&self, level: &str, by: u32) -> Option<&str> {
-        let i = self.levels.iter().position(|l| l.name == level)?;
-        Some(self.levels[i.saturating_sub(by as usize)].name.as_str())
-    }
-
     pub fn team(&self, name: &str) -> Option<&TeamDef> {
         self.teams.iter().find(|t| t.name == name)
     }

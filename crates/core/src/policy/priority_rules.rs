@@ -3,19 +3,22 @@
 //! can never lower a score.
 
 use super::custom_field::{CustomFieldDef, CustomFieldType};
-use super::file::{PointsFile, PriorityFile};
+use super::file::{LevelRuleFile, PointsFile, PriorityFile};
 use super::parse_duration;
 use super::validate::Errors;
 use super::{CategoryDef, Segments};
 use crate::priority::{
-    AgeRules, BusinessImpactRules, CustomFieldRule, CustomerRules, EmotionRules, PriorityRules, SlaRules, Strategy,
-    SurgeRule, Weights,
+    AgeRules, BusinessImpactRules, CustomFieldRule, CustomerRules, EmotionRules, LevelRule, PriorityRules, SlaRules,
+    Strategy, SurgeRule, Weights,
 };
 use toml::Spanned;
 
 pub(super) struct Known<'a> {
     pub segments: &'a Segments,
+    pub levels: &'a [String],
+    pub impact: &'a [String],
     pub urgency: &'a [String],
+    pub plans: &'a [String],
     pub categories: &'a [CategoryDef],
     pub custom_fields: &'a [CustomFieldDef],
 }
@@ -73,6 +76,16 @@ pub(super) fn compile(errs: &mut Errors, raw: Option<&PriorityFile>, known: Know
     let urg = refs(known.urgency);
 
     let mut rules = PriorityRules { weights: weights(errs, &raw.weights, Weights::default()), ..Default::default() };
+    if let Some(m) = &raw.max_raise {
+        match usize::try_from(*m.get_ref()) {
+            Ok(n) if n < known.levels.len().max(1) => rules.max_raise = n,
+            _ => errs.at(
+                m.span(),
+                format!("max_raise must be a whole number from 0 to {}", known.levels.len().saturating_sub(1)),
+                "how many levels who the customer is may raise a ticket: 0 (never) or 1 are usual",
+            ),
+        }
+    }
     if let Some(c) = &raw.customer {
         rules.customer = CustomerRules {
             account_type: points(errs, &c.account_type, &accounts, "account type"),
@@ -186,8 +199,105 @@ pub(super) fn compile(errs: &mut Errors, raw: Option<&PriorityFile>, known: Know
             name: s.name.get_ref().clone(),
             open_backlog_above: s.open_backlog_above,
             arrivals_per_hour_above: s.arrivals_per_hour_above,
-            weights: weights(errs, &s.weights, rules.weights),
+            weights: weights(errs, &s.weights, Weights::default()),
         });
     }
+    let compiled: Vec<LevelRule> = raw.rules.iter().map(|r| level_rule(errs, r, &known)).collect();
+    rules.rules = compiled;
     rules
+}
+
+/// Checks one `[[priority.rules]]` entry: a known level, names the policy
+/// declares, at least one condition, custom field values of the field's type.
+fn level_rule(errs: &mut Errors, r: &Spanned<LevelRuleFile>, known: &Known) -> LevelRule {
+    let f = r.get_ref();
+    let name = f.name.get_ref();
+    let mut list = |values: &[Spanned<String>], allowed: &[&str], what: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        for v in values {
+            if allowed.contains(&v.get_ref().as_str()) {
+                out.push(v.get_ref().clone());
+            } else {
+                errs.at(
+                    v.span(),
+                    format!("rule `{name}` names unknown {what} `{}`", v.get_ref()),
+                    format!("use one of: {}", allowed.join(", ")),
+                );
+            }
+        }
+        out
+    };
+    let seg = known.segments;
+    let cats: Vec<&str> = known.categories.iter().map(|c| c.name.as_str()).collect();
+    let signals: Vec<&str> = crate::sentiment::SIGNAL_KINDS.to_vec();
+    let mut rule = LevelRule {
+        name: name.clone(),
+        description: f.description.clone(),
+        level: f.level.get_ref().clone(),
+        categories: list(&f.categories, &cats, "category"),
+        impacts: list(&f.impacts, &refs(known.impact), "impact"),
+        urgencies: list(&f.urgencies, &refs(known.urgency), "urgency"),
+        account_types: list(&f.account_types, &refs(&seg.account_types), "account type"),
+        vip: f.vip,
+        customer_categories: list(&f.customer_categories, &refs(&seg.customer_categories), "customer category"),
+        personas: list(&f.personas, &refs(&seg.personas), "persona"),
+        plans: list(&f.plans, &refs(known.plans), "plan"),
+        words: f.words.iter().map(|w| w.get_ref().to_lowercase()).collect(),
+        signals: list(&f.signals, &signals, "signal"),
+        custom_fields: Vec::new(),
+    };
+    if !known.levels.contains(f.level.get_ref()) {
+        errs.at(
+            f.level.span(),
+            format!("rule `{name}` sets unknown level `{}`", f.level.get_ref()),
+            format!("use one of: {}", known.levels.join(", ")),
+        );
+    }
+    for (field, value) in &f.custom_fields {
+        let Some(def) = known.custom_fields.iter().find(|d| &d.name == field.get_ref()) else {
+            errs.at(field.span(), format!("rule `{name}`: custom field `{}` is not declared", field.get_ref()), "");
+            continue;
+        };
+        let json = match value.get_ref() {
+            toml::Value::Boolean(b) if def.kind == CustomFieldType::Bool => Some(serde_json::json!(b)),
+            toml::Value::Integer(i) if def.kind == CustomFieldType::Int => Some(serde_json::json!(i)),
+            toml::Value::Integer(i) if def.kind == CustomFieldType::Float => Some(serde_json::json!(*i as f64)),
+            toml::Value::Float(x) if def.kind == CustomFieldType::Float => Some(serde_json::json!(x)),
+            toml::Value::String(v) if def.kind == CustomFieldType::String => Some(serde_json::json!(v)),
+            toml::Value::String(v) if def.kind == CustomFieldType::Enum && def.values.contains(v) => {
+                Some(serde_json::json!(v))
+            }
+            _ => None,
+        };
+        match json {
+            Some(v) => rule.custom_fields.push((def.name.clone(), v)),
+            None => errs.at(
+                value.span(),
+                format!("rule `{name}`: `{}` is not a value of custom field `{}`", value.get_ref(), def.name),
+                match def.kind {
+                    CustomFieldType::Enum => format!("use one of: {}", def.values.join(", ")),
+                    _ => format!("give a value of type {:?}", def.kind).to_lowercase(),
+                },
+            ),
+        }
+    }
+    let no_condition = f.categories.is_empty()
+        && f.impacts.is_empty()
+        && f.urgencies.is_empty()
+        && f.account_types.is_empty()
+        && f.vip.is_none()
+        && f.customer_categories.is_empty()
+        && f.personas.is_empty()
+        && f.plans.is_empty()
+        && f.words.is_empty()
+        && f.signals.is_empty()
+        && f.custom_fields.is_empty();
+    if no_condition {
+        errs.at(
+            f.name.span(),
+            format!("rule `{name}` has no condition, so it would set {} on every ticket", f.level.get_ref()),
+            "add a condition (categories, vip, signals, custom_fields, ...) or use default_level",
+        );
+    }
+    rule
 }

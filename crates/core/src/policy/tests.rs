@@ -47,7 +47,7 @@ fn unknown_fields_are_rejected_with_a_hint() {
 #[test]
 fn a_level_without_guideline_is_rejected() {
     let text = builtin_with(
-        "guideline = \"Feedback, feature requests, cosmetic issues. Answer when the queue allows.\"",
+        "guideline = \"Nothing is broken: questions and how-tos, feedback, feature requests, cosmetic issues. Answer when the queue allows.\"",
         "guideline = \"\"",
     );
     let e = errors(&text);
@@ -58,7 +58,7 @@ fn a_level_without_guideline_is_rejected() {
 
 #[test]
 fn matrix_cells_must_name_known_levels_and_fill_every_cell() {
-    let text = builtin_with("[\"P2\", \"P3\", \"P4\", \"P4\"],", "[\"P2\", \"P9\", \"P4\"],");
+    let text = builtin_with("[\"P2\", \"P3\", \"P3\", \"P4\"],", "[\"P2\", \"P9\", \"P4\"],");
     let e = errors(&text);
     let msgs: Vec<String> = e.iter().map(|e| e.message.clone()).collect();
     assert!(msgs.iter().any(|m| m.contains("row 4 has 3 cells")), "{msgs:?}");
@@ -94,13 +94,16 @@ fn durations_and_scores_are_checked() {
 
 #[test]
 fn priority_rules_must_name_what_the_policy_declares() {
-    let text = builtin_with("vip = 6", "vip = 6\nplatinum = 3");
+    let text = builtin_with("vip = 3", "vip = 3\nplatinum = 3");
     assert!(errors(&text)[0].message.contains("unknown field `platinum`"));
     let text = builtin_with("account_type = { free = 0,", "account_type = { gold = 1, free = 0,");
     let e = errors(&text);
     assert_eq!(e[0].message, "unknown account type `gold`");
     assert_eq!(e[0].line, line_of(&text, "gold = 1"));
-    let text = builtin_with("security_incident = { when_true = 15 }", "security_incident = { per_unit = 2.0 }");
+    let text = builtin_with(
+        "environment = { values = { production = 4,",
+        "security_incident = { per_unit = 2.0 }\nenvironment = { values = { production = 4,",
+    );
     assert!(errors(&text)[0].message.contains("does not fit its type"));
     let text = builtin_with("severity = 1.25", "severity = -1");
     assert!(errors(&text)[0].message.contains("must be a number >= 0"));
@@ -155,7 +158,11 @@ fn a_level_no_ticket_can_reach_is_rejected() {
     );
     let e = errors(&text);
     assert_eq!(e.len(), 1, "{e:?}");
-    assert!(e[0].message.starts_with("level `P5` can never be reached: every ticket scores at least 20"), "{}", e[0]);
+    assert!(
+        e[0].message.starts_with("level `P5` can never be reached: no matrix cell, rule or default level"),
+        "{}",
+        e[0]
+    );
     assert_eq!(e[0].line, line_of(&text, "name = \"P5\""));
 }
 
@@ -243,14 +250,16 @@ fn calendars_are_compiled_and_checked() {
 fn the_builtin_escalations_and_messages_load() {
     let p = Policy::builtin();
     let breach = p.escalations.iter().find(|e| e.name == "breached").unwrap();
-    assert_eq!((breach.on, breach.raise_priority), (crate::sla::TriggerKind::Breach, 1));
+    assert_eq!(breach.on, crate::sla::TriggerKind::Breach);
+    assert!(
+        breach.reassign.is_none() && !breach.notify.is_empty(),
+        "a breach tells people; it does not raise the level"
+    );
     assert!(breach.applies(crate::sla::TriggerKind::Breach, crate::sla::ClockName::NextReply, "P3", "basic"));
     let urgent = p.escalations.iter().find(|e| e.name == "urgent resolution breached").unwrap();
     assert_eq!(urgent.reassign, Some(Reassign::NextTier));
     assert!(!urgent.applies(crate::sla::TriggerKind::Breach, crate::sla::ClockName::FirstResponse, "P1", "basic"));
     assert!(!urgent.applies(crate::sla::TriggerKind::Breach, crate::sla::ClockName::Resolution, "P3", "basic"));
-    assert_eq!(p.raised_level("P3", 1), Some("P2"));
-    assert_eq!(p.raised_level("P1", 2), Some("P1"), "stops at the most urgent");
     assert!(p.messages.acknowledgment.contains("{promise}"));
 }
 
@@ -340,4 +349,69 @@ fn categorization_thresholds_and_label_maps_are_checked() {
     assert!(e[0].message.contains("maps `0` to `urgent`, not a urgency value"), "{e:?}");
     assert_eq!(e[0].line, line_of(&text, "labels.urgency = { \"0\""));
     assert!(e[0].hint.as_deref().unwrap_or("").contains("critical, high, medium, low"), "{e:?}");
+}
+
+#[test]
+fn weights_that_could_raise_more_than_max_raise_are_rejected() {
+    let text = builtin_with("vip = 3", "vip = 30");
+    let e = errors(&text);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].message.contains("enough to raise P3 to P1: more than max_raise = 1 level"), "{}", e[0]);
+    assert_eq!(e[0].line, line_of(&text, "max_raise = 1"));
+    assert!(e[0].hint.as_deref().unwrap_or_default().contains("under 40"), "{:?}", e[0].hint);
+    // Allowed two levels, the same weights pass while they cannot reach three.
+    let two = text.replacen("vip = 30", "vip = 20", 1).replacen("max_raise = 1", "max_raise = 2", 1);
+    Policy::from_toml("p.toml", &two).expect("two levels allowed");
+    let unbounded =
+        builtin_with("affected_users = { per_unit = 0.05, max = 5 }", "affected_users = { per_unit = 0.05 }");
+    assert!(errors(&unbounded)[0].message.contains("without bound"), "{:?}", errors(&unbounded));
+    let out_of_range = builtin_with("max_raise = 1", "max_raise = 9");
+    assert!(errors(&out_of_range)[0].message.contains("max_raise must be a whole number from 0 to 3"));
+}
+
+#[test]
+fn level_rules_must_name_what_exists_and_have_a_condition() {
+    let rule = |body: &str| format!("{BUILTIN_TOML}\n[[priority.rules]]\nname = \"odd\"\n{body}\n");
+    let e = errors(&rule("level = \"P9\"\nvip = true"));
+    assert!(e[0].message.contains("rule `odd` sets unknown level `P9`"), "{e:?}");
+    let e = errors(&rule("level = \"P1\""));
+    assert!(e[0].message.contains("rule `odd` has no condition"), "{e:?}");
+    let e = errors(&rule("level = \"P1\"\ncategories = [\"cars\"]"));
+    assert!(e[0].message.contains("unknown category `cars`"), "{e:?}");
+    let e = errors(&rule("level = \"P1\"\nsignals = [\"angry\"]"));
+    assert!(e[0].hint.as_deref().unwrap_or_default().contains("threat to leave, legal, outage"), "{e:?}");
+    let e = errors(&rule("level = \"P1\"\ncustom_fields = { environment = \"prod\" }"));
+    assert!(e[0].message.contains("`\"prod\"` is not a value of custom field `environment`"), "{e:?}");
+    let ok = rule("level = \"P2\"\ncategories = [\"security\"]\ncustom_fields = { affected_users = 10 }");
+    let p = Policy::from_toml("p.toml", &ok).unwrap();
+    let r = p.priority.rules.iter().find(|r| r.name == "odd").unwrap();
+    assert_eq!(r.custom_fields, vec![("affected_users".to_string(), serde_json::json!(10))]);
+}
+
+#[test]
+fn an_sla_escalation_may_not_raise_the_level() {
+    let text = builtin_with(
+        "clocks = [\"first_response\", \"next_reply\"]\n",
+        "clocks = [\"first_response\", \"next_reply\"]\nraise_priority = 1\n",
+    );
+    let e = errors(&text);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].message.contains("cannot raise the level"), "{}", e[0]);
+    assert!(e[0].hint.as_deref().unwrap_or_default().contains("tighten the targets"), "{:?}", e[0].hint);
+}
+
+#[test]
+fn surge_weights_are_multipliers() {
+    let p = Policy::builtin();
+    let s = &p.priority.surge[0];
+    let w = p.priority.weights_for(Some(s));
+    assert_eq!(
+        w.get(crate::priority::Strategy::Severity),
+        p.priority.weights.get(crate::priority::Strategy::Severity) * 1.25
+    );
+    assert_eq!(
+        w.get(crate::priority::Strategy::Plan),
+        p.priority.weights.get(crate::priority::Strategy::Plan),
+        "not named: x1"
+    );
 }

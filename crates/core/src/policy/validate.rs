@@ -421,7 +421,10 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         raw.priority.as_ref().map(|p| p.get_ref()),
         super::priority_rules::Known {
             segments: &segments,
+            levels: &levels.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
+            impact: &matrix.impact,
             urgency: &matrix.urgency,
+            plans: &plans.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
             categories: &categories,
             custom_fields: &custom_fields,
         },

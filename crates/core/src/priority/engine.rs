@@ -6,6 +6,7 @@
 //! adds the explanation and uses the very same numbers.
 
 use super::emotion::EmotionSignals;
+use super::level::{decision, LevelDecision};
 use super::ramp::Ramp;
 use super::rules::{lookup, SurgeRule};
 use super::strategy::{Strategy, Weights};
@@ -62,20 +63,6 @@ impl Points {
     }
 }
 
-/// The level for a score: the most urgent level whose base score it reaches
-/// (levels are listed most urgent first), else the least urgent.
-pub fn level_for(policy: &Policy, score: f64) -> usize {
-    policy.levels.iter().position(|l| score >= l.base_score).unwrap_or(policy.levels.len() - 1)
-}
-
-/// The matrix cell's level (and whether the matrix decided), else the default level.
-fn severity_level<'p>(policy: &'p Policy, f: &Facts) -> (&'p str, bool) {
-    match (f.impact, f.urgency) {
-        (Some(i), Some(u)) => policy.matrix_level(i, u).map_or((policy.default_level.as_str(), false), |l| (l, true)),
-        _ => (policy.default_level.as_str(), false),
-    }
-}
-
 fn custom_field_points(policy: &Policy, fields: &CustomFields) -> f64 {
     let mut total = 0.0;
     for rule in &policy.priority.custom_fields {
@@ -119,8 +106,8 @@ fn emotion_points(policy: &Policy, e: &EmotionSignals) -> f64 {
 pub fn points(policy: &Policy, f: &Facts, now: DateTime<Utc>) -> Points {
     let r = &policy.priority;
     let mut p = [0.0; Strategy::COUNT];
-    let (level, _) = severity_level(policy, f);
-    p[Strategy::Severity.index()] = policy.level(level).map_or(0.0, |l| l.base_score);
+    let (level, _, _) = super::level::base_level(policy, f, None);
+    p[Strategy::Severity.index()] = policy.levels[level].base_score;
     let c = &r.customer;
     p[Strategy::Customer.index()] = lookup(&c.account_type, f.account_type)
         + if f.vip { c.vip } else { 0.0 }
@@ -147,7 +134,15 @@ pub fn score(policy: &Policy, f: &Facts, now: DateTime<Utc>, surge: Option<&Surg
     points(policy, f, now).score(&policy.priority.weights_for(surge))
 }
 
-fn fmt_points(x: f64) -> String {
+/// The level these facts give (an override's, or the criteria's raised for who
+/// the customer is): what the SLA targets are looked up by. Time plays no part.
+pub fn level<'p>(policy: &'p Policy, f: &Facts, override_: Option<&str>) -> &'p str {
+    let pts = points(policy, f, f.created_at);
+    let d = decision(policy, f, &pts, override_);
+    policy.levels.iter().find(|l| l.name == d.level).map_or(policy.default_level.as_str(), |l| l.name.as_str())
+}
+
+pub(crate) fn fmt_points(x: f64) -> String {
     let r = (x * 100.0).round() / 100.0;
     if r.fract() == 0.0 {
         format!("{r:.0}")
@@ -156,8 +151,71 @@ fn fmt_points(x: f64) -> String {
     }
 }
 
-/// Level, score and explanation. With `override_`, the level is the agent's and the
-/// score that level's base score, the computed result kept in the reasons.
+/// Why a strategy gave its points, in words (without the weight).
+fn reason(policy: &Policy, s: Strategy, f: &Facts, now: DateTime<Utc>, level: &LevelDecision) -> String {
+    let r = &policy.priority;
+    match s {
+        Strategy::Severity => level.reason.split(super::level::RAISED).next().unwrap_or_default().to_string(),
+        Strategy::Customer => {
+            let c = &r.customer;
+            let mut parts = Vec::new();
+            for (label, p) in [
+                (format!("{} account", f.account_type), lookup(&c.account_type, f.account_type)),
+                ("VIP".to_string(), if f.vip { c.vip } else { 0.0 }),
+                (format!("{} customer", f.customer_category), lookup(&c.customer_category, f.customer_category)),
+                (format!("persona {}", f.persona.unwrap_or("")), f.persona.map_or(0.0, |x| lookup(&c.persona, x))),
+            ] {
+                if p != 0.0 {
+                    parts.push(format!("{label} +{}", fmt_points(p)));
+                }
+            }
+            parts.join(", ")
+        }
+        Strategy::Emotion => {
+            let mut parts: Vec<String> = f.emotion.words.iter().map(|w| format!("\"{w}\"")).collect();
+            if f.emotion.shouting {
+                parts.push("writing in capitals".into());
+            }
+            if f.emotion.exclamations {
+                parts.push("exclamation marks".into());
+            }
+            let wrote =
+                if parts.is_empty() { String::new() } else { format!("the customer wrote {}", parts.join(", ")) };
+            match &f.emotion.thread {
+                Some(t) if wrote.is_empty() => t.explanation.clone(),
+                Some(t) => format!("{wrote}; {}", t.explanation),
+                None => wrote,
+            }
+        }
+        Strategy::Age => age_reason(f.created_at, now),
+        Strategy::Category => format!("category {}", f.category.unwrap_or("")),
+        Strategy::AiUrgency => {
+            let (label, conf) = f.ai_urgency.unwrap_or(("", 0.0));
+            format!("predicted urgency {label} ({:.0}% confident)", conf * 100.0)
+        }
+        Strategy::Plan => format!("{} plan", f.plan.map_or("", |(n, _)| n)),
+        Strategy::Sla => sla_reason(f.sla_due, now),
+        Strategy::CustomFields => "custom fields".to_string(),
+        Strategy::BusinessImpact => format!("annual value {:.0}, {} seats", f.annual_value, f.seats),
+    }
+}
+
+pub(crate) fn age_reason(created_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!("waiting {:.1} h", (now - created_at).num_seconds().max(0) as f64 / 3600.0)
+}
+
+pub(crate) fn sla_reason(due: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match due {
+        Some(due) if due <= now => "SLA target breached".to_string(),
+        Some(due) => format!("next SLA target due in {} min", (due - now).num_minutes()),
+        None => String::new(),
+    }
+}
+
+/// Level, score and explanation. The level comes from criteria (see
+/// [`super::level`]); with `override_`, it is the agent's. The score is every
+/// strategy's weighted points (an override's level's base score in place of
+/// severity), so it orders the queue and adds up to its explanation.
 pub fn decide(
     policy: &Policy,
     f: &Facts,
@@ -165,112 +223,52 @@ pub fn decide(
     surge: Option<&SurgeRule>,
     override_: Option<&Override>,
 ) -> Priority {
-    let pts = points(policy, f, now);
+    let over = override_.filter(|o| policy.level(&o.level).is_some());
+    let mut pts = points(policy, f, now);
+    let computed = decision(policy, f, &pts, None);
+    let level = match over {
+        Some(o) => {
+            let d = decision(policy, f, &pts, Some(&o.level));
+            pts.0[Strategy::Severity.index()] = policy.level(&o.level).map_or(0.0, |l| l.base_score);
+            LevelDecision {
+                reason: format!("set to {} by {} (computed: {}): {}", o.level, o.by, computed.level, o.reason),
+                ..d
+            }
+        }
+        None => computed,
+    };
     let weights = policy.priority.weights_for(surge);
-    let (sev_level, cell) = severity_level(policy, f);
-    let r = &policy.priority;
     let mut contributions = Vec::with_capacity(Strategy::COUNT);
     for s in Strategy::ALL {
         let raw = pts.get(s);
-        let w = weights.get(s);
         if raw == 0.0 && s != Strategy::Severity {
             continue;
         }
-        let mut reason = match s {
-            Strategy::Severity => match (cell, f.impact, f.urgency) {
-                (true, Some(i), Some(u)) => format!("impact {i} x urgency {u} gives {sev_level}"),
-                _ => format!("impact and urgency not both known: default level {sev_level}"),
-            },
-            Strategy::Customer => {
-                let c = &r.customer;
-                let mut parts = Vec::new();
-                for (label, p) in [
-                    (format!("{} account", f.account_type), lookup(&c.account_type, f.account_type)),
-                    ("VIP".to_string(), if f.vip { c.vip } else { 0.0 }),
-                    (format!("{} customer", f.customer_category), lookup(&c.customer_category, f.customer_category)),
-                    (format!("persona {}", f.persona.unwrap_or("")), f.persona.map_or(0.0, |x| lookup(&c.persona, x))),
-                ] {
-                    if p != 0.0 {
-                        parts.push(format!("{label} +{}", fmt_points(p)));
-                    }
-                }
-                parts.join(", ")
-            }
-            Strategy::Emotion => {
-                let mut parts: Vec<String> = f.emotion.words.iter().map(|w| format!("\"{w}\"")).collect();
-                if f.emotion.shouting {
-                    parts.push("writing in capitals".into());
-                }
-                if f.emotion.exclamations {
-                    parts.push("exclamation marks".into());
-                }
-                let wrote =
-                    if parts.is_empty() { String::new() } else { format!("the customer wrote {}", parts.join(", ")) };
-                match &f.emotion.thread {
-                    Some(t) if wrote.is_empty() => t.explanation.clone(),
-                    Some(t) => format!("{wrote}; {}", t.explanation),
-                    None => wrote,
-                }
-            }
-            Strategy::Age => format!("waiting {:.1} h", (now - f.created_at).num_seconds().max(0) as f64 / 3600.0),
-            Strategy::Category => format!("category {}", f.category.unwrap_or("")),
-            Strategy::AiUrgency => {
-                let (label, conf) = f.ai_urgency.unwrap_or(("", 0.0));
-                format!("predicted urgency {label} ({:.0}% confident)", conf * 100.0)
-            }
-            Strategy::Plan => format!("{} plan", f.plan.map_or("", |(n, _)| n)),
-            Strategy::Sla => match f.sla_due {
-                Some(due) if due <= now => "SLA target breached".to_string(),
-                Some(due) => format!("next SLA target due in {} min", (due - now).num_minutes()),
-                None => String::new(),
-            },
-            Strategy::CustomFields => "custom fields".to_string(),
-            Strategy::BusinessImpact => format!("annual value {:.0}, {} seats", f.annual_value, f.seats),
+        let reason = if s == Strategy::Severity && over.is_some() {
+            level.reason.clone()
+        } else {
+            reason(policy, s, f, now, &level)
         };
-        if w != 1.0 {
-            reason.push_str(&format!(
-                " (weight {}{})",
-                fmt_points(w),
-                surge.map_or(String::new(), |s| format!(", surge `{}`", s.name))
-            ));
-        }
-        contributions.push(Contribution { strategy: s.as_str().into(), contribution: raw * w, reason });
+        let strategy = if s == Strategy::Severity && over.is_some() { "override" } else { s.as_str() };
+        contributions.push(Contribution::weighted(strategy, raw, weights.get(s), reason));
     }
-    let computed_score: f64 = contributions.iter().map(|c| c.contribution).sum();
-    let computed_level = &policy.levels[level_for(policy, computed_score)].name;
-    let matrix_cell = match (cell, f.impact, f.urgency) {
-        (true, Some(i), Some(u)) => Some(MatrixCell { impact: i.into(), urgency: u.into(), level: sev_level.into() }),
+    let matrix_cell = match (f.impact, f.urgency) {
+        (Some(i), Some(u)) => {
+            policy.matrix_level(i, u).map(|l| MatrixCell { impact: i.into(), urgency: u.into(), level: l.into() })
+        }
         _ => None,
     };
-    if let Some(o) = override_.filter(|o| policy.level(&o.level).is_some()) {
-        let base = policy.level(&o.level).map_or(0.0, |l| l.base_score);
-        let explanation = Explanation {
-            contributions: vec![Contribution {
-                strategy: "override".into(),
-                contribution: base,
-                reason: format!(
-                    "set to {} by {} (computed: {computed_level}, score {}): {}",
-                    o.level,
-                    o.by,
-                    fmt_points(computed_score),
-                    o.reason
-                ),
-            }],
-            matrix_cell,
-            override_: Some(o.clone()),
-        };
-        return Priority {
-            level: o.level.clone(),
-            score: base,
-            explanation,
-            points: None,
-            policy_version: policy.version.clone(),
-        };
-    }
+    let explanation = Explanation {
+        contributions,
+        matrix_cell,
+        override_: over.cloned(),
+        level: Some(level),
+        surge: surge.map(|s| s.name.clone()),
+    };
     Priority {
-        level: computed_level.clone(),
-        score: computed_score,
-        explanation: Explanation { contributions, matrix_cell, override_: None },
+        level: explanation.level.as_ref().map(|l| l.level.clone()).unwrap_or_default(),
+        score: explanation.score(),
+        explanation,
         points: Some(pts),
         policy_version: policy.version.clone(),
     }

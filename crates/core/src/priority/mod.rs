@@ -3,13 +3,17 @@
 
 mod emotion;
 mod engine;
+mod level;
 mod ramp;
+mod restate;
 mod rules;
 mod strategy;
 
 pub use emotion::EmotionSignals;
-pub use engine::{decide, level_for, points, score, Facts, Points};
+pub use engine::{decide, level, points, score, Facts, Points};
+pub use level::{levels_raised, raise_points, LevelDecision, LevelRule, LevelSource};
 pub use ramp::Ramp;
+pub use restate::{restate, same_apart_from_time};
 pub use rules::{
     AgeRules, BusinessImpactRules, CustomFieldRule, CustomerRules, EmotionRules, PriorityRules, SlaRules, SurgeRule,
     Volume,
@@ -20,12 +24,32 @@ use crate::policy::Policy;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// One strategy's share of a priority score, with the reason in words.
+/// One strategy's share of a priority score, with the reason in words:
+/// `contribution = points x weight`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Contribution {
     pub strategy: String,
     pub contribution: f64,
     pub reason: String,
+    /// The strategy's points before its weight (absent on scores stored before
+    /// points were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<f64>,
+    /// The weight in force (the policy's, times a surge rule's multiplier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+}
+
+impl Contribution {
+    pub(crate) fn weighted(strategy: &str, points: f64, weight: f64, reason: String) -> Contribution {
+        Contribution {
+            strategy: strategy.into(),
+            contribution: points * weight,
+            reason,
+            points: Some(points),
+            weight: Some(weight),
+        }
+    }
 }
 
 /// Why a ticket has its priority: contributions sum to the score.
@@ -38,6 +62,13 @@ pub struct Explanation {
     /// Set when an agent overrode the computed level.
     #[serde(default, rename = "override", skip_serializing_if = "Option::is_none")]
     pub override_: Option<Override>,
+    /// How the level was decided (absent on priorities stored before levels
+    /// came from criteria).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<LevelDecision>,
+    /// The surge rule whose multipliers weighed the score, when one was in force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surge: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -66,13 +97,15 @@ pub struct Priority {
 }
 
 impl Explanation {
+    /// The sum of the contributions.
     pub fn score(&self) -> f64 {
         self.contributions.iter().map(|c| c.contribution).sum()
     }
 }
 
 /// The priority a ticket gets from severity alone: the matrix cell when both
-/// impact and urgency are known, else the policy's default level.
+/// impact and urgency are known, else the policy's default level. (Imported
+/// history, which has no customer facts to weigh.)
 pub fn severity_priority(policy: &Policy, impact: Option<&str>, urgency: Option<&str>) -> Priority {
     let cell = match (impact, urgency) {
         (Some(i), Some(u)) => policy.matrix_level(i, u).map(|l| MatrixCell {
@@ -82,24 +115,42 @@ pub fn severity_priority(policy: &Policy, impact: Option<&str>, urgency: Option<
         }),
         _ => None,
     };
-    let (level_name, reason) = match &cell {
-        Some(c) => (c.level.clone(), format!("impact {} x urgency {} gives {}", c.impact, c.urgency, c.level)),
+    let (level_name, source, reason) = match &cell {
+        Some(c) => (
+            c.level.clone(),
+            LevelSource::Matrix,
+            format!("impact {} x urgency {} gives {}", c.impact, c.urgency, c.level),
+        ),
         None => (
             policy.default_level.clone(),
+            LevelSource::Default,
             format!("impact and urgency not both known: default level {}", policy.default_level),
         ),
     };
     let level = policy.level(&level_name).expect("validated policy: matrix and default levels exist");
+    let weight = policy.priority.weights.get(Strategy::Severity);
     let explanation = Explanation {
-        contributions: vec![Contribution { strategy: "severity".into(), contribution: level.base_score, reason }],
+        contributions: vec![Contribution::weighted("severity", level.base_score, weight, reason.clone())],
         matrix_cell: cell,
         override_: None,
+        level: Some(LevelDecision {
+            base: level.name.clone(),
+            source,
+            rule: None,
+            raise_points: 0.0,
+            raised: 0,
+            level: level.name.clone(),
+            reason,
+        }),
+        surge: None,
     };
+    let mut points = [0.0; Strategy::COUNT];
+    points[Strategy::Severity.index()] = level.base_score;
     Priority {
         level: level.name.clone(),
         score: explanation.score(),
         explanation,
-        points: None,
+        points: Some(Points(points)),
         policy_version: policy.version.clone(),
     }
 }

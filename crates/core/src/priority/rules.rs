@@ -12,10 +12,14 @@ pub(crate) fn lookup(points: &Points, key: &str) -> f64 {
     points.iter().find(|(k, _)| k == key).map_or(0.0, |(_, v)| *v)
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct PriorityRules {
     #[schema(value_type = Object)]
     pub weights: Weights,
+    /// How many levels who the customer is may raise a ticket (default 1).
+    pub max_raise: usize,
+    /// Rules that set a level, checked in order before the matrix.
+    pub rules: Vec<super::LevelRule>,
     pub customer: CustomerRules,
     pub emotion: EmotionRules,
     pub age: AgeRules,
@@ -100,9 +104,29 @@ pub struct SurgeRule {
     pub open_backlog_above: Option<u64>,
     /// Or when more tickets than this arrived in the last hour.
     pub arrivals_per_hour_above: Option<u64>,
-    /// Weights in force while the surge lasts (others stay as they are).
+    /// Multipliers of the normal weights while the surge lasts (1 for a
+    /// strategy it does not name). They order the queue; they never change a level.
     #[schema(value_type = Object)]
     pub weights: Weights,
+}
+
+impl Default for PriorityRules {
+    fn default() -> Self {
+        PriorityRules {
+            weights: Weights::default(),
+            max_raise: 1,
+            rules: Vec::new(),
+            customer: CustomerRules::default(),
+            emotion: EmotionRules::default(),
+            age: AgeRules::default(),
+            category: Points::new(),
+            ai_urgency: Points::new(),
+            sla: SlaRules::default(),
+            custom_fields: Vec::new(),
+            business_impact: BusinessImpactRules::default(),
+            surge: Vec::new(),
+        }
+    }
 }
 
 /// Queue volume, for deciding whether a surge rule applies.
@@ -121,9 +145,15 @@ impl PriorityRules {
         })
     }
 
-    /// The weights in force: the surge rule's, or the normal ones.
+    /// The weights in force: the normal ones, times the surge rule's multipliers.
     pub fn weights_for(&self, surge: Option<&SurgeRule>) -> Weights {
-        surge.map_or(self.weights, |s| s.weights)
+        let mut w = self.weights;
+        if let Some(s) = surge {
+            for (x, m) in w.0.iter_mut().zip(s.weights.0.iter()) {
+                *x *= m;
+            }
+        }
+        w
     }
 
     /// A strategy's weight under the normal rules.

@@ -63,6 +63,17 @@ impl Strategy {
         }
     }
 
+    /// Whether the strategy speaks of who the customer is, so it may raise a
+    /// ticket's level (by at most `[priority] max_raise`). The others only order
+    /// the queue: severity is the level itself, age and SLA move with time, and
+    /// category and the predicted urgency are ordering hints.
+    pub fn raises_level(self) -> bool {
+        matches!(
+            self,
+            Strategy::Customer | Strategy::Emotion | Strategy::Plan | Strategy::CustomFields | Strategy::BusinessImpact
+        )
+    }
+
     pub fn parse(s: &str) -> Option<Strategy> {
         Strategy::ALL.into_iter().find(|x| x.as_str() == s)
     }

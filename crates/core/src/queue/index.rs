@@ -10,7 +10,6 @@ use std::ops::Bound;
 
 /// What is rising: nothing, age, SLA, both (bit 0 age, bit 1 SLA).
 const CLASSES: usize = 4;
-const NO_LEVEL: u8 = u8::MAX;
 const MS_PER_HOUR: f64 = 3_600_000.0;
 /// Fixed strategies: every one but age and SLA.
 const FIXED: usize = Strategy::COUNT - 2;
@@ -57,7 +56,7 @@ struct Entry {
     stamp: u32,
     partition: u16,
     class: u8,
-    /// The stored level (index into the policy's levels).
+    /// The stored level (index into the policy's levels, most urgent first).
     level: u8,
     fixed: bool,
 }
@@ -74,10 +73,32 @@ pub struct Ranked {
 /// What the walk does after looking at a ticket.
 enum Step {
     Next,
-    /// Go on with tickets scoring below this.
-    SeekBelow(f64),
     Stop,
 }
+
+/// A B-tree's head in the walk's merge: best score first, then the older id.
+struct Head {
+    score: f64,
+    id: i64,
+    set: usize,
+}
+
+impl Ord for Head {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.score.total_cmp(&o.score).then(o.id.cmp(&self.id))
+    }
+}
+impl PartialOrd for Head {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl PartialEq for Head {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Head {}
 
 /// The open tickets, kept in priority order for any instant. Time only moves
 /// forward here: asking about an earlier instant than one already seen answers
@@ -130,7 +151,8 @@ impl QueueIndex {
                 categories.push(super::item::escalated_queue(t, tier));
             }
         }
-        let partitions = (categories.len() + 1) * 2;
+        // Per (category queue, level, assigned or not).
+        let partitions = (categories.len() + 1) * policy.levels.len() * 2;
         let mut q = QueueIndex {
             age: policy.priority.age.clone(),
             sla: policy.priority.sla.clone(),
@@ -181,8 +203,8 @@ impl QueueIndex {
         (t_ms - self.base_ms) as f64 / MS_PER_HOUR
     }
 
-    fn level_of(&self, score: f64) -> usize {
-        self.bases.iter().position(|b| score >= *b).unwrap_or(self.bases.len() - 1)
+    fn level_of(&self, e: &Entry) -> usize {
+        e.level as usize
     }
 
     fn ramps(&self, e: &Entry) -> (Ramp, Ramp) {
@@ -278,10 +300,10 @@ impl QueueIndex {
         }
     }
 
-    /// A ticket's partition: its category's, unless an escalation put it with
-    /// another team or tier (then that team and tier's queue); without a known
-    /// category or team, the last one.
-    fn partition(&self, item: &QueueItem) -> u16 {
+    /// A ticket's partition: its category's queue (unless an escalation put it
+    /// with another team or tier: then that team and tier's queue; without a
+    /// known category or team, the last one), its level, whether it is assigned.
+    fn partition(&self, item: &QueueItem, level: u8) -> u16 {
         let none = self.categories.len();
         let escalated = |team: &str, tier| {
             let name = super::item::escalated_queue(team, tier);
@@ -301,7 +323,7 @@ impl QueueIndex {
             (None, Some(team)) => escalated(team, item.tier.unwrap_or(crate::agent::Tier::L1)),
             (None, None) => none,
         };
-        (c * 2 + item.assigned as usize) as u16
+        ((c * self.bases.len() + level as usize) * 2 + item.assigned as usize) as u16
     }
 
     /// Adds, updates or (when it is no longer open) removes a ticket. An item
@@ -341,6 +363,10 @@ impl QueueIndex {
                 tags |= 1 << i;
             }
         }
+        // A ticket without a (known) level counts as the least urgent.
+        let level =
+            item.level.and_then(|l| self.level_names.iter().position(|n| n == l)).unwrap_or(self.level_names.len() - 1)
+                as u8;
         let entry = Entry {
             id: item.id,
             created_ms: item.created_ms,
@@ -350,9 +376,9 @@ impl QueueIndex {
             tags,
             version: item.version.clamp(0, DEAD as i64 - 1) as u32,
             stamp: 0,
-            partition: self.partition(item),
+            partition: self.partition(item, level),
             class: 0,
-            level: item.level.and_then(|l| self.level_names.iter().position(|n| n == l)).map_or(NO_LEVEL, |i| i as u8),
+            level,
             fixed,
         };
         let slot = match existing {
@@ -411,10 +437,10 @@ impl QueueIndex {
         self.advance(now_ms);
         let e = &self.entries[*self.slots.get(&id)? as usize];
         let score = e.k + self.slopes[e.class as usize] * self.hours(self.now_ms);
-        Some(Ranked { id, score, level: self.level_of(score) })
+        Some(Ranked { id, score, level: self.level_of(e) })
     }
 
-    fn sets_for(&self, f: &QueueFilter) -> Vec<usize> {
+    fn sets_for(&self, f: &QueueFilter, levels: &[bool]) -> Vec<usize> {
         let cats: Vec<usize> = if f.categories.is_empty() {
             (0..=self.categories.len()).collect()
         } else {
@@ -425,17 +451,23 @@ impl QueueIndex {
             }
             v
         };
-        let mut out = Vec::with_capacity(cats.len() * 2 * CLASSES);
+        let per_cat = self.bases.len();
+        let mut out = Vec::new();
         for c in cats {
-            for assigned in [false, true] {
-                if assigned && f.unassigned {
+            for (l, wanted) in levels.iter().enumerate() {
+                if !wanted {
                     continue;
                 }
-                let p = c * 2 + assigned as usize;
-                for class in 0..CLASSES {
-                    let set = p * CLASSES + class;
-                    if !self.sets[set].is_empty() {
-                        out.push(set);
+                for assigned in [false, true] {
+                    if assigned && f.unassigned {
+                        continue;
+                    }
+                    let p = (c * per_cat + l) * 2 + assigned as usize;
+                    for class in 0..CLASSES {
+                        let set = p * CLASSES + class;
+                        if !self.sets[set].is_empty() {
+                            out.push(set);
+                        }
                     }
                 }
             }
@@ -444,11 +476,12 @@ impl QueueIndex {
     }
 
     /// Visits the tickets of `sets` best first at the index's time, starting
-    /// after `after` (a score and id).
+    /// after `after` (a score and id): a merge of the B-trees' heads, each
+    /// tree in order by its key, which is its score less a slope all its
+    /// tickets share.
     fn walk(&self, sets: &[usize], after: Option<QueueCursor>, mut visit: impl FnMut(&Entry, Ranked) -> Step) {
         let t = self.hours(self.now_ms);
         let slope = |set: usize| self.slopes[set % CLASSES];
-        let range = |set: usize, lower: Bound<Key>| self.sets[set].range((lower, Bound::Unbounded));
         // Start a little before the cursor (a key rebuilt from a score can differ
         // from the stored one by rounding) and skip what is not after it.
         let start = |set: usize| match after {
@@ -456,38 +489,23 @@ impl QueueIndex {
             None => Bound::Unbounded,
         };
         let not_after = |score: f64, id: i64| after.is_some_and(|c| score > c.score || score == c.score && id <= c.id);
-        let mut iters: Vec<_> = sets.iter().map(|&s| range(s, start(s))).collect();
-        let mut heads: Vec<Option<Key>> = iters.iter_mut().map(|i| i.next().copied()).collect();
-        let mut floor = f64::INFINITY;
-        loop {
-            let mut best: Option<(usize, f64, i64)> = None;
-            for (i, h) in heads.iter().enumerate() {
-                let Some(key) = h else { continue };
-                let score = key.k + slope(sets[i]) * t;
-                let better = match best {
-                    None => true,
-                    Some((_, s, id)) => score > s || (score == s && key.id < id),
-                };
-                if better {
-                    best = Some((i, score, key.id));
-                }
+        let mut iters: Vec<_> = sets.iter().map(|&s| self.sets[s].range((start(s), Bound::Unbounded))).collect();
+        let mut heads = BinaryHeap::with_capacity(sets.len());
+        for (i, it) in iters.iter_mut().enumerate() {
+            if let Some(k) = it.next() {
+                heads.push(Head { score: k.k + slope(sets[i]) * t, id: k.id, set: i });
             }
-            let Some((i, score, id)) = best else { return };
+        }
+        while let Some(Head { score, id, set: i }) = heads.pop() {
+            if let Some(k) = iters[i].next() {
+                heads.push(Head { score: k.k + slope(sets[i]) * t, id: k.id, set: i });
+            }
             if not_after(score, id) {
-                heads[i] = iters[i].next().copied();
                 continue;
             }
             let e = &self.entries[self.slots[&id] as usize];
-            match visit(e, Ranked { id, score, level: self.level_of(score) }) {
-                Step::Stop => return,
-                Step::SeekBelow(b) if b < floor => {
-                    floor = b;
-                    for (j, &set) in sets.iter().enumerate() {
-                        iters[j] = range(set, Bound::Excluded(Key { k: b - slope(set) * t, id: i64::MAX }));
-                        heads[j] = iters[j].next().copied();
-                    }
-                }
-                Step::Next | Step::SeekBelow(_) => heads[i] = iters[i].next().copied(),
+            if let Step::Stop = visit(e, Ranked { id, score, level: self.level_of(e) }) {
+                return;
             }
         }
     }
@@ -511,14 +529,8 @@ impl QueueIndex {
             },
             None => 0,
         };
-        let sets = self.sets_for(f);
+        let sets = self.sets_for(f, &levels);
         self.walk(&sets, after, |e, r| {
-            if !levels[r.level] {
-                return match (r.level + 1..levels.len()).find(|&j| levels[j]) {
-                    Some(j) => Step::SeekBelow(self.bases[j - 1]),
-                    None => Step::Stop,
-                };
-            }
             if e.tags & tag != tag {
                 return Step::Next;
             }
@@ -536,6 +548,7 @@ impl QueueIndex {
         (out, next.flatten())
     }
 
+    /// Which level partitions a filter reads.
     fn level_mask(&self, f: &QueueFilter) -> Option<Vec<bool>> {
         if f.levels.is_empty() {
             return Some(vec![true; self.bases.len()]);
@@ -556,24 +569,6 @@ impl QueueIndex {
         self.entries[slot as usize].partition |= 1;
         self.place(slot);
         Some(r)
-    }
-
-    /// Tickets whose level at `now_ms` differs from their stored level, because
-    /// time moved their age or SLA points: `(id, level now)`.
-    pub fn drifted(&mut self, now_ms: i64) -> Vec<(i64, usize)> {
-        self.advance(now_ms);
-        let t = self.hours(self.now_ms);
-        let mut out = Vec::new();
-        for e in &self.entries {
-            if e.version == DEAD || e.fixed {
-                continue;
-            }
-            let level = self.level_of(e.k + self.slopes[e.class as usize] * t);
-            if level as u8 != e.level {
-                out.push((e.id, level));
-            }
-        }
-        out
     }
 
     /// Approximate bytes held, for the memory benchmark's cross-check.

@@ -19,6 +19,7 @@ struct T {
     assigned: bool,
     tags: Vec<String>,
     points: Points,
+    level: Option<&'static str>,
 }
 
 fn pts(severity: f64, customer: f64) -> Points {
@@ -41,7 +42,7 @@ fn item(t: &T) -> QueueItem<'_> {
         tags: &t.tags,
         points: Some(&t.points),
         score: None,
-        level: None,
+        level: t.level,
         sla_due_ms: t.due_ms,
     }
 }
@@ -65,6 +66,7 @@ fn ticket(id: i64, created_ms: i64, severity: f64) -> T {
         assigned: false,
         tags: vec![],
         points: pts(severity, 0.0),
+        level: None,
     }
 }
 
@@ -189,8 +191,13 @@ fn level_and_tag_filters_pick_their_tickets() {
     let mut q = QueueIndex::new(&p, p.priority.weights, 0);
     let tagged_view = p.views.iter().find_map(|v| v.tag.clone());
     assert!(tagged_view.is_some(), "the built-in policy has a view by tag");
-    let mut ts: Vec<T> =
-        [85.0, 65.0, 45.0, 25.0, 82.0, 41.0].iter().enumerate().map(|(i, s)| ticket(i as i64 + 1, 0, *s)).collect();
+    // Levels are stored, not read off the score: #6 scores like a P3 but is a P2.
+    let levels = ["P1", "P2", "P3", "P4", "P1", "P2"];
+    let mut ts: Vec<T> = [85.0, 65.0, 45.0, 25.0, 82.0, 41.0]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| T { level: Some(levels[i]), ..ticket(i as i64 + 1, 0, *s) })
+        .collect();
     if let Some(tag) = &tagged_view {
         ts[5].tags = vec![tag.clone()];
     }
@@ -199,8 +206,8 @@ fn level_and_tag_filters_pick_their_tickets() {
     }
     let ids = |f: QueueFilter, q: &mut QueueIndex| q.top(0, &f, None, 10).0.iter().map(|r| r.id).collect::<Vec<_>>();
     assert_eq!(ids(QueueFilter { levels: vec!["P1".into()], ..Default::default() }, &mut q), [1, 5]);
-    assert_eq!(ids(QueueFilter { levels: vec!["P3".into(), "P4".into()], ..Default::default() }, &mut q), [3, 6, 4]);
-    assert_eq!(ids(QueueFilter { levels: vec!["P2".into(), "P4".into()], ..Default::default() }, &mut q), [2, 4]);
+    assert_eq!(ids(QueueFilter { levels: vec!["P3".into(), "P4".into()], ..Default::default() }, &mut q), [3, 4]);
+    assert_eq!(ids(QueueFilter { levels: vec!["P2".into(), "P4".into()], ..Default::default() }, &mut q), [2, 6, 4]);
     if let Some(tag) = tagged_view {
         assert_eq!(ids(QueueFilter { tag: Some(tag), ..Default::default() }, &mut q), [6]);
     }
@@ -227,15 +234,20 @@ fn surge_weights_reorder_the_queue() {
 }
 
 #[test]
-fn drift_finds_tickets_whose_level_time_has_moved() {
+fn time_moves_the_score_but_never_the_level() {
     let p = Policy::builtin();
     let mut q = QueueIndex::new(&p, p.priority.weights, 0);
-    let t = ticket(1, 0, 59.0);
-    let mut it = item(&t);
-    it.level = Some("P3");
-    q.upsert(&it, 0);
-    assert_eq!(q.drifted(0), vec![], "59 is P3, as stored");
-    assert_eq!(q.drifted(2 * H), vec![(1, 1)], "two hours of waiting add a point: P2 now");
+    let mut t = ticket(1, 0, 59.0);
+    t.level = Some("P3");
+    t.due_ms = Some(H);
+    q.upsert(&item(&t), 0);
+    let p3 = p.levels.iter().position(|l| l.name == "P3").unwrap();
+    assert_eq!(q.get(1, 0).map(|r| r.level), Some(p3));
+    let later = q.get(1, 20 * H).unwrap();
+    assert!(later.score > 80.0, "waiting and a breached target add points: {later:?}");
+    assert_eq!(later.level, p3, "still the P3 it was promised as");
+    let urgent = QueueFilter { levels: vec!["P1".into(), "P2".into()], ..Default::default() };
+    assert!(q.top(20 * H, &urgent, None, 5).0.is_empty(), "a view of P1 and P2 does not show it");
 }
 
 fn arb_ticket(id: i64) -> impl proptest::strategy::Strategy<Value = T> {
@@ -252,6 +264,7 @@ fn arb_ticket(id: i64) -> impl proptest::strategy::Strategy<Value = T> {
             assigned,
             tags: vec![],
             points: pts(sev as f64, cust as f64 / 2.0),
+            level: [None, Some("P1"), Some("P2"), Some("P3"), Some("P4")][(id % 5) as usize],
         },
     )
 }
@@ -296,6 +309,28 @@ proptest! {
                 prop_assert!(a.score > b.score - 1e-9, "{:?} before {:?}", a, b);
             }
         }
+    }
+
+    /// A filter by levels lists exactly the tickets stored at those levels
+    /// (tickets without one count as the least urgent), best first.
+    #[test]
+    fn level_filters_select_by_the_stored_level(ts in arb_tickets(), pick in proptest::collection::vec(any::<bool>(), 4)) {
+        let p = Policy::builtin();
+        let mut q = QueueIndex::new(&p, p.priority.weights, 0);
+        for t in &ts {
+            q.upsert(&item(t), 0);
+        }
+        let levels: Vec<String> = ["P1", "P2", "P3", "P4"].iter().zip(&pick).filter(|(_, k)| **k).map(|(l, _)| l.to_string()).collect();
+        let now = 45 * 60_000;
+        let f = QueueFilter { levels: levels.clone(), ..Default::default() };
+        let (got, _) = q.top(now, &f, None, 1000);
+        let (all, _) = q.top(now, &QueueFilter::default(), None, 1000);
+        let want: Vec<i64> = if levels.is_empty() {
+            all.iter().map(|r| r.id).collect()
+        } else {
+            all.iter().filter(|r| levels.contains(&ts[(r.id - 1) as usize].level.unwrap_or("P4").to_string())).map(|r| r.id).collect()
+        };
+        prop_assert_eq!(got.iter().map(|r| r.id).collect::<Vec<_>>(), want);
     }
 
     /// Paging with the cursor yields the same tickets as one long page.

@@ -16,6 +16,10 @@ use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 use utoipa::ToSchema;
 
+/// The kinds of explicit signal a thread can show (what `[[priority.rules]]`
+/// may name under `signals`).
+pub const SIGNAL_KINDS: [&str; 3] = ["threat to leave", "legal", "outage"];
+
 /// Where another customer message starts in a thread's text.
 pub const MESSAGE_BREAK: char = '\u{1e}';
 /// Where support answered in public, between customer messages.

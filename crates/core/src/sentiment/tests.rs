@@ -116,3 +116,9 @@ fn reads_ordinary_requests_as_neutral_on_a_drawn_sample() {
     let false_alarms = missed.iter().filter(|m| m.contains(": neutral read as")).count();
     assert!(false_alarms <= 3, "{false_alarms} plain messages read as feelings:\n{}", missed.join("\n"));
 }
+
+#[test]
+fn the_signal_kinds_a_policy_may_name_are_the_lexicons() {
+    let kinds: Vec<&str> = super::lexicon::SIGNALS.iter().map(|(k, _)| *k).collect();
+    assert_eq!(kinds, super::SIGNAL_KINDS);
+}

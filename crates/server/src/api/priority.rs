@@ -1,43 +1,46 @@
 //! A ticket's priority, explained: `GET /api/v1/tickets/{id}/priority`.
 
-use super::tickets::load_visible;
+use super::tickets::{load_visible, restate_now};
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::prioritize::{self, Request};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use triage_core::priority::{Contribution, MatrixCell, Override};
+use triage_core::priority::{Contribution, LevelDecision, MatrixCell, Override};
 use utoipa::ToSchema;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PriorityView {
-    /// The level now (e.g. P2).
+    /// The level (e.g. P2): the promise to the customer, decided by criteria.
     pub level: String,
     pub label: String,
     /// The written guideline for this level.
     pub guideline: String,
-    /// The sum of the contributions.
+    /// How the level was decided: the matrix cell, a rule, the default level or
+    /// an override, and any raise for who the customer is, in words.
+    pub level_decision: Option<LevelDecision>,
+    /// The score now, which orders the queue: the sum of the contributions.
     pub score: f64,
-    /// Each strategy's share of the score, with the reason in words.
+    /// Each strategy's share of the score (`points x weight`), with the reason in words.
     pub contributions: Vec<Contribution>,
     pub matrix_cell: Option<MatrixCell>,
     /// An agent's override, if one is in force.
     #[serde(rename = "override")]
     pub override_: Option<Override>,
-    /// The surge rule in force, when the queue is flooded.
+    /// The surge rule in force, when the queue is flooded (it multiplies weights).
     pub surge: Option<String>,
-    pub policy_version: String,
+    pub policy_version: Option<String>,
     /// The instant this was computed for (waiting time and SLA move the score).
     pub computed_at: DateTime<Utc>,
-    /// The level and score stored with the ticket at its last change.
-    pub stored_level: Option<String>,
+    /// The score stored with the ticket at its last change.
     pub stored_score: Option<f64>,
 }
 
-/// The ticket's priority as of now, with each strategy's contribution (staff only).
+/// The ticket's priority as of now, with each strategy's contribution (staff
+/// only): the level stored with it and its score at this instant, the same
+/// numbers `GET /tickets/{id}` and the queue show.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/priority", tag = "tickets", params(("id" = i64, Path)),
     responses((status = 200, body = PriorityView), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn get_priority(
@@ -45,26 +48,31 @@ pub async fn get_priority(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<PriorityView>> {
-    let t = load_visible(&s, &caller, id).await?;
+    let mut t = load_visible(&s, &caller, id).await?;
     caller.require_staff()?;
-    let customer = prioritize::customer(&s, t.organization_id).await?;
-    let text = prioritize::customer_words(&s, &t).await?;
-    let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
-    let due = crate::sla::due_at(&s, &customer, &t).await?;
-    let (pr, _) = prioritize::reprioritize(&s, &customer, &Request::of(&t, &text), over.as_ref(), due.as_ref());
-    let level = s.policy.level(&pr.level).expect("the engine returns policy levels");
+    let stored_score = t.priority_score;
+    restate_now(&s, &mut t);
+    let level_name = t.priority.clone().unwrap_or_else(|| s.policy.default_level.clone());
+    let level = s.policy.level(&level_name).or_else(|| s.policy.level(&s.policy.default_level)).expect("policy level");
+    let e = t.priority_explanation.unwrap_or(triage_core::priority::Explanation {
+        contributions: Vec::new(),
+        matrix_cell: None,
+        override_: None,
+        level: None,
+        surge: None,
+    });
     Ok(Json(PriorityView {
         label: level.label.clone(),
         guideline: level.guideline.clone(),
-        level: pr.level,
-        score: pr.score,
-        contributions: pr.explanation.contributions,
-        matrix_cell: pr.explanation.matrix_cell,
-        override_: pr.explanation.override_,
+        level: level_name,
+        level_decision: e.level,
+        score: t.priority_score.unwrap_or_default(),
+        contributions: e.contributions,
+        matrix_cell: e.matrix_cell,
+        override_: e.override_,
         surge: s.surge().map(|x| x.name.clone()),
-        policy_version: pr.policy_version,
+        policy_version: t.policy_version,
         computed_at: s.now(),
-        stored_level: t.priority,
-        stored_score: t.priority_score,
+        stored_score,
     }))
 }

@@ -83,8 +83,8 @@ fn decode(raw: &str) -> ApiResult<QueueCursor> {
 }
 
 /// Open tickets (new and open) in priority order at this moment, most urgent
-/// first, each with its score and level now (waiting time and nearing SLA
-/// targets included) (staff).
+/// first by score (waiting time and nearing SLA targets included), each with
+/// its level and its score now (staff).
 #[utoipa::path(get, path = "/api/v1/queue", tag = "tickets", params(QueueParams),
     responses((status = 200, body = ListEnvelope<TicketView>), (status = 400, body = crate::error::Problem)))]
 pub async fn list(
@@ -108,21 +108,17 @@ pub async fn list(
     let limit = super::page_request(&None, q.limit)?.limit;
     let cursor = q.cursor.as_deref().map(decode).transpose()?;
     let now = s.now().timestamp_millis();
-    let (ranked, next, names) = {
-        let mut index = s.queue.lock();
-        let (ranked, next) = index.top(now, &f, cursor, limit as usize);
-        let names: Vec<String> = ranked.iter().map(|r| index.level_name(r.level).to_string()).collect();
-        (ranked, next, names)
-    };
+    let (ranked, next) = s.queue.lock().top(now, &f, cursor, limit as usize);
     let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
-    let tickets = s.store.tickets_by_ids(&ids).await?;
+    let mut tickets = s.store.tickets_by_ids(&ids).await?;
+    tickets.sort_by_key(|t| ids.iter().position(|id| *id == t.id));
+    // The index orders; each item shows its stored level and the score its
+    // explanation adds up to now, as `GET /tickets/{id}` does.
     let items = tickets
         .into_iter()
-        .filter_map(|mut t| {
-            let i = ids.iter().position(|id| *id == t.id)?;
-            t.priority_score = Some(ranked[i].score);
-            t.priority = Some(names[i].clone());
-            Some(TicketView { score: Some(ranked[i].score), level: Some(names[i].clone()), ..view(&s, &caller, t) })
+        .map(|t| {
+            let v = view(&s, &caller, t);
+            TicketView { score: v.ticket.priority_score, level: v.ticket.priority.clone(), ..v }
         })
         .collect();
     Ok(Json(ListEnvelope { items, next_cursor: next.map(encode) }))

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use triage_core::agent::Tier;
 use triage_core::email::Email;
-use triage_core::priority::Override;
+use triage_core::priority::{restate, Override};
 use triage_core::ticket::{
     validate_body, validate_subject, validate_tags, Channel, CustomFields, EventKind, Idempotency, NewTicket, Status,
     Ticket, TicketPatch,
@@ -55,6 +55,7 @@ pub struct TicketView {
 
 pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketView {
     let priority_guideline = ticket.priority.as_deref().and_then(|p| s.policy.level(p)).map(|l| l.guideline.clone());
+    restate_now(s, &mut ticket);
     if !caller.is_staff() {
         // How a priority was computed is internal (it names segments and weights).
         ticket.priority_explanation = None;
@@ -70,6 +71,20 @@ pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketV
         expected_response: None,
         handoff: None,
         sentiment: None,
+    }
+}
+
+/// An unsolved ticket's score and explanation as of now (waiting time, SLA time
+/// left and surge mode move the score, never the level), so a ticket, its
+/// priority and the queue show the same numbers at the same instant.
+pub(crate) fn restate_now(s: &AppState, t: &mut Ticket) {
+    if matches!(t.status, Status::Solved | Status::Closed) {
+        return;
+    }
+    if let Some(e) = &t.priority_explanation {
+        let now = restate(&s.policy, e, t.created_at, t.sla_due_at, s.now(), s.surge());
+        t.priority_score = Some(now.score());
+        t.priority_explanation = Some(now);
     }
 }
 

@@ -10,11 +10,9 @@
 
 use super::SlaState;
 use crate::error::ApiResult;
-use crate::prioritize::{self, Request};
 use crate::state::AppState;
 use std::time::Duration;
 use triage_core::policy::{EscalationDef, NotifyTarget, Reassign};
-use triage_core::priority::Override;
 use triage_core::sla::{due_triggers, when, Trigger, TriggerKind};
 use triage_core::ticket::{Actor, EventKind, Status, Ticket};
 use triage_store::{Extras, ModifyError, NewEvent, NewNotification};
@@ -111,17 +109,6 @@ async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> ApiRes
             format!(": escalation {}", rules.iter().map(|r| format!("`{}`", r.name)).collect::<Vec<_>>().join(", "))
         }
     );
-    // A raised priority is an override by the SLA, so re-scoring keeps it.
-    let raise = rules.iter().map(|r| r.raise_priority).max().unwrap_or(0);
-    let raised = match s.policy.raised_level(&level, raise) {
-        Some(to) if raise > 0 && to != level => {
-            let words = prioritize::customer_words(s, t).await?;
-            let o = Override { level: to.to_string(), by: "sla".into(), reason: reason.clone() };
-            let due = super::due_at(s, &st.customer, t).await?;
-            Some(prioritize::reprioritize(s, &st.customer, &Request::of(t, &words), Some(&o), due.as_ref()))
-        }
-        _ => None,
-    };
     let due = chrono::DateTime::from_timestamp_millis(trig.due_ms).unwrap_or_default();
     let mut extras = Extras { claim: Some(trig.key()), notifications: Vec::new() };
     let body = format!(
@@ -164,9 +151,6 @@ async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> ApiRes
         .store
         .modify_ticket_with(t.id, Actor::System, s.now(), None, &extras, |t| {
             let mut events = vec![NewEvent { kind, data: record.clone(), reason: Some(reason.clone()) }];
-            if let Some(pr) = raised.clone() {
-                events.extend(prioritize::apply_retargeted(t, pr, Some(reason.clone()), false));
-            }
             let mut changes = Vec::new();
             for r in &rules {
                 match &r.reassign {

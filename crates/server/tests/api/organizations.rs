@@ -140,36 +140,50 @@ async fn a_moved_contact_files_tickets_under_the_new_organization(b: Backend) {
 both!(a_moved_contact_files_tickets_under_the_new_organization);
 
 async fn a_plan_upgrade_reprioritizes_open_tickets(b: Backend) {
-    let app = TestApp::spawn(b).await;
+    let app = TestApp::spawn_at_weekend(b).await;
     let org = app.org("Smallco", "basic").await;
     app.customer(org, "c@small.example").await;
     let t = app
         .ticket(
             ADMIN_TOKEN,
             json!({"subject": "s", "body": "b", "requester_email": "c@small.example", "impact": "moderate", "urgency": "medium",
-                   "custom_fields": {"affected_users": 100, "environment": "staging"}}),
+                   "custom_fields": {"affected_users": 100, "environment": "production"}}),
         )
         .await;
-    // P3 (40) + customer 3 + 100 users 10 + staging 1 = 54
+    // P3 (40) + customer 2 + 100 users 5 + production 4 = 51; the basic plan adds nothing.
     assert_eq!(t["priority"], "P3", "{}", t["priority_explanation"]);
+    assert!((t["priority_score"].as_f64().unwrap() - 51.0).abs() < 1e-6, "{}", t["priority_explanation"]);
     let id = t["id"].as_i64().unwrap();
     let r = app.post(&format!("/api/v1/organizations/{org}/plan"), ADMIN_TOKEN, json!({"plan": "enterprise"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
-    // 54 + enterprise plan 9 = 63, a P2; and enterprise targets count calendar
-    // time, so the P2 first response due within the hour adds SLA points.
+    // + enterprise plan 5 = 56, and enterprise targets count calendar time, so
+    // the P3 first response due in two hours adds SLA points; the level stays P3
+    // (11 + 5 points for who they are is under a level's 20).
     let contributions = t["priority_explanation"]["contributions"].as_array().unwrap();
     let part = |name: &str| {
         contributions.iter().filter(|c| c["strategy"] == name).map(|c| c["contribution"].as_f64().unwrap()).sum::<f64>()
     };
     let score = t["priority_score"].as_f64().unwrap();
-    assert!((score - part("sla") - part("age") - 63.0).abs() < 1e-6, "{}", t["priority_explanation"]);
-    assert!(part("sla") > 15.0, "the enterprise P2 target is an hour away: {}", t["priority_explanation"]);
-    assert_eq!(t["priority"], if score >= 80.0 { "P1" } else { "P2" }, "{}", t["priority_explanation"]);
+    let sum: f64 = contributions.iter().map(|c| c["contribution"].as_f64().unwrap()).sum();
+    assert!((score - sum).abs() < 1e-9, "the score is its explanation's sum");
+    assert!((score - part("sla") - part("age") - 56.0).abs() < 1e-6, "{}", t["priority_explanation"]);
+    assert!(part("sla") > 10.0, "the enterprise P3 target is two hours away: {}", t["priority_explanation"]);
+    assert_eq!(t["priority"], "P3", "{}", t["priority_explanation"]);
+    let plan = contributions.iter().find(|c| c["strategy"] == "plan").unwrap();
+    assert_eq!(plan["reason"], "enterprise plan", "no reason from the old plan stays behind");
     let ev = app.get(&format!("/api/v1/tickets/{id}/events"), ADMIN_TOKEN).await.body;
-    let last = ev["items"].as_array().unwrap().iter().rfind(|e| e["kind"] == "priority_changed").unwrap().clone();
+    let last = ev["items"].as_array().unwrap().iter().rfind(|e| e["kind"] == "fields_changed").unwrap().clone();
     assert_eq!(last["actor"], "system");
     assert_eq!(last["reason"], "the organization's plan changed to `enterprise`");
+    assert_eq!(last["data"]["changes"][0]["field"], "priority_score");
+    // The ticket, its priority and the queue say the same at this instant.
+    let p = app.get(&format!("/api/v1/tickets/{id}/priority"), ADMIN_TOKEN).await.body;
+    let q = app.get("/api/v1/queue", ADMIN_TOKEN).await.body;
+    let item = q["items"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap().clone();
+    assert_eq!((p["level"].as_str(), item["level"].as_str()), (Some("P3"), Some("P3")));
+    assert_eq!(p["score"].as_f64(), Some(score));
+    assert_eq!((item["score"].as_f64(), item["priority_score"].as_f64()), (Some(score), Some(score)));
 }
 both!(a_plan_upgrade_reprioritizes_open_tickets);
 

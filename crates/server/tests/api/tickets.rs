@@ -41,11 +41,11 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    // extensive x low is P3 (40); customer (pro 2, new 1), premium plan 6 and the
-    // custom fields (40 users: 4, production: 6) add 19: 59, still P3.
+    // extensive x low is P3 (40); customer (pro 1, new 1), premium plan 3 and the
+    // custom fields (40 users: 2, production: 4) add 11: 51, still P3.
     assert_eq!(r.body["priority"], "P3", "{}", r.body["priority_explanation"]);
     // The clock stands at a weekend night: no waiting time, no SLA target near.
-    assert!((r.body["priority_score"].as_f64().unwrap() - 59.0).abs() < 0.01, "{}", r.body["priority_score"]);
+    assert!((r.body["priority_score"].as_f64().unwrap() - 51.0).abs() < 0.01, "{}", r.body["priority_score"]);
     assert_eq!(r.body["assignee_id"], agent);
     assert_eq!(r.body["version"], 2);
     // The customer is told of the moved promise right after the change (a
@@ -292,27 +292,37 @@ async fn the_priority_endpoint_explains_every_strategy(b: Backend) {
     assert!((sum - p["score"].as_f64().unwrap()).abs() < 1e-9, "contributions sum to the score");
     let by: std::collections::HashMap<&str, &serde_json::Value> =
         contributions.iter().map(|c| (c["strategy"].as_str().unwrap(), c)).collect();
-    assert_eq!(by["customer"]["reason"], "enterprise account +4, VIP +6, strategic customer +5");
-    assert_eq!(by["plan"]["contribution"], 9.0);
+    assert_eq!(by["customer"]["reason"], "enterprise account +3, VIP +3, strategic customer +2");
+    assert_eq!(by["plan"]["contribution"], 5.0);
     assert_eq!(by["category"]["contribution"], 8.0);
-    assert_eq!(by["business_impact"]["contribution"], 5.0, "capped at the policy's max");
+    assert_eq!(by["business_impact"]["contribution"], 3.0, "capped at the policy's max");
     let emotion = by["emotion"]["reason"].as_str().unwrap();
     assert!(
         emotion.contains("\"outage\"") && emotion.contains("\"cancel\"") && emotion.contains("exclamation"),
         "{emotion}"
     );
+    assert_eq!(by["emotion"]["contribution"], 12.0, "capped");
     // The enterprise plan's P1 first response is due in 15 minutes (calendar time):
     // 20 SLA points x (1 - 15 min / 8 h horizon) = 19.375, growing as it nears.
     let sla = by["sla"]["contribution"].as_f64().unwrap();
     assert!((sla - 19.375).abs() < 0.05, "{}", by["sla"]);
     assert!(by["sla"]["reason"].as_str().unwrap().starts_with("next SLA target due in 1"), "{}", by["sla"]);
-    // Default severity P3 (40) + customer 15 + emotion 15 (capped) + category 8 + plan 9
-    // + business impact 5 = 92, plus the SLA points: a P1, though nobody set impact or urgency.
+    // Nobody set impact or urgency, but a VIP says the service is down: the
+    // policy's rule makes it P1 (80), and the other strategies order it: customer
+    // 8 + emotion 12 + category 8 + plan 5 + business impact 3 = 116 with the SLA points.
     assert_eq!(p["level"], "P1", "{p}");
+    let d = &p["level_decision"];
+    assert_eq!(
+        (d["source"].as_str(), d["rule"].as_str(), d["raised"].as_u64()),
+        (Some("rule"), Some("VIP outage"), Some(0))
+    );
+    assert_eq!(by["severity"]["reason"], "rule `VIP outage` gives P1");
     let score = p["score"].as_f64().unwrap();
-    assert!((score - 92.0 - sla).abs() < 0.01, "92 + SLA points plus a moment of age: {score}");
-    assert_eq!(p["stored_level"], "P1");
+    assert!((score - 116.0 - sla).abs() < 0.01, "116 + SLA points plus a moment of age: {score}");
     assert!(p["guideline"].as_str().unwrap().contains("Work it now"));
+    let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    assert_eq!(t["priority"], "P1");
+    assert!((t["priority_score"].as_f64().unwrap() - score).abs() < 0.01, "the ticket shows the same score");
 }
 both!(the_priority_endpoint_explains_every_strategy);
 
@@ -324,10 +334,10 @@ async fn an_angry_customer_reply_raises_the_priority(b: Backend) {
         .ticket(
             &customer,
             json!({"subject": "Statement question", "body": "What is this fee?", "channel": "portal",
-                                  "custom_fields": {"affected_users": 90}}),
+                                  "custom_fields": {"affected_users": 100}}),
         )
         .await;
-    // P3 (40) + customer 3 + plan 3 + 90 users 9 = 55
+    // P3 (default): customer 2 + plan 1 + 100 users 5 = 8 points for who they are, not a level.
     assert_eq!(t["priority"], "P3");
     let id = t["id"].as_i64().unwrap();
     let r = app
@@ -338,8 +348,11 @@ async fn an_angry_customer_reply_raises_the_priority(b: Backend) {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
+    // Their anger (12, the emotion strategy's cap) brings who they are to 20
+    // points, a level's worth: P2, one level up, as the policy allows.
     let p = app.get(&format!("/api/v1/tickets/{id}/priority"), ADMIN_TOKEN).await.body;
     assert_eq!(p["level"], "P2", "{p}");
+    assert_eq!((p["level_decision"]["base"].as_str(), p["level_decision"]["raised"].as_u64()), (Some("P3"), Some(1)));
     let emotion = p["contributions"].as_array().unwrap().iter().find(|c| c["strategy"] == "emotion").unwrap().clone();
     assert!(emotion["reason"].as_str().unwrap().contains("\"cancel\""), "{emotion}");
     let ev = app.get(&format!("/api/v1/tickets/{id}/events"), ADMIN_TOKEN).await.body;

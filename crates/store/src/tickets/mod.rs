@@ -257,7 +257,7 @@ impl Store {
                    priority_score = $7, priority_explanation = $8, policy_version = $9, status = $10, assignee_id = $11,
                    team = $12, tier = $13, tags = $14, custom_fields = $15, version = $16, updated_at = $17,
                    first_response_at = $18, solved_at = $19, closed_at = $20, priority_points = $21,
-                   predictions = $22, needs_triage = $23
+                   predictions = $22, needs_triage = $23, sla_due_at = $26
                  WHERE id = $24 AND version = $25",
             )
             .bind(&after.subject)
@@ -285,6 +285,7 @@ impl Store {
             .bind(needs_triage(&after.predictions) as i64)
             .bind(id)
             .bind(before.version)
+            .bind(after.sla_due_at.map(ms))
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from)?;
