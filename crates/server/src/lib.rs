@@ -65,6 +65,15 @@ pub async fn serve(
     ];
     if let Some(rx) = state.sla_rx.lock().ok().and_then(|mut r| r.take()) {
         jobs.push(tokio::spawn(sla::follow(state.clone(), rx)));
+        // Writes whose SLA outcomes a stopped process left unrecorded.
+        let st = state.clone();
+        jobs.push(tokio::spawn(async move {
+            match sla::settle_backlog(&st).await {
+                Ok(n) if n > 0 => tracing::info!(tickets = n, "settling SLA outcomes left from before"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = ?e, "cannot read the tickets left unsettled"),
+            }
+        }));
     }
     if state.run_sla_ticker {
         jobs.push(tokio::spawn(sla::ticker::run(state.clone())));

@@ -19,6 +19,7 @@ mod organizations;
 mod plans;
 #[cfg(feature = "testing")]
 pub mod scratch;
+mod sla_outcomes;
 mod tickets;
 mod tokens;
 

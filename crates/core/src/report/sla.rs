@@ -186,6 +186,9 @@ mod tests {
             warning_at: Default::default(),
             started_ms: 0,
             stopped: false,
+            stopped_ms: None,
+            policy_version: None,
+            recorded: false,
         })
     }
 

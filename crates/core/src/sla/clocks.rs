@@ -106,6 +106,17 @@ pub struct Clock {
     #[serde(skip)]
     #[schema(ignore)]
     pub stopped: bool,
+    /// When the awaited reply or resolution happened (UTC ms), once it did.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub stopped_ms: Option<i64>,
+    /// The policy version the clock is measured under: the one its outcome was
+    /// recorded under once decided, else the one in force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_version: Option<String>,
+    /// Its outcome (met or breached) is on record and will not change.
+    #[serde(default)]
+    pub recorded: bool,
 }
 
 /// Every clock of a ticket; a target the SLA policy does not set is absent.
@@ -145,7 +156,7 @@ impl TicketSla {
             .or(self.resolution.as_ref().filter(owed))
     }
 
-    fn promise_in(&self, tz: chrono_tz::Tz) -> Option<String> {
+    pub(crate) fn promise_in(&self, tz: chrono_tz::Tz) -> Option<String> {
         let when = |c: &Clock| when(c.due, tz);
         let owed = |c: &&Clock| matches!(c.state, ClockPhase::Running | ClockPhase::Paused | ClockPhase::Breached);
         if let Some(c) = self.first_response.as_ref().filter(owed).or(self.next_reply.as_ref().filter(owed)) {
@@ -191,7 +202,22 @@ struct Ctx<'a> {
 }
 
 fn clock(c: &Ctx, start_ms: i64, stop_ms: Option<i64>, target_s: i64) -> Option<Clock> {
-    let (def, cal, pauses, paused_now, now_ms) = (c.def, c.cal, &c.pauses[..], c.paused_now, c.now_ms);
+    let (def, cal, paused_now, now_ms) = (c.def, c.cal, c.paused_now, c.now_ms);
+    // A clock that stopped is measured on the pauses before its stop: a later
+    // pause (waiting on the customer after the reply) does not move its due time.
+    let clipped: Vec<Pause>;
+    let pauses = match stop_ms {
+        Some(stop) if stop <= now_ms => {
+            clipped = c
+                .pauses
+                .iter()
+                .filter(|p| p.start_ms < stop)
+                .map(|p| Pause { start_ms: p.start_ms, end_ms: p.end_ms.min(stop) })
+                .collect();
+            &clipped[..]
+        }
+        _ => &c.pauses[..],
+    };
     let target = target_s * 1000;
     let d = due(cal, start_ms, target, pauses).ok()?;
     let warn_ms = due(cal, start_ms, (def.warn_at * target as f64) as i64, pauses).map_or(d.due_ms, |w| w.due_ms);
@@ -221,6 +247,9 @@ fn clock(c: &Ctx, start_ms: i64, stop_ms: Option<i64>, target_s: i64) -> Option<
         warning_at: chrono::DateTime::from_timestamp_millis(warn_ms).unwrap_or_default(),
         started_ms: start_ms,
         stopped: stop_ms.is_some_and(|s| s <= now_ms),
+        stopped_ms: stop_ms.filter(|s| *s <= now_ms),
+        policy_version: None,
+        recorded: false,
     })
 }
 

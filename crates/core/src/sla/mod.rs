@@ -10,6 +10,7 @@ mod calendar;
 mod clocks;
 mod due;
 mod hours;
+mod outcome;
 #[cfg(test)]
 mod tests;
 
@@ -18,3 +19,4 @@ pub use calendar::Calendar;
 pub use clocks::{ticket_sla, when, Clock, ClockPhase, History, TicketSla};
 pub use due::{due, due_day_by_day, elapsed, Due, Pause};
 pub use hours::{parse_holiday, parse_hours, DaySpan, Holiday, Weekly};
+pub use outcome::{Outcome, Verdict};

@@ -372,4 +372,51 @@ mod clocks {
         assert_eq!(now.resolution.as_ref().unwrap().state, ClockPhase::Met);
         assert_eq!(sla(&h.as_of(at("12-01T09:00:00")), "12-01T09:00:00"), now, "as of now is the whole history");
     }
+
+    #[test]
+    fn a_met_clock_keeps_its_due_through_a_later_pause() {
+        // Answered at 11:00, due 13:00; the ticket then waits on the customer.
+        let mut h = created();
+        h.agent_replies = vec![at("11-30T11:00:00")];
+        let before = sla(&h, "11-30T11:30:00").first_response.unwrap();
+        h.statuses.push((at("11-30T11:30:00"), Status::PendingCustomer));
+        let after = sla(&h, "12-02T09:00:00").first_response.unwrap();
+        assert_eq!(after.state, ClockPhase::Met);
+        assert_eq!(after.due, before.due, "a pause after the reply does not move the due time it met");
+        assert_eq!(after.stopped_ms, Some(at("11-30T11:00:00")));
+    }
+
+    #[test]
+    fn recorded_outcomes_stand_whatever_the_level_becomes() {
+        let p = Policy::builtin();
+        let def = p.sla_policy("standard").unwrap();
+        let cal = &p.calendar(def.calendar.as_deref().unwrap()).unwrap().compiled;
+        let h = created();
+        let now = at("11-30T14:00:00");
+        // At P2 (4 business hours, due 13:00) the first response breached at 13:00.
+        let p2 = ticket_sla(def, cal, "P2", &h, now);
+        let records = p2.unrecorded(&[], "P2", "standard", "v1");
+        let fr = records.iter().find(|o| o.clock == ClockName::FirstResponse).unwrap().clone();
+        assert_eq!(
+            (fr.verdict, fr.decided_ms, fr.due_ms),
+            (Verdict::Breached, at("11-30T13:00:00"), at("11-30T13:00:00"))
+        );
+        assert!(records.iter().all(|o| o.clock == ClockName::FirstResponse), "nothing else is decided: {records:?}");
+        // Lowered to P3 (8 business hours) the computed clock would run again; the record holds.
+        let mut p3 = ticket_sla(def, cal, "P3", &h, now);
+        assert_eq!(p3.first_response.as_ref().unwrap().state, ClockPhase::Running);
+        p3.apply_outcomes(std::slice::from_ref(&fr), "v2", cal.tz);
+        let c = p3.first_response.as_ref().unwrap();
+        assert_eq!((c.state, c.due.timestamp_millis(), c.target_seconds), (ClockPhase::Breached, fr.due_ms, 4 * 3600));
+        assert_eq!((c.policy_version.as_deref(), c.recorded), (Some("v1"), true));
+        assert_eq!(c.remaining_seconds, -3600, "an hour past the recorded target");
+        assert!(p3.promise.as_deref().unwrap_or_default().starts_with("Our reply is overdue"), "{:?}", p3.promise);
+        let r = p3.resolution.as_ref().unwrap();
+        assert_eq!(
+            (r.policy_version.as_deref(), r.recorded),
+            (Some("v2"), false),
+            "a running clock: the policy in force"
+        );
+        assert!(p3.unrecorded(&[fr], "P3", "standard", "v2").is_empty(), "nothing more to record");
+    }
 }

@@ -69,6 +69,11 @@ pub struct Ticket {
     pub closed_at: Option<DateTime<Utc>>,
     /// When the next running SLA clock falls due (none while paused or met).
     pub sla_due_at: Option<DateTime<Utc>>,
+    /// The version up to which the SLA outcomes its writes decided are on
+    /// record (internal: the server settles every write).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub sla_settled: i64,
     /// What the categorization models predicted on intake, per field (staff only).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schema(value_type = Object)]
@@ -254,6 +259,7 @@ mod tests {
             solved_at: None,
             closed_at: None,
             sla_due_at: None,
+            sla_settled: 0,
             predictions: Predictions::new(),
         }
     }

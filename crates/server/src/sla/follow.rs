@@ -35,13 +35,24 @@ pub(crate) async fn follow(state: AppState, mut rx: tokio::sync::mpsc::Unbounded
     }
 }
 
-/// Stores a ticket's next due time and alarm from its history now; with
-/// `tell`, also tells the customer if the last write moved their promise.
-/// Returns the ticket as it read it.
+/// Records the outcomes the ticket's clocks have decided (see [`super::settle`]),
+/// stores its next due time and alarm from its history now and, with `tell`,
+/// tells the customer if the last write moved their promise. Returns the
+/// ticket as it read it.
 pub(crate) async fn refresh(s: &AppState, id: i64, tell: bool) -> ApiResult<triage_core::ticket::Ticket> {
     let mut t = s.store.get_ticket(id).await?;
     let open = !matches!(t.status, Status::Solved | Status::Closed);
-    let state = if open { super::status(s, &t).await? } else { None };
+    let mut state = super::status(s, &t).await?;
+    // A breach recorded here writes the ticket (its event and escalations): read
+    // it and its clocks again, until nothing more is decided.
+    for _ in 0..3 {
+        if t.sla_settled >= t.version || super::settle::settle(s, &t, state.as_ref()).await? == 0 {
+            break;
+        }
+        t = s.store.get_ticket(id).await?;
+        state = super::status(s, &t).await?;
+    }
+    let state = if open { state } else { None };
     let (mut next, mut alarm) = (None, None);
     if let Some(st) = &state {
         next = st.sla.next_due();

@@ -6,19 +6,22 @@
 //! - [`follow`]: after each write, store the next due time and the ticker's alarm,
 //!   and tell the customer when their promise moved.
 //! - [`ticker`]: act on warnings and breaches as they fall (escalations).
+//! - [`settle`]: record each clock run's outcome when it is decided, for good.
 
 mod follow;
 pub(crate) mod forecast;
 pub(crate) mod notice;
+mod settle;
 pub mod ticker;
 
 pub(crate) use follow::follow;
+pub use settle::settle_backlog;
 
 use crate::error::ApiResult;
 use crate::prioritize;
 use crate::state::AppState;
 use triage_core::policy::SlaPolicyDef;
-use triage_core::sla::{ticket_sla, Calendar, History, TicketSla};
+use triage_core::sla::{ticket_sla, Calendar, History, Outcome, TicketSla};
 use triage_core::ticket::{Event, EventKind, Status, Ticket};
 
 /// The SLA policy in force for a customer, with its name and the calendar it
@@ -104,20 +107,26 @@ pub(crate) async fn due_at<'p>(s: &'p AppState, c: &prioritize::Customer, t: &Ti
 pub(crate) struct SlaState {
     pub customer: prioritize::Customer,
     pub policy_name: String,
+    /// The clocks, with the outcomes on record made final.
     pub sla: TicketSla,
+    /// The outcomes on record.
+    pub outcomes: Vec<Outcome>,
     pub events: Vec<Event>,
     pub tz: chrono_tz::Tz,
 }
 
 /// The ticket's clocks now, with what they were computed from; `None` when its
-/// organization has no SLA policy or the ticket has no level.
+/// organization has no SLA policy or the ticket has no level. Runs whose
+/// outcome is on record keep it, whatever the level or policy says now.
 pub(crate) async fn status(s: &AppState, t: &Ticket) -> ApiResult<Option<SlaState>> {
     let Some(level) = t.priority.as_deref() else { return Ok(None) };
     let customer = prioritize::customer(s, t.organization_id).await?;
     let Some(terms) = terms(s, &customer) else { return Ok(None) };
     let (h, events) = history(s, t).await?;
-    let sla = ticket_sla(terms.def, &terms.cal, level, &h, s.now().timestamp_millis());
-    Ok(Some(SlaState { policy_name: terms.name, tz: terms.cal.tz, sla, events, customer }))
+    let outcomes = s.store.outcomes(t.id).await?;
+    let mut sla = ticket_sla(terms.def, &terms.cal, level, &h, s.now().timestamp_millis());
+    sla.apply_outcomes(&outcomes, &s.policy.version, terms.cal.tz);
+    Ok(Some(SlaState { policy_name: terms.name, tz: terms.cal.tz, sla, outcomes, events, customer }))
 }
 
 /// The ticket's clocks now; `None` when its organization has no SLA policy or
@@ -146,6 +155,8 @@ pub(crate) async fn at(
         }
     }
     let Some(level) = level.or_else(|| t.priority.clone()) else { return Ok(None) };
-    let sla = ticket_sla(terms.def, &terms.cal, &level, &h.as_of(at_ms), at_ms);
+    let mut sla = ticket_sla(terms.def, &terms.cal, &level, &h.as_of(at_ms), at_ms);
+    let decided: Vec<Outcome> = s.store.outcomes(t.id).await?.into_iter().filter(|o| o.decided_ms <= at_ms).collect();
+    sla.apply_outcomes(&decided, &s.policy.version, terms.cal.tz);
     Ok(Some((terms.name, level, sla)))
 }

@@ -4,7 +4,8 @@
 //! (`sla_alarm_at`, indexed), so a tick reads only the tickets whose alarm has
 //! come, never the open backlog. For each warning or breach that fell, the
 //! ticket gets an `sla_warning` / `sla_breached` event and the policy's
-//! escalations (raise priority, reassign, notify, tag), all in one transaction
+//! escalations (reassign, notify, tag) and, for a breach, its outcome on
+//! record, all in one transaction
 //! with a claim on the trigger's key: the claim's primary key makes it happen
 //! exactly once, after a restart and across server processes.
 
@@ -13,7 +14,7 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use std::time::Duration;
 use triage_core::policy::{EscalationDef, NotifyTarget, Reassign};
-use triage_core::sla::{due_triggers, when, Trigger, TriggerKind};
+use triage_core::sla::{due_triggers, when, Outcome, Trigger, TriggerKind, Verdict};
 use triage_core::ticket::{Actor, EventKind, Status, Ticket};
 use triage_store::{Extras, ModifyError, NewEvent, NewNotification};
 
@@ -91,11 +92,14 @@ fn rules<'p>(s: &'p AppState, trig: &Trigger, level: &str, policy: &str) -> Vec<
     s.policy.escalations.iter().filter(|r| r.applies(trig.kind, trig.clock, level, policy)).collect()
 }
 
-/// Records one warning or breach with its escalations, once. Returns whether
-/// this call did it (`false`: it was done before, here or elsewhere).
-async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> ApiResult<bool> {
+/// Records one warning or breach with its escalations, once; a breach's
+/// outcome is recorded with it. On a ticket already solved or closed (a breach
+/// found late) there is nothing left to act on: the event and the outcome only.
+/// Returns whether this call did it (`false`: it was done before, here or elsewhere).
+pub(crate) async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> ApiResult<bool> {
     let level = t.priority.clone().unwrap_or_default();
-    let rules = rules(s, trig, &level, &st.policy_name);
+    let done = matches!(t.status, Status::Solved | Status::Closed);
+    let rules = if done { Vec::new() } else { rules(s, trig, &level, &st.policy_name) };
     let what = match trig.kind {
         TriggerKind::Warning => "at risk",
         TriggerKind::Breach => "breached",
@@ -110,7 +114,18 @@ async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> ApiRes
         }
     );
     let due = chrono::DateTime::from_timestamp_millis(trig.due_ms).unwrap_or_default();
-    let mut extras = Extras { claim: Some(trig.key()), notifications: Vec::new() };
+    let outcome = (trig.kind == TriggerKind::Breach).then(|| Outcome {
+        clock: trig.clock,
+        run_started_ms: trig.started_ms,
+        verdict: Verdict::Breached,
+        due_ms: trig.due_ms,
+        decided_ms: trig.due_ms,
+        target_seconds: trig.target_seconds,
+        level: level.clone(),
+        sla_policy: st.policy_name.clone(),
+        policy_version: s.policy.version.clone(),
+    });
+    let mut extras = Extras { claim: Some(trig.key()), notifications: Vec::new(), outcome };
     let body = format!(
         "#{} {} ({level}, {}): {} {what}, due {}{}",
         t.id,

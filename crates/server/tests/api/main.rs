@@ -13,4 +13,5 @@ mod reports;
 mod routing;
 mod sla;
 mod sla_escalation;
+mod sla_history;
 mod tickets;

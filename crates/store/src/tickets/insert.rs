@@ -131,6 +131,7 @@ pub(crate) fn stored(t: &NewTicket, id: i64) -> Ticket {
         solved_at: solved.then_some(at),
         closed_at: closed.then_some(at),
         sla_due_at: t.sla_due_at.map(stored_precision),
+        sla_settled: 0,
         predictions: t.predictions.clone(),
     }
 }

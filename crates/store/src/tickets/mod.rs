@@ -20,7 +20,7 @@ use triage_core::ticket::{
 
 pub(crate) const COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, \
     priority, priority_score, priority_explanation, priority_points, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
-    external_id, version, created_at, updated_at, first_response_at, solved_at, closed_at, sla_due_at, predictions";
+    external_id, version, created_at, updated_at, first_response_at, solved_at, closed_at, sla_due_at, predictions, sla_settled";
 
 pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
     Ok(Ticket {
@@ -55,6 +55,7 @@ pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
         solved_at: opt_time(r.try_get("solved_at")?)?,
         closed_at: opt_time(r.try_get("closed_at")?)?,
         sla_due_at: opt_time(r.try_get("sla_due_at")?)?,
+        sla_settled: r.try_get("sla_settled")?,
         predictions: match r.try_get::<Option<String>, _>("predictions")? {
             Some(s) => from_json(&s)?,
             None => Predictions::new(),
@@ -80,6 +81,8 @@ pub struct NewEvent {
 pub struct Extras {
     /// A key (an SLA trigger) that makes the change happen once per ticket.
     pub claim: Option<String>,
+    /// An SLA outcome to record with the change (a breach with its escalation).
+    pub outcome: Option<triage_core::sla::Outcome>,
     pub notifications: Vec<crate::notifications::NewNotification>,
 }
 
@@ -229,7 +232,12 @@ impl Store {
             let before = self.get_ticket(id).await?;
             let mut after = before.clone();
             let mut events = change(&mut after).map_err(ModifyError::Rejected)?;
-            if events.is_empty() && comment.is_none() && extras.claim.is_none() && extras.notifications.is_empty() {
+            if events.is_empty()
+                && comment.is_none()
+                && extras.claim.is_none()
+                && extras.outcome.is_none()
+                && extras.notifications.is_empty()
+            {
                 return Ok(Some((before, None)));
             }
             let mut tx = self.w().begin().await.map_err(StoreError::from)?;
@@ -332,6 +340,9 @@ impl Store {
             }
             for n in &extras.notifications {
                 crate::notifications::insert(&mut tx, Some(id), n, now).await?;
+            }
+            if let Some(o) = &extras.outcome {
+                crate::sla_outcomes::insert(&mut tx, id, o, now).await?;
             }
             tx.commit().await.map_err(StoreError::from)?;
             self.changed(&after);
