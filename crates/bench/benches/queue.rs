@@ -40,6 +40,7 @@ fn unassigned() -> QueueFilter {
 fn security_urgent() -> QueueFilter {
     QueueFilter {
         categories: vec!["security".into()],
+        queues: None,
         levels: vec!["P1".into(), "P2".into()],
         unassigned: true,
         tag: None,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use triage_core::agent::{Agent, Availability, Tier};
 use triage_core::policy::{CategoryDef, Policy};
-use triage_core::routing::{AgentState, Choice, Router, RoutingStrategy};
+use triage_core::routing::{AgentState, Choice, Coverage, Landing, Router, RoutingStrategy};
 use triage_store::StoreError;
 
 #[derive(Clone, Default)]
@@ -20,6 +20,8 @@ pub struct Routing {
 #[derive(Default)]
 struct Inner {
     router: Router,
+    /// Which teams and tiers have an active agent (whether online or not).
+    coverage: Coverage,
 }
 
 /// What a ticket needs from whoever works it.
@@ -45,6 +47,8 @@ impl Routing {
         }
         let mut inner = self.lock();
         let mut router = Router::new();
+        let active: Vec<&Agent> = agents.iter().filter(|a| a.active).collect();
+        inner.coverage = Coverage::of(active.iter().map(|a| (a.team.as_str(), a.tier, &a.skills[..])));
         for a in agents.into_iter().filter(|a| a.active) {
             let cal = a.shift_calendar().ok().flatten();
             let last = inner.router.get(a.id).map_or(0, |x| x.last_assigned_ms);
@@ -73,6 +77,17 @@ impl Routing {
         let need =
             inner.router.need(&w.category.team, w.category.tier, &w.category.skills, policy.routing.load_of(w.level));
         inner.router.choose(&need, strategy, overflow)
+    }
+
+    /// Where a ticket at `from` asked to go to `to` lands: there if someone
+    /// works there, else the nearest tier of that team with an agent, else it stays.
+    pub fn landing(&self, from: (Option<&str>, Option<Tier>), to: (Option<&str>, Option<Tier>)) -> Landing {
+        self.lock().coverage.landing(from, to)
+    }
+
+    /// The places the policy routes to where no active agent works, in words.
+    pub fn gaps(&self, policy: &Policy) -> Vec<String> {
+        self.lock().coverage.gaps(policy)
     }
 
     /// Records work given to `agent` (until the next refresh reads it back).
@@ -184,4 +199,28 @@ pub(crate) async fn offer(s: &AppState, t: &triage_core::ticket::Ticket) -> Resu
         Err(triage_store::ModifyError::Rejected(())) => Ok(None),
         Err(triage_store::ModifyError::Store(e)) => Err(e),
     }
+}
+
+/// The places `policy` routes tickets to where no active agent of `store`
+/// works, in words (`triage policy check --database`, `serve` at start, the
+/// agent admin API).
+pub async fn coverage_gaps(store: &triage_store::Store, policy: &Policy) -> Result<Vec<String>, StoreError> {
+    let agents = store.all_agents().await?;
+    let active: Vec<&Agent> = agents.iter().filter(|a| a.active).collect();
+    Ok(Coverage::of(active.iter().map(|a| (a.team.as_str(), a.tier, &a.skills[..]))).gaps(policy))
+}
+
+/// Who hears that a ticket of `team` could not be moved where asked: the team
+/// (a notification record) and its lead, when the policy names one who is an agent.
+pub(crate) async fn stuck_recipients(s: &AppState, team: Option<&str>) -> Vec<String> {
+    let Some(team) = team else { return Vec::new() };
+    let mut out = vec![format!("team:{team}")];
+    if let Some(lead) = s.policy.team(team).and_then(|t| t.lead.as_deref()) {
+        if let Ok(email) = triage_core::email::Email::parse(lead) {
+            if let Ok(agent) = s.store.get_agent_by_email(&email).await {
+                out.push(format!("agent:{}", agent.id));
+            }
+        }
+    }
+    out
 }

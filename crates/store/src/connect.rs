@@ -84,11 +84,15 @@ static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 pub struct StoreOptions {
     /// Most tickets committed in one group-commit transaction (1 = a commit per ticket).
     pub max_batch: usize,
+    /// Make a new database when there is none (the server). Without it, a missing
+    /// SQLite file or a database without Triage's tables is [`StoreError::Missing`]
+    /// and nothing is created.
+    pub create: bool,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { max_batch: writer::MAX_BATCH }
+        StoreOptions { max_batch: writer::MAX_BATCH, create: true }
     }
 }
 
@@ -101,6 +105,12 @@ impl Store {
     /// [`Store::connect`] with explicit options.
     pub async fn connect_with(url: &DatabaseUrl, options: StoreOptions) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
+        let missing = || StoreError::Missing(url.sqlite_path().map_or(url.to_string(), |p| format!("sqlite://{p}")));
+        if let (false, Some(path)) = (options.create, url.sqlite_path()) {
+            if !std::path::Path::new(&path).exists() {
+                return Err(missing());
+            }
+        }
         let opts = AnyConnectOptions::from_str(url.expose())?;
         let (write, read, writers) = match url.backend {
             Backend::Sqlite => {
@@ -134,11 +144,27 @@ impl Store {
                 (pool.clone(), pool, 4)
             }
         };
+        let existed = has_schema(url.backend, &write).await?;
+        if !existed && !options.create {
+            return Err(missing());
+        }
         migrate(url.backend, &write).await?;
         let writer = writer::spawn(url.backend, write.clone(), url.sqlite_path(), writers, options.max_batch.max(1));
         Ok(Store {
-            inner: Arc::new(Inner { backend: url.backend, write, read, writer, on_change: Default::default() }),
+            inner: Arc::new(Inner {
+                backend: url.backend,
+                write,
+                read,
+                writer,
+                on_change: Default::default(),
+                created: !existed,
+            }),
         })
+    }
+
+    /// Whether connecting made a new database (the schema was not there).
+    pub fn created(&self) -> bool {
+        self.inner.created
     }
 
     pub(crate) fn w(&self) -> &AnyPool {
@@ -147,6 +173,18 @@ impl Store {
     pub(crate) fn r(&self) -> &AnyPool {
         &self.inner.read
     }
+}
+
+/// Whether Triage's schema is there (its migrations table).
+async fn has_schema(backend: Backend, pool: &AnyPool) -> Result<bool, StoreError> {
+    let q = match backend {
+        Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'"
+        }
+    };
+    let n: i64 = sqlx::query_scalar(q).fetch_one(pool).await?;
+    Ok(n > 0)
 }
 
 async fn migrate(backend: Backend, pool: &AnyPool) -> Result<(), StoreError> {

@@ -14,6 +14,9 @@ pub enum StoreError {
     /// An error of the SQLite ticket writer (rusqlite).
     #[error("database error: {0}")]
     Backend(String),
+    /// Opened without leave to create one, and there is no Triage database there.
+    #[error("no Triage database at {0}; `triage serve` creates one")]
+    Missing(String),
 }
 
 impl From<rusqlite::Error> for StoreError {

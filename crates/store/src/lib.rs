@@ -67,6 +67,8 @@ struct Inner {
     writer: tickets::writer::Handle,
     /// Told of every ticket this process stores (the server's queue index).
     on_change: std::sync::OnceLock<TicketObserver>,
+    /// Connecting made a new database.
+    created: bool,
 }
 
 /// A function told of each ticket written, after it is committed.

@@ -17,15 +17,22 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DB.
-    #[arg(long, global = true, env = "TRIAGE_DATABASE", default_value = "sqlite://./triage.db")]
-    pub database: String,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST:PORT/DB [default: sqlite://./triage.db].
+    #[arg(long, global = true, env = "TRIAGE_DATABASE")]
+    pub database: Option<String>,
     /// Policy file (TOML); the built-in policy when absent.
     #[arg(long, global = true, env = "TRIAGE_POLICY")]
     pub policy: Option<PathBuf>,
     /// Log as JSON lines instead of text.
     #[arg(long, global = true, env = "TRIAGE_LOG_JSON")]
     pub log_json: bool,
+}
+
+impl Global {
+    /// The database URL given, or the default SQLite file.
+    pub fn database(&self) -> &str {
+        self.database.as_deref().unwrap_or("sqlite://./triage.db")
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,7 +164,9 @@ pub struct ServeArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
-    /// Validate a policy file; errors name file:line and what to fix.
+    /// Validate a policy file; errors name file:line and what to fix. With
+    /// `--database`, also warn about teams and tiers it routes to where no
+    /// active agent of that database works.
     Check {
         /// The policy file to check.
         file: PathBuf,
@@ -193,6 +202,10 @@ pub struct ImportArgs {
     /// Exit non-zero when any row is rejected.
     #[arg(long)]
     pub strict: bool,
+    /// Make a new database when there is none (otherwise a missing database is
+    /// an error, so a mistyped URL never starts an empty one).
+    #[arg(long)]
+    pub create: bool,
     /// Rows per transaction.
     #[arg(long, default_value_t = 500)]
     pub batch: usize,
@@ -208,7 +221,7 @@ pub struct ExportArgs {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(a) => crate::serve::run(&cli.global, a).await,
-        Command::Policy(PolicyCommand::Check { file }) => crate::policy_check::run(&file),
+        Command::Policy(PolicyCommand::Check { file }) => crate::policy_check::run(&cli.global, &file).await,
         Command::Token(TokenCommand::Create { role, user, label }) => {
             crate::token::create(&cli.global, &role, &user, &label).await
         }

@@ -1,5 +1,6 @@
 //! Demo data: organizations across account types and plans (one VIP), contacts,
-//! agents with skills and tiers, and 200 tickets whose texts come from Banking77
+//! agents with skills and tiers (every team and tier the built-in policy routes
+//! to, escalations included, has someone), and 200 tickets whose texts come from Banking77
 //! (CC BY 4.0; see `demo/README.md`). Seeding is idempotent.
 
 use anyhow::Context;
@@ -123,12 +124,28 @@ const AGENTS: &[DemoAgent] = &[
         timezone: "Europe/London",
     },
     DemoAgent {
+        name: "Farah Haddad",
+        email: "farah@support.example",
+        skills: &[("cards", 5), ("transfers", 4), ("top_up", 4)],
+        tier: Tier::L2,
+        team: "payments",
+        timezone: "Europe/Paris",
+    },
+    DemoAgent {
         name: "Carla Jensen",
         email: "carla@support.example",
         skills: &[("billing", 4), ("accounts", 3)],
-        tier: Tier::L1,
+        tier: Tier::L2,
         team: "billing",
         timezone: "Europe/Copenhagen",
+    },
+    DemoAgent {
+        name: "Grace Kim",
+        email: "grace@support.example",
+        skills: &[("accounts", 4), ("billing", 2)],
+        tier: Tier::L2,
+        team: "accounts",
+        timezone: "Europe/Amsterdam",
     },
     DemoAgent {
         name: "Chen Wei",
@@ -137,6 +154,14 @@ const AGENTS: &[DemoAgent] = &[
         tier: Tier::L2,
         team: "trust_and_safety",
         timezone: "Asia/Singapore",
+    },
+    DemoAgent {
+        name: "Hugo Martin",
+        email: "hugo@support.example",
+        skills: &[("security", 5), ("cards", 3)],
+        tier: Tier::L3,
+        team: "trust_and_safety",
+        timezone: "Europe/Brussels",
     },
     DemoAgent {
         name: "Dara Byrne",
@@ -228,7 +253,7 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
                     skills: a.skills.iter().map(|(n, p)| Skill { name: (*n).into(), proficiency: *p }).collect(),
                     tier: a.tier,
                     team: a.team.into(),
-                    capacity: 60,
+                    capacity: 8,
                     timezone: a.timezone.into(),
                     active: true,
                     availability: Default::default(),

@@ -6,7 +6,7 @@
 //! batch replayed after a crash is not stored twice.
 
 use crate::cli::{Global, ImportArgs};
-use crate::setup::{load_policy, open_store};
+use crate::setup::{load_policy, open_store, open_store_with};
 use anyhow::{bail, Context};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -86,7 +86,15 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
     if !jsonl && !name.ends_with(".csv") {
         bail!("{name}: use a .csv file (with a header row) or a .jsonl file");
     }
-    let store = open_store(g).await?;
+    let store = if a.create {
+        let store = open_store_with(g, triage_store::StoreOptions::default()).await?;
+        if store.created() {
+            eprintln!("created a new Triage database at {}", g.database());
+        }
+        store
+    } else {
+        open_store(g).await?
+    };
     let key = std::fs::canonicalize(&a.file).map(|p| p.display().to_string()).unwrap_or(name.clone());
     let done_before = if a.restart { 0 } else { store.import_progress(&key).await? };
     if done_before > 0 {

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use triage_core::policy::Policy;
 
-pub fn run(file: &Path) -> anyhow::Result<ExitCode> {
+pub async fn run(g: &crate::cli::Global, file: &Path) -> anyhow::Result<ExitCode> {
     let name = file.display().to_string();
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
@@ -30,8 +30,17 @@ pub fn run(file: &Path) -> anyhow::Result<ExitCode> {
                 p.sla_policies.len(),
                 p.custom_fields.len()
             );
-            if !p.warnings.is_empty() {
-                println!("{name}: {} warning(s)", p.warnings.len());
+            let mut warnings = p.warnings.len();
+            if g.database.is_some() {
+                let store = crate::setup::open_store(g).await?;
+                for gap in triage_server::routing::coverage_gaps(&store, &p).await? {
+                    println!("{name}: warning: {gap}");
+                    warnings += 1;
+                }
+                store.close().await;
+            }
+            if warnings > 0 {
+                println!("{name}: {warnings} warning(s)");
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -32,7 +32,10 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let store = open_store_with(g, triage_store::StoreOptions { max_batch: a.ticket_batch }).await?;
+    let store = open_store_with(g, triage_store::StoreOptions { max_batch: a.ticket_batch, create: true }).await?;
+    if store.created() {
+        esay!("created a new Triage database at {}", redacted(g.database()));
+    }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let env_token = std::env::var("TRIAGE_ADMIN_TOKEN").ok();
     let new_token = prepare(&store, &policy, env_token.as_deref(), clock.now()).await?;
@@ -65,12 +68,15 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
             rescored.level_changed
         );
     }
+    for gap in triage_server::routing::coverage_gaps(&state.store, &state.policy).await? {
+        esay!("warning: {gap}");
+    }
     let t = std::time::Instant::now();
     if let Some(n) = triage_server::queue::start(&state).await? {
         esay!("queue: {n} open tickets in priority order (loaded in {:.1} s)", t.elapsed().as_secs_f64());
     }
 
-    say!("Triage listening on http://{addr} (database {}, policy {policy_name})", redacted(&g.database));
+    say!("Triage listening on http://{addr} (database {}, policy {policy_name})", redacted(g.database()));
     match (&new_token, env_token.is_some()) {
         (Some(t), false) => {
             say!("First admin {FIRST_ADMIN_EMAIL}, API token (shown once, store it safely):\n  {t}");

@@ -40,11 +40,16 @@ pub fn load_policy(g: &Global) -> Result<Policy, ExitCode> {
     Ok(policy)
 }
 
+/// Opens an existing Triage database (every command but `serve`): a missing
+/// one is an error, never created.
 pub async fn open_store(g: &Global) -> anyhow::Result<Store> {
-    open_store_with(g, StoreOptions::default()).await
+    open_store_with(g, StoreOptions { create: false, ..StoreOptions::default() }).await
 }
 
 pub async fn open_store_with(g: &Global, options: StoreOptions) -> anyhow::Result<Store> {
-    let url = DatabaseUrl::parse(&g.database).map_err(anyhow::Error::msg)?;
-    Store::connect_with(&url, options).await.with_context(|| format!("cannot open the database {url}"))
+    let url = DatabaseUrl::parse(g.database()).map_err(anyhow::Error::msg)?;
+    match Store::connect_with(&url, options).await {
+        Err(e @ triage_store::StoreError::Missing(_)) => Err(anyhow::anyhow!("{e}")),
+        r => r.with_context(|| format!("cannot open the database {url}")),
+    }
 }

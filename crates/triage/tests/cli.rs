@@ -8,23 +8,33 @@ use triage_core::ticket::Status;
 use triage_store::scratch::ScratchDatabase;
 use triage_store::{Backend, DatabaseUrl, PageRequest, Store, TicketFilter};
 
+/// Runs `triage --database DB ARGS` in `dir` (no `--database` when `db` is empty).
 fn triage(dir: &Path, db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_triage"))
-        .current_dir(dir)
-        .env_remove("TRIAGE_DATABASE")
-        .env_remove("TRIAGE_POLICY")
-        .env("TRIAGE_LOG", "warn")
-        .arg("--database")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("triage runs")
+    let mut c = Command::new(env!("CARGO_BIN_EXE_triage"));
+    c.current_dir(dir).env_remove("TRIAGE_DATABASE").env_remove("TRIAGE_POLICY").env("TRIAGE_LOG", "warn");
+    if !db.is_empty() {
+        c.arg("--database").arg(db);
+    }
+    c.args(args).output().expect("triage runs")
 }
 
 /// The ids of the stored tickets `f` matches.
 async fn ids_matching(store: &Store, f: &TicketFilter) -> Vec<i64> {
     let page = store.list_tickets(f, PageRequest { after: None, limit: 100_000 }).await.unwrap();
     page.items.iter().map(|t| t.id).collect()
+}
+
+/// Makes an empty Triage database at `db` (in `dir`), as `triage serve` would.
+fn new_db(dir: &Path, db: &str) {
+    let url = match db.strip_prefix("sqlite://") {
+        Some(path) => format!("sqlite://{}", dir.join(path).display()),
+        None => db.to_string(),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let store = Store::connect(&DatabaseUrl::parse(&url).unwrap()).await.unwrap();
+        store.close().await;
+    });
 }
 
 fn text(b: &[u8]) -> String {
@@ -38,7 +48,7 @@ fn policy_check_accepts_the_builtin_policy_and_points_at_errors() {
     let bad = triage_core::policy::BUILTIN_TOML.replacen("sla_policy = \"premium\"", "sla_policy = \"gold\"", 1);
     let line = bad[..bad.find("\"gold\"").unwrap()].matches('\n').count() + 1;
     std::fs::write(dir.path().join("bad.toml"), &bad).unwrap();
-    let db = "sqlite://unused.db";
+    let db = "";
 
     let ok = triage(dir.path(), db, &["policy", "check", "good.toml"]);
     assert!(ok.status.success(), "{}", text(&ok.stderr));
@@ -58,6 +68,21 @@ fn policy_check_accepts_the_builtin_policy_and_points_at_errors() {
     let out = text(&warn.stdout);
     assert!(out.contains("warning: strategy `ai_urgency` is off (weight 0)") && out.contains("1 warning(s)"), "{out}");
 
+    // With a database: the teams and tiers it routes to where nobody works there.
+    let staffed = triage(dir.path(), "sqlite://staff.db", &["policy", "check", "good.toml"]);
+    assert!(text(&staffed.stderr).contains("no Triage database at sqlite://staff.db"), "{}", text(&staffed.stderr));
+    new_db(dir.path(), "sqlite://staff.db");
+    let staffed = triage(dir.path(), "sqlite://staff.db", &["policy", "check", "good.toml"]);
+    assert!(staffed.status.success(), "{}", text(&staffed.stderr));
+    let out = text(&staffed.stdout);
+    assert!(
+        out.contains(
+            "warning: category `cards` routes to team `payments` at L1 with cards, where no active agent works"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("warning: escalation `urgent resolution breached` sends payments tickets to L2"), "{out}");
+
     // The server refuses to start on an invalid policy.
     let serve = triage(dir.path(), "sqlite://serve.db", &["--policy", "bad.toml", "serve", "--listen", "127.0.0.1:0"]);
     assert_eq!(serve.status.code(), Some(2));
@@ -74,9 +99,15 @@ fn import_reports_rejected_rows_by_line_resumes_and_exports() {
                3,,No subject here but a body,cards,,open,2026-01-07 11:00:00,Acme,ben@acme.example,\n\
                4,Late,Transfer is late,transfers,low,solved,yesterday,Acme,ana@acme.example,\n";
     std::fs::write(dir.path().join("history.csv"), csv).unwrap();
+    // No database there: nothing is made unless asked.
     let out = triage(dir.path(), db, &["import", "history.csv", "--map", "subject=title"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no Triage database at sqlite://hist.db"), "{}", text(&out.stderr));
+    assert!(!dir.path().join("hist.db").exists(), "a failed command leaves no file behind");
+    let out = triage(dir.path(), db, &["import", "history.csv", "--map", "subject=title", "--create"]);
     let err = text(&out.stderr);
     assert!(out.status.success(), "{err}");
+    assert!(err.contains("created a new Triage database at sqlite://hist.db"), "{err}");
     assert!(err.contains("history.csv:4: category: `plumbing` is not a known category"), "{err}");
     assert!(err.contains("history.csv:6: created_at:"), "{err}");
     assert!(err.contains("2 imported, 0 already present, 2 rejected"), "{err}");
@@ -103,7 +134,7 @@ fn import_reports_rejected_rows_by_line_resumes_and_exports() {
 
     // The export reads back into another database unchanged.
     std::fs::write(dir.path().join("export.jsonl"), &export.stdout).unwrap();
-    let back = triage(dir.path(), "sqlite://copy.db", &["import", "export.jsonl", "--strict"]);
+    let back = triage(dir.path(), "sqlite://copy.db", &["import", "export.jsonl", "--strict", "--create"]);
     assert!(back.status.success(), "{}", text(&back.stderr));
     let copy = triage(dir.path(), "sqlite://copy.db", &["export"]);
     let copied: Vec<serde_json::Value> = text(&copy.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -118,6 +149,18 @@ fn import_reports_rejected_rows_by_line_resumes_and_exports() {
 fn token_create_prints_a_token_for_an_existing_user_only() {
     let dir = tempfile::tempdir().unwrap();
     let db = "sqlite://tokens.db";
+    // A mistyped database is an error, not a new empty one.
+    for args in [
+        &["token", "create", "--role", "admin", "--user", "ops@example.com"][..],
+        &["export"][..],
+        &["train", "--target", "category"][..],
+    ] {
+        let out = triage(dir.path(), db, args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out.stderr).contains("no Triage database at sqlite://tokens.db"), "{}", text(&out.stderr));
+    }
+    assert!(!dir.path().join("tokens.db").exists());
+    new_db(dir.path(), db);
     let out = triage(dir.path(), db, &["token", "create", "--role", "admin", "--user", "ops@example.com"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let token = text(&out.stdout).trim().to_string();
@@ -439,6 +482,7 @@ fn labelled_csv(path: &Path, shuffled: bool) {
 fn train_evaluate_and_keep_the_better_model() {
     let dir = tempfile::tempdir().unwrap();
     let db = "sqlite://models.db";
+    new_db(dir.path(), db);
     labelled_csv(&dir.path().join("good.csv"), false);
     labelled_csv(&dir.path().join("bad.csv"), true);
     let out = triage(dir.path(), db, &["train", "--target", "kind", "--data", "good.csv"]);
@@ -521,6 +565,7 @@ fn categorization_beats_the_baseline_on_banking77() {
     let Some(data) = shared_data() else { return };
     let dir = tempfile::tempdir().unwrap();
     let db = "sqlite://models.db";
+    new_db(dir.path(), db);
     let train = data.join("banking77/train.csv");
     let test = data.join("banking77/test.csv");
     let (train, test) = (train.to_str().unwrap(), test.to_str().unwrap());
@@ -581,6 +626,7 @@ fn categorization_trains_and_evaluates_from_files() {
     let Some(data) = shared_data() else { return };
     let dir = tempfile::tempdir().unwrap();
     let db = "sqlite://models.db";
+    new_db(dir.path(), db);
     let train = data.join("endava_tickets/train.csv");
     let test = data.join("endava_tickets/test.csv");
     let (train, test) = (train.to_str().unwrap(), test.to_str().unwrap());

@@ -338,6 +338,8 @@ pub(crate) struct TeamFile {
     /// Give work over capacity when everyone qualified is full.
     #[serde(default)]
     pub overflow: bool,
+    /// The team lead's e-mail: told when a ticket cannot be moved where asked.
+    pub lead: Option<Spanned<String>>,
 }
 
 /// `[routing]`: how much capacity each level's ticket takes.

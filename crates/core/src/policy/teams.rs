@@ -16,6 +16,9 @@ pub struct TeamDef {
     pub strategy: RoutingStrategy,
     /// Work may go over an agent's capacity when everyone qualified is full.
     pub overflow: bool,
+    /// The lead's e-mail (an agent): told when a ticket of the team cannot be
+    /// moved where an escalation or hand-off asked, because nobody works there.
+    pub lead: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
@@ -43,11 +46,19 @@ pub(super) fn teams(
             errs.at(t.strategy.span(), format!("team `{}`: {m}", t.name.get_ref()), "");
             RoutingStrategy::SkillLeastLoad
         });
+        let lead = t.lead.as_ref().and_then(|l| match crate::email::Email::parse(l.get_ref()) {
+            Ok(e) => Some(e.as_str().to_string()),
+            Err(e) => {
+                errs.at(l.span(), format!("team `{}`: lead {}", t.name.get_ref(), e.message), "the lead's e-mail");
+                None
+            }
+        });
         out.push(TeamDef {
             name: t.name.get_ref().clone(),
             description: t.description.clone(),
             strategy,
             overflow: t.overflow,
+            lead,
         });
     }
     if !raw.is_empty() {

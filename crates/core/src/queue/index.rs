@@ -14,6 +14,7 @@ const MS_PER_HOUR: f64 = 3_600_000.0;
 /// Fixed strategies: every one but age and SLA.
 const FIXED: usize = Strategy::COUNT - 2;
 const DEAD: u32 = u32::MAX;
+const NO_CATEGORY: u16 = u16::MAX;
 
 /// A ticket's place in a class: best first (higher key first, then older id).
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +59,8 @@ struct Entry {
     class: u8,
     /// The stored level (index into the policy's levels, most urgent first).
     level: u8,
+    /// Its category (index into the policy's categories; `NO_CATEGORY`: none).
+    category: u16,
     fixed: bool,
 }
 
@@ -367,6 +370,10 @@ impl QueueIndex {
         let level =
             item.level.and_then(|l| self.level_names.iter().position(|n| n == l)).unwrap_or(self.level_names.len() - 1)
                 as u8;
+        let category = item
+            .category
+            .and_then(|c| self.categories[..self.homes.len()].iter().position(|x| x == c))
+            .map_or(NO_CATEGORY, |i| i as u16);
         let entry = Entry {
             id: item.id,
             created_ms: item.created_ms,
@@ -379,6 +386,7 @@ impl QueueIndex {
             partition: self.partition(item, level),
             class: 0,
             level,
+            category,
             fixed,
         };
         let slot = match existing {
@@ -440,20 +448,27 @@ impl QueueIndex {
         Some(Ranked { id, score, level: self.level_of(e) })
     }
 
+    /// The B-trees a filter reads: its queues (or all), narrowed to its
+    /// categories' own queues and the escalated ones (whose tickets the walk
+    /// checks one by one), at its levels.
     fn sets_for(&self, f: &QueueFilter, levels: &[bool]) -> Vec<usize> {
-        let cats: Vec<usize> = if f.categories.is_empty() {
-            (0..=self.categories.len()).collect()
-        } else {
-            let mut v: Vec<usize> =
-                f.categories.iter().filter_map(|c| self.categories.iter().position(|x| x == c)).collect();
-            if f.uncategorized {
-                v.push(self.categories.len());
+        let (homes, none) = (self.homes.len(), self.categories.len());
+        let mut places: Vec<usize> = match &f.queues {
+            None => (0..=none).collect(),
+            Some(qs) => {
+                let mut v: Vec<usize> = qs.iter().filter_map(|q| self.categories.iter().position(|x| x == q)).collect();
+                if f.uncategorized {
+                    v.push(none);
+                }
+                v
             }
-            v
         };
+        if !f.categories.is_empty() {
+            places.retain(|&p| (p >= homes && p < none) || (p < homes && f.categories.contains(&self.categories[p])));
+        }
         let per_cat = self.bases.len();
         let mut out = Vec::new();
-        for c in cats {
+        for c in places {
             for (l, wanted) in levels.iter().enumerate() {
                 if !wanted {
                     continue;
@@ -473,6 +488,12 @@ impl QueueIndex {
             }
         }
         out
+    }
+
+    /// Which categories a filter admits (`None`: any, categorized or not).
+    fn category_mask(&self, f: &QueueFilter) -> Option<Vec<bool>> {
+        (!f.categories.is_empty())
+            .then(|| self.categories[..self.homes.len()].iter().map(|c| f.categories.contains(c)).collect())
     }
 
     /// Visits the tickets of `sets` best first at the index's time, starting
@@ -530,8 +551,12 @@ impl QueueIndex {
             None => 0,
         };
         let sets = self.sets_for(f, &levels);
+        let cats = self.category_mask(f);
         self.walk(&sets, after, |e, r| {
             if e.tags & tag != tag {
+                return Step::Next;
+            }
+            if cats.as_ref().is_some_and(|m| m.get(e.category as usize) != Some(&true)) {
                 return Step::Next;
             }
             out.push(r);

@@ -52,15 +52,19 @@ impl<'a> QueueItem<'a> {
 /// Which open tickets a queue shows (a named view of the policy, or all).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueueFilter {
-    /// Only these categories (empty: all). [`escalated_queue`] names the queue of
-    /// a team and tier that tickets were escalated to.
+    /// Only tickets of these categories, wherever they sit: with their category's
+    /// team or escalated to another team or tier (a named view; empty: all).
     pub categories: Vec<String>,
+    /// Only tickets sitting in these queues: a category's own (its name) or the
+    /// one of a team and tier tickets were escalated to ([`escalated_queue`]);
+    /// `None`: everywhere (a team's queue, what an agent may take).
+    pub queues: Option<Vec<String>>,
     /// Only these priority levels (empty: all).
     pub levels: Vec<String>,
     pub tag: Option<String>,
     /// Only tickets nobody is assigned to.
     pub unassigned: bool,
-    /// With `categories` given: tickets without a (known) category too.
+    /// With `queues` given: tickets without a (known) category or team too.
     pub uncategorized: bool,
 }
 

@@ -123,7 +123,7 @@ fn take_next_never_hands_out_a_ticket_twice_and_respects_the_filter() {
     for t in &ts {
         q.upsert(&item(t), 0);
     }
-    let cards = QueueFilter { categories: vec!["cards".into()], ..Default::default() };
+    let cards = QueueFilter { queues: Some(vec!["cards".into()]), ..Default::default() };
     assert_eq!(q.take_next(10, &cards).map(|r| r.id), Some(2));
     assert_eq!(q.take_next(10, &cards).map(|r| r.id), Some(1));
     assert_eq!(q.take_next(10, &cards), None);
@@ -150,14 +150,23 @@ fn escalated_tickets_wait_in_their_new_team_and_tier_queue() {
     for t in &ts {
         q.upsert(&item(t), 0);
     }
-    let ids = |q: &mut QueueIndex, cats: Vec<String>| {
-        let f = QueueFilter { categories: cats, ..Default::default() };
+    let ids = |q: &mut QueueIndex, queues: Vec<String>| {
+        let f = QueueFilter { queues: Some(queues), ..Default::default() };
         q.top(10, &f, None, 10).0.iter().map(|r| r.id).collect::<Vec<_>>()
     };
     assert_eq!(ids(&mut q, vec!["cards".into()]), [1], "only the one still with the card team at L1");
     assert_eq!(ids(&mut q, vec![escalated_queue("payments", Tier::L2)]), [2]);
     assert_eq!(ids(&mut q, vec![escalated_queue("engineering_support", Tier::L1)]), [3]);
-    assert_eq!(ids(&mut q, vec![]), [3, 2, 1], "everything in the whole queue");
+    assert_eq!(ids(&mut q, vec![]), Vec::<i64>::new(), "no queue, nothing");
+    let all = q.top(10, &QueueFilter::default(), None, 10).0.iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(all, [3, 2, 1], "everything in the whole queue");
+    // A view by category sees its tickets wherever they sit; with queues, only there.
+    let cards = QueueFilter { categories: vec!["cards".into()], ..Default::default() };
+    assert_eq!(q.top(10, &cards, None, 10).0.iter().map(|r| r.id).collect::<Vec<_>>(), [3, 2, 1]);
+    let both = QueueFilter { queues: Some(vec![escalated_queue("payments", Tier::L2)]), ..cards.clone() };
+    assert_eq!(q.top(10, &both, None, 10).0.iter().map(|r| r.id).collect::<Vec<_>>(), [2]);
+    let security = QueueFilter { categories: vec!["security".into()], ..Default::default() };
+    assert!(q.top(10, &security, None, 10).0.is_empty(), "an escalated card ticket is not a security ticket");
     // Back home: the de-escalated ticket files under its category again.
     ts[1].tier = Some(Tier::L1);
     q.upsert(&QueueItem { version: 2, ..item(&ts[1]) }, 20);

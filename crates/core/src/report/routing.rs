@@ -17,6 +17,10 @@ pub struct TicketPath {
     pub teams: Vec<String>,
     pub escalations: u32,
     pub deescalations: u32,
+    /// Moves of team or tier made by SLA escalations (`reassign`).
+    pub sla_moves: u32,
+    /// SLA escalations that could not move it: nobody worked where they asked.
+    pub sla_stayed: u32,
 }
 
 impl TicketPath {
@@ -80,6 +84,15 @@ pub struct RoutingReport {
     pub most_reassigned: Vec<BouncedTicket>,
     /// Categories by how often their tickets are escalated, most first.
     pub escalations_by_category: Vec<CategoryEscalations>,
+    /// Hand-offs up a tier or to another team, by people.
+    pub escalations: u64,
+    /// Moves of team or tier made by SLA escalations on a warning or breach.
+    pub sla_reassignments: u64,
+    /// Tickets an SLA escalation moved at least once.
+    pub sla_reassigned_tickets: u64,
+    /// SLA escalations that left the ticket where it was, as nobody worked
+    /// where they would have sent it (the team was told).
+    pub sla_reassignments_stayed: u64,
 }
 
 pub fn routing_report(paths: &[TicketPath]) -> RoutingReport {
@@ -112,6 +125,10 @@ pub fn routing_report(paths: &[TicketPath]) -> RoutingReport {
             escalations: 0,
             deescalations: 0,
         });
+        r.escalations += u64::from(p.escalations);
+        r.sla_reassignments += u64::from(p.sla_moves);
+        r.sla_reassigned_tickets += u64::from(p.sla_moves > 0);
+        r.sla_reassignments_stayed += u64::from(p.sla_stayed);
         c.tickets += 1;
         c.escalated += u64::from(p.escalations > 0);
         c.escalations += u64::from(p.escalations);
@@ -152,7 +169,22 @@ mod tests {
             teams: teams.iter().map(|t| t.to_string()).collect(),
             escalations: esc,
             deescalations: 0,
+            sla_moves: 0,
+            sla_stayed: 0,
         }
+    }
+
+    #[test]
+    fn sla_escalations_are_counted_apart_from_hand_offs() {
+        let mut a = path(1, "security", &[3], &["trust"], 1);
+        a.sla_moves = 2;
+        let mut b = path(2, "security", &[], &["trust"], 0);
+        b.sla_stayed = 1;
+        let r = routing_report(&[a, b, path(3, "cards", &[7], &["payments"], 0)]);
+        assert_eq!(
+            (r.escalations, r.sla_reassignments, r.sla_reassigned_tickets, r.sla_reassignments_stayed),
+            (1, 2, 1, 1)
+        );
     }
 
     #[test]

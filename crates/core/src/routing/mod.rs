@@ -16,6 +16,7 @@
 //! bitmask and a proficiency table), so choosing among 1,000 agents is a scan
 //! of a few microseconds. Pure: the caller says who is available and when.
 
+mod coverage;
 mod evenness;
 mod router;
 pub mod sim;
@@ -23,6 +24,7 @@ mod strategy;
 #[cfg(test)]
 mod tests;
 
+pub use coverage::{Coverage, Landing};
 pub use evenness::Evenness;
 pub use router::{AgentState, Choice, Need, Router};
 pub use strategy::RoutingStrategy;

@@ -7,8 +7,9 @@ use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use triage_core::agent::{validate_skills, Agent, AgentRole, Availability, Skill, Tier};
 use triage_core::email::Email;
 use triage_core::organization::validate_timezone;
@@ -28,6 +29,34 @@ fn check(a: &Agent) -> ApiResult<()> {
     validate_timezone("timezone", &a.timezone)?;
     a.shift_calendar()?;
     Ok(())
+}
+
+/// An agent as saved, with what the change left uncovered.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgentSaved {
+    #[serde(flatten)]
+    pub agent: Agent,
+    /// Teams and tiers the policy routes to where no active agent works now
+    /// (e.g. after deactivating the last agent of a team).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+async fn saved(s: &AppState, agent: Agent) -> ApiResult<AgentSaved> {
+    Ok(AgentSaved { agent, warnings: s.routing.gaps(&s.policy) })
+}
+
+/// Whether `id` is the only active admin: the installation would lock itself out without them.
+async fn last_admin(s: &AppState, id: i64) -> ApiResult<bool> {
+    let admins: Vec<i64> = s
+        .store
+        .all_agents()
+        .await?
+        .into_iter()
+        .filter(|a| a.active && a.role == AgentRole::Admin)
+        .map(|a| a.id)
+        .collect();
+    Ok(admins == [id])
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -56,12 +85,12 @@ pub struct AgentCreate {
 
 /// Add an agent (admin).
 #[utoipa::path(post, path = "/api/v1/agents", tag = "staff", request_body = AgentCreate,
-    responses((status = 201, body = Agent), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = AgentSaved), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn create(
     State(s): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<AgentCreate>,
-) -> ApiResult<(StatusCode, Json<Agent>)> {
+) -> ApiResult<(StatusCode, Json<AgentSaved>)> {
     caller.require_admin()?;
     let now = s.now();
     let a = Agent {
@@ -82,7 +111,7 @@ pub async fn create(
     check(&a)?;
     let created = s.store.create_agent(&a, now).await?;
     s.routing.refresh(&s).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok((StatusCode::CREATED, Json(saved(&s, created).await?)))
 }
 
 /// List agents (staff).
@@ -124,17 +153,35 @@ pub struct AgentUpdate {
     pub shifts: Option<Vec<String>>,
 }
 
-/// Change an agent (admin).
+/// Change an agent (admin). Agents may set their own `availability` (going
+/// away, offline or back online). The last active admin cannot be demoted or
+/// deactivated (409).
 #[utoipa::path(patch, path = "/api/v1/agents/{id}", tag = "staff", params(("id" = i64, Path)), request_body = AgentUpdate,
-    responses((status = 200, body = Agent), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = AgentSaved), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn update(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<AgentUpdate>,
-) -> ApiResult<Json<Agent>> {
-    caller.require_admin()?;
+) -> ApiResult<Json<AgentSaved>> {
+    let own_availability = caller.is_staff()
+        && id == caller.user_id
+        && req.availability.is_some()
+        && [req.name.is_none(), req.email.is_none(), req.role.is_none(), req.skills.is_none(), req.tier.is_none()]
+            .into_iter()
+            .chain([req.team.is_none(), req.capacity.is_none(), req.timezone.is_none(), req.active.is_none()])
+            .chain([req.shifts.is_none()])
+            .all(|x| x);
+    if !own_availability {
+        caller.require_admin()?;
+    }
     let mut a = s.store.get_agent(id).await?;
+    let demoted = req.role.is_some_and(|r| r != AgentRole::Admin) || req.active == Some(false);
+    if demoted && a.active && a.role == AgentRole::Admin && last_admin(&s, id).await? {
+        return Err(AppError::Conflict(
+            "this is the last active admin: make another agent an admin first, or nobody could manage Triage".into(),
+        ));
+    }
     if let Some(v) = req.name {
         a.name = v.trim().to_string();
     }
@@ -173,28 +220,42 @@ pub async fn update(
     }
     check(&a)?;
     let before = s.store.get_agent(id).await?;
-    let saved = s.store.save_agent(&a).await?;
+    let saved_agent = s.store.save_agent(&a).await?;
     s.tokens.forget_all();
     s.routing.refresh(&s).await?;
     // Gone (offline or deactivated): their open tickets go back to the team,
     // and routing offers each to someone else.
     let gone = |a: &Agent| !a.active || a.availability == Availability::Offline;
-    if gone(&saved) && !gone(&before) {
-        let why = if saved.active { "the agent went offline" } else { "the agent was deactivated" };
+    if gone(&saved_agent) && !gone(&before) {
+        let why = if saved_agent.active { "the agent went offline" } else { "the agent was deactivated" };
         crate::routing::release_all(&s, id, why).await?;
     }
-    Ok(Json(saved))
+    Ok(Json(saved(&s, saved_agent).await?))
 }
 
 /// Remove an agent who never had a ticket (admin); otherwise deactivate them.
+/// The last active admin cannot be removed (409). When the change leaves a team
+/// or tier the policy routes to without an active agent, the answer says so in
+/// `Triage-Warning` headers.
 #[utoipa::path(delete, path = "/api/v1/agents/{id}", tag = "staff", params(("id" = i64, Path)),
-    responses((status = 204), (status = 409, body = crate::error::Problem)))]
-pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Response> {
     caller.require_admin()?;
     if id == caller.user_id {
         return Err(AppError::Conflict("you cannot delete yourself".into()));
     }
+    let a = s.store.get_agent(id).await?;
+    if a.active && a.role == AgentRole::Admin && last_admin(&s, id).await? {
+        return Err(AppError::Conflict("this is the last active admin; make another agent an admin first".into()));
+    }
     s.store.delete_agent(id).await?;
     s.tokens.forget_all();
-    Ok(StatusCode::NO_CONTENT)
+    s.routing.refresh(&s).await?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    for w in s.routing.gaps(&s.policy) {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&w) {
+            res.headers_mut().append("triage-warning", v);
+        }
+    }
+    Ok(res)
 }

@@ -8,8 +8,9 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
+use triage_core::routing::Landing;
 use triage_core::ticket::{destination, validate_note, CommentKind, Event, EventKind, Handoff, HandoffTo, Status};
-use triage_store::NewEvent;
+use triage_store::{Extras, NewEvent, NewNotification};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -26,7 +27,10 @@ pub struct HandoffRequest {
 
 /// Hand the ticket to the next tier, back to a lower one, or to another team
 /// (staff). The note is required and shown first to the receiving side; the
-/// ticket is unassigned and offered to them by their team's strategy.
+/// ticket is unassigned and offered to them by their team's strategy. Where
+/// nobody works, it goes to the nearest tier of that team with an agent, or
+/// stays (with its assignee) and the team and its lead are told; the event's
+/// `landing` says which.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/escalate", tag = "tickets", params(("id" = i64, Path)), request_body = HandoffRequest,
     responses((status = 200, body = TicketView), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn escalate(
@@ -35,7 +39,7 @@ pub async fn escalate(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<HandoffRequest>,
 ) -> ApiResult<Json<TicketView>> {
-    load_visible(&s, &caller, id).await?;
+    let current = load_visible(&s, &caller, id).await?;
     caller.require_staff()?;
     let to: HandoffTo = req.to.parse()?;
     let (tried, needed) = validate_note(&req.what_was_tried, &req.what_is_needed)?;
@@ -45,16 +49,49 @@ pub async fn escalate(
             return Err(AppError::invalid("to", format!("no team `{team}`; use one of: {}", names.join(", "))));
         }
     }
+    // Never into a void: where nobody works, the nearest tier with an agent, or stay.
+    let here = (current.team.clone(), current.tier);
+    let (asked_team, asked_tier, up) = destination(&to, here.0.as_deref(), here.1)?;
+    let landing = s.routing.landing((here.0.as_deref(), here.1), (asked_team.as_deref(), asked_tier));
+    let (to_team, to_tier) = match &landing {
+        Landing::AsAsked { team, tier } => (team.clone(), *tier),
+        Landing::NearestTier { team, tier, .. } => (team.clone(), Some(*tier)),
+        Landing::Stayed { .. } => here.clone(),
+    };
+    let stayed = matches!(landing, Landing::Stayed { .. });
+    let extras = Extras {
+        notifications: if stayed {
+            let body = format!(
+                "#{} {}: {} asked to hand it to {}/{}, but {}. Tried: {tried}. Needed: {needed}",
+                current.id,
+                current.subject,
+                caller.actor(),
+                asked_team.as_deref().unwrap_or("no team"),
+                asked_tier.map_or("-".to_string(), |t| t.to_string()),
+                landing_why(&landing)
+            );
+            crate::routing::stuck_recipients(&s, here.0.as_deref())
+                .await
+                .into_iter()
+                .map(|recipient| NewNotification { recipient, kind: "handoff_stuck".into(), body: body.clone() })
+                .collect()
+        } else {
+            Vec::new()
+        },
+        ..Default::default()
+    };
     let now = s.now();
     let by = caller.actor();
     let note = format!("Hand-off from {by}.\nTried: {tried}\nNeeded: {needed}");
     let (after, _) = s
         .store
-        .modify_ticket(id, by, now, Some((CommentKind::Internal, note)), |t| {
+        .modify_ticket_with(id, by, now, Some((CommentKind::Internal, note)), &extras, |t| {
             if matches!(t.status, Status::Solved | Status::Closed) {
                 return Err(AppError::Conflict("the ticket is solved or closed; reopen it first".into()));
             }
-            let (to_team, to_tier, up) = destination(&to, t.team.as_deref(), t.tier)?;
+            if (t.team.clone(), t.tier) != here {
+                return Err(AppError::Conflict("the ticket moved meanwhile; look again and retry".into()));
+            }
             let handoff = Handoff {
                 by: by.to_string(),
                 at: now,
@@ -68,22 +105,39 @@ pub async fn escalate(
             };
             let mut data = serde_json::json!(handoff);
             data["from_assignee_id"] = serde_json::json!(t.assignee_id);
-            t.team = to_team;
-            t.tier = to_tier;
-            t.assignee_id = None;
+            data["asked"] = serde_json::json!({"team": asked_team, "tier": asked_tier});
+            data["landing"] = serde_json::json!(landing);
+            if !stayed {
+                t.team = to_team.clone();
+                t.tier = to_tier;
+                t.assignee_id = None;
+            }
+            let mut reason = format!("{}; needed: {}", tried, needed);
+            if !matches!(landing, Landing::AsAsked { .. }) {
+                reason.push_str(&format!(" ({})", landing_why(&landing)));
+            }
             Ok(vec![NewEvent {
                 kind: if up { EventKind::Escalated } else { EventKind::Deescalated },
                 data,
-                reason: Some(format!("{}; needed: {}", tried, needed)),
+                reason: Some(reason),
             }])
         })
         .await
         .map_err(|e| match e {
             triage_store::ModifyError::Rejected(e) => e,
             triage_store::ModifyError::Store(e) => e.into(),
-        })?;
+        })?
+        .expect("nothing to claim, so the change is never refused as done before");
     let handoff = latest_handoff(&s.store.list_events(id).await?);
     Ok(Json(TicketView { handoff, ..view(&s, &caller, after) }))
+}
+
+/// Why a move did not land where asked, in words.
+pub(crate) fn landing_why(l: &Landing) -> String {
+    match l {
+        Landing::AsAsked { .. } => String::new(),
+        Landing::NearestTier { why, .. } | Landing::Stayed { why } => why.clone(),
+    }
 }
 
 /// The most recent hand-off note in a ticket's log.

@@ -40,8 +40,11 @@ fn filter(s: &AppState, view: Option<&str>) -> ApiResult<QueueFilter> {
             detail: format!("no view `{name}`; the policy has: {}", names.join(", ")),
         }
     })?;
+    // A view's categories select tickets wherever they sit: escalated to
+    // another team or tier, a security ticket is still in the security view.
     Ok(QueueFilter {
         categories: v.categories.clone(),
+        queues: None,
         levels: v.levels.clone(),
         tag: v.tag.clone(),
         unassigned: v.unassigned,
@@ -95,15 +98,7 @@ pub async fn list(
     caller.require_staff()?;
     let mut f = filter(&s, q.view.as_deref())?;
     if let Some(team) = &q.team {
-        let mine = team_queues(&s, team)?;
-        f.categories = if f.categories.is_empty() {
-            mine
-        } else {
-            f.categories.into_iter().filter(|c| mine.contains(c)).collect()
-        };
-        if f.categories.is_empty() {
-            f.categories = vec![String::new()]; // a view of none of the team's categories: nothing
-        }
+        f.queues = Some(team_queues(&s, team)?);
     }
     let limit = super::page_request(&None, q.limit)?.limit;
     let cursor = q.cursor.as_deref().map(decode).transpose()?;
@@ -148,20 +143,10 @@ pub async fn next(
         let theirs = team_queues(&s, team)?;
         mine.retain(|c| theirs.contains(c));
     }
-    f.categories =
-        if f.categories.is_empty() { mine } else { f.categories.into_iter().filter(|c| mine.contains(c)).collect() };
-    // A view of categories the caller works none of: nothing to take there.
-    let view_has_categories =
-        q.view.as_deref().and_then(|v| s.policy.view(v)).is_some_and(|v| !v.categories.is_empty());
-    if f.categories.is_empty() && view_has_categories {
-        return Ok(StatusCode::NO_CONTENT.into_response());
-    }
-    f.uncategorized = !view_has_categories;
-    if f.categories.is_empty() {
-        // Qualified for no category: only uncategorized tickets. An unknown
-        // name selects none of the categorized ones.
-        f.categories = vec![String::new()];
-    }
+    // What the caller may take (their queues, and tickets nobody categorized),
+    // narrowed to the view's categories wherever those tickets sit.
+    f.queues = Some(mine);
+    f.uncategorized = true;
     let mut level = None;
     for _ in 0..TRIES {
         let now = s.now();

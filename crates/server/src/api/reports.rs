@@ -285,7 +285,23 @@ pub async fn routing(
                 p.agents.extend(data["assignee_id"].as_i64());
                 team(p, &data["team"]);
             }
+            EventKind::SlaWarning | EventKind::SlaBreached => {
+                let landed = |x: &serde_json::Value| x["landing"]["landed"].as_str().map(String::from);
+                for m in data["reassign"].as_array().into_iter().flatten() {
+                    if landed(m).as_deref() == Some("stayed") {
+                        p.sla_stayed += 1;
+                    }
+                }
+            }
             EventKind::FieldsChanged => {
+                let moved = data["changes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c["field"] == "team" || c["field"] == "tier");
+                if moved && data["sla_escalation"].as_bool() == Some(true) {
+                    p.sla_moves += 1;
+                }
                 for c in data["changes"].as_array().into_iter().flatten() {
                     match c["field"].as_str() {
                         Some("assignee_id") => p.agents.extend(c["to"].as_i64()),

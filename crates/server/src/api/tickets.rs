@@ -508,6 +508,20 @@ pub async fn update(
     };
     if let Some(Some(c)) = &patch.category {
         s.policy.check_category(c)?;
+        // A new category routes like intake does: its team at its entry tier,
+        // unless the change names them; an assignee of another team lets go.
+        if let Some(cat) = s.policy.category(c).filter(|_| current.category.as_deref() != Some(c.as_str())) {
+            if patch.team.is_none() && patch.tier.is_none() {
+                patch.team = Some(Some(cat.team.clone()));
+                patch.tier = Some(Some(cat.tier));
+            }
+            if let (None, Some(a)) = (patch.assignee_id, current.assignee_id) {
+                let theirs = s.store.get_agent(a).await.map(|x| x.team).unwrap_or_default();
+                if Some(&theirs) != patch.team.as_ref().and_then(|t| t.as_ref()) {
+                    patch.assignee_id = Some(None);
+                }
+            }
+        }
     }
     if let Some(Some(i)) = &patch.impact {
         s.policy.check_impact(i)?;

@@ -40,6 +40,8 @@ pub(crate) async fn settle(s: &AppState, t: &Ticket, st: Option<&SlaState>) -> A
                 records.push(o);
             } else if super::ticker::fire(s, t, st, &trig).await? {
                 n += 1;
+                // Logged as the ticker logs what it acts on: each process says what it did.
+                tracing::info!(ticket = t.id, fired = 1, "SLA warnings and breaches found late");
             }
         }
         n += s.store.record_outcomes(t.id, &records, s.now()).await?;

@@ -14,6 +14,7 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use std::time::Duration;
 use triage_core::policy::{EscalationDef, NotifyTarget, Reassign};
+use triage_core::routing::Landing;
 use triage_core::sla::{due_triggers, when, Outcome, Trigger, TriggerKind, Verdict};
 use triage_core::ticket::{Actor, EventKind, Status, Ticket};
 use triage_store::{Extras, ModifyError, NewEvent, NewNotification};
@@ -152,6 +153,32 @@ pub(crate) async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger
             }
         }
     }
+    // Reassignments land where someone works: the nearest tier with an agent, or stay.
+    let here = (t.team.clone(), t.tier);
+    let mut moves: Vec<(String, Landing)> = Vec::new();
+    for r in &rules {
+        let asked = match &r.reassign {
+            Some(Reassign::NextTier) => match t.tier.and_then(|x| x.next()) {
+                Some(next) => (t.team.clone(), Some(next)),
+                None => continue,
+            },
+            Some(Reassign::Team(x)) if t.team.as_deref() != Some(x) => (Some(x.clone()), t.tier),
+            _ => continue,
+        };
+        let landing = s.routing.landing((here.0.as_deref(), here.1), (asked.0.as_deref(), asked.1));
+        if let Landing::Stayed { why } = &landing {
+            for to in crate::routing::stuck_recipients(s, here.0.as_deref()).await {
+                if !extras.notifications.iter().any(|n| n.recipient == to && n.kind == "escalation_stuck") {
+                    extras.notifications.push(NewNotification {
+                        recipient: to,
+                        kind: "escalation_stuck".into(),
+                        body: format!("#{} {}: escalation `{}` could not move it: {why}", t.id, t.subject, r.name),
+                    });
+                }
+            }
+        }
+        moves.push((r.name.clone(), landing));
+    }
     let kind = match trig.kind {
         TriggerKind::Warning => EventKind::SlaWarning,
         TriggerKind::Breach => EventKind::SlaBreached,
@@ -161,26 +188,32 @@ pub(crate) async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger
         "run_started": chrono::DateTime::from_timestamp_millis(trig.started_ms), "trigger": trig.key(),
         "policy": st.policy_name, "escalations": rules.iter().map(|r| &r.name).collect::<Vec<_>>(),
         "notified": extras.notifications.iter().map(|n| &n.recipient).collect::<Vec<_>>(),
+        "reassign": moves.iter().map(|(name, l)| serde_json::json!({"escalation": name, "landing": l})).collect::<Vec<_>>(),
     });
     let r = s
         .store
         .modify_ticket_with(t.id, Actor::System, s.now(), None, &extras, |t| {
             let mut events = vec![NewEvent { kind, data: record.clone(), reason: Some(reason.clone()) }];
             let mut changes = Vec::new();
-            for r in &rules {
-                match &r.reassign {
-                    Some(Reassign::NextTier) => {
-                        let next = t.tier.and_then(|x| x.next());
-                        if next.is_some() {
-                            changes.push(serde_json::json!({"field": "tier", "from": t.tier, "to": next}));
-                            t.tier = next;
-                        }
-                    }
-                    Some(Reassign::Team(x)) if t.team.as_deref() != Some(x) => {
-                        changes.push(serde_json::json!({"field": "team", "from": t.team, "to": x}));
-                        t.team = Some(x.clone());
-                    }
-                    _ => continue,
+            if (t.team.clone(), t.tier) != here && !moves.is_empty() {
+                return Err(()); // moved meanwhile: the next tick looks again
+            }
+            for (_, landing) in &moves {
+                let (team, tier) = match landing {
+                    Landing::AsAsked { team, tier } => (team.clone(), *tier),
+                    Landing::NearestTier { team, tier, .. } => (team.clone(), Some(*tier)),
+                    Landing::Stayed { .. } => continue,
+                };
+                if (team.clone(), tier) == (t.team.clone(), t.tier) {
+                    continue;
+                }
+                if team != t.team {
+                    changes.push(serde_json::json!({"field": "team", "from": t.team, "to": team}));
+                    t.team = team;
+                }
+                if tier != t.tier {
+                    changes.push(serde_json::json!({"field": "tier", "from": t.tier, "to": tier}));
+                    t.tier = tier;
                 }
                 if t.assignee_id.is_some() {
                     changes.push(serde_json::json!({"field": "assignee_id", "from": t.assignee_id, "to": null}));
@@ -199,7 +232,7 @@ pub(crate) async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger
             if !changes.is_empty() {
                 events.push(NewEvent {
                     kind: EventKind::FieldsChanged,
-                    data: serde_json::json!({ "changes": changes }),
+                    data: serde_json::json!({ "changes": changes, "sla_escalation": true }),
                     reason: Some(reason.clone()),
                 });
             }

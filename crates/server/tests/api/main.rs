@@ -4,6 +4,7 @@ mod helpers;
 
 mod authorization;
 mod categorize;
+mod coverage;
 mod errors;
 mod idempotency;
 mod ops;

@@ -558,7 +558,8 @@ impl Store {
             // Ids are integers formatted here, not user text.
             let rows = sqlx::query(&format!(
                 "SELECT ticket_id, kind, data FROM ticket_events
-                 WHERE ticket_id IN ({list}) AND kind IN ('created', 'fields_changed', 'escalated', 'deescalated')
+                 WHERE ticket_id IN ({list})
+                   AND kind IN ('created', 'fields_changed', 'escalated', 'deescalated', 'sla_warning', 'sla_breached')
                  ORDER BY ticket_id, id"
             ))
             .fetch_all(self.r())
