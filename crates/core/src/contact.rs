@@ -12,5 +12,7 @@ pub struct Contact {
     pub name: String,
     #[schema(value_type = String, format = "email")]
     pub email: Email,
+    /// IANA time zone their promises are written in (none: the organization's).
+    pub timezone: Option<String>,
     pub created_at: DateTime<Utc>,
 }

@@ -8,7 +8,7 @@ use sqlx::Row;
 use triage_core::contact::Contact;
 use triage_core::email::Email;
 
-const COLS: &str = "id, organization_id, name, email, created_at";
+const COLS: &str = "id, organization_id, name, email, timezone, created_at";
 
 fn decode(r: &AnyRow) -> Result<Contact, StoreError> {
     Ok(Contact {
@@ -16,6 +16,7 @@ fn decode(r: &AnyRow) -> Result<Contact, StoreError> {
         organization_id: r.try_get("organization_id")?,
         name: r.try_get("name")?,
         email: Email::parse(&r.try_get::<String, _>("email")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        timezone: r.try_get("timezone")?,
         created_at: time(r.try_get("created_at")?)?,
     })
 }
@@ -69,12 +70,13 @@ impl Store {
 
     pub async fn save_contact(&self, c: &Contact) -> Result<Contact, StoreError> {
         let row = sqlx::query(&format!(
-            "UPDATE contacts SET organization_id = $1, name = $2, email = $3 WHERE id = $4 RETURNING {COLS}"
+            "UPDATE contacts SET organization_id = $1, name = $2, email = $3, timezone = $5 WHERE id = $4 RETURNING {COLS}"
         ))
         .bind(c.organization_id)
         .bind(&c.name)
         .bind(c.email.as_str())
         .bind(c.id)
+        .bind(&c.timezone)
         .fetch_one(self.w())
         .await?;
         decode(&row)

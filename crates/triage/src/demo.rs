@@ -369,6 +369,7 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
             created_at,
             actor: Actor::Contact(contact_id),
             predictions: Default::default(),
+            suggested: Default::default(),
             idempotency: None,
         });
     }

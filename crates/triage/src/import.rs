@@ -366,6 +366,7 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
         created_at,
         actor: Actor::System,
         predictions,
+        suggested: Default::default(),
         idempotency: None,
     })
 }

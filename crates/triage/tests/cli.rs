@@ -386,6 +386,7 @@ fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
                 created_at: now - chrono::Duration::days(6),
                 actor: triage_core::ticket::Actor::System,
                 predictions: Default::default(),
+                suggested: Default::default(),
                 idempotency: None,
             })
             .collect();

@@ -37,6 +37,9 @@ pub struct CustomFieldDef {
     pub values: Vec<String>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// Customers may see it and set it when they open a ticket (otherwise it
+    /// is internal: staff only).
+    pub customer: bool,
 }
 
 impl CustomFieldDef {

@@ -64,17 +64,43 @@ pub enum NotifyTarget {
 pub struct Messages {
     /// Posted in the public thread when a ticket is created.
     pub acknowledgment: String,
-    /// Posted when the promise moves (priority change, escalation, a pause).
+    /// Posted when the promise moves (a change of urgency, a pause or its end).
     pub promise_changed: String,
+    /// Changes within this many seconds of the first are told together, once,
+    /// as where they left the promise (a change and its undo: nothing).
+    pub coalesce_seconds: i64,
 }
 
 pub const ACKNOWLEDGMENT: &str =
-    "Thank you for contacting us. Your request #{ticket} \"{subject}\" has priority {level}. {promise} {forecast}";
+    "Thank you for contacting us. We received your request #{ticket} \"{subject}\". {promise} {forecast}";
 pub const PROMISE_CHANGED: &str = "Update on your request #{ticket}: {reason}. {promise}";
+/// Default coalescing window: ten minutes.
+pub const COALESCE_SECONDS: i64 = 600;
 
-/// Placeholders each template may use.
-const ACK_VARS: &[&str] = &["ticket", "subject", "level", "promise", "due", "forecast"];
-const CHANGED_VARS: &[&str] = &["ticket", "subject", "level", "promise", "due", "reason"];
+/// Placeholders each template may use. Levels are internal: customers are told
+/// when they will hear back, not how their request was ranked.
+const ACK_VARS: &[&str] = &["ticket", "subject", "promise", "due", "forecast"];
+const CHANGED_VARS: &[&str] = &["ticket", "subject", "promise", "due", "reason"];
+
+/// A customer message with no sentence said twice (a template and a filled-in
+/// placeholder can both say "We will reply by ..."), spaces tidied.
+pub fn customer_text(text: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        // A sentence ends at `.`, `!` or `?` followed by a space or the end.
+        let end = rest
+            .char_indices()
+            .find(|(i, c)| matches!(c, '.' | '!' | '?') && rest[i + 1..].starts_with(' '))
+            .map_or(rest.len(), |(i, _)| i + 1);
+        let sentence = rest[..end].trim();
+        if !sentence.is_empty() && !out.contains(&sentence) {
+            out.push(sentence);
+        }
+        rest = rest[end..].trim_start();
+    }
+    out.join(" ")
+}
 
 /// Fills `{name}` placeholders; an unknown one is left as written (the policy
 /// check rejects those, so this only matters for hand-made templates).
@@ -122,6 +148,13 @@ pub(super) fn messages(errs: &mut Errors, raw: Option<&MessagesFile>) -> Message
         if t.get_ref().trim().is_empty() {
             errs.at(t.span(), format!("messages.{what} is empty"), "write the text the customer reads");
         }
+        if t.get_ref().to_lowercase().contains("priority") {
+            errs.at(
+                t.span(),
+                format!("messages.{what} speaks of priority to the customer"),
+                "levels are internal: tell the customer when they will hear back ({promise}), not how the request was ranked",
+            );
+        }
         t.get_ref().clone()
     };
     Messages {
@@ -132,6 +165,20 @@ pub(super) fn messages(errs: &mut Errors, raw: Option<&MessagesFile>) -> Message
             CHANGED_VARS,
             "promise_changed",
         ),
+        coalesce_seconds: match raw.and_then(|m| m.coalesce.as_ref()) {
+            None => COALESCE_SECONDS,
+            Some(c) => match super::parse_duration(c.get_ref()) {
+                Ok(secs) if secs <= 86_400 => secs,
+                _ => {
+                    errs.at(
+                        c.span(),
+                        format!("messages.coalesce `{}` is not a duration up to 1d", c.get_ref()),
+                        "write e.g. 10m (0 tells every change at once)",
+                    );
+                    COALESCE_SECONDS
+                }
+            },
+        },
     }
 }
 

@@ -35,6 +35,7 @@ pub(crate) struct PolicyFile {
     pub teams: Vec<Spanned<TeamFile>>,
     pub routing: Option<RoutingFile>,
     pub categorization: Option<CategorizationFile>,
+    pub customers: Option<CustomersFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -288,6 +289,9 @@ pub(crate) struct CustomFieldFile {
     pub values: Vec<String>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// Customers may see and set it.
+    #[serde(default)]
+    pub customer: bool,
 }
 
 /// `[[escalations]]`: what happens when an SLA clock warns or breaches.
@@ -324,6 +328,16 @@ pub(crate) struct EscalationFile {
 pub(crate) struct MessagesFile {
     pub acknowledgment: Option<Spanned<String>>,
     pub promise_changed: Option<Spanned<String>>,
+    /// How long changes gather before the customer is told: "10m".
+    pub coalesce: Option<Spanned<String>>,
+}
+
+/// `[customers]`: what customers may do.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CustomersFile {
+    #[serde(default)]
+    pub may_set: Vec<Spanned<String>>,
 }
 
 /// `[[teams]]`: a team and how it hands out work.

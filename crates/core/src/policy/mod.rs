@@ -16,7 +16,7 @@ pub use categorization::CategorizationDef;
 pub use custom_field::{CustomFieldDef, CustomFieldType};
 pub use duration::parse_duration;
 pub use error::{PolicyError, PolicyErrors};
-pub use escalation::{render, EscalationDef, Messages, NotifyTarget, Reassign};
+pub use escalation::{customer_text, render, EscalationDef, Messages, NotifyTarget, Reassign};
 pub use teams::{RoutingDef, TeamDef};
 
 use crate::agent::Tier;
@@ -61,10 +61,31 @@ pub struct Policy {
     pub routing: RoutingDef,
     /// How predicted fields are used on intake (`[categorization]`).
     pub categorization: CategorizationDef,
+    /// What customers may set on the tickets they open (`[customers]`).
+    pub customers: CustomersDef,
     /// What the linter found worth a look but not wrong (see `triage policy check`).
     #[serde(skip)]
     #[schema(ignore)]
     pub warnings: Vec<PolicyError>,
+}
+
+/// What customers may do (`[customers]`).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CustomersDef {
+    /// Ticket fields besides subject and body (and the custom fields declared
+    /// `customer = true`) that customers may set when they open a ticket: any of
+    /// `category`, `impact`, `urgency`, `tags`. What they send for the others is
+    /// kept as their suggestion (`suggested`) for triage to decide.
+    pub may_set: Vec<String>,
+}
+
+impl CustomersDef {
+    /// The fields `may_set` may name.
+    pub const SETTABLE: [&'static str; 4] = ["category", "impact", "urgency", "tags"];
+
+    pub fn may_set(&self, field: &str) -> bool {
+        self.may_set.iter().any(|f| f == field)
+    }
 }
 
 /// A named, filtered view of the queue (pick-and-choose).

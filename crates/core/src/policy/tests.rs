@@ -302,6 +302,25 @@ fn message_templates_only_use_known_placeholders() {
 }
 
 #[test]
+fn customer_messages_never_speak_of_priority_and_say_nothing_twice() {
+    let text = builtin_with("We received your request #{ticket}", "Your request #{ticket} has priority {level}");
+    let errs = errors(&text);
+    assert!(errs.iter().any(|e| e.message.contains("unknown placeholder `{level}`")), "{errs:?}");
+    assert!(errs.iter().any(|e| e.message.contains("speaks of priority to the customer")), "{errs:?}");
+    let bad = builtin_with("coalesce = \"10m\"", "coalesce = \"2d\"");
+    assert!(errors(&bad)[0].message.contains("messages.coalesce `2d` is not a duration up to 1d"));
+    let p = Policy::builtin();
+    assert_eq!(p.messages.coalesce_seconds, 600);
+    assert_eq!(
+        customer_text("Thanks. We will reply by Mon 10:00. We will reply by Mon 10:00. Sure?  Yes!"),
+        "Thanks. We will reply by Mon 10:00. Sure? Yes!"
+    );
+    assert!(p.customers.may_set.is_empty());
+    let may = builtin_with("may_set = []", "may_set = [\"urgency\", \"assignee\"]");
+    assert!(errors(&may)[0].message.contains("customers.may_set names `assignee`"));
+}
+
+#[test]
 fn teams_name_a_known_strategy_and_every_category_routes_to_one() {
     let p = Policy::builtin();
     assert_eq!(p.team("payments").unwrap().strategy, crate::routing::RoutingStrategy::LoadBalanced);

@@ -413,6 +413,7 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
             values: f.values.clone(),
             min: f.min,
             max: f.max,
+            customer: f.customer,
         });
     }
 
@@ -494,6 +495,25 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         teams,
         routing,
         categorization: Default::default(),
+        customers: super::CustomersDef {
+            may_set: raw
+                .customers
+                .iter()
+                .flat_map(|c| c.may_set.iter())
+                .filter_map(|f| {
+                    if super::CustomersDef::SETTABLE.contains(&f.get_ref().as_str()) {
+                        Some(f.get_ref().clone())
+                    } else {
+                        errs.at(
+                            f.span(),
+                            format!("customers.may_set names `{}`, which customers cannot be given", f.get_ref()),
+                            format!("use any of: {}", super::CustomersDef::SETTABLE.join(", ")),
+                        );
+                        None
+                    }
+                })
+                .collect(),
+        },
         warnings: Vec::new(),
     };
     policy.categorization = super::categorization::categorization(&mut errs, raw.categorization.as_ref(), &policy);

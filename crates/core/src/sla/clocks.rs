@@ -156,6 +156,11 @@ impl TicketSla {
             .or(self.resolution.as_ref().filter(owed))
     }
 
+    /// Words the promise again in `tz` (the customer's own time zone).
+    pub fn reword(&mut self, tz: chrono_tz::Tz) {
+        self.promise = self.promise_in(tz);
+    }
+
     pub(crate) fn promise_in(&self, tz: chrono_tz::Tz) -> Option<String> {
         let when = |c: &Clock| when(c.due, tz);
         let owed = |c: &&Clock| matches!(c.state, ClockPhase::Running | ClockPhase::Paused | ClockPhase::Breached);

@@ -78,6 +78,10 @@ pub struct Ticket {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     #[schema(value_type = Object)]
     pub predictions: Predictions,
+    /// What the customer suggested for fields customers may not set (impact,
+    /// urgency, category by default), until a person sets them (staff only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub suggested: BTreeMap<String, String>,
 }
 
 /// A validated ticket about to be stored. Build it with the policy's checks
@@ -118,6 +122,8 @@ pub struct NewTicket {
     pub external_id: Option<String>,
     /// What the categorization models predicted (also logged in the `created` event).
     pub predictions: Predictions,
+    /// What the customer suggested for fields they may not set.
+    pub suggested: BTreeMap<String, String>,
     pub created_at: DateTime<Utc>,
     /// Who created it, for the event log.
     pub actor: Actor,
@@ -261,6 +267,7 @@ mod tests {
             sla_due_at: None,
             sla_settled: 0,
             predictions: Predictions::new(),
+            suggested: BTreeMap::new(),
         }
     }
 

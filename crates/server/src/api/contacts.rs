@@ -11,6 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 use triage_core::contact::Contact;
 use triage_core::email::Email;
+use triage_core::organization::validate_timezone;
 use triage_store::StoreError;
 use utoipa::ToSchema;
 
@@ -36,6 +37,8 @@ pub struct ContactCreate {
     pub organization_id: i64,
     pub name: String,
     pub email: String,
+    /// IANA time zone their promises are written in; default: the organization's.
+    pub timezone: Option<String>,
 }
 
 /// Create a contact (staff).
@@ -50,7 +53,12 @@ pub async fn create(
     let email = Email::parse(&req.email)?;
     let name = check_name(&req.name)?;
     check_org(&s, req.organization_id).await?;
-    let c = s.store.create_contact(req.organization_id, &name, &email, s.now()).await?;
+    let tz = req.timezone.as_deref().map(|t| validate_timezone("timezone", t)).transpose()?;
+    let mut c = s.store.create_contact(req.organization_id, &name, &email, s.now()).await?;
+    if tz.is_some() {
+        c.timezone = tz;
+        c = s.store.save_contact(&c).await?;
+    }
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -103,6 +111,10 @@ pub struct ContactUpdate {
     pub organization_id: Option<i64>,
     pub name: Option<String>,
     pub email: Option<String>,
+    /// IANA time zone; `null` returns to the organization's.
+    #[serde(default, deserialize_with = "crate::extract::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub timezone: Option<Option<String>>,
 }
 
 /// Change a contact (staff).
@@ -125,6 +137,9 @@ pub async fn update(
     }
     if let Some(e) = &req.email {
         c.email = Email::parse(e)?;
+    }
+    if let Some(tz) = &req.timezone {
+        c.timezone = tz.as_deref().map(|t| validate_timezone("timezone", t)).transpose()?;
     }
     let saved = s.store.save_contact(&c).await?;
     s.tokens.forget_all();

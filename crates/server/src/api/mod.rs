@@ -3,6 +3,7 @@
 
 mod agents;
 mod contacts;
+mod customer_view;
 mod handoff;
 mod me;
 mod notifications;

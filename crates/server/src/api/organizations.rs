@@ -1,5 +1,6 @@
 //! Organizations: segments, business impact, and the support plan they bought.
 
+use super::customer_view::{organization_out, OrganizationOut};
 use super::{envelope, page_request, ListEnvelope, ListParams};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
@@ -125,7 +126,8 @@ pub struct OrganizationCreate {
     pub annual_value: f64,
     #[serde(default)]
     pub seats: i64,
-    /// IANA time zone, default UTC.
+    /// IANA time zone the customer's promises are written in; default: the
+    /// time zone of its plan's SLA calendar (contract's first), else UTC.
     pub timezone: Option<String>,
     /// The agent who owns the account (told of escalations and changed promises).
     pub owner_id: Option<i64>,
@@ -145,6 +147,17 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<OrganizationView>)> {
     caller.require_staff()?;
     let now = s.now();
+    let plan = match &req.plan {
+        Some(r) => Some(resolve_plan(&s, "plan", r).await?),
+        None => None,
+    };
+    // Without a zone of its own, the one its promises are counted in.
+    let calendar_zone = || {
+        let sla = req.contract.sla_policy.clone().or_else(|| plan.as_ref().map(|p| p.sla_policy.clone()))?;
+        let cal = req.contract.calendar.clone().or_else(|| s.policy.sla_policy(&sla)?.calendar.clone())?;
+        Some(s.policy.calendar(&cal)?.compiled.tz.name().to_string())
+    };
+    let timezone = req.timezone.clone().or_else(calendar_zone).unwrap_or_else(|| "UTC".into());
     let o = NewOrganization {
         name: validate_name(&req.name)?,
         account_type: req.account_type,
@@ -156,7 +169,7 @@ pub async fn create(
         contract: req.contract,
         annual_value: req.annual_value,
         seats: req.seats,
-        timezone: req.timezone.unwrap_or_else(|| "UTC".into()),
+        timezone,
         owner_id: req.owner_id,
     };
     let probe = Organization {
@@ -176,10 +189,7 @@ pub async fn create(
     };
     check_segments(&s, &probe)?;
     check_owner(&s, o.owner_id).await?;
-    let plan = match &req.plan {
-        Some(r) => Some((resolve_plan(&s, "plan", r).await?.id, req.plan_effective_from.unwrap_or(now))),
-        None => None,
-    };
+    let plan = plan.map(|p| (p.id, req.plan_effective_from.unwrap_or(now)));
     let rec = s.store.create_organization(&o, plan, &caller.actor().to_string(), now).await?;
     let plans = s.store.list_plans().await?;
     Ok((StatusCode::CREATED, Json(view(rec, &plans, now))))
@@ -187,20 +197,21 @@ pub async fn create(
 
 /// List organizations (customers see their own).
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "customers", params(ListParams),
-    responses((status = 200, body = ListEnvelope<OrganizationView>)))]
+    responses((status = 200, body = ListEnvelope<OrganizationOut>)))]
 pub async fn list(
     State(s): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<ListParams>,
-) -> ApiResult<Json<ListEnvelope<OrganizationView>>> {
+) -> ApiResult<Json<ListEnvelope<OrganizationOut>>> {
     let now = s.now();
     let plans = s.store.list_plans().await?;
     if let Some(own) = caller.organization_id {
         let rec = s.store.get_organization(own).await?;
-        return Ok(Json(ListEnvelope { items: vec![view(rec, &plans, now)], next_cursor: None }));
+        let item = organization_out(&caller, view(rec, &plans, now));
+        return Ok(Json(ListEnvelope { items: vec![item], next_cursor: None }));
     }
     let page = s.store.list_organizations(page_request(&q.cursor, q.limit)?).await?;
-    Ok(Json(envelope(page, |r| view(r, &plans, now))))
+    Ok(Json(envelope(page, |r| organization_out(&caller, view(r, &plans, now)))))
 }
 
 async fn load(s: &AppState, caller: &Caller, id: i64) -> ApiResult<OrganizationRecord> {
@@ -212,15 +223,15 @@ async fn load(s: &AppState, caller: &Caller, id: i64) -> ApiResult<OrganizationR
 
 /// One organization.
 #[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "customers", params(("id" = i64, Path)),
-    responses((status = 200, body = OrganizationView), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = OrganizationOut), (status = 404, body = crate::error::Problem)))]
 pub async fn get_one(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-) -> ApiResult<Json<OrganizationView>> {
+) -> ApiResult<Json<OrganizationOut>> {
     let rec = load(&s, &caller, id).await?;
     let plans = s.store.list_plans().await?;
-    Ok(Json(view(rec, &plans, s.now())))
+    Ok(Json(organization_out(&caller, view(rec, &plans, s.now()))))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -346,14 +357,15 @@ pub async fn change_plan(
     Ok(Json(view(rec, &plans, now)))
 }
 
-/// Every plan purchase, upgrade and downgrade, by effective date.
+/// Every plan purchase, upgrade and downgrade, by effective date (staff).
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/plan", tag = "customers", params(("id" = i64, Path)),
-    responses((status = 200, body = ListEnvelope<PlanChange>)))]
+    responses((status = 200, body = ListEnvelope<PlanChange>), (status = 403, body = crate::error::Problem)))]
 pub async fn plan_history(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ListEnvelope<PlanChange>>> {
     let rec = load(&s, &caller, id).await?;
+    caller.require_staff()?;
     Ok(Json(ListEnvelope { items: rec.plan_changes, next_cursor: None }))
 }

@@ -1,6 +1,7 @@
 //! A ticket's lifecycle and conversation: status transitions, comments, the event log.
 
-use super::tickets::{load_visible, view, TicketView};
+use super::customer_view::{comment_out, ticket_out, CommentOut, TicketOut};
+use super::tickets::{load_visible, view};
 use super::ListEnvelope;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
@@ -11,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use triage_core::ticket::{Comment, CommentKind, Event, EventKind, Status};
+use triage_core::ticket::{CommentKind, Event, EventKind, Status};
 use triage_store::NewEvent;
 use utoipa::ToSchema;
 
@@ -28,13 +29,13 @@ pub struct Transition {
 ///
 /// Staff may make any allowed move; customers may only mark their ticket solved.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/transition", tag = "tickets", params(("id" = i64, Path)), request_body = Transition,
-    responses((status = 200, body = TicketView), (status = 422, body = crate::error::Problem, description = "transition not allowed")))]
+    responses((status = 200, body = TicketOut), (status = 422, body = crate::error::Problem, description = "transition not allowed")))]
 pub async fn transition(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<Transition>,
-) -> ApiResult<Json<TicketView>> {
+) -> ApiResult<Json<TicketOut>> {
     load_visible(&s, &caller, id).await?;
     if !caller.is_staff() && req.status != Status::Solved {
         return Err(AppError::Forbidden("customers may only mark their ticket solved".into()));
@@ -53,7 +54,7 @@ pub async fn transition(
         })
         .await;
     let (t, _) = result?;
-    Ok(Json(view(&s, &caller, t)))
+    Ok(Json(ticket_out(&s.policy, &caller, view(&s, &caller, t))))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -66,15 +67,15 @@ pub struct CommentCreate {
 
 /// The ticket's thread, oldest first. Customers see public replies only.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/comments", tag = "tickets", params(("id" = i64, Path)),
-    responses((status = 200, body = ListEnvelope<Comment>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = ListEnvelope<CommentOut>), (status = 404, body = crate::error::Problem)))]
 pub async fn list_comments(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
-) -> ApiResult<Json<ListEnvelope<Comment>>> {
+) -> ApiResult<Json<ListEnvelope<CommentOut>>> {
     load_visible(&s, &caller, id).await?;
     let items = s.store.list_comments(id, caller.is_staff()).await?;
-    Ok(Json(ListEnvelope { items, next_cursor: None }))
+    Ok(Json(ListEnvelope { items: items.into_iter().map(|c| comment_out(&caller, c)).collect(), next_cursor: None }))
 }
 
 /// Reply to the customer or add an internal note.
@@ -82,13 +83,13 @@ pub async fn list_comments(
 /// An agent's first public reply is the ticket's first response and opens a new
 /// ticket; a customer's reply reopens a ticket that was waiting on them or solved.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/comments", tag = "tickets", params(("id" = i64, Path)), request_body = CommentCreate,
-    responses((status = 201, body = Comment), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = CommentOut), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn add_comment(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<CommentCreate>,
-) -> ApiResult<(StatusCode, Json<Comment>)> {
+) -> ApiResult<(StatusCode, Json<CommentOut>)> {
     load_visible(&s, &caller, id).await?;
     let kind = req.kind.unwrap_or(CommentKind::Public);
     if kind == CommentKind::Internal && !caller.is_staff() {
@@ -142,7 +143,7 @@ pub async fn add_comment(
         })
         .await;
     match result? {
-        (_, Some(c)) => Ok((StatusCode::CREATED, Json(c))),
+        (_, Some(c)) => Ok((StatusCode::CREATED, Json(comment_out(&caller, c)))),
         (_, None) => Err(AppError::Internal("comment was not stored".into())),
     }
 }

@@ -1,5 +1,6 @@
 //! Tickets: create (idempotent), read, list with filters, update.
 
+use super::customer_view::{ticket_out, TicketOut};
 use super::{envelope, page_request, ListEnvelope};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
@@ -126,6 +127,36 @@ pub struct TicketCreate {
     pub external_id: Option<String>,
 }
 
+/// What a customer may set on a new ticket (`[customers] may_set` in the
+/// policy, and the custom fields declared for customers). Category, impact or
+/// urgency they may not set become their suggestion, returned, for triage;
+/// anything else they may not set is refused, naming the field.
+fn customer_fields_only(s: &AppState, req: &mut TicketCreate) -> ApiResult<BTreeMap<String, String>> {
+    let rules = &s.policy.customers;
+    if !req.tags.is_empty() && !rules.may_set("tags") {
+        return Err(AppError::invalid("tags", "customers cannot set tags"));
+    }
+    for k in req.custom_fields.keys() {
+        if !s.policy.custom_fields.iter().any(|d| &d.name == k && d.customer) {
+            return Err(AppError::invalid(format!("custom_fields.{k}"), "customers cannot set this field"));
+        }
+    }
+    let mut suggested = BTreeMap::new();
+    for (field, value) in [("category", &mut req.category), ("impact", &mut req.impact), ("urgency", &mut req.urgency)]
+    {
+        if value.is_some() && !rules.may_set(field) {
+            let v = value.take().unwrap_or_default();
+            match field {
+                "category" => s.policy.check_category(&v)?,
+                "impact" => s.policy.check_impact(&v)?,
+                _ => s.policy.check_urgency(&v)?,
+            }
+            suggested.insert(field.to_string(), v);
+        }
+    }
+    Ok(suggested)
+}
+
 /// An agent's override from a request: a known level and a reason.
 pub(crate) fn requested_override(
     s: &AppState,
@@ -149,14 +180,14 @@ const MAX_IDEMPOTENCY_KEY: usize = 255;
 /// one created (200) instead of a duplicate (201 for the first).
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = TicketCreate,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: same key, same ticket")),
-    responses((status = 201, body = TicketView), (status = 200, body = TicketView, description = "replay of an earlier request with the same Idempotency-Key"),
+    responses((status = 201, body = TicketOut), (status = 200, body = TicketOut, description = "replay of an earlier request with the same Idempotency-Key"),
         (status = 422, body = crate::error::Problem)))]
 pub async fn create(
     State(s): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
     ApiJsonBytes(req, raw): ApiJsonBytes<TicketCreate>,
-) -> ApiResult<(StatusCode, Json<TicketView>)> {
+) -> ApiResult<(StatusCode, Json<TicketOut>)> {
     let now = s.now();
     let idempotency = match headers.get("idempotency-key") {
         None => None,
@@ -177,7 +208,16 @@ pub async fn create(
     let subject = validate_subject(&req.subject)?;
     let body = validate_body(&req.body)?;
     let tags = validate_tags(&req.tags)?;
-    let channel = req.channel.unwrap_or(Channel::Api);
+    // How it came in: a token is the API. Staff may record another (a phone call).
+    let channel = match (caller.is_staff(), req.channel) {
+        (true, c) => c.unwrap_or(Channel::Api),
+        (false, Some(_)) => {
+            return Err(AppError::invalid("channel", "set by how the request comes in; customers cannot choose it"))
+        }
+        (false, None) => Channel::Api,
+    };
+    let mut req = req;
+    let suggested = if caller.is_staff() { BTreeMap::new() } else { customer_fields_only(&s, &mut req)? };
 
     let requester = if caller.is_staff() {
         match (req.requester_id, &req.requester_email) {
@@ -250,7 +290,6 @@ pub async fn create(
     let text = prioritize::text_of(&subject, &body);
     // The models read the text: confident predictions fill the fields nobody
     // set, doubtful ones wait for a person (needs triage).
-    let mut req = req;
     let predictions = s.models.intake().predict_and_fill(
         &text,
         &mut req.category,
@@ -300,12 +339,19 @@ pub async fn create(
         (None, Some(c)) => s.routing.choose(&s.policy, &crate::routing::Work { category: c, level: Some(&level) }),
         _ => None,
     };
+    // The customer reads the promise in their own time zone.
+    let tz = requester.timezone.as_deref().and_then(|z| z.parse().ok()).or_else(|| customer.org.timezone.parse().ok());
+    let mut sla = sla;
+    if let (Some(sla), Some(tz)) = (sla.as_mut(), tz) {
+        sla.reword(tz);
+    }
     let (sla_due, alarm, promise, expected, acknowledgment) = match (&sla, &terms) {
         (Some(sla), Some(terms)) => {
             // With an agent already, the queue ahead does not apply: the promise alone.
             let assigned = req.assignee_id.is_some() || pushed.is_some();
-            let expected = crate::sla::forecast::expected(&s, sla, &terms.cal, priority.score, now, assigned);
-            let ack = crate::sla::notice::acknowledgment(&s, &subject, &priority.level, sla, &expected.text);
+            let tz = tz.unwrap_or(terms.cal.tz);
+            let expected = crate::sla::forecast::expected(&s, sla, &terms.cal, tz, priority.score, now, assigned);
+            let ack = crate::sla::notice::acknowledgment(&s, &subject, sla, &expected.text);
             let alarm = triage_core::sla::due_triggers(sla, &[], now.timestamp_millis()).1;
             (
                 sla.next_due(),
@@ -344,6 +390,7 @@ pub async fn create(
         custom_fields: req.custom_fields,
         external_id: req.external_id,
         predictions,
+        suggested,
         created_at: now,
         actor: caller.actor(),
         idempotency,
@@ -357,7 +404,8 @@ pub async fn create(
     }
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     let (sla, expected_response) = if created { (sla, expected) } else { (None, None) };
-    Ok((status, Json(TicketView { sla, expected_response, ..view(&s, &caller, ticket) })))
+    let v = TicketView { sla, expected_response, ..view(&s, &caller, ticket) };
+    Ok((status, Json(ticket_out(&s.policy, &caller, v))))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -384,12 +432,12 @@ pub struct TicketListParams {
 ///
 /// Customers see their own organization's tickets only.
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(TicketListParams),
-    responses((status = 200, body = ListEnvelope<TicketView>), (status = 400, body = crate::error::Problem)))]
+    responses((status = 200, body = ListEnvelope<TicketOut>), (status = 400, body = crate::error::Problem)))]
 pub async fn list(
     State(s): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<TicketListParams>,
-) -> ApiResult<Json<ListEnvelope<TicketView>>> {
+) -> ApiResult<Json<ListEnvelope<TicketOut>>> {
     let page = page_request(&q.cursor, q.limit)?;
     let bad = |field: &str, detail: String| AppError::BadRequest { field: Some(field.into()), detail };
     let statuses = match &q.status {
@@ -423,13 +471,13 @@ pub async fn list(
         text: q.text.filter(|t| !t.trim().is_empty()),
     };
     let found = s.store.list_tickets(&filter, page).await?;
-    Ok(Json(envelope(found, |t| view(&s, &caller, t))))
+    Ok(Json(envelope(found, |t| ticket_out(&s.policy, &caller, view(&s, &caller, t)))))
 }
 
 /// One ticket.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)),
-    responses((status = 200, body = TicketView), (status = 404, body = crate::error::Problem)))]
-pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TicketView>> {
+    responses((status = 200, body = TicketOut), (status = 404, body = crate::error::Problem)))]
+pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TicketOut>> {
     let t = load_visible(&s, &caller, id).await?;
     let sla = crate::sla::of(&s, &t).await?;
     let (handoff, sentiment) = if caller.is_staff() {
@@ -440,7 +488,7 @@ pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i
     } else {
         (None, None)
     };
-    Ok(Json(TicketView { sla, handoff, sentiment, ..view(&s, &caller, t) }))
+    Ok(Json(ticket_out(&s.policy, &caller, TicketView { sla, handoff, sentiment, ..view(&s, &caller, t) })))
 }
 
 /// Fields to change; absent fields stay, `null` clears.
@@ -574,6 +622,16 @@ pub async fn update(
             // The ticket as it was, for the labels (only when a predictable field is set).
             let was = (!labelled.is_empty()).then(|| t.clone());
             let changes = t.apply(&patch);
+            // A person set what the customer suggested: settled, out of triage.
+            for (field, set) in [
+                ("category", patch.category.is_some()),
+                ("impact", patch.impact.is_some()),
+                ("urgency", patch.urgency.is_some()),
+            ] {
+                if set {
+                    t.suggested.remove(field);
+                }
+            }
             if !changes.is_empty() {
                 events.push(NewEvent {
                     kind: EventKind::FieldsChanged,

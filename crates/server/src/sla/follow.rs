@@ -1,6 +1,5 @@
 //! Keeping each ticket's stored SLA times in step with its history.
 
-use super::notice;
 use crate::error::ApiResult;
 use crate::state::AppState;
 use triage_core::sla::due_triggers;
@@ -9,18 +8,18 @@ use triage_core::ticket::Status;
 /// Most tickets looked at in one round of [`follow`].
 const ROUND: usize = 500;
 
-/// Every ticket this process writes is looked at again right after: its next due
-/// time and the ticker's alarm are stored (without a new version), the queue
-/// index is told (the SLA strategy's points grow as the due time nears), a
-/// customer whose promise moved is told once, and a ticket left unassigned is
-/// offered to an agent by its team's strategy.
+/// Every ticket this process writes is looked at again right after: the SLA
+/// outcomes it decided are recorded, its next due time and the ticker's alarm
+/// are stored (without a new version), the queue index is told (the SLA
+/// strategy's points grow as the due time nears), and a ticket left unassigned
+/// is offered to an agent by its team's strategy.
 pub(crate) async fn follow(state: AppState, mut rx: tokio::sync::mpsc::UnboundedReceiver<i64>) {
     let mut ids = Vec::with_capacity(ROUND);
     while rx.recv_many(&mut ids, ROUND).await > 0 {
         ids.sort_unstable();
         ids.dedup();
         for id in ids.drain(..) {
-            let t = match refresh(&state, id, true).await {
+            let t = match refresh(&state, id).await {
                 Ok(t) => t,
                 Err(e) => {
                     tracing::warn!(ticket = id, error = ?e, "cannot compute the SLA due time");
@@ -36,10 +35,10 @@ pub(crate) async fn follow(state: AppState, mut rx: tokio::sync::mpsc::Unbounded
 }
 
 /// Records the outcomes the ticket's clocks have decided (see [`super::settle`]),
-/// stores its next due time and alarm from its history now and, with `tell`,
-/// tells the customer if the last write moved their promise. Returns the
-/// ticket as it read it.
-pub(crate) async fn refresh(s: &AppState, id: i64, tell: bool) -> ApiResult<triage_core::ticket::Ticket> {
+/// stores its next due time and alarm from its history now. (Telling the
+/// customer is [`super::notice::deliver_due`], after the coalescing window.)
+/// Returns the ticket as it read it.
+pub(crate) async fn refresh(s: &AppState, id: i64) -> ApiResult<triage_core::ticket::Ticket> {
     let mut t = s.store.get_ticket(id).await?;
     let open = !matches!(t.status, Status::Solved | Status::Closed);
     let mut state = super::status(s, &t).await?;
@@ -68,9 +67,6 @@ pub(crate) async fn refresh(s: &AppState, id: i64, tell: bool) -> ApiResult<tria
     if ms(next) != ms(t.sla_due_at) {
         t.sla_due_at = next.and_then(|d| chrono::DateTime::from_timestamp_millis(d.timestamp_millis()));
         s.queue.put(&t);
-    }
-    if let (true, Some(st)) = (tell, &state) {
-        notice::tell_if_moved(s, &t, st).await?;
     }
     Ok(t)
 }

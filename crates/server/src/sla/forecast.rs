@@ -47,7 +47,7 @@ pub struct ExpectedResponse {
     /// The team's recent first responses per hour (0 when the ticket went to an
     /// agent on arrival: no queue ahead to forecast).
     pub first_responses_per_hour: f64,
-    /// The calendar's time zone the text uses.
+    /// The time zone the text uses: the customer's.
     pub timezone: String,
     /// In plain words, as the acknowledgment says it.
     pub text: String,
@@ -59,6 +59,7 @@ pub(crate) fn expected(
     s: &AppState,
     sla: &TicketSla,
     cal: &Calendar,
+    tz: chrono_tz::Tz,
     score: f64,
     now: chrono::DateTime<chrono::Utc>,
     assigned: bool,
@@ -77,13 +78,14 @@ pub(crate) fn expected(
     if let Some(f) = forecast {
         let gap = sla_due.map(|d| f.timestamp_millis() - d.timestamp_millis());
         match gap {
-            Some(g) if g < -WORTH_SAYING_MS => text
-                .push_str(&format!(" With the queue as it is, we expect to reply sooner, around {}.", when(f, cal.tz))),
+            Some(g) if g < -WORTH_SAYING_MS => {
+                text.push_str(&format!(" With the queue as it is, we expect to reply sooner, around {}.", when(f, tz)))
+            }
             Some(g) if g > WORTH_SAYING_MS => text.push_str(&format!(
                 " We are busier than usual: with the queue as it is, our reply may come around {}.",
-                when(f, cal.tz)
+                when(f, tz)
             )),
-            None => text.push_str(&format!(" We expect to reply around {}.", when(f, cal.tz))),
+            None => text.push_str(&format!(" We expect to reply around {}.", when(f, tz))),
             _ => {}
         }
     } else if beyond {
@@ -98,7 +100,7 @@ pub(crate) fn expected(
         tickets_ahead: ahead,
         tickets_ahead_exact: exact,
         first_responses_per_hour: pace,
-        timezone: cal.tz.name().to_string(),
+        timezone: tz.name().to_string(),
         text: text.trim().to_string(),
     }
 }
@@ -151,7 +153,7 @@ mod tests {
         let h = History::new(ms, None);
         // Standard P2: first response in 4 business hours, due 14:00 Berlin.
         let sla = ticket_sla(def, &cal, "P2", &h, ms);
-        let e = expected(&s, &sla, &cal, 40.0, now, false);
+        let e = expected(&s, &sla, &cal, cal.tz, 40.0, now, false);
         assert_eq!((e.tickets_ahead, e.tickets_ahead_exact), (30, true));
         // 31 tickets (with this one) at 10 an hour: 3 h 6 min, 13:06 Berlin.
         assert_eq!(e.forecast, Some(at("2026-11-30T12:06:00Z")));
@@ -161,26 +163,26 @@ mod tests {
             "We will reply by Mon 30 Nov 14:00 CET. With the queue as it is, we expect to reply sooner, around Mon 30 Nov 13:06 CET."
         );
         // A ticket scoring 65 has 14 ahead (66..79).
-        assert_eq!(expected(&s, &sla, &cal, 65.0, now, false).tickets_ahead, 14);
+        assert_eq!(expected(&s, &sla, &cal, cal.tz, 65.0, now, false).tickets_ahead, 14);
         // A slow team: 1 an hour puts 31 tickets days out, past the promise.
         s.capacity.write().unwrap().first_responses_per_hour = 1.0;
-        let e = expected(&s, &sla, &cal, 40.0, now, false);
+        let e = expected(&s, &sla, &cal, cal.tz, 40.0, now, false);
         assert!(e.forecast.unwrap() > e.sla_due.unwrap());
         assert!(e.text.contains("We are busier than usual"), "{}", e.text);
         // A queue over four business weeks deep at this pace (office hours,
         // 40 h a week, 160 h in four: 31 tickets at 0.15 an hour is 207 h):
         // no date, said so.
         s.capacity.write().unwrap().first_responses_per_hour = 0.15;
-        let e = expected(&s, &sla, &cal, 40.0, now, false);
+        let e = expected(&s, &sla, &cal, cal.tz, 40.0, now, false);
         assert!(e.forecast.is_none() && e.forecast_beyond_weeks, "{e:?}");
         assert!(e.text.ends_with("our reply may take more than 4 weeks."), "{}", e.text);
         // Just under it (0.25 an hour: 124 h, 3.1 weeks): a date, as before.
         s.capacity.write().unwrap().first_responses_per_hour = 0.25;
-        let e = expected(&s, &sla, &cal, 40.0, now, false);
+        let e = expected(&s, &sla, &cal, cal.tz, 40.0, now, false);
         assert!(e.forecast.is_some() && !e.forecast_beyond_weeks, "{e:?}");
         // No pace measured yet: the promise alone.
         s.capacity.write().unwrap().first_responses_per_hour = 0.0;
-        let e = expected(&s, &sla, &cal, 40.0, now, false);
+        let e = expected(&s, &sla, &cal, cal.tz, 40.0, now, false);
         assert_eq!((e.forecast, e.text.as_str()), (None, "We will reply by Mon 30 Nov 14:00 CET."));
     }
 }

@@ -10,7 +10,7 @@
 
 mod follow;
 pub(crate) mod forecast;
-pub(crate) mod notice;
+pub mod notice;
 mod settle;
 pub mod ticker;
 
@@ -103,6 +103,18 @@ pub(crate) async fn due_at<'p>(s: &'p AppState, c: &prioritize::Customer, t: &Ti
     Ok(Some(DueAt { terms, history, now_ms: s.now().timestamp_millis() }))
 }
 
+/// The time zone a ticket's customer reads their promise in: the requester's
+/// own, else their organization's, else the SLA calendar's.
+pub(crate) async fn customer_tz(
+    s: &AppState,
+    t: &Ticket,
+    c: &prioritize::Customer,
+    cal: chrono_tz::Tz,
+) -> chrono_tz::Tz {
+    let contact = s.contacts.by_id(&s.store, t.requester_id).await.ok().and_then(|c| c.timezone);
+    contact.and_then(|z| z.parse().ok()).or_else(|| c.org.timezone.parse().ok()).unwrap_or(cal)
+}
+
 /// Everything about a ticket's SLA at one instant.
 pub(crate) struct SlaState {
     pub customer: prioritize::Customer,
@@ -125,8 +137,10 @@ pub(crate) async fn status(s: &AppState, t: &Ticket) -> ApiResult<Option<SlaStat
     let (h, events) = history(s, t).await?;
     let outcomes = s.store.outcomes(t.id).await?;
     let mut sla = ticket_sla(terms.def, &terms.cal, level, &h, s.now().timestamp_millis());
-    sla.apply_outcomes(&outcomes, &s.policy.version, terms.cal.tz);
-    Ok(Some(SlaState { policy_name: terms.name, tz: terms.cal.tz, sla, outcomes, events, customer }))
+    let tz = customer_tz(s, t, &customer, terms.cal.tz).await;
+    sla.apply_outcomes(&outcomes, &s.policy.version, tz);
+    sla.reword(tz);
+    Ok(Some(SlaState { policy_name: terms.name, tz, sla, outcomes, events, customer }))
 }
 
 /// The ticket's clocks now; `None` when its organization has no SLA policy or
@@ -157,6 +171,8 @@ pub(crate) async fn at(
     let Some(level) = level.or_else(|| t.priority.clone()) else { return Ok(None) };
     let mut sla = ticket_sla(terms.def, &terms.cal, &level, &h.as_of(at_ms), at_ms);
     let decided: Vec<Outcome> = s.store.outcomes(t.id).await?.into_iter().filter(|o| o.decided_ms <= at_ms).collect();
-    sla.apply_outcomes(&decided, &s.policy.version, terms.cal.tz);
+    let tz = customer_tz(s, t, &customer, terms.cal.tz).await;
+    sla.apply_outcomes(&decided, &s.policy.version, tz);
+    sla.reword(tz);
     Ok(Some((terms.name, level, sla)))
 }

@@ -62,7 +62,7 @@ pub async fn settle_backlog(state: &AppState) -> ApiResult<usize> {
         after = *last;
         for id in ids {
             n += 1;
-            if let Err(e) = super::follow::refresh(state, id, false).await {
+            if let Err(e) = super::follow::refresh(state, id).await {
                 tracing::warn!(ticket = id, error = ?e, "cannot settle SLA outcomes");
             }
         }

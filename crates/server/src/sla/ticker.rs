@@ -44,6 +44,10 @@ pub async fn run(state: AppState) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "SLA ticker"),
         }
+        // Customers whose changes have gathered for the coalescing window.
+        if let Err(e) = super::notice::deliver_due(&state).await {
+            tracing::warn!(error = ?e, "telling customers");
+        }
     }
 }
 
@@ -84,7 +88,7 @@ async fn one(s: &AppState, id: i64) -> ApiResult<(usize, usize)> {
     }
     // The next alarm (or none); telling the customer is left to the process
     // that wrote, which follows its own writes.
-    super::follow::refresh(s, id, false).await?;
+    super::follow::refresh(s, id).await?;
     Ok((fired, already))
 }
 

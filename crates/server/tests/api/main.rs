@@ -16,3 +16,4 @@ mod sla;
 mod sla_escalation;
 mod sla_history;
 mod tickets;
+mod visibility;

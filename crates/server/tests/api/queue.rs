@@ -195,6 +195,7 @@ async fn the_queue_sees_what_other_processes_write(b: Backend) {
         created_at: now,
         actor: Actor::System,
         predictions: Default::default(),
+        suggested: Default::default(),
         idempotency: None,
     };
     assert_eq!(other.insert_tickets(&[t]).await.unwrap(), 1);

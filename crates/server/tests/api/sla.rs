@@ -37,7 +37,7 @@ async fn a_ticket_carries_its_sla_clocks(b: Backend) {
     // The customer is told when to expect an answer, in plain words.
     let r = app.get(&format!("/api/v1/tickets/{id}"), &customer_token).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let promise = r.body["sla"]["promise"].as_str().unwrap_or_default();
+    let promise = r.body["promise"].as_str().unwrap_or_default();
     assert!(
         promise.starts_with("We will reply by ") && (promise.ends_with(" CET.") || promise.ends_with(" CEST.")),
         "{promise}"

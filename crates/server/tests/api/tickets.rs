@@ -6,7 +6,10 @@ use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
 use serde_json::json;
 
 async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Backend) {
-    let app = TestApp::spawn_at_weekend(b).await;
+    // Saturday 28 Nov 2026, 23:00 Berlin: outside every business calendar.
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+    let clock = std::sync::Arc::new(triage_core::clock::ManualClock::new(at("2026-11-28T22:00:00Z")));
+    let app = TestApp::spawn_with_clock(b, clock.clone()).await;
     let org = app.org("Acme", "premium").await;
     let (contact, _) = app.customer(org, "ana@acme.example").await;
     let (agent, agent_token) = app.agent("ben@support.example").await;
@@ -48,18 +51,13 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     assert!((r.body["priority_score"].as_f64().unwrap() - 51.0).abs() < 0.01, "{}", r.body["priority_score"]);
     assert_eq!(r.body["assignee_id"], agent);
     assert_eq!(r.body["version"], 2);
-    // The customer is told of the moved promise right after the change (a
-    // follow-up of the write): wait for it before the ticket moves on.
-    let mut told = false;
-    for _ in 0..100 {
-        let ev = app.get(&format!("/api/v1/tickets/{id}/events"), &agent_token).await.body;
-        if ev["items"].as_array().unwrap().iter().any(|e| e["kind"] == "promise_changed") {
-            told = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(told, "the customer was told their promise moved");
+    // The customer is told of the moved promise once the coalescing window (10
+    // minutes) has passed since the change: not before.
+    let notices = triage_server::sla::notice::deliver_due;
+    assert_eq!(notices(&app.state).await.unwrap(), 0, "changes gather first");
+    clock.set(at("2026-11-28T22:11:00Z"));
+    assert_eq!(notices(&app.state).await.unwrap(), 1);
+    assert_eq!(notices(&app.state).await.unwrap(), 0, "told once");
 
     // An agent's first public reply opens the ticket and stamps the first response.
     let r = app.post(&format!("/api/v1/tickets/{id}/comments"), &agent_token, json!({"body": "Looking into it"})).await;
@@ -87,7 +85,21 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     // (a system comment and its event, written right after the change).
     let told: Vec<&serde_json::Value> = items.iter().filter(|e| e["kind"] == "promise_changed").collect();
     assert_eq!(told.len(), 1, "{}", ev.body);
-    assert_eq!(told[0]["reason"], "its priority changed from P1 to P3");
+    assert_eq!(told[0]["reason"], "we looked again at how urgent it is");
+    let thread = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await.body;
+    let notice = thread["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["author"] == "system" && c["body"].as_str().unwrap().starts_with("Update"))
+        .unwrap()
+        .clone();
+    assert_eq!(
+        notice["body"],
+        format!(
+            "Update on your request #{id}: we looked again at how urgent it is. We will reply by Mon 30 Nov 11:00 CET."
+        )
+    );
     // The level change re-targeted the clocks, and the log says how: created on a
     // Saturday night, premium's extended hours open Monday 07:00 Berlin; P1's 30
     // minutes fall due 07:30, P3's 4 hours at 11:00.
@@ -124,6 +136,63 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     assert_eq!((moved["data"]["from"].as_str(), moved["data"]["to"].as_str()), (Some("P1"), Some("P3")));
 }
 both!(a_ticket_moves_through_its_lifecycle_and_every_change_is_logged);
+
+async fn an_override_undone_within_the_window_tells_the_customer_nothing(b: Backend) {
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc);
+    // Monday 30 Nov 2026, 10:00 Berlin.
+    let clock = std::sync::Arc::new(triage_core::clock::ManualClock::new(at("2026-11-30T09:00:00Z")));
+    let app = TestApp::spawn_with_clock(b, clock.clone()).await;
+    let org = app.org("Acme", "standard").await;
+    // A contact in New York reads their promises in New York time.
+    let r = app
+        .post(
+            "/api/v1/contacts",
+            ADMIN_TOKEN,
+            json!({"organization_id": org, "name": "Ny", "email": "ny@acme.example", "timezone": "America/New_York"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let t = app
+        .ticket(ADMIN_TOKEN, json!({"subject": "s", "body": "b", "requester_email": "ny@acme.example", "impact": "moderate", "urgency": "medium"}))
+        .await;
+    let id = t["id"].as_i64().unwrap();
+    // 8 business hours on Berlin's office calendar (Mon 10-17, Tue 9-10), told in New York time.
+    assert_eq!(t["expected_response"]["text"], "We will reply by Tue 01 Dec 04:00 EST.");
+    let path = format!("/api/v1/tickets/{id}");
+    let set = |p: serde_json::Value| app.patch(&path, ADMIN_TOKEN, p);
+    let r = set(json!({"priority": "P1", "priority_reason": "CEO called"})).await;
+    assert_eq!(r.body["priority"], "P1", "{}", r.body);
+    clock.set(at("2026-11-30T09:04:00Z"));
+    let r = set(json!({"priority": null})).await;
+    assert_eq!(r.body["priority"], "P3", "{}", r.body);
+    clock.set(at("2026-11-30T09:20:00Z"));
+    assert_eq!(
+        triage_server::sla::notice::deliver_due(&app.state).await.unwrap(),
+        0,
+        "back where it was: nothing to tell"
+    );
+    let thread = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await.body;
+    assert_eq!(thread["items"].as_array().unwrap().len(), 1, "the acknowledgment alone: {thread}");
+    // A change that stays is told once, in their zone, without a word of priority.
+    set(json!({"priority": "P2", "priority_reason": "outage at their site"})).await;
+    clock.set(at("2026-11-30T09:31:00Z"));
+    assert_eq!(triage_server::sla::notice::deliver_due(&app.state).await.unwrap(), 1);
+    let thread = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await.body;
+    let last = thread["items"].as_array().unwrap().last().unwrap()["body"].as_str().unwrap().to_string();
+    assert_eq!(
+        last,
+        format!("Update on your request #{id}: we now treat it as more urgent. We will reply by Mon 30 Nov 08:00 EST.")
+    );
+    let customer = app.token("customer", "ny@acme.example").await;
+    let t = app.get(&format!("/api/v1/tickets/{id}"), &customer).await.body;
+    assert_eq!(t["promise"], "We will reply by Mon 30 Nov 08:00 EST.");
+    let seen = app.get(&format!("/api/v1/tickets/{id}/comments"), &customer).await.body;
+    for c in seen["items"].as_array().unwrap() {
+        assert!(!c["body"].as_str().unwrap().to_lowercase().contains("priority"), "{c}");
+        assert_eq!(c["from"], "support");
+    }
+}
+both!(an_override_undone_within_the_window_tells_the_customer_nothing);
 
 async fn lists_filter_and_paginate_without_gaps_or_repeats(b: Backend) {
     let app = TestApp::spawn(b).await;
@@ -186,9 +255,10 @@ both!(lists_filter_and_paginate_without_gaps_or_repeats);
 
 async fn customer_replies_reopen_and_internal_notes_stay_internal(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let org = app.org("Acme", "basic").await;
+    // The standard plan includes the API channel (basic: e-mail and portal only).
+    let org = app.org("Acme", "standard").await;
     let (_, customer) = app.customer(org, "c@acme.example").await;
-    let t = app.ticket(&customer, json!({"subject": "Help", "body": "How do I top up?", "channel": "portal"})).await;
+    let t = app.ticket(&customer, json!({"subject": "Help", "body": "How do I top up?"})).await;
     let id = t["id"].as_i64().unwrap();
     assert!(t["priority_explanation"].is_null(), "customers do not see how priority was computed");
     assert!(t["policy_version"].is_null());
@@ -206,7 +276,7 @@ async fn customer_replies_reopen_and_internal_notes_stay_internal(b: Backend) {
     let r =
         app.post(&format!("/api/v1/tickets/{id}/comments"), &customer, json!({"body": "Here are the details"})).await;
     assert_eq!(r.status, 201);
-    assert_eq!(r.body["author"].as_str().unwrap().split(':').next(), Some("contact"));
+    assert_eq!(r.body["from"], "customer", "{}", r.body);
     let r = app.get(&format!("/api/v1/tickets/{id}"), &customer).await;
     assert_eq!(r.body["status"], "open", "a customer reply reopens a ticket waiting on them");
 
@@ -214,10 +284,11 @@ async fn customer_replies_reopen_and_internal_notes_stay_internal(b: Backend) {
     // promise, their reply), never the internal note.
     let r = app.get(&format!("/api/v1/tickets/{id}/comments"), &customer).await;
     let items = r.body["items"].as_array().unwrap();
-    assert!(items.iter().all(|c| c["kind"] == "public"), "{}", r.body);
+    assert!(!items.iter().any(|c| c["body"] == "VIP? check plan"), "{}", r.body);
     assert!(items.iter().any(|c| c["body"] == "Here are the details"), "{}", r.body);
     assert!(items[0]["body"].as_str().unwrap().starts_with("Thank you for contacting us."), "{}", r.body);
-    assert_eq!(items[0]["author"], "system");
+    assert_eq!(items[0]["from"], "support", "the team speaks as one: no agent ids");
+    assert!(items.iter().all(|c| c.get("kind").is_none() && c.get("author").is_none()), "{}", r.body);
     let r = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await;
     let internal: Vec<&serde_json::Value> =
         r.body["items"].as_array().unwrap().iter().filter(|c| c["kind"] == "internal").collect();
@@ -282,6 +353,15 @@ async fn the_priority_endpoint_explains_every_strategy(b: Backend) {
     let t = app
         .ticket(&customer, json!({"subject": "Payments DOWN", "body": "Total outage, we will cancel the contract!!!", "category": "security"}))
         .await;
+    // Customers may not set the category: it is their suggestion, for triage.
+    let id = t["id"].as_i64().unwrap();
+    let staff = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    assert_eq!(staff["suggested"], json!({"category": "security"}), "{staff}");
+    let triage = app.get("/api/v1/triage", ADMIN_TOKEN).await.body;
+    assert!(triage["items"].as_array().unwrap().iter().any(|t| t["id"] == id), "{triage}");
+    let r = app.patch(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN, json!({"category": "security"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body["suggested"].is_null(), "settled: {}", r.body);
     let id = t["id"].as_i64().unwrap();
     assert_eq!(app.get(&format!("/api/v1/tickets/{id}/priority"), &customer).await.status, 403);
     let r = app.get(&format!("/api/v1/tickets/{id}/priority"), ADMIN_TOKEN).await;
@@ -333,13 +413,14 @@ async fn an_angry_customer_reply_raises_the_priority(b: Backend) {
     let t = app
         .ticket(
             &customer,
-            json!({"subject": "Statement question", "body": "What is this fee?", "channel": "portal",
+            json!({"subject": "Statement question", "body": "What is this fee?",
                                   "custom_fields": {"affected_users": 100}}),
         )
         .await;
     // P3 (default): customer 2 + plan 1 + 100 users 5 = 8 points for who they are, not a level.
-    assert_eq!(t["priority"], "P3");
+    assert!(t["priority"].is_null(), "customers are not shown levels: {t}");
     let id = t["id"].as_i64().unwrap();
+    assert_eq!(app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["priority"], "P3");
     let r = app
         .post(
             &format!("/api/v1/tickets/{id}/comments"),

@@ -10,7 +10,7 @@ use crate::codec::{json, ms, stored_precision};
 use crate::{Backend, StoreError};
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashSet;
-use triage_core::ticket::{needs_triage, Channel, EventKind, NewTicket, Status, Ticket};
+use triage_core::ticket::{Channel, EventKind, NewTicket, Status, Ticket};
 
 /// Rows per statement: 30 parameters a ticket stays far below both backends' limits.
 pub(crate) const CHUNK: usize = 500;
@@ -19,8 +19,8 @@ const INSERT_COLS: &str =
     "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, priority, \
     priority_score, priority_explanation, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
     external_id, idem_scope, idem_key, idem_fingerprint, version, created_at, updated_at, solved_at, closed_at, \
-    priority_points, sla_due_at, sla_alarm_at, predictions, needs_triage";
-const PARAMS_PER_ROW: usize = 33;
+    priority_points, sla_due_at, sla_alarm_at, predictions, needs_triage, suggested";
+const PARAMS_PER_ROW: usize = 34;
 
 pub(crate) const SQLITE_NEXT_ID: &str =
     "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'tickets'), 0), \
@@ -133,6 +133,7 @@ pub(crate) fn stored(t: &NewTicket, id: i64) -> Ticket {
         sla_due_at: t.sla_due_at.map(stored_precision),
         sla_settled: 0,
         predictions: t.predictions.clone(),
+        suggested: t.suggested.clone(),
     }
 }
 
@@ -176,6 +177,7 @@ pub(crate) fn tickets_stmt(backend: Backend, tickets: &[&NewTicket], ids: &[i64]
             None => (None, None, None),
         };
         let s = stored(t, *id);
+        let triage = super::triage_needed(&s);
         params.extend([
             Param::Int(*id),
             s.subject.into(),
@@ -209,7 +211,8 @@ pub(crate) fn tickets_stmt(backend: Backend, tickets: &[&NewTicket], ids: &[i64]
             s.sla_due_at.map(ms).into(),
             t.sla_alarm_at.map(ms).into(),
             super::predictions_json(&s.predictions).into(),
-            Param::Int(needs_triage(&s.predictions) as i64),
+            Param::Int(triage as i64),
+            super::suggested_json(&s.suggested).into(),
         ]);
     }
     Stmt { sql, params }
@@ -238,6 +241,9 @@ pub(crate) fn follow_up_stmts(backend: Backend, new: &[(&NewTicket, &Ticket)]) -
         }
         if !s.predictions.is_empty() {
             data["predictions"] = serde_json::json!(s.predictions);
+        }
+        if !s.suggested.is_empty() {
+            data["suggested"] = serde_json::json!(s.suggested);
         }
         params.extend([
             Param::Int(s.id),

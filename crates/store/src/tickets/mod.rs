@@ -20,7 +20,7 @@ use triage_core::ticket::{
 
 pub(crate) const COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, \
     priority, priority_score, priority_explanation, priority_points, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
-    external_id, version, created_at, updated_at, first_response_at, solved_at, closed_at, sla_due_at, predictions, sla_settled";
+    external_id, version, created_at, updated_at, first_response_at, solved_at, closed_at, sla_due_at, predictions, sla_settled, suggested";
 
 pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
     Ok(Ticket {
@@ -60,7 +60,28 @@ pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
             Some(s) => from_json(&s)?,
             None => Predictions::new(),
         },
+        suggested: match r.try_get::<Option<String>, _>("suggested")? {
+            Some(s) => from_json(&s)?,
+            None => Default::default(),
+        },
     })
+}
+
+/// Whether a change can move what the customer was promised (a change of level
+/// or status): the customer is told once the coalescing window has passed.
+fn moves_promise(events: &[NewEvent]) -> bool {
+    events.iter().any(|e| matches!(e.kind, EventKind::PriorityChanged | EventKind::StatusChanged))
+}
+
+/// Customer suggestions as stored: NULL when there are none.
+pub(crate) fn suggested_json(s: &std::collections::BTreeMap<String, String>) -> Option<String> {
+    (!s.is_empty()).then(|| json(s))
+}
+
+/// Whether the ticket waits in the needs-triage view: a doubtful prediction,
+/// or a customer's suggestion nobody has settled.
+pub(crate) fn triage_needed(t: &Ticket) -> bool {
+    needs_triage(&t.predictions) || !t.suggested.is_empty()
 }
 
 /// Predictions as stored: NULL when there are none.
@@ -265,7 +286,8 @@ impl Store {
                    priority_score = $7, priority_explanation = $8, policy_version = $9, status = $10, assignee_id = $11,
                    team = $12, tier = $13, tags = $14, custom_fields = $15, version = $16, updated_at = $17,
                    first_response_at = $18, solved_at = $19, closed_at = $20, priority_points = $21,
-                   predictions = $22, needs_triage = $23, sla_due_at = $26
+                   predictions = $22, needs_triage = $23, sla_due_at = $26, suggested = $27,
+                   notice_from = CASE WHEN $28 = 1 THEN COALESCE(notice_from, $17) ELSE notice_from END
                  WHERE id = $24 AND version = $25",
             )
             .bind(&after.subject)
@@ -290,10 +312,12 @@ impl Store {
             .bind(after.closed_at.map(ms))
             .bind(after.priority_points.as_ref().map(json))
             .bind(predictions_json(&after.predictions))
-            .bind(needs_triage(&after.predictions) as i64)
+            .bind(triage_needed(&after) as i64)
             .bind(id)
             .bind(before.version)
             .bind(after.sla_due_at.map(ms))
+            .bind(suggested_json(&after.suggested))
+            .bind(moves_promise(&events) as i64)
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from)?;
@@ -396,6 +420,32 @@ impl Store {
     }
 
     /// The SLA trigger keys already acted on for a ticket.
+    /// Tickets whose first change not yet told to the customer happened at or
+    /// before `before_ms`: `(id, since)`, oldest first.
+    pub async fn notices_due(&self, before_ms: i64, limit: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, notice_from FROM tickets WHERE notice_from IS NOT NULL AND notice_from <= $1
+             ORDER BY notice_from, id LIMIT $2",
+        )
+        .bind(before_ms)
+        .bind(limit)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?))).collect()
+    }
+
+    /// The customer was told (or there was nothing to tell) of the changes since
+    /// `since`, up to `version`: a later change keeps the notice pending.
+    pub async fn clear_notice(&self, id: i64, since: i64, version: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE tickets SET notice_from = NULL WHERE id = $1 AND notice_from = $2 AND version = $3")
+            .bind(id)
+            .bind(since)
+            .bind(version)
+            .execute(self.w())
+            .await?;
+        Ok(())
+    }
+
     pub async fn fired_triggers(&self, id: i64) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT trigger_key FROM sla_triggers WHERE ticket_id = $1")
             .bind(id)
