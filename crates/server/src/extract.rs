@@ -111,6 +111,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// Path parameters (a ticket's `id`); one that does not parse is a 400
+/// problem naming it, like every other input.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(e) => Err(AppError::BadRequest {
+                field: Some("id".into()),
+                detail: format!("path parameter `id`: {}", e.body_text()),
+            }),
+        }
+    }
+}
+
 /// Deserializes a field that may be absent (`None`), null (`Some(None)`) or set.
 pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where

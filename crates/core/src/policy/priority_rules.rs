@@ -244,7 +244,7 @@ fn level_rule(errs: &mut Errors, r: &Spanned<LevelRuleFile>, known: &Known) -> L
         plans: list(&f.plans, &refs(known.plans), "plan"),
         words: f.words.iter().map(|w| w.get_ref().to_lowercase()).collect(),
         signals: list(&f.signals, &signals, "signal"),
-        custom_fields: Vec::new(),
+        custom_fields: Default::default(),
     };
     if !known.levels.contains(f.level.get_ref()) {
         errs.at(
@@ -270,7 +270,9 @@ fn level_rule(errs: &mut Errors, r: &Spanned<LevelRuleFile>, known: &Known) -> L
             _ => None,
         };
         match json {
-            Some(v) => rule.custom_fields.push((def.name.clone(), v)),
+            Some(v) => {
+                rule.custom_fields.insert(def.name.clone(), v);
+            }
             None => errs.at(
                 value.span(),
                 format!("rule `{name}`: `{}` is not a value of custom field `{}`", value.get_ref(), def.name),

@@ -37,7 +37,7 @@ pub struct LevelRule {
     pub signals: Vec<String>,
     /// Custom field values (`true`, a number or a string), all required.
     #[schema(value_type = Object)]
-    pub custom_fields: Vec<(String, serde_json::Value)>,
+    pub custom_fields: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 fn any_of(list: &[String], v: Option<&str>) -> bool {

@@ -3,9 +3,9 @@
 use super::{envelope, page_request, ListEnvelope, ListParams};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -129,7 +129,7 @@ pub async fn list(
 /// One agent (staff).
 #[utoipa::path(get, path = "/api/v1/agents/{id}", tag = "staff", params(("id" = i64, Path)),
     responses((status = 200, body = Agent), (status = 404, body = crate::error::Problem)))]
-pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Agent>> {
+pub async fn get_one(State(s): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Agent>> {
     caller.require_staff()?;
     Ok(Json(s.store.get_agent(id).await?))
 }
@@ -161,7 +161,7 @@ pub struct AgentUpdate {
 pub async fn update(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<AgentUpdate>,
 ) -> ApiResult<Json<AgentSaved>> {
     let own_availability = caller.is_staff()
@@ -239,7 +239,7 @@ pub async fn update(
 /// `Triage-Warning` headers.
 #[utoipa::path(delete, path = "/api/v1/agents/{id}", tag = "staff", params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
-pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Response> {
+pub async fn delete(State(s): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult<Response> {
     caller.require_admin()?;
     if id == caller.user_id {
         return Err(AppError::Conflict("you cannot delete yourself".into()));

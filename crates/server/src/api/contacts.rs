@@ -3,9 +3,9 @@
 use super::{envelope, page_request, ListEnvelope};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -63,10 +63,12 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ContactListParams {
     pub organization_id: Option<i64>,
     pub cursor: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -101,7 +103,7 @@ async fn load(s: &AppState, caller: &Caller, id: i64) -> ApiResult<Contact> {
 /// One contact.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "customers", params(("id" = i64, Path)),
     responses((status = 200, body = Contact), (status = 404, body = crate::error::Problem)))]
-pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<Contact>> {
+pub async fn get_one(State(s): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Contact>> {
     Ok(Json(load(&s, &caller, id).await?))
 }
 
@@ -123,7 +125,7 @@ pub struct ContactUpdate {
 pub async fn update(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<ContactUpdate>,
 ) -> ApiResult<Json<Contact>> {
     let mut c = load(&s, &caller, id).await?;
@@ -150,7 +152,7 @@ pub async fn update(
 /// Delete a contact who never opened a ticket (admin).
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "customers", params(("id" = i64, Path)),
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
-pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+pub async fn delete(State(s): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
     load(&s, &caller, id).await?;
     caller.require_admin()?;
     s.store.delete_contact(id).await?;

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 /// assignee, tags or internal bookkeeping; only the custom fields the policy
 /// declares for customers; the promise in plain words.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CustomerTicket {
     pub id: i64,
     pub subject: String,
@@ -94,6 +95,7 @@ pub enum Speaker {
 
 /// A public message as its customer reads it (no agent ids).
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CustomerComment {
     pub id: i64,
     pub ticket_id: i64,
@@ -134,6 +136,7 @@ pub(crate) fn comment_out(caller: &Caller, c: Comment) -> CommentOut {
 /// zone; never its segments (account type, VIP, customer category, persona),
 /// value, contract notes or owner.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CustomerOrganization {
     pub id: i64,
     pub name: String,

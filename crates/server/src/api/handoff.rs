@@ -3,9 +3,9 @@
 use super::tickets::{load_visible, view, TicketView};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use triage_core::routing::Landing;
@@ -36,7 +36,7 @@ pub struct HandoffRequest {
 pub async fn escalate(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<HandoffRequest>,
 ) -> ApiResult<Json<TicketView>> {
     let current = load_visible(&s, &caller, id).await?;

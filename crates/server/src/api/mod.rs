@@ -7,6 +7,7 @@ mod customer_view;
 mod handoff;
 mod me;
 mod notifications;
+mod openapi_doc;
 mod organizations;
 mod plans;
 mod policy;
@@ -60,7 +61,7 @@ impl Modify for BearerAuth {
 
 /// The API routes and the OpenAPI document describing them.
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(tickets::list, tickets::create))
         .routes(routes!(tickets::get_one, tickets::update))
         .routes(routes!(ticket_thread::transition))
@@ -91,16 +92,20 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(notifications::list))
         .routes(routes!(crate::ops::healthz))
         .routes(routes!(crate::ops::metrics))
-        .split_for_parts()
+        .split_for_parts();
+    openapi_doc::complete_all(&mut doc);
+    (router, doc)
 }
 
 /// Pagination parameters shared by every list.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// Opaque cursor from a previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 

@@ -13,6 +13,7 @@ use triage_core::notification::Notification;
 use triage_store::TokenRole;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationParams {
     /// `agent:<id>` or `team:<name>` (admins; agents always get their own and
@@ -22,6 +23,7 @@ pub struct NotificationParams {
     pub ticket_id: Option<i64>,
     pub cursor: Option<String>,
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 

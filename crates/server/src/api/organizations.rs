@@ -4,9 +4,9 @@ use super::customer_view::{organization_out, OrganizationOut};
 use super::{envelope, page_request, ListEnvelope, ListParams};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
-use crate::extract::{double_option, ApiJson, ApiQuery};
+use crate::extract::{double_option, ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -227,7 +227,7 @@ async fn load(s: &AppState, caller: &Caller, id: i64) -> ApiResult<OrganizationR
 pub async fn get_one(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<OrganizationOut>> {
     let rec = load(&s, &caller, id).await?;
     let plans = s.store.list_plans().await?;
@@ -259,7 +259,7 @@ pub struct OrganizationUpdate {
 pub async fn update(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<OrganizationUpdate>,
 ) -> ApiResult<Json<OrganizationView>> {
     let rec = load(&s, &caller, id).await?;
@@ -308,7 +308,7 @@ pub async fn update(
 /// Delete an organization without contacts (admin).
 #[utoipa::path(delete, path = "/api/v1/organizations/{id}", tag = "customers", params(("id" = i64, Path)),
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
-pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+pub async fn delete(State(s): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
     load(&s, &caller, id).await?;
     caller.require_admin()?;
     s.store.delete_organization(id).await?;
@@ -332,7 +332,7 @@ pub struct PlanChangeRequest {
 pub async fn change_plan(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<PlanChangeRequest>,
 ) -> ApiResult<Json<OrganizationView>> {
     load(&s, &caller, id).await?;
@@ -363,7 +363,7 @@ pub async fn change_plan(
 pub async fn plan_history(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ListEnvelope<PlanChange>>> {
     let rec = load(&s, &caller, id).await?;
     caller.require_staff()?;

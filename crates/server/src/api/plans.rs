@@ -3,9 +3,9 @@
 use super::ListEnvelope;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -97,7 +97,11 @@ pub async fn list(State(s): State<AppState>, _caller: Caller) -> ApiResult<Json<
 /// One plan.
 #[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 200, body = SupportPlan), (status = 404, body = crate::error::Problem)))]
-pub async fn get_one(State(s): State<AppState>, _caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<SupportPlan>> {
+pub async fn get_one(
+    State(s): State<AppState>,
+    _caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<SupportPlan>> {
     Ok(Json(s.store.get_plan(id).await?))
 }
 
@@ -121,7 +125,7 @@ pub struct PlanUpdate {
 pub async fn update(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<PlanUpdate>,
 ) -> ApiResult<Json<SupportPlan>> {
     caller.require_admin()?;
@@ -159,7 +163,7 @@ pub async fn update(
 /// Delete a plan nobody ever bought (admin).
 #[utoipa::path(delete, path = "/api/v1/plans/{id}", tag = "catalog", params(("id" = i64, Path)),
     responses((status = 204), (status = 409, body = crate::error::Problem)))]
-pub async fn delete(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+pub async fn delete(State(s): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
     caller.require_admin()?;
     s.store.delete_plan(id).await?;
     s.orgs.forget_all();

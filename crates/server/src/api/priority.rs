@@ -3,8 +3,9 @@
 use super::tickets::{load_visible, restate_now};
 use crate::auth::Caller;
 use crate::error::ApiResult;
+use crate::extract::ApiPath;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -46,7 +47,7 @@ pub struct PriorityView {
 pub async fn get_priority(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<PriorityView>> {
     let mut t = load_visible(&s, &caller, id).await?;
     caller.require_staff()?;

@@ -20,6 +20,7 @@ use triage_core::ticket::{EventKind, Status};
 use triage_store::{ModifyError, NewEvent};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct QueueParams {
     /// A named view from the policy (`GET /api/v1/policy` lists them).
@@ -28,6 +29,7 @@ pub struct QueueParams {
     pub team: Option<String>,
     pub cursor: Option<String>,
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -135,6 +137,7 @@ pub async fn next(
     ApiQuery(q): ApiQuery<QueueParams>,
 ) -> ApiResult<Response> {
     caller.require_staff()?;
+    super::page_request(&None, q.limit)?; // checked like any list's, though one ticket is taken
     let mut f = filter(&s, q.view.as_deref())?;
     let me = caller.user_id;
     let agent = s.store.get_agent(me).await?;

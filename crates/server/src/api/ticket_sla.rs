@@ -3,13 +3,14 @@
 use super::tickets::load_visible;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SlaAtParams {
     /// The instant to read the clocks at (RFC 3339; default now). Earlier instants
@@ -36,7 +37,7 @@ pub struct SlaAt {
 pub async fn sla(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(q): ApiQuery<SlaAtParams>,
 ) -> ApiResult<Json<SlaAt>> {
     let t = load_visible(&s, &caller, id).await?;

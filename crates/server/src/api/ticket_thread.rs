@@ -5,10 +5,10 @@ use super::tickets::{load_visible, view};
 use super::ListEnvelope;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::prioritize::{self, Request};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -33,7 +33,7 @@ pub struct Transition {
 pub async fn transition(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<Transition>,
 ) -> ApiResult<Json<TicketOut>> {
     load_visible(&s, &caller, id).await?;
@@ -71,7 +71,7 @@ pub struct CommentCreate {
 pub async fn list_comments(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ListEnvelope<CommentOut>>> {
     load_visible(&s, &caller, id).await?;
     let items = s.store.list_comments(id, caller.is_staff()).await?;
@@ -87,7 +87,7 @@ pub async fn list_comments(
 pub async fn add_comment(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<CommentCreate>,
 ) -> ApiResult<(StatusCode, Json<CommentOut>)> {
     load_visible(&s, &caller, id).await?;
@@ -154,7 +154,7 @@ pub async fn add_comment(
 pub async fn events(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ListEnvelope<Event>>> {
     load_visible(&s, &caller, id).await?;
     caller.require_staff()?;

@@ -4,10 +4,10 @@ use super::customer_view::{ticket_out, TicketOut};
 use super::{envelope, page_request, ListEnvelope};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
-use crate::extract::{double_option, ApiJson, ApiJsonBytes, ApiQuery};
+use crate::extract::{double_option, ApiJson, ApiJsonBytes, ApiPath, ApiQuery};
 use crate::prioritize::{self, Request};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -409,22 +409,26 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TicketListParams {
-    /// Comma-separated statuses, e.g. `new,open`.
+    /// Comma-separated statuses, any of them: `new,open`.
     pub status: Option<String>,
-    /// Priority level, e.g. `P1`.
+    /// Comma-separated levels, any of them: `P1,P2`.
     pub priority: Option<String>,
     /// Agent id, `me`, or `none` for unassigned tickets.
     pub assignee: Option<String>,
     /// Organization id.
     pub organization: Option<i64>,
+    /// Comma-separated categories, any of them: `cards,cash`.
     pub category: Option<String>,
+    /// Comma-separated tags, any of them.
     pub tag: Option<String>,
     /// Words that must appear in the subject or body (case-insensitive).
     pub text: Option<String>,
     pub cursor: Option<String>,
     /// 1-200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
@@ -460,14 +464,25 @@ pub async fn list(
         Some(own) => Some(own),
         None => q.organization,
     };
+    // Comma lists, each value checked against the policy; every bad value is named.
+    let list = |v: &Option<String>| -> Vec<String> {
+        v.as_deref().map_or(vec![], |l| l.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+    };
+    let (priorities, categories, tags) = (list(&q.priority), list(&q.category), list(&q.tag));
+    for p in &priorities {
+        s.policy.check_level(p).map_err(|e| bad("priority", e.message))?;
+    }
+    for c in &categories {
+        s.policy.check_category(c).map_err(|e| bad("category", e.message))?;
+    }
     let filter = TicketFilter {
         statuses,
-        priority: q.priority,
+        priorities,
         assignee_id,
         organization_id,
         requester_id: None,
-        category: q.category,
-        tag: q.tag,
+        categories,
+        tags,
         text: q.text.filter(|t| !t.trim().is_empty()),
     };
     let found = s.store.list_tickets(&filter, page).await?;
@@ -477,7 +492,11 @@ pub async fn list(
 /// One ticket.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)),
     responses((status = 200, body = TicketOut), (status = 404, body = crate::error::Problem)))]
-pub async fn get_one(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TicketOut>> {
+pub async fn get_one(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<TicketOut>> {
     let t = load_visible(&s, &caller, id).await?;
     let sla = crate::sla::of(&s, &t).await?;
     let (handoff, sentiment) = if caller.is_staff() {
@@ -536,7 +555,7 @@ pub struct TicketUpdate {
 pub async fn update(
     State(s): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(req): ApiJson<TicketUpdate>,
 ) -> ApiResult<Json<TicketView>> {
     let current = load_visible(&s, &caller, id).await?;

@@ -3,9 +3,9 @@
 use super::ListEnvelope;
 use crate::auth::{generate_token, hash_token, Caller};
 use crate::error::{ApiResult, AppError};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -107,7 +107,11 @@ pub async fn list(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<L
 /// Revoke a token (admin). It stops working at once in this process.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "staff", params(("id" = i64, Path)),
     responses((status = 200, body = TokenInfo), (status = 404, body = crate::error::Problem)))]
-pub async fn revoke(State(s): State<AppState>, caller: Caller, Path(id): Path<i64>) -> ApiResult<Json<TokenInfo>> {
+pub async fn revoke(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<TokenInfo>> {
     caller.require_admin()?;
     let rec = s.store.revoke_token(id, s.now()).await?;
     s.tokens.forget_token(id);

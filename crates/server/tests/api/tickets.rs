@@ -242,6 +242,20 @@ async fn lists_filter_and_paginate_without_gaps_or_repeats(b: Backend) {
     assert_eq!(count(format!("/api/v1/tickets?organization={org_a}")).await, 4);
     assert_eq!(count("/api/v1/tickets?category=transfers".into()).await, 3);
     assert_eq!(count("/api/v1/tickets?tag=even".into()).await, 4);
+    // Every filter takes a comma list, any of its values.
+    assert_eq!(count("/api/v1/tickets?category=transfers,cards".into()).await, 7);
+    assert_eq!(count("/api/v1/tickets?tag=even,odd".into()).await, 7);
+    let levels: std::collections::BTreeSet<String> = app.get("/api/v1/tickets?limit=200", ADMIN_TOKEN).await.body
+        ["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["priority"].as_str().unwrap().to_string())
+        .collect();
+    let all = levels.iter().cloned().collect::<Vec<_>>().join(",");
+    assert_eq!(count(format!("/api/v1/tickets?priority={all}")).await, 7, "{all}");
+    let r = app.get("/api/v1/tickets?priority=P1,P9", ADMIN_TOKEN).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (400, Some("priority")), "{}", r.body);
     assert_eq!(count("/api/v1/tickets?text=problem%203".into()).await, 1);
     assert_eq!(count("/api/v1/tickets?text=100%25_SURE".into()).await, 7, "LIKE wildcards in the text match literally");
     assert_eq!(count("/api/v1/tickets?text=10%25x".into()).await, 0);

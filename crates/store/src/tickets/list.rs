@@ -8,13 +8,16 @@ use triage_core::ticket::{Status, Ticket};
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
     pub statuses: Vec<Status>,
-    pub priority: Option<String>,
+    /// Any of these levels (empty: all).
+    pub priorities: Vec<String>,
     /// `Some(None)`: unassigned tickets only.
     pub assignee_id: Option<Option<i64>>,
     pub organization_id: Option<i64>,
     pub requester_id: Option<i64>,
-    pub category: Option<String>,
-    pub tag: Option<String>,
+    /// Any of these categories (empty: all).
+    pub categories: Vec<String>,
+    /// Any of these tags (empty: all).
+    pub tags: Vec<String>,
     /// Case-insensitive substring of subject or body.
     pub text: Option<String>,
 }
@@ -47,6 +50,15 @@ impl Store {
             args.push(a);
             wh.push(cond(args.len()));
         }
+        // `col IN ($n, $n+1, ...)`, one bound parameter per value.
+        fn any_of(wh: &mut Vec<String>, args: &mut Vec<Arg>, cond: &dyn Fn(&str) -> String, values: &[String]) {
+            let mut marks = Vec::with_capacity(values.len());
+            for v in values {
+                args.push(Arg::Text(v.clone()));
+                marks.push(format!("${}", args.len()));
+            }
+            wh.push(cond(&marks.join(", ")));
+        }
         if let Some(after) = page.after {
             push(&mut wh, &mut args, &|n| format!("id < ${n}"), Arg::Int(after));
         }
@@ -55,8 +67,8 @@ impl Store {
             // Status names come from a closed enum, never from user text.
             wh.push(format!("status IN ({})", list.join(", ")));
         }
-        if let Some(p) = &f.priority {
-            push(&mut wh, &mut args, &|n| format!("priority = ${n}"), Arg::Text(p.clone()));
+        if !f.priorities.is_empty() {
+            any_of(&mut wh, &mut args, &|m| format!("priority IN ({m})"), &f.priorities);
         }
         match f.assignee_id {
             Some(Some(a)) => push(&mut wh, &mut args, &|n| format!("assignee_id = ${n}"), Arg::Int(a)),
@@ -69,15 +81,16 @@ impl Store {
         if let Some(r) = f.requester_id {
             push(&mut wh, &mut args, &|n| format!("requester_id = ${n}"), Arg::Int(r));
         }
-        if let Some(c) = &f.category {
-            push(&mut wh, &mut args, &|n| format!("category = ${n}"), Arg::Text(c.clone()));
+        if !f.categories.is_empty() {
+            any_of(&mut wh, &mut args, &|m| format!("category IN ({m})"), &f.categories);
         }
-        if let Some(t) = &f.tag {
-            push(
+        if !f.tags.is_empty() {
+            let tags: Vec<String> = f.tags.iter().map(|t| t.to_lowercase()).collect();
+            any_of(
                 &mut wh,
                 &mut args,
-                &|n| format!("EXISTS (SELECT 1 FROM ticket_tags g WHERE g.tag = ${n} AND g.ticket_id = tickets.id)"),
-                Arg::Text(t.to_lowercase()),
+                &|m| format!("EXISTS (SELECT 1 FROM ticket_tags g WHERE g.tag IN ({m}) AND g.ticket_id = tickets.id)"),
+                &tags,
             );
         }
         if let Some(t) = &f.text {
