@@ -52,3 +52,40 @@ pub async fn prepare(
     store.create_token(&hash_token(&token), TokenRole::Admin, admin.id, "first admin", now).await?;
     Ok(Some(token))
 }
+
+/// Where the database's plan catalog and the policy's plans differ. The
+/// database wins: the policy only seeds plans the catalog lacks, and plans are
+/// then managed through the API (`/api/v1/plans`); `serve` says so at start
+/// rather than let the two drift apart silently.
+pub async fn plan_divergence(store: &Store, policy: &Policy) -> Result<Vec<String>, StoreError> {
+    let stored = store.list_plans().await?;
+    let mut out = Vec::new();
+    for p in &policy.plans {
+        let Some(s) = stored.iter().find(|s| s.name == p.name) else { continue };
+        let mut diffs = Vec::new();
+        if s.price_cents != p.price_cents {
+            diffs.push(format!("price {} (policy {})", s.price_cents, p.price_cents));
+        }
+        if s.sla_policy != p.sla_policy {
+            diffs.push(format!("SLA policy {} (policy {})", s.sla_policy, p.sla_policy));
+        }
+        if s.priority_boost != p.priority_boost {
+            diffs.push(format!("priority boost {} (policy {})", s.priority_boost, p.priority_boost));
+        }
+        if s.channels != p.channels {
+            diffs.push("channels".to_string());
+        }
+        if !diffs.is_empty() {
+            out.push(format!(
+                "plan `{}` in the database differs from the policy file: {}; the database's is in force (change it with PATCH /api/v1/plans/{})",
+                p.name,
+                diffs.join(", "),
+                s.id
+            ));
+        }
+    }
+    for s in stored.iter().filter(|s| s.active && !policy.plans.iter().any(|p| p.name == s.name)) {
+        out.push(format!("plan `{}` is in the database but not in the policy file; it stays on sale", s.name));
+    }
+    Ok(out)
+}

@@ -103,4 +103,60 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Erases a contact's personal data on request: their name and e-mail, and
+    /// the texts they wrote (their tickets' subject and body, their replies),
+    /// replaced; their tokens revoked; each of their tickets kept for reporting
+    /// with the erasure in its log. One transaction. Returns the tickets touched.
+    pub async fn erase_contact(&self, id: i64, by: &str, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+        const ERASED: &str = "[erased on request]";
+        let mut tx = self.w().begin().await?;
+        let done = sqlx::query("UPDATE contacts SET name = $1, email = $2, timezone = NULL WHERE id = $3")
+            .bind(format!("Erased contact {id}"))
+            .bind(format!("erased-{id}@erased.invalid"))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let tickets: Vec<i64> = sqlx::query_scalar("SELECT id FROM tickets WHERE requester_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE tickets SET subject = $1, body = $1, version = version + 1, updated_at = $2 WHERE requester_id = $3",
+        )
+        .bind(ERASED)
+        .bind(crate::codec::ms(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let replies = sqlx::query("UPDATE comments SET body = $1 WHERE author = $2")
+            .bind(ERASED)
+            .bind(format!("contact:{id}"))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE role = 'customer' AND user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(crate::codec::ms(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let event = crate::NewEvent {
+            kind: triage_core::ticket::EventKind::FieldsChanged,
+            data: serde_json::json!({
+                "changes": [{"field": "subject"}, {"field": "body"}],
+                "erased": {"contact_id": id, "replies": replies, "by": by},
+            }),
+            reason: Some("the requester's personal data erased on request".into()),
+        };
+        for t in &tickets {
+            crate::tickets::insert_event(&mut tx, *t, now, triage_core::ticket::Actor::System, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(tickets)
+    }
 }

@@ -91,4 +91,26 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+
+    /// One notification.
+    pub async fn get_notification(&self, id: i64) -> Result<Notification, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, recipient, ticket_id, kind, body, created_at, read_at FROM notifications WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(self.r())
+        .await?;
+        decode(&row)
+    }
+
+    /// Marks a notification read (the first time only; reading again keeps the
+    /// first instant).
+    pub async fn mark_notification_read(&self, id: i64, now: DateTime<Utc>) -> Result<Notification, StoreError> {
+        sqlx::query("UPDATE notifications SET read_at = $1 WHERE id = $2 AND read_at IS NULL")
+            .bind(ms(now))
+            .bind(id)
+            .execute(self.w())
+            .await?;
+        self.get_notification(id).await
+    }
 }

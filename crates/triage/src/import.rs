@@ -156,6 +156,16 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
     } else {
         let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
         let headers = reader.headers().with_context(|| format!("{name}: cannot read the header row"))?.clone();
+        // A mapped column the file does not have would map nothing, silently.
+        for (column, field) in &map {
+            if !headers.iter().any(|h| h == column) {
+                let cols: Vec<&str> = headers.iter().collect();
+                bail!(
+                    "{name}:1: --map {field}={column}: the file has no column `{column}`; its columns are: {}",
+                    cols.join(", ")
+                );
+            }
+        }
         Box::new(reader.into_records().map(move |r| {
             let r = r.map_err(|e| anyhow::anyhow!("{e}"))?;
             let pos = r.position().map(|p| (p.line(), p.byte())).unwrap_or((0, 0));
@@ -169,6 +179,9 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
 
     let (mut seen, mut imported, mut already, mut rejected) = (0i64, 0usize, 0usize, 0usize);
     let mut batch: Vec<NewTicket> = Vec::new();
+    // Histories of exported tickets, written once their tickets are stored.
+    let mut histories: Vec<(String, triage_store::Restored)> = Vec::new();
+    let mut people = crate::import_history::People::default();
     for row in rows {
         let (line, offset, mut fields) = match row {
             Ok(r) => r,
@@ -188,7 +201,18 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
             }
         }
         match to_ticket(&mut ctx, line, &fields).await {
-            Ok(t) => batch.push(t),
+            Ok(t) => {
+                match crate::import_history::restored(&store, &mut people, &fields, t.organization_id, ctx.now).await {
+                    Ok(Some(h)) => histories.push((t.external_id.clone().unwrap_or_default(), h)),
+                    Ok(None) => {}
+                    Err((field, message)) => {
+                        rejected += 1;
+                        bar.suspend(|| eprintln!("{name}:{line}: {field}: {message}"));
+                        continue;
+                    }
+                }
+                batch.push(t)
+            }
             Err(r) => {
                 rejected += 1;
                 bar.suspend(|| eprintln!("{name}:{}: {}: {}", r.line, r.field, r.message));
@@ -200,6 +224,7 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
             imported += added;
             already += n - added;
             batch.clear();
+            restore(&store, &mut histories).await?;
             store.set_import_progress(&key, seen, ctx.now).await?;
             bar.set_message(format!("{imported} imported"));
         }
@@ -209,6 +234,7 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
         let added = store.insert_tickets(&batch).await?;
         imported += added;
         already += n - added;
+        restore(&store, &mut histories).await?;
     }
     store.set_import_progress(&key, seen, ctx.now).await?;
     bar.finish_and_clear();
@@ -218,6 +244,20 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
     );
     store.close().await;
     Ok(if a.strict && rejected > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Writes the stored tickets' exported histories (a ticket stored before, in a
+/// run that stopped, gets its history again: the write replaces, never adds twice
+/// to the log; its comments are only added when it has none).
+async fn restore(store: &Store, histories: &mut Vec<(String, triage_store::Restored)>) -> anyhow::Result<()> {
+    for (external, mut h) in histories.drain(..) {
+        let id = store.ticket_id_by_external(&external).await?;
+        if !store.list_comments(id, true).await?.is_empty() {
+            h.comments.clear();
+        }
+        store.restore_ticket(id, &h).await?;
+    }
+    Ok(())
 }
 
 fn text(fields: &Map<String, Value>, key: &str) -> Option<String> {
@@ -282,13 +322,18 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
     p.check_custom_fields(&custom_fields).map_err(|e| rej(&e.field, e.message))?;
     // Fields the file leaves empty: the active models fill the confident ones.
     let (mut category, mut impact, mut urgency, mut custom_fields) = (category, impact, urgency, custom_fields);
-    let predictions = ctx.intake.predict_and_fill(
-        &format!("{subject}\n{body}"),
-        &mut category,
-        &mut impact,
-        &mut urgency,
-        &mut custom_fields,
-    );
+    // An exported row carries its predictions (restored after): nothing to predict again.
+    let predictions = if f.contains_key("predictions") || f.contains_key("events") {
+        Default::default()
+    } else {
+        ctx.intake.predict_and_fill(
+            &format!("{subject}\n{body}"),
+            &mut category,
+            &mut impact,
+            &mut urgency,
+            &mut custom_fields,
+        )
+    };
     let created_at = match text(f, "created_at") {
         Some(s) => parse_time(&s).ok_or_else(|| {
             rej("created_at", format!("`{s}` is not a time; use RFC 3339, e.g. 2026-03-01T09:30:00Z"))

@@ -5,6 +5,7 @@ mod cli;
 mod demo;
 mod export;
 mod import;
+mod import_history;
 mod policy_check;
 mod serve;
 mod setup;

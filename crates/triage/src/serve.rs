@@ -71,6 +71,9 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
     for gap in triage_server::routing::coverage_gaps(&state.store, &state.policy).await? {
         esay!("warning: {gap}");
     }
+    for d in triage_server::bootstrap::plan_divergence(&state.store, &state.policy).await? {
+        esay!("warning: {d}");
+    }
     let t = std::time::Instant::now();
     if let Some(n) = triage_server::queue::start(&state).await? {
         esay!("queue: {n} open tickets in priority order (loaded in {:.1} s)", t.elapsed().as_secs_f64());

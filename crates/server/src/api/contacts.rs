@@ -160,3 +160,26 @@ pub async fn delete(State(s): State<AppState>, caller: Caller, ApiPath(id): ApiP
     s.contacts.forget_all();
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// What an erasure did.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Erased {
+    pub contact: Contact,
+    /// Their tickets, kept for reporting with their texts replaced.
+    pub tickets: Vec<i64>,
+}
+
+/// Erase a contact's personal data on request (admin; GDPR art. 17): their name,
+/// e-mail and the texts they wrote are replaced and their tokens revoked; their
+/// tickets stay for reporting, each with the erasure in its log.
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/erase", tag = "customers", params(("id" = i64, Path)),
+    responses((status = 200, body = Erased), (status = 404, body = crate::error::Problem)))]
+pub async fn erase(State(s): State<AppState>, caller: Caller, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<Erased>> {
+    load(&s, &caller, id).await?;
+    caller.require_admin()?;
+    let tickets = s.store.erase_contact(id, &caller.actor().to_string(), s.now()).await?;
+    s.tokens.forget_all();
+    s.contacts.forget_all();
+    tracing::info!(contact = id, tickets = tickets.len(), by = %caller.actor(), "contact erased on request");
+    Ok(Json(Erased { contact: s.store.get_contact(id).await?, tickets }))
+}

@@ -77,6 +77,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(organizations::change_plan, organizations::plan_history))
         .routes(routes!(contacts::list, contacts::create))
         .routes(routes!(contacts::get_one, contacts::update, contacts::delete))
+        .routes(routes!(contacts::erase))
         .routes(routes!(agents::list, agents::create))
         .routes(routes!(agents::get_one, agents::update, agents::delete))
         .routes(routes!(plans::list, plans::create))
@@ -90,6 +91,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::predictions))
         .routes(routes!(triage::needs_triage))
         .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_read))
         .routes(routes!(crate::ops::healthz))
         .routes(routes!(crate::ops::metrics))
         .split_for_parts();

@@ -4,7 +4,7 @@
 use super::{envelope, page_request, ListEnvelope};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -53,4 +53,24 @@ pub async fn list(
     };
     let found = s.store.list_notifications(&recipients, q.ticket_id, page).await?;
     Ok(Json(envelope(found, |n| n)))
+}
+
+/// Mark a notification read (staff: their own or their team's; admins any).
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "staff", params(("id" = i64, Path)),
+    responses((status = 200, body = Notification), (status = 404, body = crate::error::Problem)))]
+pub async fn mark_read(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Notification>> {
+    caller.require_staff()?;
+    let n = s.store.get_notification(id).await?;
+    if caller.role != TokenRole::Admin {
+        let me = s.store.get_agent(caller.user_id).await?;
+        let mine = [format!("agent:{}", me.id), format!("team:{}", me.team)];
+        if !mine.contains(&n.recipient) {
+            return Err(AppError::NotFound); // another's: as if it did not exist
+        }
+    }
+    Ok(Json(s.store.mark_notification_read(id, s.now()).await?))
 }

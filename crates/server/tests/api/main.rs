@@ -10,6 +10,7 @@ mod idempotency;
 mod ops;
 mod organizations;
 mod queue;
+mod records;
 mod reports;
 mod routing;
 mod sla;

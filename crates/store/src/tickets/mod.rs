@@ -3,10 +3,12 @@
 mod insert;
 mod list;
 mod queue;
+mod restore;
 pub(crate) mod writer;
 
 pub use list::TicketFilter;
 pub use queue::QueueRow;
+pub use restore::Restored;
 
 use crate::codec::{from_json, json, ms, opt_time, parse, time};
 use crate::{Store, StoreError};
