@@ -40,12 +40,15 @@ pub async fn list(
     let recipients = match (&q.recipient, caller.role) {
         (Some(r), TokenRole::Admin) => {
             if !(r.starts_with("agent:") || r.starts_with("team:")) {
-                return Err(AppError::invalid("recipient", "write agent:<id> or team:<name>"));
+                return Err(AppError::BadRequest {
+                    field: Some("recipient".into()),
+                    detail: "write agent:<id> or team:<name>".into(),
+                });
             }
             vec![r.clone()]
         }
         (None, TokenRole::Admin) => vec![],
-        (Some(_), _) => return Err(AppError::invalid("recipient", "only admins read others' notifications")),
+        (Some(_), _) => return Err(AppError::Forbidden("only admins read others' notifications".into())),
         (None, _) => {
             let me = s.store.get_agent(caller.user_id).await?;
             vec![format!("agent:{}", me.id), format!("team:{}", me.team)]
