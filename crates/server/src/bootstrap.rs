@@ -44,6 +44,12 @@ pub async fn prepare(
     }
     let email = Email::parse(FIRST_ADMIN_EMAIL).expect("valid address");
     let admin = match store.get_agent_by_email(&email).await {
+        // Named by imported history (an inactive placeholder): it is the first admin.
+        Ok(mut a) if a.role != AgentRole::Admin || !a.active => {
+            a.role = AgentRole::Admin;
+            a.active = true;
+            store.save_agent(&a).await?
+        }
         Ok(a) => a,
         Err(StoreError::NotFound) => store.create_agent(&new_admin("Administrator", email, now), now).await?,
         Err(e) => return Err(e),

@@ -129,7 +129,7 @@ pub async fn escalate(
         })?
         .expect("nothing to claim, so the change is never refused as done before");
     let handoff = latest_handoff(&s.store.list_events(id).await?);
-    Ok(Json(TicketView { handoff, ..view(&s, &caller, after) }))
+    Ok(Json(TicketView { handoff, landing: Some(landing), ..view(&s, &caller, after) }))
 }
 
 /// Why a move did not land where asked, in words.

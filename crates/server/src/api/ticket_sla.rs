@@ -33,7 +33,7 @@ pub struct SlaAt {
 /// The ticket's SLA clocks now or at any past instant, from its history: each
 /// target's due time, elapsed and remaining business time, state and warning.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/sla", tag = "tickets", params(("id" = i64, Path), SlaAtParams),
-    responses((status = 200, body = SlaAt), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = SlaAt), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn sla(
     State(s): State<AppState>,
     caller: Caller,
@@ -41,6 +41,8 @@ pub async fn sla(
     ApiQuery(q): ApiQuery<SlaAtParams>,
 ) -> ApiResult<Json<SlaAt>> {
     let t = load_visible(&s, &caller, id).await?;
+    // The level and the targets behind the promise are internal: customers read the promise.
+    caller.require_staff()?;
     let at = q.at.unwrap_or_else(|| s.now());
     if at < t.created_at {
         return Err(AppError::invalid(

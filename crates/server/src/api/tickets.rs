@@ -52,6 +52,10 @@ pub struct TicketView {
     /// its trend, follow-ups without an answer and escalation signals, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment: Option<triage_core::sentiment::ThreadTone>,
+    /// On `POST /tickets/{id}/escalate`: where the hand-off landed (`as_asked`,
+    /// `nearest_tier` or `stayed`, with why), as its event records it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub landing: Option<triage_core::routing::Landing>,
 }
 
 pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketView {
@@ -72,6 +76,7 @@ pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketV
         expected_response: None,
         handoff: None,
         sentiment: None,
+        landing: None,
     }
 }
 
@@ -444,6 +449,16 @@ pub async fn list(
 ) -> ApiResult<Json<ListEnvelope<TicketOut>>> {
     let page = page_request(&q.cursor, q.limit)?;
     let bad = |field: &str, detail: String| AppError::BadRequest { field: Some(field.into()), detail };
+    // Filters by what customers may not read would tell it them by elimination.
+    if !caller.is_staff() {
+        for (field, set) in
+            [("priority", q.priority.is_some()), ("assignee", q.assignee.is_some()), ("tag", q.tag.is_some())]
+        {
+            if set {
+                return Err(AppError::Forbidden(format!("customers cannot filter by {field}")));
+            }
+        }
+    }
     let statuses = match &q.status {
         None => vec![],
         Some(list) => list

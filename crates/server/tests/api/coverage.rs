@@ -34,6 +34,7 @@ async fn hand_offs_land_where_someone_works_or_stay_and_say_so(b: Backend) {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!((r.body["team"].as_str(), r.body["tier"].as_str()), (Some("payments"), Some("L1")));
     assert_eq!(r.body["assignee_id"], ana, "nobody else could take it");
+    assert_eq!(r.body["landing"]["landed"], "stayed", "the answer says so: {}", r.body);
     let ev = app.get(&format!("/api/v1/tickets/{id}/events"), ADMIN_TOKEN).await.body;
     let esc = ev["items"].as_array().unwrap().iter().rfind(|e| e["kind"] == "escalated").unwrap().clone();
     assert_eq!(esc["data"]["landing"]["landed"], "stayed", "{esc}");

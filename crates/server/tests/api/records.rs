@@ -88,3 +88,37 @@ async fn plans_changed_in_the_database_are_named_against_the_policy(b: Backend) 
     assert!(d[0].starts_with("plan `standard` in the database differs from the policy file: price 59900 (policy 49900); the database's is in force"), "{}", d[0]);
 }
 both!(plans_changed_in_the_database_are_named_against_the_policy);
+
+/// An import can name the first admin's address in its history (an inactive
+/// placeholder agent); the server that starts on it still gives that address a
+/// working admin token.
+#[tokio::test]
+async fn the_first_admin_named_by_imported_history_can_sign_in() {
+    use triage_core::agent::{Agent, AgentRole, Tier};
+    let db = triage_store::scratch::ScratchDatabase::new(triage_store::Backend::Sqlite).await;
+    let store = triage_store::Store::connect(&triage_store::DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
+    let now = chrono::Utc::now();
+    let email = triage_core::email::Email::parse(triage_server::bootstrap::FIRST_ADMIN_EMAIL).unwrap();
+    let placeholder = Agent {
+        id: 0,
+        name: "admin".into(),
+        email: email.clone(),
+        role: AgentRole::Agent,
+        skills: vec![],
+        tier: Tier::L1,
+        team: "support".into(),
+        capacity: 10,
+        timezone: "UTC".into(),
+        active: false,
+        availability: Default::default(),
+        shifts: vec![],
+        created_at: now,
+    };
+    store.create_agent(&placeholder, now).await.unwrap();
+    let policy = triage_core::policy::Policy::builtin();
+    let token = triage_server::bootstrap::prepare(&store, &policy, None, now).await.unwrap();
+    assert!(token.is_some(), "a token for the first admin");
+    let a = store.get_agent_by_email(&email).await.unwrap();
+    assert_eq!((a.role, a.active), (AgentRole::Admin, true));
+    store.close().await;
+}

@@ -109,6 +109,13 @@ async fn each_role_reads_only_its_fields(b: Backend) {
     for k in ["vip", "customer_category", "annual_value", "owner_id", "contract"] {
         assert!(o.get(k).is_some(), "staff see `{k}`: {o}");
     }
+    // Nothing internal by another door: the SLA replay (levels, targets) and
+    // filters by what they cannot read.
+    assert_eq!(app.get(&format!("/api/v1/tickets/{id}/sla"), &customer).await.status, 403);
+    for q in ["priority=P1", "assignee=1", "tag=sla-at-risk"] {
+        let r = app.get(&format!("/api/v1/tickets?{q}"), &customer).await;
+        assert_eq!(r.status, 403, "{q}: {}", r.body);
+    }
     // Contacts of their organization.
     let c = app.get("/api/v1/contacts", &customer).await.body;
     assert_eq!(keys(&c["items"][0]), set(&["id", "organization_id", "name", "email", "timezone", "created_at"]));
