@@ -133,6 +133,28 @@ pub struct Agent {
     pub created_at: DateTime<Utc>,
 }
 
+impl Agent {
+    /// An agent as the API makes one when nothing more is said: an active,
+    /// online L1 agent of team `support`, no skills, capacity 10, UTC, any time.
+    pub fn new(name: impl Into<String>, email: Email, now: DateTime<Utc>) -> Agent {
+        Agent {
+            id: 0,
+            name: name.into(),
+            email,
+            role: AgentRole::Agent,
+            skills: vec![],
+            tier: Tier::L1,
+            team: "support".into(),
+            capacity: 10,
+            timezone: "UTC".into(),
+            active: true,
+            availability: Availability::Online,
+            shifts: vec![],
+            created_at: now,
+        }
+    }
+}
+
 /// Whether an agent takes work: only `online` agents on shift are given tickets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -12,21 +12,7 @@ pub const FIRST_ADMIN_EMAIL: &str = "admin@triage.local";
 
 /// An admin who takes no tickets (capacity 0), for scripted set-ups.
 pub fn new_admin(name: &str, email: Email, now: DateTime<Utc>) -> Agent {
-    Agent {
-        id: 0,
-        name: name.into(),
-        email,
-        role: AgentRole::Admin,
-        skills: vec![],
-        tier: Tier::L3,
-        team: "admins".into(),
-        capacity: 0,
-        timezone: "UTC".into(),
-        active: true,
-        availability: Default::default(),
-        shifts: vec![],
-        created_at: now,
-    }
+    Agent { role: AgentRole::Admin, tier: Tier::L3, team: "admins".into(), capacity: 0, ..Agent::new(name, email, now) }
 }
 
 /// Adds the policy's plans missing from the catalog, and on a database without

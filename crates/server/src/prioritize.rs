@@ -6,7 +6,7 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use triage_core::organization::{effective_plan, Organization};
 use triage_core::plan::SupportPlan;
-use triage_core::priority::{decide, level, EmotionSignals, Facts, Override, Priority};
+use triage_core::priority::{decide, decide_with_due, EmotionSignals, Facts, Override, Priority};
 use triage_core::ticket::{Actor, CustomFields, EventKind, Ticket};
 use triage_store::{NewEvent, StoreError};
 
@@ -101,10 +101,9 @@ pub(crate) fn priority(s: &AppState, c: &Customer, r: &Request, override_: Optio
 }
 
 /// [`priority`] for a ticket whose SLA due time depends on its level:
-/// `due_for(level)` is asked with the level the criteria give (or the agent's
-/// level; time plays no part in it), and the score then counts that due time.
-/// Without `due_for`, the request's own due time counts. One text scan and one
-/// explanation, however it goes.
+/// `due_for(level)` is asked with the level decided (see
+/// [`triage_core::priority::decide_with_due`]). Without `due_for`, the
+/// request's own due time counts. One text scan and one pass over the facts.
 pub(crate) fn priority_with_sla(
     s: &AppState,
     c: &Customer,
@@ -132,12 +131,10 @@ pub(crate) fn priority_with_sla(
         custom_fields: r.custom_fields,
     };
     let (now, surge) = (s.now(), s.surge());
-    let due = match due_for {
-        None => r.sla_due,
-        Some(due_for) => due_for(level(&s.policy, &facts, override_.map(|o| o.level.as_str()))),
-    };
-    let facts = Facts { sla_due: due, ..facts };
-    (decide(&s.policy, &facts, now, surge, override_), due)
+    match due_for {
+        None => (decide(&s.policy, &Facts { sla_due: r.sla_due, ..facts }, now, surge, override_), r.sla_due),
+        Some(due_for) => decide_with_due(&s.policy, &facts, now, surge, override_, due_for),
+    }
 }
 
 /// Subject and body, the text the emotion strategy reads.

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use triage_core::agent::{Agent, AgentRole, Tier};
+use triage_core::agent::Agent;
 use triage_core::email::Email;
 use triage_core::ticket::{Actor, CommentKind, EventKind};
 use triage_store::{NewEvent, Restored, Store, StoreError};
@@ -51,21 +51,11 @@ async fn agent(store: &Store, email: &str, team: Option<&str>, now: DateTime<Utc
     match store.get_agent_by_email(&e).await {
         Ok(a) => Ok(a.id),
         Err(StoreError::NotFound) => {
-            let a = Agent {
-                id: 0,
-                name: email.split('@').next().unwrap_or("agent").to_string(),
-                email: e,
-                role: AgentRole::Agent,
-                skills: vec![],
-                tier: Tier::L1,
-                team: team.unwrap_or("support").to_string(),
-                capacity: 10,
-                timezone: "UTC".into(),
-                active: false,
-                availability: Default::default(),
-                shifts: vec![],
-                created_at: now,
-            };
+            let name = email.split('@').next().unwrap_or("agent");
+            let mut a = Agent { active: false, ..Agent::new(name, e, now) };
+            if let Some(team) = team {
+                a.team = team.to_string();
+            }
             Ok(store.create_agent(&a, now).await.map_err(|e| e.to_string())?.id)
         }
         Err(e) => Err(e.to_string()),

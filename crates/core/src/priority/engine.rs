@@ -223,6 +223,21 @@ pub fn decide(
     surge: Option<&SurgeRule>,
     override_: Option<&Override>,
 ) -> Priority {
+    decide_with_due(policy, f, now, surge, override_, |_| f.sla_due).0
+}
+
+/// [`decide`] for a ticket whose SLA due time depends on its level (the level
+/// picks the targets, the targets the SLA points): `due_for(level)` is asked
+/// with the level decided, and the score counts the due time it answers, which
+/// is returned too. The facts are read once: time plays no part in the level.
+pub fn decide_with_due(
+    policy: &Policy,
+    f: &Facts,
+    now: DateTime<Utc>,
+    surge: Option<&SurgeRule>,
+    override_: Option<&Override>,
+    due_for: impl FnOnce(&str) -> Option<DateTime<Utc>>,
+) -> (Priority, Option<DateTime<Utc>>) {
     let over = override_.filter(|o| policy.level(&o.level).is_some());
     let mut pts = points(policy, f, now);
     let computed = decision(policy, f, &pts, None);
@@ -237,6 +252,12 @@ pub fn decide(
         }
         None => computed,
     };
+    let due = due_for(&level.level);
+    if due != f.sla_due {
+        let ramp = Ramp::sla(&policy.priority.sla, due.map(|d| d.timestamp_millis()));
+        pts.0[Strategy::Sla.index()] = ramp.value(now.timestamp_millis());
+    }
+    let f = &Facts { sla_due: due, ..f.clone() };
     let weights = policy.priority.weights_for(surge);
     let mut contributions = Vec::with_capacity(Strategy::COUNT);
     for s in Strategy::ALL {
@@ -265,11 +286,12 @@ pub fn decide(
         level: Some(level),
         surge: surge.map(|s| s.name.clone()),
     };
-    Priority {
+    let pr = Priority {
         level: explanation.level.as_ref().map(|l| l.level.clone()).unwrap_or_default(),
         score: explanation.score(),
         explanation,
         points: Some(pts),
         policy_version: policy.version.clone(),
-    }
+    };
+    (pr, due)
 }

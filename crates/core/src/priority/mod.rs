@@ -10,7 +10,7 @@ mod rules;
 mod strategy;
 
 pub use emotion::EmotionSignals;
-pub use engine::{decide, level, points, score, Facts, Points};
+pub use engine::{decide, decide_with_due, level, points, score, Facts, Points};
 pub use level::{levels_raised, raise_points, LevelDecision, LevelRule, LevelSource};
 pub use ramp::Ramp;
 pub use restate::{restate, same_apart_from_time};

@@ -93,21 +93,15 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<AgentSaved>)> {
     caller.require_admin()?;
     let now = s.now();
-    let a = Agent {
-        id: 0,
-        name: req.name.trim().to_string(),
-        email: Email::parse(&req.email)?,
-        role: req.role.unwrap_or(AgentRole::Agent),
-        skills: req.skills,
-        tier: req.tier.unwrap_or(Tier::L1),
-        team: req.team.unwrap_or_else(|| "support".into()),
-        capacity: req.capacity.unwrap_or(10),
-        timezone: req.timezone.unwrap_or_else(|| "UTC".into()),
-        active: true,
-        availability: req.availability.unwrap_or_default(),
-        shifts: req.shifts,
-        created_at: now,
-    };
+    let mut a = Agent::new(req.name.trim(), Email::parse(&req.email)?, now);
+    a.role = req.role.unwrap_or(a.role);
+    a.skills = req.skills;
+    a.tier = req.tier.unwrap_or(a.tier);
+    a.team = req.team.unwrap_or(a.team);
+    a.capacity = req.capacity.unwrap_or(a.capacity);
+    a.timezone = req.timezone.unwrap_or(a.timezone);
+    a.availability = req.availability.unwrap_or_default();
+    a.shifts = req.shifts;
     check(&a)?;
     let created = s.store.create_agent(&a, now).await?;
     s.routing.refresh(&s).await?;

@@ -41,11 +41,13 @@ pub(crate) async fn follow(state: AppState, mut rx: tokio::sync::mpsc::Unbounded
 pub(crate) async fn refresh(s: &AppState, id: i64) -> ApiResult<triage_core::ticket::Ticket> {
     let mut t = s.store.get_ticket(id).await?;
     let open = !matches!(t.status, Status::Solved | Status::Closed);
-    let mut state = super::status(s, &t).await?;
+    // A closed ticket's clocks matter only while its last writes are unsettled.
+    let unsettled = |t: &triage_core::ticket::Ticket| t.sla_settled < t.version;
+    let mut state = if open || unsettled(&t) { super::status(s, &t).await? } else { None };
     // A breach recorded here writes the ticket (its event and escalations): read
     // it and its clocks again, until nothing more is decided.
     for _ in 0..3 {
-        if t.sla_settled >= t.version || super::settle::settle(s, &t, state.as_ref()).await? == 0 {
+        if !unsettled(&t) || super::settle::settle(s, &t, state.as_ref()).await? == 0 {
             break;
         }
         t = s.store.get_ticket(id).await?;

@@ -94,26 +94,12 @@ both!(plans_changed_in_the_database_are_named_against_the_policy);
 /// working admin token.
 #[tokio::test]
 async fn the_first_admin_named_by_imported_history_can_sign_in() {
-    use triage_core::agent::{Agent, AgentRole, Tier};
+    use triage_core::agent::{Agent, AgentRole};
     let db = triage_store::scratch::ScratchDatabase::new(triage_store::Backend::Sqlite).await;
     let store = triage_store::Store::connect(&triage_store::DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
     let now = chrono::Utc::now();
     let email = triage_core::email::Email::parse(triage_server::bootstrap::FIRST_ADMIN_EMAIL).unwrap();
-    let placeholder = Agent {
-        id: 0,
-        name: "admin".into(),
-        email: email.clone(),
-        role: AgentRole::Agent,
-        skills: vec![],
-        tier: Tier::L1,
-        team: "support".into(),
-        capacity: 10,
-        timezone: "UTC".into(),
-        active: false,
-        availability: Default::default(),
-        shifts: vec![],
-        created_at: now,
-    };
+    let placeholder = Agent { active: false, ..Agent::new("admin", email.clone(), now) };
     store.create_agent(&placeholder, now).await.unwrap();
     let policy = triage_core::policy::Policy::builtin();
     let token = triage_server::bootstrap::prepare(&store, &policy, None, now).await.unwrap();
