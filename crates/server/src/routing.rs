@@ -47,8 +47,7 @@ impl Routing {
         }
         let mut inner = self.lock();
         let mut router = Router::new();
-        let active: Vec<&Agent> = agents.iter().filter(|a| a.active).collect();
-        inner.coverage = Coverage::of(active.iter().map(|a| (a.team.as_str(), a.tier, &a.skills[..])));
+        inner.coverage = Coverage::of_active(&agents);
         for a in agents.into_iter().filter(|a| a.active) {
             let cal = a.shift_calendar().ok().flatten();
             let last = inner.router.get(a.id).map_or(0, |x| x.last_assigned_ms);
@@ -205,9 +204,7 @@ pub(crate) async fn offer(s: &AppState, t: &triage_core::ticket::Ticket) -> Resu
 /// works, in words (`triage policy check --database`, `serve` at start, the
 /// agent admin API).
 pub async fn coverage_gaps(store: &triage_store::Store, policy: &Policy) -> Result<Vec<String>, StoreError> {
-    let agents = store.all_agents().await?;
-    let active: Vec<&Agent> = agents.iter().filter(|a| a.active).collect();
-    Ok(Coverage::of(active.iter().map(|a| (a.team.as_str(), a.tier, &a.skills[..]))).gaps(policy))
+    Ok(Coverage::of_active(&store.all_agents().await?).gaps(policy))
 }
 
 /// Who hears that a ticket of `team` could not be moved where asked: the team

@@ -6,7 +6,7 @@
 //! adds the explanation and uses the very same numbers.
 
 use super::emotion::EmotionSignals;
-use super::level::{decision, LevelDecision};
+use super::level::{base_level, decision, LevelDecision, LevelSource};
 use super::ramp::Ramp;
 use super::rules::{lookup, SurgeRule};
 use super::strategy::{Strategy, Weights};
@@ -104,10 +104,14 @@ fn emotion_points(policy: &Policy, e: &EmotionSignals) -> f64 {
 
 /// Each strategy's unweighted points for these facts at `now`. No allocation.
 pub fn points(policy: &Policy, f: &Facts, now: DateTime<Utc>) -> Points {
+    points_from(policy, f, now, base_level(policy, f).0)
+}
+
+/// [`points`] for facts whose criteria gave the level at index `base`.
+fn points_from(policy: &Policy, f: &Facts, now: DateTime<Utc>, base: usize) -> Points {
     let r = &policy.priority;
     let mut p = [0.0; Strategy::COUNT];
-    let (level, _, _) = super::level::base_level(policy, f, None);
-    p[Strategy::Severity.index()] = policy.levels[level].base_score;
+    p[Strategy::Severity.index()] = policy.levels[base].base_score;
     let c = &r.customer;
     p[Strategy::Customer.index()] = lookup(&c.account_type, f.account_type)
         + if f.vip { c.vip } else { 0.0 }
@@ -137,9 +141,12 @@ pub fn score(policy: &Policy, f: &Facts, now: DateTime<Utc>, surge: Option<&Surg
 /// The level these facts give (an override's, or the criteria's raised for who
 /// the customer is): what the SLA targets are looked up by. Time plays no part.
 pub fn level<'p>(policy: &'p Policy, f: &Facts, override_: Option<&str>) -> &'p str {
-    let pts = points(policy, f, f.created_at);
-    let d = decision(policy, f, &pts, override_);
-    policy.levels.iter().find(|l| l.name == d.level).map_or(policy.default_level.as_str(), |l| l.name.as_str())
+    if let Some(l) = override_.and_then(|o| policy.level(o)) {
+        return &l.name;
+    }
+    let base = base_level(policy, f);
+    let d = decision(policy, f, &points_from(policy, f, f.created_at, base.0), base);
+    policy.level(&d.level).map_or(policy.default_level.as_str(), |l| l.name.as_str())
 }
 
 pub(crate) fn fmt_points(x: f64) -> String {
@@ -239,15 +246,20 @@ pub fn decide_with_due(
     due_for: impl FnOnce(&str) -> Option<DateTime<Utc>>,
 ) -> (Priority, Option<DateTime<Utc>>) {
     let over = override_.filter(|o| policy.level(&o.level).is_some());
-    let mut pts = points(policy, f, now);
-    let computed = decision(policy, f, &pts, None);
+    let base = base_level(policy, f);
+    let mut pts = points_from(policy, f, now, base.0);
+    let computed = decision(policy, f, &pts, base);
     let level = match over {
         Some(o) => {
-            let d = decision(policy, f, &pts, Some(&o.level));
             pts.0[Strategy::Severity.index()] = policy.level(&o.level).map_or(0.0, |l| l.base_score);
             LevelDecision {
+                base: o.level.clone(),
+                source: LevelSource::Override,
+                rule: None,
+                raised: 0,
+                level: o.level.clone(),
                 reason: format!("set to {} by {} (computed: {}): {}", o.level, o.by, computed.level, o.reason),
-                ..d
+                ..computed
             }
         }
         None => computed,

@@ -95,13 +95,13 @@ pub struct LevelDecision {
     pub reason: String,
 }
 
-/// The level index (most urgent first) the criteria give, where it came from,
-/// and the rule's index when a rule did. Time plays no part.
-pub(crate) fn base_level(policy: &Policy, f: &Facts, override_: Option<&str>) -> (usize, LevelSource, Option<usize>) {
+/// Where a ticket's level starts: the level index (most urgent first) the
+/// criteria give, where it came from, and the rule's index when a rule did.
+pub(crate) type Base = (usize, LevelSource, Option<usize>);
+
+/// The level the criteria give (an agent's override aside). Time plays no part.
+pub(crate) fn base_level(policy: &Policy, f: &Facts) -> Base {
     let idx = |name: &str| policy.levels.iter().position(|l| l.name == name);
-    if let Some(i) = override_.and_then(idx) {
-        return (i, LevelSource::Override, None);
-    }
     for (r, rule) in policy.priority.rules.iter().enumerate() {
         if rule.matches(f) {
             if let Some(i) = idx(&rule.level) {
@@ -115,6 +115,16 @@ pub(crate) fn base_level(policy: &Policy, f: &Facts, override_: Option<&str>) ->
         }
     }
     (idx(&policy.default_level).unwrap_or(policy.levels.len() - 1), LevelSource::Default, None)
+}
+
+/// The reason a matrix cell gives a level, in words.
+pub(crate) fn matrix_reason(impact: &str, urgency: &str, level: &str) -> String {
+    format!("impact {impact} x urgency {urgency} gives {level}")
+}
+
+/// The reason the default level applies, in words.
+pub(crate) fn default_reason(level: &str) -> String {
+    format!("impact and urgency not both known: default level {level}")
 }
 
 /// The points that may raise a level: those of the strategies for who the
@@ -145,9 +155,9 @@ fn count_words(n: usize) -> &'static str {
     }
 }
 
-/// The decision in full, with its reason in words.
-pub(crate) fn decision(policy: &Policy, f: &Facts, pts: &Points, override_: Option<&str>) -> LevelDecision {
-    let (base, source, rule) = base_level(policy, f, override_);
+/// The decision in full from where the level starts (see [`base_level`]), with
+/// its reason in words.
+pub(crate) fn decision(policy: &Policy, f: &Facts, pts: &Points, (base, source, rule): Base) -> LevelDecision {
     let points = raise_points(policy, pts);
     let raised = if source == LevelSource::Override { 0 } else { levels_raised(policy, base, points) };
     let base_name = &policy.levels[base].name;
@@ -156,12 +166,8 @@ pub(crate) fn decision(policy: &Policy, f: &Facts, pts: &Points, override_: Opti
     let mut reason = match source {
         LevelSource::Override => format!("{base_name}, set by hand"),
         LevelSource::Rule => format!("rule `{}` gives {base_name}", rule_name.as_deref().unwrap_or("")),
-        LevelSource::Matrix => format!(
-            "impact {} x urgency {} gives {base_name}",
-            f.impact.unwrap_or_default(),
-            f.urgency.unwrap_or_default()
-        ),
-        LevelSource::Default => format!("impact and urgency not both known: default level {base_name}"),
+        LevelSource::Matrix => matrix_reason(f.impact.unwrap_or_default(), f.urgency.unwrap_or_default(), base_name),
+        LevelSource::Default => default_reason(base_name),
     };
     if raised > 0 {
         let w = &policy.priority.weights;

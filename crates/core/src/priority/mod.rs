@@ -53,7 +53,7 @@ impl Contribution {
 }
 
 /// Why a ticket has its priority: contributions sum to the score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Explanation {
     pub contributions: Vec<Contribution>,
     /// `impact x urgency` cell used, when the matrix decided.
@@ -116,16 +116,8 @@ pub fn severity_priority(policy: &Policy, impact: Option<&str>, urgency: Option<
         _ => None,
     };
     let (level_name, source, reason) = match &cell {
-        Some(c) => (
-            c.level.clone(),
-            LevelSource::Matrix,
-            format!("impact {} x urgency {} gives {}", c.impact, c.urgency, c.level),
-        ),
-        None => (
-            policy.default_level.clone(),
-            LevelSource::Default,
-            format!("impact and urgency not both known: default level {}", policy.default_level),
-        ),
+        Some(c) => (c.level.clone(), LevelSource::Matrix, level::matrix_reason(&c.impact, &c.urgency, &c.level)),
+        None => (policy.default_level.clone(), LevelSource::Default, level::default_reason(&policy.default_level)),
     };
     let level = policy.level(&level_name).expect("validated policy: matrix and default levels exist");
     let weight = policy.priority.weights.get(Strategy::Severity);

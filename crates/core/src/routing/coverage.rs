@@ -7,7 +7,7 @@
 //! that tier or above. A ticket is never moved to a place nobody can work it:
 //! it goes to the nearest tier of the team that has someone, or stays.
 
-use crate::agent::{Skill, Tier};
+use crate::agent::{Agent, Skill, Tier};
 use crate::policy::{Policy, Reassign};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -41,6 +41,11 @@ impl Coverage {
         Coverage { teams }
     }
 
+    /// From a staff list: its active agents (whether online or not).
+    pub fn of_active(agents: &[Agent]) -> Coverage {
+        Coverage::of(agents.iter().filter(|a| a.active).map(|a| (a.team.as_str(), a.tier, &a.skills[..])))
+    }
+
     /// The most senior tier someone of `team` works at.
     pub fn top(&self, team: &str) -> Option<Tier> {
         self.teams.get(team)?.iter().map(|(t, _)| *t).max()
@@ -66,13 +71,9 @@ impl Coverage {
         let here = format!("{}/{}", from.0.unwrap_or("no team"), from.1.unwrap_or(Tier::L1));
         match self.top(team_name) {
             // Another team, with nobody as senior as asked: its most senior tier.
-            Some(top) if Some(team_name) != from.0 => Landing::NearestTier {
-                team: team.map(String::from),
-                tier: top,
-                why: format!("nobody of {team_name} works at {asked}; {top} is its nearest tier with an agent"),
-            },
-            // The same team: going to a tier at or below where it is is no escalation.
-            Some(top) if top > from.1.unwrap_or(Tier::L1) => Landing::NearestTier {
+            // The same team: only a tier above where it is (the same or a lower
+            // one is no escalation).
+            Some(top) if Some(team_name) != from.0 || top > from.1.unwrap_or(Tier::L1) => Landing::NearestTier {
                 team: team.map(String::from),
                 tier: top,
                 why: format!("nobody of {team_name} works at {asked}; {top} is its nearest tier with an agent"),

@@ -112,8 +112,6 @@ impl TicketSla {
                 None => c.policy_version = Some(version.to_string()),
             }
         }
-        if self.promise.is_some() {
-            self.promise = self.promise_in(tz);
-        }
+        self.reword(tz);
     }
 }

@@ -55,13 +55,7 @@ pub async fn get_priority(
     restate_now(&s, &mut t);
     let level_name = t.priority.clone().unwrap_or_else(|| s.policy.default_level.clone());
     let level = s.policy.level(&level_name).or_else(|| s.policy.level(&s.policy.default_level)).expect("policy level");
-    let e = t.priority_explanation.unwrap_or(triage_core::priority::Explanation {
-        contributions: Vec::new(),
-        matrix_cell: None,
-        override_: None,
-        level: None,
-        surge: None,
-    });
+    let e = t.priority_explanation.unwrap_or_default();
     Ok(Json(PriorityView {
         label: level.label.clone(),
         guideline: level.guideline.clone(),

@@ -344,17 +344,15 @@ pub async fn create(
         (None, Some(c)) => s.routing.choose(&s.policy, &crate::routing::Work { category: c, level: Some(&level) }),
         _ => None,
     };
-    // The customer reads the promise in their own time zone.
-    let tz = requester.timezone.as_deref().and_then(|z| z.parse().ok()).or_else(|| customer.org.timezone.parse().ok());
     let mut sla = sla;
-    if let (Some(sla), Some(tz)) = (sla.as_mut(), tz) {
-        sla.reword(tz);
-    }
-    let (sla_due, alarm, promise, expected, acknowledgment) = match (&sla, &terms) {
+    let (sla_due, alarm, promise, expected, acknowledgment) = match (sla.as_mut(), &terms) {
         (Some(sla), Some(terms)) => {
+            // The customer reads the promise in their own time zone.
+            let tz = crate::sla::reading_tz(requester.timezone.as_deref(), &customer.org.timezone, terms.cal.tz);
+            sla.reword(tz);
+            let sla = &*sla;
             // With an agent already, the queue ahead does not apply: the promise alone.
             let assigned = req.assignee_id.is_some() || pushed.is_some();
-            let tz = tz.unwrap_or(terms.cal.tz);
             let expected = crate::sla::forecast::expected(&s, sla, &terms.cal, tz, priority.score, now, assigned);
             let ack = crate::sla::notice::acknowledgment(&s, &subject, sla, &expected.text);
             let alarm = triage_core::sla::due_triggers(sla, &[], now.timestamp_millis()).1;

@@ -112,7 +112,12 @@ pub(crate) async fn customer_tz(
     cal: chrono_tz::Tz,
 ) -> chrono_tz::Tz {
     let contact = s.contacts.by_id(&s.store, t.requester_id).await.ok().and_then(|c| c.timezone);
-    contact.and_then(|z| z.parse().ok()).or_else(|| c.org.timezone.parse().ok()).unwrap_or(cal)
+    reading_tz(contact.as_deref(), &c.org.timezone, cal)
+}
+
+/// [`customer_tz`] from the requester's and the organization's zones in hand.
+pub(crate) fn reading_tz(contact: Option<&str>, org: &str, cal: chrono_tz::Tz) -> chrono_tz::Tz {
+    contact.and_then(|z| z.parse().ok()).or_else(|| org.parse().ok()).unwrap_or(cal)
 }
 
 /// Everything about a ticket's SLA at one instant.
@@ -139,7 +144,6 @@ pub(crate) async fn status(s: &AppState, t: &Ticket) -> ApiResult<Option<SlaStat
     let mut sla = ticket_sla(terms.def, &terms.cal, level, &h, s.now().timestamp_millis());
     let tz = customer_tz(s, t, &customer, terms.cal.tz).await;
     sla.apply_outcomes(&outcomes, &s.policy.version, tz);
-    sla.reword(tz);
     Ok(Some(SlaState { policy_name: terms.name, tz, sla, outcomes, events, customer }))
 }
 
@@ -173,6 +177,5 @@ pub(crate) async fn at(
     let decided: Vec<Outcome> = s.store.outcomes(t.id).await?.into_iter().filter(|o| o.decided_ms <= at_ms).collect();
     let tz = customer_tz(s, t, &customer, terms.cal.tz).await;
     sla.apply_outcomes(&decided, &s.policy.version, tz);
-    sla.reword(tz);
     Ok(Some((terms.name, level, sla)))
 }

@@ -421,7 +421,6 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT sla_alarm_at FROM tickets WHERE id = $1").bind(id).fetch_one(self.r()).await?)
     }
 
-    /// The SLA trigger keys already acted on for a ticket.
     /// Tickets whose first change not yet told to the customer happened at or
     /// before `before_ms`: `(id, since)`, oldest first.
     pub async fn notices_due(&self, before_ms: i64, limit: i64) -> Result<Vec<(i64, i64)>, StoreError> {
@@ -448,6 +447,7 @@ impl Store {
         Ok(())
     }
 
+    /// The SLA trigger keys already acted on for a ticket.
     pub async fn fired_triggers(&self, id: i64) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT trigger_key FROM sla_triggers WHERE ticket_id = $1")
             .bind(id)
