@@ -24,8 +24,8 @@ pub enum AppError {
     PayloadTooLarge(usize),
     /// 415: not JSON.
     UnsupportedMediaType,
-    /// 422: well-formed but invalid; names the field.
-    Invalid { field: String, detail: String },
+    /// 422: well-formed but invalid; names every field at fault (at least one).
+    Invalid(Vec<FieldError>),
     /// 500: logged with its cause, answered without it.
     Internal(String),
 }
@@ -46,7 +46,7 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -54,13 +54,62 @@ pub struct FieldError {
 
 impl AppError {
     pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
-        AppError::Invalid { field: field.into(), detail: detail.into() }
+        AppError::Invalid(vec![FieldError { field: field.into(), message: detail.into() }])
     }
 }
 
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
-        AppError::Invalid { field: e.field, detail: e.message }
+        AppError::invalid(e.field, e.message)
+    }
+}
+
+impl From<Vec<DomainError>> for AppError {
+    fn from(errs: Vec<DomainError>) -> Self {
+        AppError::Invalid(errs.into_iter().map(|e| FieldError { field: e.field, message: e.message }).collect())
+    }
+}
+
+/// Every field error of one request, so one answer names them all: a client
+/// fixes its form once, not once per field. Handlers run each independent
+/// check through it and call [`Checks::finish`] before changing anything.
+#[derive(Debug, Default)]
+pub struct Checks(Vec<FieldError>);
+
+impl Checks {
+    /// The value, or `None` with the field error noted. Errors that are not
+    /// about a field (the store failing, a missing right) pass up at once.
+    pub fn take<T>(&mut self, r: Result<T, impl Into<AppError>>) -> ApiResult<Option<T>> {
+        match r.map_err(Into::into) {
+            Ok(v) => Ok(Some(v)),
+            Err(AppError::Invalid(errs)) => {
+                self.0.extend(errs);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Notes every error of a check that can find several.
+    pub fn all(&mut self, errs: impl IntoIterator<Item = DomainError>) {
+        self.0.extend(errs.into_iter().map(|e| FieldError { field: e.field, message: e.message }));
+    }
+
+    pub fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok` when every check passed, else one 422 naming every field at fault.
+    pub fn finish(self) -> ApiResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self.0))
+        }
     }
 }
 
@@ -120,8 +169,9 @@ impl IntoResponse for AppError {
                 "send the body as JSON with `Content-Type: application/json`".to_string(),
                 None,
             ),
-            AppError::Invalid { field, detail } => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request", detail, Some(field))
+            AppError::Invalid(errs) => {
+                let body = problem(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request", errs);
+                return respond(StatusCode::UNPROCESSABLE_ENTITY, body);
             }
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
@@ -143,13 +193,38 @@ impl IntoResponse for AppError {
             field,
             errors,
         };
-        let mut res = (status, axum::Json(body)).into_response();
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        res
+        respond(status, body)
     }
+}
+
+/// A 422's body: `field` and `detail` are the first error's (for clients that
+/// read one), `errors` lists them all.
+fn problem(status: StatusCode, slug: &str, title: &str, errs: Vec<FieldError>) -> Problem {
+    let detail = match errs.as_slice() {
+        [one] => one.message.clone(),
+        many => format!(
+            "{} fields are invalid: {}",
+            many.len(),
+            many.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+        ),
+    };
+    Problem {
+        kind: format!("urn:triage:problem:{slug}"),
+        title: title.into(),
+        status: status.as_u16(),
+        detail,
+        field: errs.first().map(|e| e.field.clone()),
+        errors: errs,
+    }
+}
+
+fn respond(status: StatusCode, body: Problem) -> Response {
+    let mut res = (status, axum::Json(body)).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    if status == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    res
 }
 
 pub type ApiResult<T> = Result<T, AppError>;

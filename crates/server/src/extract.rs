@@ -68,7 +68,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
                 None => path,
             }
         };
-        AppError::Invalid { field, detail: msg }
+        AppError::invalid(field, msg)
     })
 }
 

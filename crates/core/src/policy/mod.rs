@@ -273,17 +273,25 @@ impl Policy {
     /// Checks custom-field values against their declarations: unknown names and
     /// wrong types are errors naming `custom_fields.NAME`.
     pub fn check_custom_fields(&self, values: &BTreeMap<String, serde_json::Value>) -> Result<(), DomainError> {
+        self.custom_field_errors(values).into_iter().next().map_or(Ok(()), Err)
+    }
+
+    /// Every custom-field value at fault, each named `custom_fields.NAME`.
+    pub fn custom_field_errors(&self, values: &BTreeMap<String, serde_json::Value>) -> Vec<DomainError> {
+        let mut errors = Vec::new();
         for (name, value) in values {
-            let def = self.custom_fields.iter().find(|d| &d.name == name).ok_or_else(|| {
-                let known: Vec<&str> = self.custom_fields.iter().map(|d| d.name.as_str()).collect();
-                DomainError::new(
-                    format!("custom_fields.{name}"),
-                    format!("is not declared in the policy; declared fields: {}", known.join(", ")),
-                )
-            })?;
-            def.check(value)?;
+            match self.custom_fields.iter().find(|d| &d.name == name) {
+                Some(def) => errors.extend(def.check(value).err()),
+                None => {
+                    let known: Vec<&str> = self.custom_fields.iter().map(|d| d.name.as_str()).collect();
+                    errors.push(DomainError::new(
+                        format!("custom_fields.{name}"),
+                        format!("is not declared in the policy; declared fields: {}", known.join(", ")),
+                    ));
+                }
+            }
         }
-        Ok(())
+        errors
     }
 }
 

@@ -33,26 +33,35 @@ pub fn validate_body(s: &str) -> Result<String, DomainError> {
 /// Tags are lower-case words of `a-z 0-9 _ - : .`, at most 50 characters, at most 20 per ticket;
 /// duplicates are dropped and the order kept.
 pub fn validate_tags(tags: &[String]) -> Result<Vec<String>, DomainError> {
+    check_tags(tags).map_err(|mut errs| errs.swap_remove(0))
+}
+
+/// [`validate_tags`] naming every tag at fault (`tags[i]`), not only the first.
+pub fn check_tags(tags: &[String]) -> Result<Vec<String>, Vec<DomainError>> {
     if tags.len() > MAX_TAGS {
-        return Err(DomainError::new("tags", format!("at most {MAX_TAGS} tags")));
+        return Err(vec![DomainError::new("tags", format!("at most {MAX_TAGS} tags"))]);
     }
     let mut out: Vec<String> = Vec::with_capacity(tags.len());
+    let mut errors = Vec::new();
     for (i, t) in tags.iter().enumerate() {
         let t = t.trim().to_lowercase();
         let ok = !t.is_empty()
             && t.len() <= 50
             && t.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-:.".contains(c));
         if !ok {
-            return Err(DomainError::new(
+            errors.push(DomainError::new(
                 format!("tags[{i}]"),
                 "must be 1-50 characters of a-z, 0-9, `_`, `-`, `:` or `.`",
             ));
-        }
-        if !out.contains(&t) {
+        } else if !out.contains(&t) {
             out.push(t);
         }
     }
-    Ok(out)
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -64,6 +73,8 @@ mod tests {
         let t = validate_tags(&["VIP".into(), "vip".into(), "billing-issue".into()]).unwrap();
         assert_eq!(t, ["vip", "billing-issue"]);
         assert_eq!(validate_tags(&["no spaces".into()]).unwrap_err().field, "tags[0]");
+        let all = check_tags(&["ok".into(), "no spaces".into(), "".into()]).unwrap_err();
+        assert_eq!(all.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["tags[1]", "tags[2]"]);
     }
 
     #[test]

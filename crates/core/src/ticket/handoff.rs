@@ -80,8 +80,9 @@ pub fn destination(
     Ok((to_team, to_tier, !down))
 }
 
-/// Checks the hand-off note's two parts: both said, neither a novel.
-pub fn validate_note(tried: &str, needed: &str) -> Result<(String, String), DomainError> {
+/// Checks the hand-off note's two parts: both said, neither a novel. Names
+/// every part at fault.
+pub fn validate_note(tried: &str, needed: &str) -> Result<(String, String), Vec<DomainError>> {
     let check = |field: &str, v: &str| {
         let v = v.trim();
         if v.is_empty() {
@@ -92,7 +93,10 @@ pub fn validate_note(tried: &str, needed: &str) -> Result<(String, String), Doma
         }
         Ok(v.to_string())
     };
-    Ok((check("what_was_tried", tried)?, check("what_is_needed", needed)?))
+    match (check("what_was_tried", tried), check("what_is_needed", needed)) {
+        (Ok(t), Ok(n)) => Ok((t, n)),
+        (t, n) => Err(t.err().into_iter().chain(n.err()).collect()),
+    }
 }
 
 #[cfg(test)]
@@ -121,7 +125,8 @@ mod tests {
         assert!(destination(&to("tier:L2"), Some("t"), Some(Tier::L2)).is_err(), "nowhere to go");
         assert_eq!("upstairs".parse::<HandoffTo>().unwrap_err().field, "to");
         assert!("tier:L9".parse::<HandoffTo>().is_err());
-        assert_eq!(validate_note(" ", "x").unwrap_err().field, "what_was_tried");
-        assert_eq!(validate_note("reset", " ").unwrap_err().field, "what_is_needed");
+        assert_eq!(validate_note(" ", "x").unwrap_err()[0].field, "what_was_tried");
+        assert_eq!(validate_note("reset", " ").unwrap_err()[0].field, "what_is_needed");
+        assert_eq!(validate_note("", "").unwrap_err().len(), 2, "both parts named at once");
     }
 }

@@ -13,7 +13,7 @@ pub use actor::Actor;
 pub use channel::Channel;
 pub use comment::{Comment, CommentKind};
 pub use event::{Event, EventKind};
-pub use fields::{validate_body, validate_subject, validate_tags};
+pub use fields::{check_tags, validate_body, validate_subject, validate_tags};
 pub use handoff::{destination, validate_note, Handoff, HandoffTo};
 pub use prediction::{applied, fill, needs_triage, settle, Driver, FieldPrediction, PredictionState, Predictions};
 pub use status::{Status, TransitionError};

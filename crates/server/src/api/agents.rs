@@ -2,7 +2,7 @@
 
 use super::{envelope, page_request, ListEnvelope, ListParams};
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, Checks};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::extract::State;
@@ -15,19 +15,26 @@ use triage_core::email::Email;
 use triage_core::organization::validate_timezone;
 use utoipa::ToSchema;
 
-fn check(a: &Agent) -> ApiResult<()> {
+/// Stands in for an address that failed its check while the rest are checked.
+fn placeholder_email() -> Email {
+    Email::parse("unchecked@triage.invalid").unwrap_or_else(|_| unreachable!("a valid address"))
+}
+
+/// Every field of an agent at fault, noted in `checks`.
+fn check(a: &Agent, checks: &mut Checks) -> ApiResult<()> {
     if a.name.trim().is_empty() || a.name.chars().count() > 200 {
-        return Err(AppError::invalid("name", "must be 1-200 characters"));
+        checks.fail("name", "must be 1-200 characters");
     }
-    validate_skills(&a.skills)?;
+    checks.take(validate_skills(&a.skills))?;
     if !(0..=1000).contains(&a.capacity) {
-        return Err(AppError::invalid("capacity", "must be between 0 and 1000"));
+        checks.fail("capacity", "must be between 0 and 1000");
     }
     if a.team.trim().is_empty() {
-        return Err(AppError::invalid("team", "must not be empty"));
+        checks.fail("team", "must not be empty");
     }
-    validate_timezone("timezone", &a.timezone)?;
-    a.shift_calendar()?;
+    if checks.take(validate_timezone("timezone", &a.timezone))?.is_some() {
+        checks.take(a.shift_calendar())?;
+    }
     Ok(())
 }
 
@@ -93,7 +100,11 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<AgentSaved>)> {
     caller.require_admin()?;
     let now = s.now();
-    let mut a = Agent::new(req.name.trim(), Email::parse(&req.email)?, now);
+    let mut checks = Checks::default();
+    // A bad address is noted; the stand-in lets the other fields be checked
+    // too and is never saved (finish refuses first).
+    let email = checks.take(Email::parse(&req.email))?;
+    let mut a = Agent::new(req.name.trim(), email.unwrap_or_else(placeholder_email), now);
     a.role = req.role.unwrap_or(a.role);
     a.skills = req.skills;
     a.tier = req.tier.unwrap_or(a.tier);
@@ -102,7 +113,8 @@ pub async fn create(
     a.timezone = req.timezone.unwrap_or(a.timezone);
     a.availability = req.availability.unwrap_or_default();
     a.shifts = req.shifts;
-    check(&a)?;
+    check(&a, &mut checks)?;
+    checks.finish()?;
     let created = s.store.create_agent(&a, now).await?;
     s.routing.refresh(&s).await?;
     Ok((StatusCode::CREATED, Json(saved(&s, created).await?)))
@@ -179,12 +191,15 @@ pub async fn update(
     if let Some(v) = req.name {
         a.name = v.trim().to_string();
     }
+    let mut checks = Checks::default();
     if let Some(v) = &req.email {
-        a.email = Email::parse(v)?;
+        if let Some(e) = checks.take(Email::parse(v))? {
+            a.email = e;
+        }
     }
     if let Some(v) = req.role {
         if a.id == caller.user_id && v != AgentRole::Admin {
-            return Err(AppError::invalid("role", "you cannot take away your own admin role"));
+            checks.fail("role", "you cannot take away your own admin role");
         }
         a.role = v;
     }
@@ -212,7 +227,8 @@ pub async fn update(
     if let Some(v) = req.shifts {
         a.shifts = v;
     }
-    check(&a)?;
+    check(&a, &mut checks)?;
+    checks.finish()?;
     let before = s.store.get_agent(id).await?;
     let saved_agent = s.store.save_agent(&a).await?;
     s.tokens.forget_all();

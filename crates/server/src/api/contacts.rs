@@ -2,7 +2,7 @@
 
 use super::{envelope, page_request, ListEnvelope};
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, Checks};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::extract::State;
@@ -50,10 +50,13 @@ pub async fn create(
     ApiJson(req): ApiJson<ContactCreate>,
 ) -> ApiResult<(StatusCode, Json<Contact>)> {
     caller.require_staff()?;
-    let email = Email::parse(&req.email)?;
-    let name = check_name(&req.name)?;
-    check_org(&s, req.organization_id).await?;
-    let tz = req.timezone.as_deref().map(|t| validate_timezone("timezone", t)).transpose()?;
+    let mut checks = Checks::default();
+    let email = checks.take(Email::parse(&req.email))?;
+    let name = checks.take(check_name(&req.name))?.unwrap_or_default();
+    checks.take(check_org(&s, req.organization_id).await)?;
+    let tz = req.timezone.as_deref().map(|t| checks.take(validate_timezone("timezone", t))).transpose()?.flatten();
+    checks.finish()?;
+    let Some(email) = email else { return Err(AppError::Internal("a checked contact lost its e-mail".into())) };
     let mut c = s.store.create_contact(req.organization_id, &name, &email, s.now()).await?;
     if tz.is_some() {
         c.timezone = tz;
@@ -130,19 +133,23 @@ pub async fn update(
 ) -> ApiResult<Json<Contact>> {
     let mut c = load(&s, &caller, id).await?;
     caller.require_staff()?;
+    let mut checks = Checks::default();
     if let Some(org) = req.organization_id {
-        check_org(&s, org).await?;
+        checks.take(check_org(&s, org).await)?;
         c.organization_id = org;
     }
     if let Some(n) = &req.name {
-        c.name = check_name(n)?;
+        c.name = checks.take(check_name(n))?.unwrap_or_default();
     }
     if let Some(e) = &req.email {
-        c.email = Email::parse(e)?;
+        if let Some(e) = checks.take(Email::parse(e))? {
+            c.email = e;
+        }
     }
     if let Some(tz) = &req.timezone {
-        c.timezone = tz.as_deref().map(|t| validate_timezone("timezone", t)).transpose()?;
+        c.timezone = tz.as_deref().map(|t| checks.take(validate_timezone("timezone", t))).transpose()?.flatten();
     }
+    checks.finish()?;
     let saved = s.store.save_contact(&c).await?;
     s.tokens.forget_all();
     s.contacts.forget_all();

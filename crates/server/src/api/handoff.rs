@@ -2,7 +2,7 @@
 
 use super::tickets::{load_visible, view, TicketView};
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, Checks};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::extract::State;
@@ -41,14 +41,19 @@ pub async fn escalate(
 ) -> ApiResult<Json<TicketView>> {
     let current = load_visible(&s, &caller, id).await?;
     caller.require_staff()?;
-    let to: HandoffTo = req.to.parse()?;
-    let (tried, needed) = validate_note(&req.what_was_tried, &req.what_is_needed)?;
-    if let HandoffTo::Team(team) = &to {
+    let mut checks = Checks::default();
+    let to = checks.take(req.to.parse::<HandoffTo>())?;
+    let note = checks.take(validate_note(&req.what_was_tried, &req.what_is_needed))?;
+    if let Some(HandoffTo::Team(team)) = &to {
         if s.policy.team(team).is_none() && !s.policy.categories.iter().any(|c| &c.team == team) {
             let names: Vec<&str> = s.policy.teams.iter().map(|t| t.name.as_str()).collect();
-            return Err(AppError::invalid("to", format!("no team `{team}`; use one of: {}", names.join(", "))));
+            checks.fail("to", format!("no team `{team}`; use one of: {}", names.join(", ")));
         }
     }
+    checks.finish()?;
+    let (Some(to), Some((tried, needed))) = (to, note) else {
+        return Err(AppError::Internal("a checked hand-off lost its destination".into()));
+    };
     // Never into a void: where nobody works, the nearest tier with an agent, or stay.
     let here = (current.team.clone(), current.tier);
     let (asked_team, asked_tier, up) = destination(&to, here.0.as_deref(), here.1)?;

@@ -3,7 +3,7 @@
 use super::customer_view::{organization_out, OrganizationOut};
 use super::{envelope, page_request, ListEnvelope, ListParams};
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, Checks};
 use crate::extract::{double_option, ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::extract::State;
@@ -69,31 +69,34 @@ async fn resolve_plan(s: &AppState, field: &str, r: &PlanRef) -> ApiResult<Suppo
     Ok(plan)
 }
 
-fn check_segments(s: &AppState, o: &Organization) -> ApiResult<()> {
-    s.policy.check_account_type(&o.account_type)?;
-    s.policy.check_customer_category(&o.customer_category)?;
+/// Every segment and business-impact field at fault, noted in `checks`.
+fn check_segments(s: &AppState, o: &Organization, checks: &mut Checks) -> ApiResult<()> {
+    checks.take(s.policy.check_account_type(&o.account_type))?;
+    checks.take(s.policy.check_customer_category(&o.customer_category))?;
     if let Some(p) = &o.persona {
-        s.policy.check_persona(p)?;
+        checks.take(s.policy.check_persona(p))?;
     }
     if let Some(c) = &o.contract.calendar {
         if s.policy.calendar(c).is_none() {
             let names: Vec<&str> = s.policy.calendars.iter().map(|c| c.name.as_str()).collect();
-            return Err(AppError::invalid(
+            checks.fail(
                 "contract.calendar",
                 format!("no calendar `{c}` in the policy; use one of: {}", names.join(", ")),
-            ));
+            );
         }
     }
     if let Some(sla) = &o.contract.sla_policy {
-        s.policy.check_sla_policy(sla).map_err(|e| AppError::invalid("contract.sla_policy", e.message))?;
+        if let Err(e) = s.policy.check_sla_policy(sla) {
+            checks.fail("contract.sla_policy", e.message);
+        }
     }
     if !o.annual_value.is_finite() || o.annual_value < 0.0 {
-        return Err(AppError::invalid("annual_value", "must be a number >= 0"));
+        checks.fail("annual_value", "must be a number >= 0");
     }
     if o.seats < 0 {
-        return Err(AppError::invalid("seats", "must be >= 0"));
+        checks.fail("seats", "must be >= 0");
     }
-    validate_timezone("timezone", &o.timezone)?;
+    checks.take(validate_timezone("timezone", &o.timezone))?;
     Ok(())
 }
 
@@ -147,8 +150,9 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<OrganizationView>)> {
     caller.require_staff()?;
     let now = s.now();
+    let mut checks = Checks::default();
     let plan = match &req.plan {
-        Some(r) => Some(resolve_plan(&s, "plan", r).await?),
+        Some(r) => checks.take(resolve_plan(&s, "plan", r).await)?,
         None => None,
     };
     // Without a zone of its own, the one its promises are counted in.
@@ -159,7 +163,7 @@ pub async fn create(
     };
     let timezone = req.timezone.clone().or_else(calendar_zone).unwrap_or_else(|| "UTC".into());
     let o = NewOrganization {
-        name: validate_name(&req.name)?,
+        name: checks.take(validate_name(&req.name))?.unwrap_or_default(),
         account_type: req.account_type,
         vip: req.vip,
         customer_category: req
@@ -187,8 +191,9 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    check_segments(&s, &probe)?;
-    check_owner(&s, o.owner_id).await?;
+    check_segments(&s, &probe, &mut checks)?;
+    checks.take(check_owner(&s, o.owner_id).await)?;
+    checks.finish()?;
     let plan = plan.map(|p| (p.id, req.plan_effective_from.unwrap_or(now)));
     let rec = s.store.create_organization(&o, plan, &caller.actor().to_string(), now).await?;
     let plans = s.store.list_plans().await?;
@@ -265,8 +270,9 @@ pub async fn update(
     let rec = load(&s, &caller, id).await?;
     caller.require_staff()?;
     let mut o = rec.org;
+    let mut checks = Checks::default();
     if let Some(n) = &req.name {
-        o.name = validate_name(n)?;
+        o.name = checks.take(validate_name(n))?.unwrap_or_default();
     }
     if let Some(v) = req.account_type {
         o.account_type = v;
@@ -293,10 +299,11 @@ pub async fn update(
         o.timezone = v;
     }
     if let Some(v) = req.owner_id {
-        check_owner(&s, v).await?;
+        checks.take(check_owner(&s, v).await)?;
         o.owner_id = v;
     }
-    check_segments(&s, &o)?;
+    check_segments(&s, &o, &mut checks)?;
+    checks.finish()?;
     let now = s.now();
     let org = s.store.save_organization(&o, now).await?;
     s.orgs.forget_all();

@@ -2,7 +2,7 @@
 
 use super::ListEnvelope;
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, Checks};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::extract::State;
@@ -14,24 +14,26 @@ use triage_core::ticket::Channel;
 use triage_store::NewPlan;
 use utoipa::ToSchema;
 
+/// Every field of a plan at fault, in one answer.
 fn check(s: &AppState, p: &SupportPlan) -> ApiResult<()> {
+    let mut checks = Checks::default();
     if p.name.trim().is_empty() || p.name.len() > 100 {
-        return Err(AppError::invalid("name", "must be 1-100 characters"));
+        checks.fail("name", "must be 1-100 characters");
     }
     if p.price_cents < 0 {
-        return Err(AppError::invalid("price_cents", "must be >= 0"));
+        checks.fail("price_cents", "must be >= 0");
     }
     if p.channels.is_empty() {
-        return Err(AppError::invalid("channels", "a plan needs at least one channel"));
+        checks.fail("channels", "a plan needs at least one channel");
     }
     if !p.priority_boost.is_finite() || !(-100.0..=100.0).contains(&p.priority_boost) {
-        return Err(AppError::invalid("priority_boost", "must be between -100 and 100"));
+        checks.fail("priority_boost", "must be between -100 and 100");
     }
     if p.currency.len() != 3 || !p.currency.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(AppError::invalid("currency", "must be a three-letter ISO 4217 code such as USD"));
+        checks.fail("currency", "must be a three-letter ISO 4217 code such as USD");
     }
-    s.policy.check_sla_policy(&p.sla_policy)?;
-    Ok(())
+    checks.take(s.policy.check_sla_policy(&p.sla_policy))?;
+    checks.finish()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -3,7 +3,7 @@
 use super::customer_view::{ticket_out, TicketOut};
 use super::{envelope, page_request, ListEnvelope};
 use crate::auth::Caller;
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, Checks};
 use crate::extract::{double_option, ApiJson, ApiJsonBytes, ApiPath, ApiQuery};
 use crate::prioritize::{self, Request};
 use crate::state::AppState;
@@ -17,7 +17,7 @@ use triage_core::agent::Tier;
 use triage_core::email::Email;
 use triage_core::priority::{restate, Override};
 use triage_core::ticket::{
-    validate_body, validate_subject, validate_tags, Channel, CustomFields, EventKind, Idempotency, NewTicket, Status,
+    check_tags, validate_body, validate_subject, Channel, CustomFields, EventKind, Idempotency, NewTicket, Status,
     Ticket, TicketPatch,
 };
 use triage_store::{NewEvent, StoreError, TicketFilter};
@@ -136,14 +136,18 @@ pub struct TicketCreate {
 /// policy, and the custom fields declared for customers). Category, impact or
 /// urgency they may not set become their suggestion, returned, for triage;
 /// anything else they may not set is refused, naming the field.
-fn customer_fields_only(s: &AppState, req: &mut TicketCreate) -> ApiResult<BTreeMap<String, String>> {
+fn customer_fields_only(
+    s: &AppState,
+    req: &mut TicketCreate,
+    checks: &mut Checks,
+) -> ApiResult<BTreeMap<String, String>> {
     let rules = &s.policy.customers;
     if !req.tags.is_empty() && !rules.may_set("tags") {
-        return Err(AppError::invalid("tags", "customers cannot set tags"));
+        checks.fail("tags", "customers cannot set tags");
     }
     for k in req.custom_fields.keys() {
         if !s.policy.custom_fields.iter().any(|d| &d.name == k && d.customer) {
-            return Err(AppError::invalid(format!("custom_fields.{k}"), "customers cannot set this field"));
+            checks.fail(format!("custom_fields.{k}"), "customers cannot set this field");
         }
     }
     let mut suggested = BTreeMap::new();
@@ -151,15 +155,27 @@ fn customer_fields_only(s: &AppState, req: &mut TicketCreate) -> ApiResult<BTree
     {
         if value.is_some() && !rules.may_set(field) {
             let v = value.take().unwrap_or_default();
-            match field {
-                "category" => s.policy.check_category(&v)?,
-                "impact" => s.policy.check_impact(&v)?,
-                _ => s.policy.check_urgency(&v)?,
+            let known = match field {
+                "category" => s.policy.check_category(&v),
+                "impact" => s.policy.check_impact(&v),
+                _ => s.policy.check_urgency(&v),
+            };
+            if checks.take(known)?.is_some() {
+                suggested.insert(field.to_string(), v);
             }
-            suggested.insert(field.to_string(), v);
         }
     }
     Ok(suggested)
+}
+
+/// An agent a ticket can be given to: one that exists and is active.
+async fn active_agent(s: &AppState, field: &str, id: i64) -> ApiResult<()> {
+    match s.store.get_agent(id).await {
+        Ok(agent) if agent.active => Ok(()),
+        Ok(_) => Err(AppError::invalid(field, format!("agent {id} is not active"))),
+        Err(StoreError::NotFound) => Err(AppError::invalid(field, format!("no agent has id {id}"))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// An agent's override from a request: a known level and a reason.
@@ -170,10 +186,14 @@ pub(crate) fn requested_override(
     reason: Option<&str>,
 ) -> ApiResult<Option<Override>> {
     let Some(level) = level else { return Ok(None) };
-    s.policy.check_level(level)?;
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty()).ok_or_else(|| {
-        AppError::invalid("priority_reason", "say why you set the priority by hand (it is shown with the priority)")
-    })?;
+    let mut checks = Checks::default();
+    checks.take(s.policy.check_level(level))?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if reason.is_none() {
+        checks.fail("priority_reason", "say why you set the priority by hand (it is shown with the priority)");
+    }
+    checks.finish()?;
+    let reason = reason.unwrap_or_default();
     Ok(Some(Override { level: level.into(), by: caller.actor().to_string(), reason: reason.into() }))
 }
 
@@ -210,41 +230,45 @@ pub async fn create(
         }
     };
 
-    let subject = validate_subject(&req.subject)?;
-    let body = validate_body(&req.body)?;
-    let tags = validate_tags(&req.tags)?;
+    // Every field is checked before any is refused, so one answer names them all.
+    let mut checks = Checks::default();
+    let subject = checks.take(validate_subject(&req.subject))?.unwrap_or_default();
+    let body = checks.take(validate_body(&req.body))?.unwrap_or_default();
+    let tags = checks.take(check_tags(&req.tags))?.unwrap_or_default();
     // How it came in: a token is the API. Staff may record another (a phone call).
     let channel = match (caller.is_staff(), req.channel) {
         (true, c) => c.unwrap_or(Channel::Api),
-        (false, Some(_)) => {
-            return Err(AppError::invalid("channel", "set by how the request comes in; customers cannot choose it"))
+        (false, Some(c)) => {
+            checks.fail("channel", "set by how the request comes in; customers cannot choose it");
+            c
         }
         (false, None) => Channel::Api,
     };
     let mut req = req;
-    let suggested = if caller.is_staff() { BTreeMap::new() } else { customer_fields_only(&s, &mut req)? };
+    let suggested = if caller.is_staff() { BTreeMap::new() } else { customer_fields_only(&s, &mut req, &mut checks)? };
 
     let requester = if caller.is_staff() {
         match (req.requester_id, &req.requester_email) {
-            (Some(id), _) => s.contacts.by_id(&s.store, id).await.map_err(|e| match e {
+            (Some(id), _) => checks.take(s.contacts.by_id(&s.store, id).await.map_err(|e| match e {
                 StoreError::NotFound => AppError::invalid("requester_id", format!("no contact has id {id}")),
                 e => e.into(),
-            })?,
-            (None, Some(email)) => {
-                let email = Email::parse(email).map_err(|e| AppError::invalid("requester_email", e.message))?;
-                s.contacts.by_email(&s.store, &email).await.map_err(|e| match e {
+            }))?,
+            (None, Some(email)) => match Email::parse(email) {
+                Err(e) => {
+                    checks.fail("requester_email", e.message);
+                    None
+                }
+                Ok(email) => checks.take(s.contacts.by_email(&s.store, &email).await.map_err(|e| match e {
                     StoreError::NotFound => AppError::invalid(
                         "requester_email",
                         format!("no contact has e-mail {email}; create the contact first"),
                     ),
                     e => e.into(),
-                })?
-            }
+                }))?,
+            },
             (None, None) => {
-                return Err(AppError::invalid(
-                    "requester_id",
-                    "say who the ticket is for: requester_id or requester_email",
-                ))
+                checks.fail("requester_id", "say who the ticket is for: requester_id or requester_email");
+                None
             }
         }
     } else {
@@ -256,42 +280,42 @@ pub async fn create(
             ("external_id", req.external_id.is_some()),
         ] {
             if set {
-                return Err(AppError::invalid(field, "customers cannot set this field"));
+                checks.fail(field, "customers cannot set this field");
             }
         }
-        s.contacts.by_id(&s.store, caller.user_id).await?
+        Some(s.contacts.by_id(&s.store, caller.user_id).await?)
     };
 
     if let Some(c) = &req.category {
-        s.policy.check_category(c)?;
+        checks.take(s.policy.check_category(c))?;
     }
     if let Some(i) = &req.impact {
-        s.policy.check_impact(i)?;
+        checks.take(s.policy.check_impact(i))?;
     }
     if let Some(u) = &req.urgency {
-        s.policy.check_urgency(u)?;
+        checks.take(s.policy.check_urgency(u))?;
     }
-    s.policy.check_custom_fields(&req.custom_fields)?;
+    checks.all(s.policy.custom_field_errors(&req.custom_fields));
     if let Some(a) = req.assignee_id {
-        match s.store.get_agent(a).await {
-            Ok(agent) if agent.active => {}
-            Ok(_) => return Err(AppError::invalid("assignee_id", format!("agent {a} is not active"))),
-            Err(StoreError::NotFound) => return Err(AppError::invalid("assignee_id", format!("no agent has id {a}"))),
-            Err(e) => return Err(e.into()),
+        checks.take(active_agent(&s, "assignee_id", a).await)?;
+    }
+    let customer = match &requester {
+        Some(r) => Some(prioritize::customer(&s, r.organization_id).await?),
+        None => None,
+    };
+    if let (false, Some(plan)) = (caller.is_staff(), customer.as_ref().and_then(|c| c.plan.as_ref())) {
+        if !plan.channels.contains(&channel) {
+            checks.fail(
+                "channel",
+                format!("your `{}` plan does not include the {} channel", plan.name, channel.as_str()),
+            );
         }
     }
-    let customer = prioritize::customer(&s, requester.organization_id).await?;
-    if !caller.is_staff() {
-        if let Some(plan) = &customer.plan {
-            if !plan.channels.contains(&channel) {
-                return Err(AppError::invalid(
-                    "channel",
-                    format!("your `{}` plan does not include the {} channel", plan.name, channel.as_str()),
-                ));
-            }
-        }
-    }
-    let over = requested_override(&s, &caller, req.priority.as_deref(), req.priority_reason.as_deref())?;
+    let over = checks.take(requested_override(&s, &caller, req.priority.as_deref(), req.priority_reason.as_deref()))?;
+    checks.finish()?;
+    let (Some(requester), Some(customer), Some(over)) = (requester, customer, over) else {
+        return Err(AppError::Internal("a checked ticket lost its requester".into()));
+    };
     let text = prioritize::text_of(&subject, &body);
     // The models read the text: confident predictions fill the fields nobody
     // set, doubtful ones wait for a person (needs triage).
@@ -574,20 +598,53 @@ pub async fn update(
     let current = load_visible(&s, &caller, id).await?;
     caller.require_staff()?;
     let now = s.now();
+    // Every field is checked before any is refused, so one answer names them all.
+    let mut checks = Checks::default();
     let mut patch = TicketPatch {
-        subject: req.subject.as_deref().map(validate_subject).transpose()?,
-        body: req.body.as_deref().map(validate_body).transpose()?,
+        subject: req.subject.as_deref().map(|v| checks.take(validate_subject(v))).transpose()?.flatten(),
+        body: req.body.as_deref().map(|v| checks.take(validate_body(v))).transpose()?.flatten(),
         category: req.category.clone(),
         impact: req.impact.clone(),
         urgency: req.urgency.clone(),
         assignee_id: req.assignee_id,
         team: req.team.clone(),
         tier: req.tier,
-        tags: req.tags.as_deref().map(validate_tags).transpose()?,
+        tags: req.tags.as_deref().map(|v| checks.take(check_tags(v))).transpose()?.flatten(),
         ..Default::default()
     };
     if let Some(Some(c)) = &patch.category {
-        s.policy.check_category(c)?;
+        checks.take(s.policy.check_category(c))?;
+    }
+    if let Some(Some(i)) = &patch.impact {
+        checks.take(s.policy.check_impact(i))?;
+    }
+    if let Some(Some(u)) = &patch.urgency {
+        checks.take(s.policy.check_urgency(u))?;
+    }
+    if let Some(Some(a)) = patch.assignee_id {
+        checks.take(active_agent(&s, "assignee_id", a).await)?;
+    }
+    if let Some(cf) = &req.custom_fields {
+        let mut merged = current.custom_fields.clone();
+        for (k, v) in cf {
+            if v.is_null() {
+                merged.remove(k);
+            } else {
+                merged.insert(k.clone(), v.clone());
+            }
+        }
+        checks.all(s.policy.custom_field_errors(&merged));
+        patch.custom_fields = Some(merged);
+    }
+    let requested = match &req.priority {
+        Some(Some(level)) => {
+            checks.take(requested_override(&s, &caller, Some(level), req.priority_reason.as_deref()))?
+        }
+        Some(None) => Some(None),
+        None => None,
+    };
+    checks.finish()?;
+    if let Some(Some(c)) = &patch.category {
         // A new category routes like intake does: its team at its entry tier,
         // unless the change names them; an assignee of another team lets go.
         if let Some(cat) = s.policy.category(c).filter(|_| current.category.as_deref() != Some(c.as_str())) {
@@ -603,32 +660,6 @@ pub async fn update(
             }
         }
     }
-    if let Some(Some(i)) = &patch.impact {
-        s.policy.check_impact(i)?;
-    }
-    if let Some(Some(u)) = &patch.urgency {
-        s.policy.check_urgency(u)?;
-    }
-    if let Some(Some(a)) = patch.assignee_id {
-        match s.store.get_agent(a).await {
-            Ok(agent) if agent.active => {}
-            Ok(_) => return Err(AppError::invalid("assignee_id", format!("agent {a} is not active"))),
-            Err(StoreError::NotFound) => return Err(AppError::invalid("assignee_id", format!("no agent has id {a}"))),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    if let Some(cf) = &req.custom_fields {
-        let mut merged = current.custom_fields.clone();
-        for (k, v) in cf {
-            if v.is_null() {
-                merged.remove(k);
-            } else {
-                merged.insert(k.clone(), v.clone());
-            }
-        }
-        s.policy.check_custom_fields(&merged)?;
-        patch.custom_fields = Some(merged);
-    }
     let reason = req.reason.clone().filter(|r| !r.trim().is_empty());
     let status = req.status;
     let mut labelled: Vec<&str> =
@@ -639,11 +670,6 @@ pub async fn update(
     if let Some(cf) = &req.custom_fields {
         labelled.extend(cf.keys().map(String::as_str));
     }
-    let requested = match &req.priority {
-        Some(Some(level)) => Some(requested_override(&s, &caller, Some(level), req.priority_reason.as_deref())?),
-        Some(None) => Some(None),
-        None => None,
-    };
     let customer = prioritize::customer(&s, current.organization_id).await?;
     let replies = prioritize::customer_replies(&s, id).await?;
     let due = crate::sla::due_at(&s, &customer, &current).await?;

@@ -2,7 +2,7 @@
 
 use super::ListEnvelope;
 use crate::auth::{generate_token, hash_token, Caller};
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, Checks};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::extract::State;
@@ -88,8 +88,13 @@ pub async fn create(
     ApiJson(req): ApiJson<TokenCreate>,
 ) -> ApiResult<(StatusCode, Json<NewToken>)> {
     caller.require_admin()?;
-    let role: TokenRole = req.role.parse().map_err(|e: String| AppError::invalid("role", e))?;
-    let email = Email::parse(&req.user).map_err(|e| AppError::invalid("user", e.message))?;
+    let mut checks = Checks::default();
+    let role = checks.take(req.role.parse::<TokenRole>().map_err(|e: String| AppError::invalid("role", e)))?;
+    let email = checks.take(Email::parse(&req.user).map_err(|e| AppError::invalid("user", e.message)))?;
+    checks.finish()?;
+    let (Some(role), Some(email)) = (role, email) else {
+        return Err(AppError::Internal("a checked token request lost its role".into()));
+    };
     let user_id = resolve_user(&s, role, &email).await?;
     let token = generate_token();
     let rec = s.store.create_token(&hash_token(&token), role, user_id, &req.label, s.now()).await?;

@@ -43,6 +43,127 @@ async fn invalid_bodies_name_the_field_at_fault(b: Backend) {
 }
 both!(invalid_bodies_name_the_field_at_fault);
 
+/// The fields a 422 names, in order.
+fn fields_of(problem: &serde_json::Value) -> Vec<String> {
+    problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect()
+}
+
+async fn one_answer_names_every_field_at_fault(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    let (_, customer) = app.customer(org, "c@acme.example").await;
+    let (agent, _) = app.agent("a@triage.example").await;
+
+    // A ticket with five things wrong, from staff: all five in one answer.
+    let r = app
+        .post(
+            "/api/v1/tickets",
+            ADMIN_TOKEN,
+            json!({"subject": " ", "body": "", "requester_email": "nobody@acme.example",
+                   "tags": ["ok", "has space", ""], "category": "plumbing", "urgency": "whenever",
+                   "custom_fields": {"affected_users": "many", "colour": "red"},
+                   "priority": "P9", "assignee_id": 9999}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    let fields = fields_of(&r.body);
+    for f in [
+        "subject",
+        "body",
+        "tags[1]",
+        "tags[2]",
+        "requester_email",
+        "category",
+        "urgency",
+        "custom_fields.affected_users",
+        "custom_fields.colour",
+        "assignee_id",
+        "priority",
+        "priority_reason",
+    ] {
+        assert!(fields.contains(&f.to_string()), "{f} missing from {fields:?}");
+    }
+    assert_eq!(r.body["field"], "subject", "the first error is also `field`, for one-error clients");
+    assert!(r.body["detail"].as_str().unwrap().starts_with(&format!("{} fields are invalid", fields.len())));
+
+    // A customer setting what staff set, on a bad ticket: every refusal named.
+    let r = app
+        .post(
+            "/api/v1/tickets",
+            &customer,
+            json!({"subject": "", "body": "b", "channel": "phone", "assignee_id": agent, "priority": "P1"}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    let fields = fields_of(&r.body);
+    for f in ["subject", "channel", "assignee_id", "priority"] {
+        assert!(fields.contains(&f.to_string()), "{f} missing from {fields:?}");
+    }
+
+    // A change to a ticket: every field, and nothing changed.
+    let t = app.ticket(ADMIN_TOKEN, json!({"subject": "s", "body": "b", "requester_email": "c@acme.example"})).await;
+    let id = t["id"].as_i64().unwrap();
+    let r = app
+        .patch(
+            &format!("/api/v1/tickets/{id}"),
+            ADMIN_TOKEN,
+            json!({"subject": "", "impact": "huge", "tags": ["UPPER ok?"], "assignee_id": 9999}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert_eq!(fields_of(&r.body), ["subject", "tags[0]", "impact", "assignee_id"]);
+    let after = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await;
+    assert_eq!(after.body["subject"], "s", "a refused change changes nothing");
+
+    // Organizations, contacts, agents and plans answer the same way.
+    let r = app
+        .post(
+            "/api/v1/organizations",
+            ADMIN_TOKEN,
+            json!({"name": "", "account_type": "galactic", "seats": -1, "annual_value": -5.0,
+                   "timezone": "Mars/Olympus", "owner_id": 9999}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    let fields = fields_of(&r.body);
+    for f in ["name", "account_type", "seats", "annual_value", "timezone", "owner_id"] {
+        assert!(fields.contains(&f.to_string()), "{f} missing from {fields:?}");
+    }
+    let r = app
+        .post(
+            "/api/v1/contacts",
+            ADMIN_TOKEN,
+            json!({"organization_id": 9999, "name": "", "email": "not-an-address", "timezone": "Nowhere"}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert_eq!(fields_of(&r.body), ["email", "name", "organization_id", "timezone"]);
+    let r = app
+        .post(
+            "/api/v1/agents",
+            ADMIN_TOKEN,
+            json!({"name": "", "email": "bad", "team": " ", "capacity": -1, "timezone": "Nowhere"}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    assert_eq!(fields_of(&r.body), ["email", "name", "capacity", "team", "timezone"]);
+    let r = app
+        .post(
+            "/api/v1/plans",
+            ADMIN_TOKEN,
+            json!({"name": "", "price_cents": -1, "currency": "usd", "channels": [], "sla_policy": "none"}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422, "{}", r.body);
+    let fields = fields_of(&r.body);
+    for f in ["name", "price_cents", "channels", "currency", "sla_policy"] {
+        assert!(fields.contains(&f.to_string()), "{f} missing from {fields:?}");
+    }
+    let r = app.get("/api/v1/tickets", ADMIN_TOKEN).await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "no refused request stored a ticket");
+}
+both!(one_answer_names_every_field_at_fault);
+
 async fn malformed_requests_are_refused_before_any_work(b: Backend) {
     let app = TestApp::spawn(b).await;
     let raw = |body: Vec<u8>, ctype: &'static str| {
