@@ -112,7 +112,7 @@ impl Skill {
 pub struct Agent {
     pub id: i64,
     pub name: String,
-    #[schema(value_type = String, format = "email")]
+    #[schema(value_type = String)]
     pub email: Email,
     pub role: AgentRole,
     pub skills: Vec<Skill>,

@@ -10,7 +10,7 @@ pub struct Contact {
     pub id: i64,
     pub organization_id: i64,
     pub name: String,
-    #[schema(value_type = String, format = "email")]
+    #[schema(value_type = String)]
     pub email: Email,
     /// IANA time zone their promises are written in (none: the organization's).
     pub timezone: Option<String>,

@@ -8,15 +8,30 @@ use std::fmt;
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
+/// An address as the API description publishes it (see [`crate::text`]): a
+/// dot-atom before the @, dot-separated host labels after it; at most 254
+/// characters (the `maxLength` beside it).
+pub const EMAIL_PATTERN: &str = concat!(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*",
+    r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+);
+pub const MAX_EMAIL_CHARS: usize = 254;
+
 impl Email {
     /// Accepts `local@domain.tld`-shaped addresses, trimmed and lower-cased.
     /// Deliberately simple: login names must be unambiguous, not RFC 5322-complete.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let s = raw.trim().to_lowercase();
+        Self::parse_exact(raw.trim())
+    }
+
+    /// [`Email::parse`] without the trimming: what the API takes, exactly
+    /// [`EMAIL_PATTERN`] (one final newline aside, see [`crate::text`]).
+    pub fn parse_exact(raw: &str) -> Result<Self, DomainError> {
         let err = |m: &str| Err(DomainError::new("email", m));
-        if s.len() > 254 {
+        if raw.chars().count() > MAX_EMAIL_CHARS {
             return err("is longer than 254 characters");
         }
+        let s = crate::text::without_final_newline(raw).to_ascii_lowercase();
         let Some((local, domain)) = s.split_once('@') else {
             return err("must look like name@example.com");
         };
@@ -31,9 +46,10 @@ impl Email {
         }
         // What mail servers route (RFC 5321, ASCII): a dot-atom before the @, a
         // host name of dot-separated labels after it. Unicode addresses (RFC
-        // 6531) are not taken: a login must be unambiguous.
+        // 6531) are not taken: a login must be unambiguous. (RFC 5321's 64
+        // characters before the @ are not enforced: a pattern cannot say it.)
         let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
-        if local.len() > 64 || local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
             return err("has an invalid part before the @");
         }
         if !local.chars().all(|c| atext(c) || c == '.') {

@@ -19,6 +19,7 @@ pub mod report;
 pub mod routing;
 pub mod sentiment;
 pub mod sla;
+pub mod text;
 pub mod ticket;
 
 pub use error::DomainError;

@@ -75,16 +75,13 @@ pub fn upcoming_plan(changes: &[PlanChange], at: DateTime<Utc>) -> Option<&PlanC
     changes.iter().filter(|c| c.effective_from > at).min_by_key(|c| (c.effective_from, c.id))
 }
 
-/// Checks an organization's name: non-empty, at most 200 characters.
+/// The longest name of an organization, contact or agent.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Checks a name (an organization's, a contact's, an agent's): one line
+/// ([`crate::text::ONE_LINE`]) of at most 200 characters; returned trimmed.
 pub fn validate_name(name: &str) -> Result<String, DomainError> {
-    let n = name.trim();
-    if n.is_empty() {
-        return Err(DomainError::new("name", "must not be empty"));
-    }
-    if n.chars().count() > 200 {
-        return Err(DomainError::new("name", "must be at most 200 characters"));
-    }
-    Ok(n.to_string())
+    crate::text::check_line(name, MAX_NAME_CHARS).map(str::to_string).map_err(|m| DomainError::new("name", m))
 }
 
 /// Checks an IANA time zone name such as `Europe/Berlin`.

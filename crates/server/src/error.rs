@@ -20,6 +20,11 @@ pub enum AppError {
     NotFound,
     /// 409: conflicts with stored state.
     Conflict(String),
+    /// 409: a well-formed field the stored state refuses: it names a record
+    /// that is not there (or retired, or inactive), or asks for a step the
+    /// record's state does not allow (a closed ticket is final). The same
+    /// request can succeed once the state changes, which a 422 cannot.
+    Refused(Vec<FieldError>),
     /// 413: body too large.
     PayloadTooLarge(usize),
     /// 415: not JSON.
@@ -58,6 +63,12 @@ impl AppError {
     }
 }
 
+impl AppError {
+    pub fn refused(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        AppError::Refused(vec![FieldError { field: field.into(), message: detail.into() }])
+    }
+}
+
 impl From<DomainError> for AppError {
     fn from(e: DomainError) -> Self {
         AppError::invalid(e.field, e.message)
@@ -74,7 +85,10 @@ impl From<Vec<DomainError>> for AppError {
 /// fixes its form once, not once per field. Handlers run each independent
 /// check through it and call [`Checks::finish`] before changing anything.
 #[derive(Debug, Default)]
-pub struct Checks(Vec<FieldError>);
+pub struct Checks {
+    invalid: Vec<FieldError>,
+    refused: Vec<FieldError>,
+}
 
 impl Checks {
     /// The value, or `None` with the field error noted. Errors that are not
@@ -83,7 +97,11 @@ impl Checks {
         match r.map_err(Into::into) {
             Ok(v) => Ok(Some(v)),
             Err(AppError::Invalid(errs)) => {
-                self.0.extend(errs);
+                self.invalid.extend(errs);
+                Ok(None)
+            }
+            Err(AppError::Refused(errs)) => {
+                self.refused.extend(errs);
                 Ok(None)
             }
             Err(e) => Err(e),
@@ -92,23 +110,28 @@ impl Checks {
 
     /// Notes every error of a check that can find several.
     pub fn all(&mut self, errs: impl IntoIterator<Item = DomainError>) {
-        self.0.extend(errs.into_iter().map(|e| FieldError { field: e.field, message: e.message }));
+        self.invalid.extend(errs.into_iter().map(|e| FieldError { field: e.field, message: e.message }));
     }
 
     pub fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), message: message.into() });
+        self.invalid.push(FieldError { field: field.into(), message: message.into() });
     }
 
-    pub fn is_clean(&self) -> bool {
-        self.0.is_empty()
+    /// Notes a field the stored state refuses (a 409, see [`AppError::Refused`]).
+    pub fn refuse(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.refused.push(FieldError { field: field.into(), message: message.into() });
     }
 
-    /// `Ok` when every check passed, else one 422 naming every field at fault.
+    /// `Ok` when every check passed; else one 422 naming every invalid field,
+    /// or, when every field is valid but the stored state refuses some, one
+    /// 409 naming those.
     pub fn finish(self) -> ApiResult<()> {
-        if self.0.is_empty() {
-            Ok(())
+        if !self.invalid.is_empty() {
+            Err(AppError::Invalid(self.invalid))
+        } else if !self.refused.is_empty() {
+            Err(AppError::Refused(self.refused))
         } else {
-            Err(AppError::Invalid(self.0))
+            Ok(())
         }
     }
 }
@@ -173,6 +196,10 @@ impl IntoResponse for AppError {
                 let body = problem(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request", errs);
                 return respond(StatusCode::UNPROCESSABLE_ENTITY, body);
             }
+            AppError::Refused(errs) => {
+                let body = problem(StatusCode::CONFLICT, "conflict", "Conflict with the current state", errs);
+                return respond(StatusCode::CONFLICT, body);
+            }
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (
@@ -197,7 +224,7 @@ impl IntoResponse for AppError {
     }
 }
 
-/// A 422's body: `field` and `detail` are the first error's (for clients that
+/// A 422's or field 409's body: `field` and `detail` are the first error's (for clients that
 /// read one), `errors` lists them all.
 fn problem(status: StatusCode, slug: &str, title: &str, errs: Vec<FieldError>) -> Problem {
     let detail = match errs.as_slice() {

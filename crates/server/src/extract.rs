@@ -51,7 +51,42 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJsonBytes<T> {
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    match serde_path_to_error::deserialize(de) {
+        Ok(v) => Ok(v),
+        // JSON Schema counts `3.0` as the integer 3 and so do we: a body
+        // refused for its shape is read again with its whole numbers made
+        // integers, when it has any (only then: the common body is read once).
+        Err(e) if !e.inner().is_syntax() && !e.inner().is_eof() => {
+            let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(bytes) else { return Err(json_error(e)) };
+            if !whole_numbers(&mut value) {
+                return Err(json_error(e));
+            }
+            serde_path_to_error::deserialize(value).map_err(json_error)
+        }
+        Err(e) => Err(json_error(e)),
+    }
+}
+
+/// Floats without a fraction, within i64, become integers; true when one did.
+fn whole_numbers(v: &mut serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            match n.as_f64().filter(|x| x.fract() == 0.0 && x.abs() < 9.2e18) {
+                Some(x) => {
+                    *v = serde_json::Value::from(x as i64);
+                    true
+                }
+                None => false,
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().map(whole_numbers).fold(false, |any, changed| any | changed),
+        serde_json::Value::Object(m) => m.values_mut().map(whole_numbers).fold(false, |any, changed| any | changed),
+        _ => false,
+    }
+}
+
+fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> AppError {
+    {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let msg = strip_position(&inner.to_string());
@@ -69,7 +104,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             }
         };
         AppError::invalid(field, msg)
-    })
+    }
 }
 
 fn strip_position(msg: &str) -> String {

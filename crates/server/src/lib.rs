@@ -32,6 +32,8 @@ use tower_http::trace::TraceLayer;
 /// The whole application, ready to serve (tests call it without a socket too).
 pub fn app(state: AppState) -> Router {
     let (api, openapi) = api::router();
+    let mut openapi = serde_json::to_value(&openapi).expect("the API description is JSON");
+    api::openapi_rules::constrain(&mut openapi, &state.policy);
     let openapi = Arc::new(openapi);
     api.route(
         "/api/v1/openapi.json",

@@ -307,7 +307,7 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
         None => Channel::Import,
     };
     let tags: Vec<String> = match f.get("tags") {
-        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(|t| t.trim().to_string())).collect(),
         Some(Value::String(s)) => s.split(';').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect(),
         _ => vec![],
     };

@@ -47,14 +47,17 @@ impl CustomFieldDef {
         let field = format!("custom_fields.{}", self.name);
         let err = |m: String| Err(DomainError::new(field.clone(), m));
         let number = match (&self.kind, v) {
-            (CustomFieldType::Int, serde_json::Value::Number(n)) if n.is_i64() => n.as_f64(),
+            // Whole numbers as JSON Schema counts them: `3` and `3.0` alike.
+            (CustomFieldType::Int, serde_json::Value::Number(n)) if n.as_f64().is_some_and(|x| x.fract() == 0.0) => {
+                n.as_f64()
+            }
             (CustomFieldType::Int, _) => return err("must be a whole number".into()),
             (CustomFieldType::Float, serde_json::Value::Number(n)) => n.as_f64(),
             (CustomFieldType::Float, _) => return err("must be a number".into()),
             (CustomFieldType::Bool, serde_json::Value::Bool(_)) => None,
             (CustomFieldType::Bool, _) => return err("must be true or false".into()),
-            (CustomFieldType::String, serde_json::Value::String(s)) if s.len() <= 1000 => None,
-            (CustomFieldType::String, _) => return err("must be a string of at most 1000 bytes".into()),
+            (CustomFieldType::String, serde_json::Value::String(s)) if s.chars().count() <= 1000 => None,
+            (CustomFieldType::String, _) => return err("must be a string of at most 1000 characters".into()),
             (CustomFieldType::Enum, serde_json::Value::String(s)) if self.values.contains(s) => None,
             (CustomFieldType::Enum, _) => return err(format!("must be one of: {}", self.values.join(", "))),
         };

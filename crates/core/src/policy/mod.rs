@@ -226,6 +226,18 @@ impl Policy {
         self.teams.iter().find(|t| t.name == name)
     }
 
+    /// Every team tickets can be routed to: those declared and those the
+    /// categories name, each once, declared first.
+    pub fn team_names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self.teams.iter().map(|t| t.name.as_str()).collect();
+        for c in &self.categories {
+            if !out.contains(&c.team.as_str()) {
+                out.push(&c.team);
+            }
+        }
+        out
+    }
+
     pub fn sla_policy(&self, name: &str) -> Option<&SlaPolicyDef> {
         self.sla_policies.iter().find(|p| p.name == name)
     }

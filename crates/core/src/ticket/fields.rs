@@ -1,37 +1,27 @@
 //! Checks of free-text ticket fields: subject, body and tags.
 
+use crate::text::{check_line, check_text, without_final_newline};
 use crate::DomainError;
 
 pub const MAX_SUBJECT_CHARS: usize = 250;
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub const MAX_BODY_CHARS: usize = 65_536;
 pub const MAX_TAGS: usize = 20;
+/// One tag, as the API description publishes it (see [`crate::text`]).
+pub const TAG_PATTERN: &str = r"^[A-Za-z0-9_:.-]{1,50}$";
 
+/// A subject: one line ([`crate::text::ONE_LINE`]) of at most 250 characters; stored trimmed.
 pub fn validate_subject(s: &str) -> Result<String, DomainError> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err(DomainError::new("subject", "must not be empty"));
-    }
-    if s.chars().count() > MAX_SUBJECT_CHARS {
-        return Err(DomainError::new("subject", format!("must be at most {MAX_SUBJECT_CHARS} characters")));
-    }
-    if s.chars().any(|c| c.is_control()) {
-        return Err(DomainError::new("subject", "must be one line without control characters"));
-    }
-    Ok(s.to_string())
+    check_line(s, MAX_SUBJECT_CHARS).map(str::to_string).map_err(|m| DomainError::new("subject", m))
 }
 
+/// A body: not blank, at most 65,536 characters; stored as written.
 pub fn validate_body(s: &str) -> Result<String, DomainError> {
-    if s.trim().is_empty() {
-        return Err(DomainError::new("body", "must not be empty"));
-    }
-    if s.len() > MAX_BODY_BYTES {
-        return Err(DomainError::new("body", format!("must be at most {MAX_BODY_BYTES} bytes")));
-    }
+    check_text(s, MAX_BODY_CHARS).map_err(|m| DomainError::new("body", m))?;
     Ok(s.to_string())
 }
 
-/// Tags are lower-case words of `a-z 0-9 _ - : .`, at most 50 characters, at most 20 per ticket;
-/// duplicates are dropped and the order kept.
+/// Tags are words of `A-Z a-z 0-9 _ - : .` ([`TAG_PATTERN`]), stored lower-case,
+/// at most 50 characters, at most 20 per ticket; duplicates are dropped and the order kept.
 pub fn validate_tags(tags: &[String]) -> Result<Vec<String>, DomainError> {
     check_tags(tags).map_err(|mut errs| errs.swap_remove(0))
 }
@@ -44,14 +34,14 @@ pub fn check_tags(tags: &[String]) -> Result<Vec<String>, Vec<DomainError>> {
     let mut out: Vec<String> = Vec::with_capacity(tags.len());
     let mut errors = Vec::new();
     for (i, t) in tags.iter().enumerate() {
-        let t = t.trim().to_lowercase();
+        let t = without_final_newline(t).to_ascii_lowercase();
         let ok = !t.is_empty()
             && t.len() <= 50
             && t.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-:.".contains(c));
         if !ok {
             errors.push(DomainError::new(
                 format!("tags[{i}]"),
-                "must be 1-50 characters of a-z, 0-9, `_`, `-`, `:` or `.`",
+                "must be 1-50 characters of A-Z, a-z, 0-9, `_`, `-`, `:` or `.`",
             ));
         } else if !out.contains(&t) {
             out.push(t);
@@ -82,6 +72,7 @@ mod tests {
         assert!(validate_subject("  ").is_err());
         assert!(validate_subject("a\nb").is_err());
         assert_eq!(validate_subject(" Hello ").unwrap(), "Hello");
+        assert!(validate_body(&"é".repeat(MAX_BODY_CHARS)).is_ok(), "characters, not bytes");
         assert!(validate_subject(&"x".repeat(251)).is_err());
     }
 }

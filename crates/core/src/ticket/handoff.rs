@@ -18,6 +18,7 @@ pub enum HandoffTo {
 impl std::str::FromStr for HandoffTo {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, DomainError> {
+        let s = crate::text::without_final_newline(s);
         match s {
             "next_tier" => Ok(HandoffTo::NextTier),
             "previous_tier" => Ok(HandoffTo::PreviousTier),
@@ -25,8 +26,8 @@ impl std::str::FromStr for HandoffTo {
                 if let Some(t) = s.strip_prefix("tier:") {
                     return t.parse::<Tier>().map(HandoffTo::Tier).map_err(|e| DomainError::new("to", e.message));
                 }
-                if let Some(t) = s.strip_prefix("team:").filter(|t| !t.trim().is_empty()) {
-                    return Ok(HandoffTo::Team(t.trim().to_string()));
+                if let Some(t) = s.strip_prefix("team:").filter(|t| !t.is_empty()) {
+                    return Ok(HandoffTo::Team(t.to_string()));
                 }
                 Err(DomainError::new(
                     "to",
@@ -80,18 +81,20 @@ pub fn destination(
     Ok((to_team, to_tier, !down))
 }
 
+/// The longest part of a hand-off note.
+pub const MAX_NOTE_CHARS: usize = 5_000;
+
 /// Checks the hand-off note's two parts: both said, neither a novel. Names
 /// every part at fault.
 pub fn validate_note(tried: &str, needed: &str) -> Result<(String, String), Vec<DomainError>> {
     let check = |field: &str, v: &str| {
-        let v = v.trim();
-        if v.is_empty() {
+        if crate::text::is_blank(v) {
             return Err(DomainError::new(field, "say it: the receiving side starts from this note"));
         }
-        if v.chars().count() > 5_000 {
+        if crate::text::chars(v) > MAX_NOTE_CHARS {
             return Err(DomainError::new(field, "must be at most 5,000 characters"));
         }
-        Ok(v.to_string())
+        Ok(v.trim().to_string())
     };
     match (check("what_was_tried", tried), check("what_is_needed", needed)) {
         (Ok(t), Ok(n)) => Ok((t, n)),

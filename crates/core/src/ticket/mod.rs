@@ -13,8 +13,11 @@ pub use actor::Actor;
 pub use channel::Channel;
 pub use comment::{Comment, CommentKind};
 pub use event::{Event, EventKind};
-pub use fields::{check_tags, validate_body, validate_subject, validate_tags};
-pub use handoff::{destination, validate_note, Handoff, HandoffTo};
+pub use fields::{
+    check_tags, validate_body, validate_subject, validate_tags, MAX_BODY_CHARS, MAX_SUBJECT_CHARS, MAX_TAGS,
+    TAG_PATTERN,
+};
+pub use handoff::{destination, validate_note, Handoff, HandoffTo, MAX_NOTE_CHARS};
 pub use prediction::{applied, fill, needs_triage, settle, Driver, FieldPrediction, PredictionState, Predictions};
 pub use status::{Status, TransitionError};
 

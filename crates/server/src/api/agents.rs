@@ -1,5 +1,6 @@
 //! Agents: support staff. Admins manage them; agents can read the roster.
 
+use super::openapi_rules::MAX_SKILL_CHARS;
 use super::{envelope, page_request, ListEnvelope, ListParams};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError, Checks};
@@ -10,27 +11,47 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use triage_core::agent::{validate_skills, Agent, AgentRole, Availability, Skill, Tier};
+use triage_core::agent::{Agent, AgentRole, Availability, Skill, Tier};
 use triage_core::email::Email;
-use triage_core::organization::validate_timezone;
+use triage_core::organization::{validate_name, validate_timezone};
+use triage_core::text::check_line;
+
+/// The longest team name.
+pub(crate) const MAX_TEAM_CHARS: usize = 100;
 use utoipa::ToSchema;
 
 /// Stands in for an address that failed its check while the rest are checked.
 fn placeholder_email() -> Email {
-    Email::parse("unchecked@triage.invalid").unwrap_or_else(|_| unreachable!("a valid address"))
+    Email::parse_exact("unchecked@triage.invalid").unwrap_or_else(|_| unreachable!("a valid address"))
 }
 
-/// Every field of an agent at fault, noted in `checks`.
-fn check(a: &Agent, checks: &mut Checks) -> ApiResult<()> {
-    if a.name.trim().is_empty() || a.name.chars().count() > 200 {
-        checks.fail("name", "must be 1-200 characters");
+/// Every field of an agent at fault, noted in `checks`; the name and team
+/// are then kept trimmed.
+fn check(a: &mut Agent, checks: &mut Checks) -> ApiResult<()> {
+    if let Some(name) = checks.take(validate_name(&a.name))? {
+        a.name = name;
     }
-    checks.take(validate_skills(&a.skills))?;
+    // A skill named twice: the last entry counts (a list cannot say "no name
+    // twice" in a schema, so the API takes it and keeps one).
+    let mut skills: Vec<Skill> = Vec::with_capacity(a.skills.len());
+    for (i, mut s) in std::mem::take(&mut a.skills).into_iter().enumerate() {
+        match check_line(&s.name, MAX_SKILL_CHARS) {
+            Ok(n) => s.name = n.to_string(),
+            Err(m) => checks.fail(format!("skills[{i}].name"), m),
+        }
+        if !(1..=5).contains(&s.proficiency) {
+            checks.fail(format!("skills[{i}].proficiency"), "must be between 1 and 5");
+        }
+        skills.retain(|o| o.name != s.name);
+        skills.push(s);
+    }
+    a.skills = skills;
     if !(0..=1000).contains(&a.capacity) {
         checks.fail("capacity", "must be between 0 and 1000");
     }
-    if a.team.trim().is_empty() {
-        checks.fail("team", "must not be empty");
+    match check_line(&a.team, MAX_TEAM_CHARS) {
+        Ok(team) => a.team = team.to_string(),
+        Err(m) => checks.fail("team", m),
     }
     if checks.take(validate_timezone("timezone", &a.timezone))?.is_some() {
         checks.take(a.shift_calendar())?;
@@ -103,8 +124,8 @@ pub async fn create(
     let mut checks = Checks::default();
     // A bad address is noted; the stand-in lets the other fields be checked
     // too and is never saved (finish refuses first).
-    let email = checks.take(Email::parse(&req.email))?;
-    let mut a = Agent::new(req.name.trim(), email.unwrap_or_else(placeholder_email), now);
+    let email = checks.take(Email::parse_exact(&req.email))?;
+    let mut a = Agent::new(req.name, email.unwrap_or_else(placeholder_email), now);
     a.role = req.role.unwrap_or(a.role);
     a.skills = req.skills;
     a.tier = req.tier.unwrap_or(a.tier);
@@ -113,7 +134,7 @@ pub async fn create(
     a.timezone = req.timezone.unwrap_or(a.timezone);
     a.availability = req.availability.unwrap_or_default();
     a.shifts = req.shifts;
-    check(&a, &mut checks)?;
+    check(&mut a, &mut checks)?;
     checks.finish()?;
     let created = s.store.create_agent(&a, now).await?;
     s.routing.refresh(&s).await?;
@@ -189,17 +210,17 @@ pub async fn update(
         ));
     }
     if let Some(v) = req.name {
-        a.name = v.trim().to_string();
+        a.name = v;
     }
     let mut checks = Checks::default();
     if let Some(v) = &req.email {
-        if let Some(e) = checks.take(Email::parse(v))? {
+        if let Some(e) = checks.take(Email::parse_exact(v))? {
             a.email = e;
         }
     }
     if let Some(v) = req.role {
         if a.id == caller.user_id && v != AgentRole::Admin {
-            checks.fail("role", "you cannot take away your own admin role");
+            checks.refuse("role", "you cannot take away your own admin role");
         }
         a.role = v;
     }
@@ -227,7 +248,7 @@ pub async fn update(
     if let Some(v) = req.shifts {
         a.shifts = v;
     }
-    check(&a, &mut checks)?;
+    check(&mut a, &mut checks)?;
     checks.finish()?;
     let before = s.store.get_agent(id).await?;
     let saved_agent = s.store.save_agent(&a).await?;

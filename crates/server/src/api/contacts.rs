@@ -16,17 +16,13 @@ use triage_store::StoreError;
 use utoipa::ToSchema;
 
 fn check_name(name: &str) -> ApiResult<String> {
-    let n = name.trim();
-    if n.is_empty() || n.chars().count() > 200 {
-        return Err(AppError::invalid("name", "must be 1-200 characters"));
-    }
-    Ok(n.to_string())
+    Ok(triage_core::organization::validate_name(name)?)
 }
 
 async fn check_org(s: &AppState, org: i64) -> ApiResult<()> {
     match s.store.get_organization(org).await {
         Ok(_) => Ok(()),
-        Err(StoreError::NotFound) => Err(AppError::invalid("organization_id", format!("no organization has id {org}"))),
+        Err(StoreError::NotFound) => Err(AppError::refused("organization_id", format!("no organization has id {org}"))),
         Err(e) => Err(e.into()),
     }
 }
@@ -51,7 +47,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Contact>)> {
     caller.require_staff()?;
     let mut checks = Checks::default();
-    let email = checks.take(Email::parse(&req.email))?;
+    let email = checks.take(Email::parse_exact(&req.email))?;
     let name = checks.take(check_name(&req.name))?.unwrap_or_default();
     checks.take(check_org(&s, req.organization_id).await)?;
     let tz = req.timezone.as_deref().map(|t| checks.take(validate_timezone("timezone", t))).transpose()?.flatten();
@@ -142,7 +138,7 @@ pub async fn update(
         c.name = checks.take(check_name(n))?.unwrap_or_default();
     }
     if let Some(e) = &req.email {
-        if let Some(e) = checks.take(Email::parse(e))? {
+        if let Some(e) = checks.take(Email::parse_exact(e))? {
             c.email = e;
         }
     }

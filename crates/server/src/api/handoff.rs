@@ -56,7 +56,8 @@ pub async fn escalate(
     };
     // Never into a void: where nobody works, the nearest tier with an agent, or stay.
     let here = (current.team.clone(), current.tier);
-    let (asked_team, asked_tier, up) = destination(&to, here.0.as_deref(), here.1)?;
+    let (asked_team, asked_tier, up) =
+        destination(&to, here.0.as_deref(), here.1).map_err(|e| AppError::refused(e.field, e.message))?;
     let landing = s.routing.landing((here.0.as_deref(), here.1), (asked_team.as_deref(), asked_tier));
     let (to_team, to_tier) = match &landing {
         Landing::AsAsked { team, tier } => (team.clone(), *tier),

@@ -8,6 +8,7 @@ mod handoff;
 mod me;
 mod notifications;
 mod openapi_doc;
+pub(crate) mod openapi_rules;
 mod organizations;
 mod plans;
 mod policy;
@@ -23,7 +24,6 @@ mod triage;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 use axum::Router;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 use triage_store::PageRequest;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -133,19 +133,35 @@ pub fn page_request(cursor: &Option<String>, limit: Option<i64>) -> Result<PageR
     Ok(PageRequest { after, limit })
 }
 
+/// A cursor is the position after which the next page starts: every list
+/// pages by id, so the last id is all it needs. Any such number is a valid
+/// cursor (the page after it may be empty), which the API description can
+/// say exactly ([`CURSOR_PATTERN`]).
 pub fn encode_cursor(id: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("id:{id}"))
+    id.to_string()
 }
 
+pub(crate) const CURSOR_PATTERN: &str = "^[0-9]{1,18}$";
+
 fn decode_cursor(c: &str) -> Result<i64, AppError> {
-    let bad = || AppError::BadRequest {
+    let c = triage_core::text::without_final_newline(c);
+    let ok = (1..=18).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit());
+    c.parse().ok().filter(|_| ok).ok_or_else(|| AppError::BadRequest {
         field: Some("cursor".into()),
-        detail: "cursor is not one this API handed out".into(),
-    };
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).map_err(|_| bad())?;
-    let s = String::from_utf8(raw).map_err(|_| bad())?;
-    s.strip_prefix("id:").and_then(|n| n.parse().ok()).ok_or_else(bad)
+        detail: "a cursor is the `next_cursor` of a previous page (digits)".into(),
+    })
 }
+
+/// An id in a query value: an optional minus and up to 18 digits
+/// ([`ID_PATTERN`]), without the final newline a pattern allows.
+pub(crate) fn parse_id(s: &str) -> Option<i64> {
+    let s = triage_core::text::without_final_newline(s);
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let ok = (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    s.parse().ok().filter(|_| ok)
+}
+
+pub(crate) const ID_PATTERN: &str = "-?[0-9]{1,18}";
 
 pub fn envelope<T: ToSchema, U>(page: triage_store::Page<U>, map: impl FnMut(U) -> T) -> ListEnvelope<T> {
     ListEnvelope { items: page.items.into_iter().map(map).collect(), next_cursor: page.next.map(encode_cursor) }

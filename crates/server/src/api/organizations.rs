@@ -15,6 +15,7 @@ use triage_core::organization::{
     effective_plan, upcoming_plan, validate_name, validate_timezone, ContractOverrides, Organization, PlanChange,
 };
 use triage_core::plan::SupportPlan;
+use triage_core::text::check_length;
 use triage_store::{NewOrganization, OrganizationRecord, StoreError};
 use utoipa::ToSchema;
 
@@ -60,14 +61,17 @@ async fn resolve_plan(s: &AppState, field: &str, r: &PlanRef) -> ApiResult<Suppo
         PlanRef::Name(n) => s.store.get_plan_by_name(n).await,
     };
     let plan = found.map_err(|e| match e {
-        StoreError::NotFound => AppError::invalid(field, "no such plan; list them at GET /api/v1/plans"),
+        StoreError::NotFound => AppError::refused(field, "no such plan; list them at GET /api/v1/plans"),
         e => e.into(),
     })?;
     if !plan.active {
-        return Err(AppError::invalid(field, format!("plan `{}` is retired and cannot be bought", plan.name)));
+        return Err(AppError::refused(field, format!("plan `{}` is retired and cannot be bought", plan.name)));
     }
     Ok(plan)
 }
+
+/// The longest contract notes.
+pub(crate) const MAX_NOTES_CHARS: usize = 2_000;
 
 /// Every segment and business-impact field at fault, noted in `checks`.
 fn check_segments(s: &AppState, o: &Organization, checks: &mut Checks) -> ApiResult<()> {
@@ -90,6 +94,16 @@ fn check_segments(s: &AppState, o: &Organization, checks: &mut Checks) -> ApiRes
             checks.fail("contract.sla_policy", e.message);
         }
     }
+    if let Some(b) = o.contract.priority_boost {
+        if !b.is_finite() || !(-100.0..=100.0).contains(&b) {
+            checks.fail("contract.priority_boost", "must be between -100 and 100");
+        }
+    }
+    if let Some(n) = &o.contract.notes {
+        if let Err(m) = check_length(n, MAX_NOTES_CHARS) {
+            checks.fail("contract.notes", m);
+        }
+    }
     if !o.annual_value.is_finite() || o.annual_value < 0.0 {
         checks.fail("annual_value", "must be a number >= 0");
     }
@@ -105,9 +119,9 @@ async fn check_owner(s: &AppState, id: Option<i64>) -> ApiResult<()> {
     let Some(id) = id else { return Ok(()) };
     match s.store.get_agent(id).await {
         Ok(a) if a.active => Ok(()),
-        Ok(_) => Err(AppError::invalid("owner_id", format!("agent {id} is deactivated"))),
+        Ok(_) => Err(AppError::refused("owner_id", format!("agent {id} is deactivated"))),
         Err(StoreError::NotFound) => {
-            Err(AppError::invalid("owner_id", format!("no agent {id}; list them at GET /api/v1/agents")))
+            Err(AppError::refused("owner_id", format!("no agent {id}; list them at GET /api/v1/agents")))
         }
         Err(e) => Err(e.into()),
     }
@@ -344,7 +358,15 @@ pub async fn change_plan(
 ) -> ApiResult<Json<OrganizationView>> {
     load(&s, &caller, id).await?;
     caller.require_admin()?;
-    let plan = resolve_plan(&s, "plan", &req.plan).await?;
+    let mut checks = Checks::default();
+    if let Some(r) = &req.reason {
+        if let Err(m) = check_length(r, super::tickets::MAX_REASON_CHARS) {
+            checks.fail("reason", m);
+        }
+    }
+    let plan = checks.take(resolve_plan(&s, "plan", &req.plan).await)?;
+    checks.finish()?;
+    let Some(plan) = plan else { return Err(AppError::Internal("a checked plan change lost its plan".into())) };
     let now = s.now();
     s.store
         .change_plan(

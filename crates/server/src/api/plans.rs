@@ -10,16 +10,29 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use triage_core::plan::SupportPlan;
+use triage_core::text::{check_length, check_line, without_final_newline};
 use triage_core::ticket::Channel;
 use triage_store::NewPlan;
 use utoipa::ToSchema;
 
-/// Every field of a plan at fault, in one answer.
-fn check(s: &AppState, p: &SupportPlan) -> ApiResult<()> {
+/// The longest plan name and description.
+pub(crate) const MAX_PLAN_NAME_CHARS: usize = 100;
+pub(crate) const MAX_DESCRIPTION_CHARS: usize = 2_000;
+/// A currency as the API description publishes it (ISO 4217, upper case).
+pub(crate) const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
+
+/// Every field of a plan at fault, in one answer; the name and currency are
+/// then kept as stored (trimmed, without the final newline `$` allows).
+fn check(s: &AppState, p: &mut SupportPlan) -> ApiResult<()> {
     let mut checks = Checks::default();
-    if p.name.trim().is_empty() || p.name.len() > 100 {
-        checks.fail("name", "must be 1-100 characters");
+    match check_line(&p.name, MAX_PLAN_NAME_CHARS) {
+        Ok(name) => p.name = name.to_string(),
+        Err(m) => checks.fail("name", m),
     }
+    if let Err(m) = check_length(&p.description, MAX_DESCRIPTION_CHARS) {
+        checks.fail("description", m);
+    }
+    p.currency = without_final_newline(&p.currency).to_string();
     if p.price_cents < 0 {
         checks.fail("price_cents", "must be >= 0");
     }
@@ -63,9 +76,9 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<SupportPlan>)> {
     caller.require_admin()?;
     let now = s.now();
-    let probe = SupportPlan {
+    let mut probe = SupportPlan {
         id: 0,
-        name: req.name.trim().to_string(),
+        name: req.name,
         description: req.description,
         price_cents: req.price_cents,
         currency: req.currency.unwrap_or_else(|| s.policy.currency.clone()),
@@ -75,7 +88,7 @@ pub async fn create(
         active: true,
         created_at: now,
     };
-    check(&s, &probe)?;
+    check(&s, &mut probe)?;
     let new = NewPlan {
         name: probe.name,
         description: probe.description,
@@ -133,7 +146,7 @@ pub async fn update(
     caller.require_admin()?;
     let mut p = s.store.get_plan(id).await?;
     if let Some(v) = req.name {
-        p.name = v.trim().to_string();
+        p.name = v;
     }
     if let Some(v) = req.description {
         p.description = v;
@@ -156,7 +169,7 @@ pub async fn update(
     if let Some(v) = req.active {
         p.active = v;
     }
-    check(&s, &p)?;
+    check(&s, &mut p)?;
     let saved = s.store.save_plan(&p).await?;
     s.orgs.forget_all();
     Ok(Json(saved))

@@ -12,7 +12,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use base64::Engine;
 use serde::Deserialize;
 use triage_core::agent::Tier;
 use triage_core::queue::{QueueCursor, QueueFilter};
@@ -31,6 +30,17 @@ pub struct QueueParams {
     /// 1-200, default 50.
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+}
+
+/// Where to take the next ticket from.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NextParams {
+    /// A named view from the policy (`GET /api/v1/policy` lists them).
+    pub view: Option<String>,
+    /// Only a team's queue: its categories and what was escalated to it.
+    pub team: Option<String>,
 }
 
 fn filter(s: &AppState, view: Option<&str>) -> ApiResult<QueueFilter> {
@@ -70,21 +80,27 @@ fn team_queues(s: &AppState, team: &str) -> ApiResult<Vec<String>> {
     Ok(out)
 }
 
+/// The queue pages by score, then id: a cursor is `score:id` of the last
+/// ticket shown. Any value of that shape is a position ([`QUEUE_CURSOR_PATTERN`]).
 fn encode(c: QueueCursor) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("q:{}:{}", c.score, c.id))
+    format!("{}:{}", c.score, c.id)
 }
+
+pub(crate) const QUEUE_CURSOR_PATTERN: &str = r"^-?[0-9]{1,20}(\.[0-9]{1,40})?:[0-9]{1,18}$";
 
 fn decode(raw: &str) -> ApiResult<QueueCursor> {
     let bad = || AppError::BadRequest {
         field: Some("cursor".into()),
-        detail: "cursor is not one this API handed out".into(),
+        detail: "a cursor is the `next_cursor` of a previous page (score:id)".into(),
     };
-    let text = String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?)
-        .map_err(|_| bad())?;
-    let mut parts = text.strip_prefix("q:").ok_or_else(bad)?.split(':');
-    let score = parts.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-    let id = parts.next().and_then(|x| x.parse().ok()).ok_or_else(bad)?;
-    Ok(QueueCursor { score, id })
+    let digits = |s: &str, max: usize| (1..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    let (score, id) = triage_core::text::without_final_newline(raw).split_once(':').ok_or_else(bad)?;
+    let unsigned = score.strip_prefix('-').unwrap_or(score);
+    let (whole, frac) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+    if !(digits(whole, 20) && digits(frac, 40) && digits(id, 18)) {
+        return Err(bad());
+    }
+    Ok(QueueCursor { score: score.parse().map_err(|_| bad())?, id: id.parse().map_err(|_| bad())? })
 }
 
 /// Open tickets (new and open) in priority order at this moment, most urgent
@@ -129,15 +145,10 @@ const TRIES: usize = 32;
 /// for (a category of their team, needing only skills they hold, at their tier
 /// or below; tickets without a category too), in the view if one is named;
 /// assigned to the caller and opened. 204 when there is none.
-#[utoipa::path(post, path = "/api/v1/queue/next", tag = "tickets", params(QueueParams),
+#[utoipa::path(post, path = "/api/v1/queue/next", tag = "tickets", params(NextParams),
     responses((status = 200, body = TicketView), (status = 204, description = "nothing to take")))]
-pub async fn next(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiQuery(q): ApiQuery<QueueParams>,
-) -> ApiResult<Response> {
+pub async fn next(State(s): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<NextParams>) -> ApiResult<Response> {
     caller.require_staff()?;
-    super::page_request(&None, q.limit)?; // checked like any list's, though one ticket is taken
     let mut f = filter(&s, q.view.as_deref())?;
     let me = caller.user_id;
     let agent = s.store.get_agent(me).await?;

@@ -33,7 +33,8 @@ pub struct SlaAt {
 /// The ticket's SLA clocks now or at any past instant, from its history: each
 /// target's due time, elapsed and remaining business time, state and warning.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/sla", tag = "tickets", params(("id" = i64, Path), SlaAtParams),
-    responses((status = 200, body = SlaAt), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = SlaAt), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem, description = "`at` is before the ticket was created, or it has no SLA")))]
 pub async fn sla(
     State(s): State<AppState>,
     caller: Caller,
@@ -45,13 +46,13 @@ pub async fn sla(
     caller.require_staff()?;
     let at = q.at.unwrap_or_else(|| s.now());
     if at < t.created_at {
-        return Err(AppError::invalid(
+        return Err(AppError::refused(
             "at",
             format!("the ticket was created at {}; ask for a later instant", t.created_at.to_rfc3339()),
         ));
     }
     let Some((sla_policy, level, sla)) = crate::sla::at(&s, &t, at).await? else {
-        return Err(AppError::invalid("id", "the ticket's organization has no SLA policy, or the ticket no level"));
+        return Err(AppError::refused("id", "the ticket's organization has no SLA policy, or the ticket no level"));
     };
     Ok(Json(SlaAt { at, sla_policy, level, sla }))
 }

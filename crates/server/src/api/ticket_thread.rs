@@ -41,11 +41,15 @@ pub async fn transition(
         return Err(AppError::Forbidden("customers may only mark their ticket solved".into()));
     }
     let now = s.now();
+    if let Some(r) = &req.reason {
+        triage_core::text::check_length(r, super::tickets::MAX_REASON_CHARS)
+            .map_err(|m| AppError::invalid("reason", m))?;
+    }
     let reason = req.reason.filter(|r| !r.trim().is_empty());
     let result = s
         .store
         .modify_ticket(id, caller.actor(), now, None, |t| {
-            let from = t.transition(req.status, now).map_err(|e| AppError::invalid("status", e.to_string()))?;
+            let from = t.transition(req.status, now).map_err(|e| AppError::refused("status", e.to_string()))?;
             Ok::<_, AppError>(vec![NewEvent {
                 kind: EventKind::StatusChanged,
                 data: serde_json::json!({"from": from, "to": req.status}),
@@ -125,7 +129,7 @@ pub async fn add_comment(
                 t.first_response_at = Some(now);
             }
             if let Some(to) = to {
-                let from = t.transition(to, now).map_err(|e| AppError::invalid("status", e.to_string()))?;
+                let from = t.transition(to, now).map_err(|e| AppError::refused("status", e.to_string()))?;
                 let why = if staff { "first public reply" } else { "the customer replied" };
                 events.push(NewEvent {
                     kind: EventKind::StatusChanged,

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use triage_core::agent::Tier;
 use triage_core::email::Email;
 use triage_core::priority::{restate, Override};
+use triage_core::text::{check_length, check_line, is_blank, without_final_newline};
 use triage_core::ticket::{
     check_tags, validate_body, validate_subject, Channel, CustomFields, EventKind, Idempotency, NewTicket, Status,
     Ticket, TicketPatch,
@@ -172,8 +173,8 @@ fn customer_fields_only(
 async fn active_agent(s: &AppState, field: &str, id: i64) -> ApiResult<()> {
     match s.store.get_agent(id).await {
         Ok(agent) if agent.active => Ok(()),
-        Ok(_) => Err(AppError::invalid(field, format!("agent {id} is not active"))),
-        Err(StoreError::NotFound) => Err(AppError::invalid(field, format!("no agent has id {id}"))),
+        Ok(_) => Err(AppError::refused(field, format!("agent {id} is not active"))),
+        Err(StoreError::NotFound) => Err(AppError::refused(field, format!("no agent has id {id}"))),
         Err(e) => Err(e.into()),
     }
 }
@@ -188,16 +189,29 @@ pub(crate) fn requested_override(
     let Some(level) = level else { return Ok(None) };
     let mut checks = Checks::default();
     checks.take(s.policy.check_level(level))?;
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if reason.is_none() {
-        checks.fail("priority_reason", "say why you set the priority by hand (it is shown with the priority)");
+    let reason = reason.filter(|r| !is_blank(r));
+    match reason {
+        None => checks.fail("priority_reason", "say why you set the priority by hand (it is shown with the priority)"),
+        Some(r) => {
+            if let Err(m) = check_length(r, MAX_REASON_CHARS) {
+                checks.fail("priority_reason", m);
+            }
+        }
     }
     checks.finish()?;
-    let reason = reason.unwrap_or_default();
+    let reason = reason.unwrap_or_default().trim();
     Ok(Some(Override { level: level.into(), by: caller.actor().to_string(), reason: reason.into() }))
 }
 
 const MAX_IDEMPOTENCY_KEY: usize = 255;
+/// An `Idempotency-Key` as the API description publishes it: visible ASCII.
+pub(crate) const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,255}$";
+/// The longest reason (for an override, a change, a transition).
+pub(crate) const MAX_REASON_CHARS: usize = 1_000;
+/// The longest id from another system.
+pub(crate) const MAX_EXTERNAL_ID_CHARS: usize = 200;
+/// The longest `text` search.
+pub(crate) const MAX_SEARCH_CHARS: usize = 200;
 
 /// Open a ticket.
 ///
@@ -217,10 +231,14 @@ pub async fn create(
     let idempotency = match headers.get("idempotency-key") {
         None => None,
         Some(v) => {
-            let key = v.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= MAX_IDEMPOTENCY_KEY);
+            let key = v.to_str().ok().filter(|k| {
+                (1..=MAX_IDEMPOTENCY_KEY).contains(&k.len()) && k.bytes().all(|b| (b'!'..=b'~').contains(&b))
+            });
             let key = key.ok_or_else(|| AppError::BadRequest {
                 field: Some("Idempotency-Key".into()),
-                detail: format!("the Idempotency-Key header must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters"),
+                detail: format!(
+                    "the Idempotency-Key header must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters, no spaces"
+                ),
             })?;
             Some(Idempotency {
                 scope: format!("{}:{}", caller.role, caller.user_id),
@@ -248,18 +266,24 @@ pub async fn create(
     let suggested = if caller.is_staff() { BTreeMap::new() } else { customer_fields_only(&s, &mut req, &mut checks)? };
 
     let requester = if caller.is_staff() {
+        // Both given: the id decides, and the address must still be one.
+        if let (Some(_), Some(email)) = (req.requester_id, &req.requester_email) {
+            if let Err(e) = Email::parse_exact(email) {
+                checks.fail("requester_email", e.message);
+            }
+        }
         match (req.requester_id, &req.requester_email) {
             (Some(id), _) => checks.take(s.contacts.by_id(&s.store, id).await.map_err(|e| match e {
-                StoreError::NotFound => AppError::invalid("requester_id", format!("no contact has id {id}")),
+                StoreError::NotFound => AppError::refused("requester_id", format!("no contact has id {id}")),
                 e => e.into(),
             }))?,
-            (None, Some(email)) => match Email::parse(email) {
+            (None, Some(email)) => match Email::parse_exact(email) {
                 Err(e) => {
                     checks.fail("requester_email", e.message);
                     None
                 }
                 Ok(email) => checks.take(s.contacts.by_email(&s.store, &email).await.map_err(|e| match e {
-                    StoreError::NotFound => AppError::invalid(
+                    StoreError::NotFound => AppError::refused(
                         "requester_email",
                         format!("no contact has e-mail {email}; create the contact first"),
                     ),
@@ -298,6 +322,12 @@ pub async fn create(
     checks.all(s.policy.custom_field_errors(&req.custom_fields));
     if let Some(a) = req.assignee_id {
         checks.take(active_agent(&s, "assignee_id", a).await)?;
+    }
+    if let Some(x) = &req.external_id {
+        match check_line(x, MAX_EXTERNAL_ID_CHARS) {
+            Ok(x) => req.external_id = Some(x.to_string()),
+            Err(m) => checks.fail("external_id", m),
+        }
     }
     let customer = match &requester {
         Some(r) => Some(prioritize::customer(&s, r.organization_id).await?),
@@ -481,18 +511,18 @@ pub async fn list(
             }
         }
     }
-    let statuses = match &q.status {
-        None => vec![],
-        Some(list) => list
-            .split(',')
-            .map(|x| x.trim().parse::<Status>().map_err(|e| bad("status", e)))
-            .collect::<Result<_, _>>()?,
-    };
-    let assignee_id = match q.assignee.as_deref() {
+    // Comma lists (`P1,P2`): each value is checked; no empty ones.
+    let statuses = comma_list(&q.status)
+        .iter()
+        .map(|x| x.parse::<Status>().map_err(|e| bad("status", e)))
+        .collect::<Result<_, _>>()?;
+    let assignee_id = match q.assignee.as_deref().map(without_final_newline) {
         None => None,
         Some("none") => Some(None),
         Some("me") if caller.is_staff() => Some(Some(caller.user_id)),
-        Some(x) => Some(Some(x.parse::<i64>().map_err(|_| bad("assignee", "use an agent id, `me` or `none`".into()))?)),
+        Some(x) => {
+            Some(Some(super::parse_id(x).ok_or_else(|| bad("assignee", "use an agent id, `me` or `none`".into()))?))
+        }
     };
     let organization_id = match caller.organization_id {
         Some(own) if q.organization.is_some_and(|o| o != own) => {
@@ -501,16 +531,26 @@ pub async fn list(
         Some(own) => Some(own),
         None => q.organization,
     };
-    // Comma lists, each value checked against the policy; every bad value is named.
-    let list = |v: &Option<String>| -> Vec<String> {
-        v.as_deref().map_or(vec![], |l| l.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
-    };
-    let (priorities, categories, tags) = (list(&q.priority), list(&q.category), list(&q.tag));
+    let (priorities, categories) = (comma_list(&q.priority), comma_list(&q.category));
     for p in &priorities {
         s.policy.check_level(p).map_err(|e| bad("priority", e.message))?;
     }
     for c in &categories {
         s.policy.check_category(c).map_err(|e| bad("category", e.message))?;
+    }
+    let tags = match &q.tag {
+        None => vec![],
+        Some(_) => {
+            let items = comma_list(&q.tag);
+            let bad_tag = || bad("tag", "tags are 1-50 of A-Z, a-z, 0-9, `_`, `-`, `:` or `.`, comma-separated".into());
+            if items.iter().any(|t| t.contains('\n')) {
+                return Err(bad_tag());
+            }
+            check_tags(&items).map_err(|_| bad_tag())?
+        }
+    };
+    if let Some(t) = &q.text {
+        check_length(t, MAX_SEARCH_CHARS).map_err(|m| bad("text", m))?;
     }
     let filter = TicketFilter {
         statuses,
@@ -524,6 +564,13 @@ pub async fn list(
     };
     let found = s.store.list_tickets(&filter, page).await?;
     Ok(Json(envelope(found, |t| ticket_out(&s.policy, &caller, view(&s, &caller, t)))))
+}
+
+/// The values of a comma-list filter (`P1,P2`), without the final newline a
+/// pattern allows. Present means at least one value: `priority=` is `[""]`,
+/// which no check takes.
+fn comma_list(v: &Option<String>) -> Vec<String> {
+    v.as_deref().map_or(vec![], |l| without_final_newline(l).split(',').map(String::from).collect())
 }
 
 /// One ticket.
@@ -624,6 +671,16 @@ pub async fn update(
     if let Some(Some(a)) = patch.assignee_id {
         checks.take(active_agent(&s, "assignee_id", a).await)?;
     }
+    if let Some(Some(team)) = &patch.team {
+        if !s.policy.team_names().contains(&team.as_str()) {
+            checks.fail("team", format!("no team `{team}`; the policy has: {}", s.policy.team_names().join(", ")));
+        }
+    }
+    if let Some(r) = &req.reason {
+        if let Err(m) = check_length(r, MAX_REASON_CHARS) {
+            checks.fail("reason", m);
+        }
+    }
     if let Some(cf) = &req.custom_fields {
         let mut merged = current.custom_fields.clone();
         for (k, v) in cf {
@@ -713,7 +770,7 @@ pub async fn update(
             events.extend(prioritize::apply_retargeted(t, pr, why, before != over));
             if let Some(to) = status {
                 if to != t.status {
-                    let from = t.transition(to, now).map_err(|e| AppError::invalid("status", e.to_string()))?;
+                    let from = t.transition(to, now).map_err(|e| AppError::refused("status", e.to_string()))?;
                     events.push(NewEvent {
                         kind: EventKind::StatusChanged,
                         data: serde_json::json!({ "from": from, "to": to }),

@@ -56,9 +56,12 @@ pub struct NewToken {
     pub token: String,
 }
 
+/// The longest token label.
+pub(crate) const MAX_LABEL_CHARS: usize = 200;
+
 /// Finds the user a token is for, checking the role fits them.
 pub async fn resolve_user(s: &AppState, role: TokenRole, email: &Email) -> Result<i64, AppError> {
-    let not_found = |what: &str| AppError::invalid("user", format!("no {what} has e-mail {email}"));
+    let not_found = |what: &str| AppError::refused("user", format!("no {what} has e-mail {email}"));
     match role {
         TokenRole::Customer => match s.store.get_contact_by_email(email).await {
             Ok(c) => Ok(c.id),
@@ -67,7 +70,7 @@ pub async fn resolve_user(s: &AppState, role: TokenRole, email: &Email) -> Resul
         },
         TokenRole::Admin | TokenRole::Agent => match s.store.get_agent_by_email(email).await {
             Ok(a) if role == TokenRole::Admin && a.role != triage_core::agent::AgentRole::Admin => {
-                Err(AppError::invalid(
+                Err(AppError::refused(
                     "role",
                     format!("{email} is not an admin; make them one (PATCH /api/v1/agents/{}) first", a.id),
                 ))
@@ -90,7 +93,10 @@ pub async fn create(
     caller.require_admin()?;
     let mut checks = Checks::default();
     let role = checks.take(req.role.parse::<TokenRole>().map_err(|e: String| AppError::invalid("role", e)))?;
-    let email = checks.take(Email::parse(&req.user).map_err(|e| AppError::invalid("user", e.message)))?;
+    let email = checks.take(Email::parse_exact(&req.user).map_err(|e| AppError::invalid("user", e.message)))?;
+    if let Err(m) = triage_core::text::check_length(&req.label, MAX_LABEL_CHARS) {
+        checks.fail("label", m);
+    }
     checks.finish()?;
     let (Some(role), Some(email)) = (role, email) else {
         return Err(AppError::Internal("a checked token request lost its role".into()));

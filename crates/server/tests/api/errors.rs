@@ -25,8 +25,9 @@ async fn invalid_bodies_name_the_field_at_fault(b: Backend) {
         (with("tags", json!(["has space"])), 422, "tags[0]"),
         (with("custom_fields", json!({"affected_users": "many"})), 422, "custom_fields.affected_users"),
         (with("custom_fields", json!({"colour": "red"})), 422, "custom_fields.colour"),
-        (with("requester_email", json!("nobody@acme.example")), 422, "requester_email"),
-        (with("assignee_id", json!(9999)), 422, "assignee_id"),
+        (with("requester_email", json!("nobody@acme.example")), 409, "requester_email"),
+        (with("requester_email", json!("not an address")), 422, "requester_email"),
+        (with("assignee_id", json!(9999)), 409, "assignee_id"),
         (json!({"body": "no subject", "requester_email": "c@acme.example"}), 422, "subject"),
     ];
     for (body, status, field) in cases {
@@ -54,37 +55,47 @@ async fn one_answer_names_every_field_at_fault(b: Backend) {
     let (_, customer) = app.customer(org, "c@acme.example").await;
     let (agent, _) = app.agent("a@triage.example").await;
 
-    // A ticket with five things wrong, from staff: all five in one answer.
-    let r = app
-        .post(
-            "/api/v1/tickets",
-            ADMIN_TOKEN,
-            json!({"subject": " ", "body": "", "requester_email": "nobody@acme.example",
-                   "tags": ["ok", "has space", ""], "category": "plumbing", "urgency": "whenever",
-                   "custom_fields": {"affected_users": "many", "colour": "red"},
-                   "priority": "P9", "assignee_id": 9999}),
-        )
-        .await;
+    // A ticket with many things wrong, from staff: every invalid field in one
+    // 422; what only the stored state refuses (nobody with that address, no
+    // agent 9999) waits until the request is valid, then is one 409.
+    let mut bad = json!({"subject": " ", "body": "", "requester_email": "nobody@acme.example",
+           "tags": ["ok", "has space", ""], "category": "plumbing", "urgency": "whenever",
+           "custom_fields": {"affected_users": "many", "colour": "red"},
+           "priority": "P9", "assignee_id": 9999});
+    let r = app.post("/api/v1/tickets", ADMIN_TOKEN, bad.clone()).await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.body);
     let fields = fields_of(&r.body);
-    for f in [
-        "subject",
-        "body",
-        "tags[1]",
-        "tags[2]",
-        "requester_email",
-        "category",
-        "urgency",
-        "custom_fields.affected_users",
-        "custom_fields.colour",
-        "assignee_id",
-        "priority",
-        "priority_reason",
-    ] {
-        assert!(fields.contains(&f.to_string()), "{f} missing from {fields:?}");
-    }
+    assert_eq!(
+        fields,
+        [
+            "subject",
+            "body",
+            "tags[1]",
+            "tags[2]",
+            "category",
+            "urgency",
+            "custom_fields.affected_users",
+            "custom_fields.colour",
+            "priority",
+            "priority_reason",
+        ]
+    );
     assert_eq!(r.body["field"], "subject", "the first error is also `field`, for one-error clients");
     assert!(r.body["detail"].as_str().unwrap().starts_with(&format!("{} fields are invalid", fields.len())));
+    for (k, v) in [
+        ("subject", json!("s")),
+        ("body", json!("b")),
+        ("tags", json!(["ok"])),
+        ("category", json!(null)),
+        ("urgency", json!(null)),
+        ("custom_fields", json!({})),
+        ("priority", json!(null)),
+    ] {
+        bad[k] = v;
+    }
+    let r = app.post("/api/v1/tickets", ADMIN_TOKEN, bad).await;
+    assert_eq!(r.status.as_u16(), 409, "{}", r.body);
+    assert_eq!(fields_of(&r.body), ["requester_email", "assignee_id"]);
 
     // A customer setting what staff set, on a bad ticket: every refusal named.
     let r = app
@@ -111,7 +122,7 @@ async fn one_answer_names_every_field_at_fault(b: Backend) {
         )
         .await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.body);
-    assert_eq!(fields_of(&r.body), ["subject", "tags[0]", "impact", "assignee_id"]);
+    assert_eq!(fields_of(&r.body), ["subject", "tags[0]", "impact"]);
     let after = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await;
     assert_eq!(after.body["subject"], "s", "a refused change changes nothing");
 
@@ -126,7 +137,7 @@ async fn one_answer_names_every_field_at_fault(b: Backend) {
         .await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.body);
     let fields = fields_of(&r.body);
-    for f in ["name", "account_type", "seats", "annual_value", "timezone", "owner_id"] {
+    for f in ["name", "account_type", "seats", "annual_value", "timezone"] {
         assert!(fields.contains(&f.to_string()), "{f} missing from {fields:?}");
     }
     let r = app
@@ -137,7 +148,7 @@ async fn one_answer_names_every_field_at_fault(b: Backend) {
         )
         .await;
     assert_eq!(r.status.as_u16(), 422, "{}", r.body);
-    assert_eq!(fields_of(&r.body), ["email", "name", "organization_id", "timezone"]);
+    assert_eq!(fields_of(&r.body), ["email", "name", "timezone"]);
     let r = app
         .post(
             "/api/v1/agents",

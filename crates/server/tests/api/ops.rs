@@ -56,3 +56,57 @@ async fn openapi_health_and_metrics_are_served(b: Backend) {
     assert!(text.contains("route=\"/api/v1/tickets\""));
 }
 both!(openapi_health_and_metrics_are_served);
+
+/// The description carries the rules the server keeps: the policy's own
+/// values, lengths and patterns; what it allows is taken, what it does not is
+/// refused (the conformance run checks this at scale, this test the edges).
+async fn the_description_carries_the_rules_the_server_keeps(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let doc = app.req(Method::GET, "/api/v1/openapi.json", None, None).await.body;
+    let create = &doc["components"]["schemas"]["TicketCreate"]["properties"];
+    let categories: Vec<&str> =
+        create["category"]["enum"].as_array().unwrap().iter().filter_map(|v| v.as_str()).collect();
+    assert!(categories.contains(&"cards"), "the policy's categories: {categories:?}");
+    assert_eq!(create["subject"]["maxLength"], 250);
+    assert_eq!(create["custom_fields"]["additionalProperties"], false);
+    assert!(create["custom_fields"]["properties"]["affected_users"]["type"] == "integer");
+    let zone = &doc["components"]["schemas"]["TimeZone"]["enum"];
+    assert!(zone.as_array().unwrap().contains(&serde_json::json!("Europe/Berlin")));
+    let list = doc["paths"]["/api/v1/tickets"]["get"]["parameters"].as_array().unwrap();
+    let priority = list.iter().find(|p| p["name"] == "priority").unwrap();
+    assert_eq!(priority["schema"]["pattern"], "^(P1|P2|P3|P4)(,(P1|P2|P3|P4))*$");
+
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    // Allowed by the schemas, so taken: a whole number written 2.0, a subject
+    // ending in the one newline a `$` pattern lets through, a tag in capitals.
+    let r = app
+        .post(
+            "/api/v1/tickets",
+            ADMIN_TOKEN,
+            serde_json::json!({"subject": "Card declined\n", "body": "b", "requester_email": "C@acme.example",
+                               "tags": ["VIP"], "custom_fields": {"affected_users": 2.0}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["subject"], "Card declined");
+    assert_eq!(r.body["tags"], serde_json::json!(["vip"]));
+    let page = app.get("/api/v1/tickets?limit=1", ADMIN_TOKEN).await;
+    let cursor = page.body["next_cursor"].as_str().map(String::from);
+    assert!(cursor.is_none_or(|c| c.bytes().all(|b| b.is_ascii_digit())), "cursors are what the pattern says");
+    // Not allowed, so refused: an empty filter value, a tag with a space, a
+    // key with a space in it.
+    assert_eq!(app.get("/api/v1/tickets?priority=", ADMIN_TOKEN).await.status, 400);
+    assert_eq!(app.get("/api/v1/tickets?tag=a%20b", ADMIN_TOKEN).await.status, 400);
+    let r = app
+        .client
+        .post(format!("{}/api/v1/tickets", app.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .header("Idempotency-Key", "two words")
+        .json(&serde_json::json!({"subject": "s", "body": "b", "requester_email": "c@acme.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+both!(the_description_carries_the_rules_the_server_keeps);

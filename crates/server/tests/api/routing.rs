@@ -159,7 +159,7 @@ async fn escalation_hands_off_with_a_note_the_receiver_reads_first(b: Backend) {
     let kinds: Vec<&str> = ev["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"escalated") && kinds.contains(&"deescalated"), "{kinds:?}");
     let r = app.post(&path, &ben_token, json!({"to": "tier:L1", "what_was_tried": "a", "what_is_needed": "b"})).await;
-    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("to")), "already there: {}", r.body);
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (409, Some("to")), "already there: {}", r.body);
 
     // Back at L1 it is offered to Ana again: Ana, Ben, Ana is a ping-pong.
     for _ in 0..50 {

@@ -140,7 +140,7 @@ async fn warnings_and_breaches_escalate_once_even_after_a_restart(b: Backend) {
         "the target missed is the target promised"
     );
     let r = app.get(&format!("/api/v1/tickets/{id}/sla?at=2020-01-01T00:00:00Z"), ADMIN_TOKEN).await;
-    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("at")), "{}", r.body);
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (409, Some("at")), "before the ticket: {}", r.body);
 
     // A restart: a fresh instance over the same database ticks at the same
     // instant and later; nothing that happened happens again.

@@ -75,7 +75,7 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     let r = app.post(&format!("/api/v1/tickets/{id}/transition"), &agent_token, json!({"status": "closed"})).await;
     assert_eq!(r.status, 200);
     let r = app.post(&format!("/api/v1/tickets/{id}/transition"), &agent_token, json!({"status": "open"})).await;
-    assert_eq!(r.status, 422);
+    assert_eq!(r.status, 409, "a closed ticket is final: its state refuses the step");
     assert_eq!(r.body["field"], "status");
     assert!(r.body["detail"].as_str().unwrap().contains("cannot go from closed to open"));
 
