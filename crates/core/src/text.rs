@@ -22,6 +22,17 @@ pub fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
+/// The one rule for control characters in any text the API takes, on both
+/// backends: tab, line feed and carriage return are text; every other control
+/// character (NUL among them, which PostgreSQL cannot store) is refused, never
+/// silently stripped.
+pub fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Any text without refused control characters ([`is_refused_control`]).
+pub const NO_CONTROL: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+
 /// Characters, as JSON Schema's `maxLength` counts them (code points).
 pub fn chars(s: &str) -> usize {
     s.chars().count()
@@ -35,8 +46,8 @@ pub fn without_final_newline(s: &str) -> &str {
     s.strip_suffix('\n').unwrap_or(s)
 }
 
-/// Some text that is not only whitespace.
-pub const NOT_BLANK: &str = r"\S";
+/// Some text that is not only whitespace, without refused control characters.
+pub const NOT_BLANK: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
 
 /// One line with something on it: no control characters, not blank.
 pub const ONE_LINE: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$";

@@ -12,6 +12,7 @@ use axum::http::{header, request::Parts};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use triage_core::agent::AgentRole;
 use triage_core::ticket::Actor;
 use triage_store::{StoreError, TokenRole};
 
@@ -52,9 +53,12 @@ impl Caller {
     }
 }
 
-/// Verified tokens by hash (see [`crate::directory`] for how long they are trusted).
+/// Verified tokens by hash, each with the authorization epoch it was read at:
+/// trusted only while the database's epoch is the same (every change to a
+/// role, an agent's state, a contact or a token moves it, on any process),
+/// and never longer than [`crate::directory`]'s TTL.
 #[derive(Clone, Default)]
-pub(crate) struct TokenCache(TtlMap<String, Caller>);
+pub(crate) struct TokenCache(TtlMap<String, (i64, Caller)>);
 
 impl TokenCache {
     /// Drops every cached caller (after a change to agents or contacts).
@@ -62,7 +66,7 @@ impl TokenCache {
         self.0.clear();
     }
     pub(crate) fn forget_token(&self, token_id: i64) {
-        self.0.retain(|c| c.token_id != token_id);
+        self.0.retain(|(_, c)| c.token_id != token_id);
     }
 }
 
@@ -89,14 +93,20 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .ok_or(AppError::Unauthorized)?;
         let hash = hash_token(token);
-        if let Some(c) = state.tokens.0.get(&hash) {
-            return Ok(c);
+        // Read before the token and its owner, so a change committed between
+        // the two reads leaves this entry tagged with the older epoch.
+        let epoch = state.store.auth_epoch().await?;
+        if let Some((at, c)) = state.tokens.0.get(&hash) {
+            if at == epoch {
+                return Ok(c);
+            }
         }
         let rec = match state.store.find_token(&hash).await {
             Ok(r) => r,
             Err(StoreError::NotFound) => return Err(AppError::Unauthorized),
             Err(e) => return Err(e.into()),
         };
+        let mut role = rec.role;
         let organization_id = match rec.role {
             TokenRole::Customer => match state.store.get_contact(rec.user_id).await {
                 Ok(c) => Some(c.organization_id),
@@ -105,15 +115,21 @@ impl FromRequestParts<AppState> for Caller {
             },
             _ => {
                 match state.store.get_agent(rec.user_id).await {
-                    Ok(a) if a.active => {}
+                    // A token gives its owner's current rights at most: an
+                    // admin token of someone no longer an admin is an agent's.
+                    Ok(a) if a.active => {
+                        if a.role != AgentRole::Admin {
+                            role = TokenRole::Agent;
+                        }
+                    }
                     Ok(_) | Err(StoreError::NotFound) => return Err(AppError::Unauthorized),
                     Err(e) => return Err(e.into()),
                 }
                 None
             }
         };
-        let caller = Caller { token_id: rec.id, role: rec.role, user_id: rec.user_id, organization_id };
-        state.tokens.0.put(hash, caller.clone());
+        let caller = Caller { token_id: rec.id, role, user_id: rec.user_id, organization_id };
+        state.tokens.0.put(hash, (epoch, caller.clone()));
         Ok(caller)
     }
 }

@@ -18,6 +18,8 @@ pub enum AppError {
     Forbidden(String),
     /// 404: not there, or not the caller's to see (the two look alike on purpose).
     NotFound,
+    /// 405: the path exists, not with this method.
+    MethodNotAllowed,
     /// 409: conflicts with stored state.
     Conflict(String),
     /// 409: a well-formed field the stored state refuses: it names a record
@@ -177,6 +179,13 @@ impl IntoResponse for AppError {
                 "no such resource, or it is not yours to see".to_string(),
                 None,
             ),
+            AppError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                "this path does not take that method; the API description lists the ones it does".to_string(),
+                None,
+            ),
             AppError::Conflict(d) => (StatusCode::CONFLICT, "conflict", "Conflict with the current state", d, None),
             AppError::PayloadTooLarge(limit) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -193,11 +202,12 @@ impl IntoResponse for AppError {
                 None,
             ),
             AppError::Invalid(errs) => {
-                let body = problem(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request", errs);
+                let body = problem(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid request", "invalid", errs);
                 return respond(StatusCode::UNPROCESSABLE_ENTITY, body);
             }
             AppError::Refused(errs) => {
-                let body = problem(StatusCode::CONFLICT, "conflict", "Conflict with the current state", errs);
+                let body =
+                    problem(StatusCode::CONFLICT, "conflict", "Conflict with the current state", "refused", errs);
                 return respond(StatusCode::CONFLICT, body);
             }
             AppError::Internal(cause) => {
@@ -226,11 +236,11 @@ impl IntoResponse for AppError {
 
 /// A 422's or field 409's body: `field` and `detail` are the first error's (for clients that
 /// read one), `errors` lists them all.
-fn problem(status: StatusCode, slug: &str, title: &str, errs: Vec<FieldError>) -> Problem {
+fn problem(status: StatusCode, slug: &str, title: &str, what: &str, errs: Vec<FieldError>) -> Problem {
     let detail = match errs.as_slice() {
         [one] => one.message.clone(),
         many => format!(
-            "{} fields are invalid: {}",
+            "{} fields are {what}: {}",
             many.len(),
             many.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
         ),

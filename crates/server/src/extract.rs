@@ -50,6 +50,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJsonBytes<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    refuse_controls(bytes)?;
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize(de) {
         Ok(v) => Ok(v),
@@ -64,6 +65,43 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             serde_path_to_error::deserialize(value).map_err(json_error)
         }
         Err(e) => Err(json_error(e)),
+    }
+}
+
+/// Every string of a body, keys too, is held to the one control-character
+/// rule ([`triage_core::text::is_refused_control`]), here at the edge for every
+/// field at once. JSON writes a C0 control only as a `\u00XX` escape and a C1
+/// one as two bytes (C2 80..9F), so a scan of the bytes finds the rare body to
+/// read closely; only that one is parsed to name the field.
+fn refuse_controls(bytes: &[u8]) -> Result<(), AppError> {
+    let escaped = bytes.windows(6).any(|w| {
+        let hex = std::str::from_utf8(&w[4..]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+        w.starts_with(b"\\u00") && hex.is_some_and(|c| triage_core::text::is_refused_control(char::from(c)))
+    });
+    let raw_c1 = bytes.windows(2).any(|w| w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1]));
+    if !escaped && !raw_c1 {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else { return Ok(()) };
+    match control_at(&value, "") {
+        Some(field) => Err(AppError::invalid(
+            if field.is_empty() { "body".to_string() } else { field },
+            "must not contain control characters other than tab and line breaks",
+        )),
+        None => Ok(()),
+    }
+}
+
+fn control_at(v: &serde_json::Value, path: &str) -> Option<String> {
+    let bad = |s: &str| s.chars().any(triage_core::text::is_refused_control);
+    let join = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+    match v {
+        serde_json::Value::String(s) if bad(s) => Some(path.to_string()),
+        serde_json::Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| control_at(x, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(m) => {
+            m.iter().find_map(|(k, x)| if bad(k) { Some(join(k)) } else { control_at(x, &join(k)) })
+        }
+        _ => None,
     }
 }
 
@@ -136,6 +174,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let q = parts.uri.query().unwrap_or("");
+        // The one control-character rule, for every parameter at once.
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            if v.chars().chain(k.chars()).any(triage_core::text::is_refused_control) {
+                return Err(AppError::BadRequest {
+                    field: Some(k.to_string()),
+                    detail: format!(
+                        "query parameter `{k}` must not contain control characters other than tab and line breaks"
+                    ),
+                });
+            }
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
         serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
             let path = e.path().to_string();

@@ -43,6 +43,7 @@ pub fn app(state: AppState) -> Router {
         }),
     )
     .fallback(|| async { error::AppError::NotFound })
+    .method_not_allowed_fallback(|| async { error::AppError::MethodNotAllowed })
     .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
     .layer(axum::middleware::from_fn(ops::track))
     .layer(TraceLayer::new_for_http())

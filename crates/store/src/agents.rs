@@ -80,7 +80,10 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM agents WHERE role = 'admin'").fetch_one(self.r()).await?)
     }
 
+    /// Saves an agent; their role and state decide what their tokens may do,
+    /// so the authorization epoch moves with it.
     pub async fn save_agent(&self, a: &Agent) -> Result<Agent, StoreError> {
+        let mut tx = self.w().begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE agents SET name = $1, email = $2, role = $3, skills = $4, tier = $5, team = $6, capacity = $7,
              timezone = $8, active = $9, availability = $11, shifts = $12 WHERE id = $10 RETURNING {COLS}"
@@ -97,8 +100,10 @@ impl Store {
         .bind(a.id)
         .bind(a.availability.as_str())
         .bind(json(&a.shifts))
-        .fetch_one(self.w())
+        .fetch_one(&mut *tx)
         .await?;
+        crate::auth_epoch::bump(&mut *tx).await?;
+        tx.commit().await?;
         decode(&row)
     }
 
@@ -123,6 +128,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        crate::auth_epoch::bump(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }

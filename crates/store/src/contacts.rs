@@ -68,7 +68,10 @@ impl Store {
         Ok(page_of(items, page.limit, |c| c.id))
     }
 
+    /// Saves a contact; their organization decides what their tokens may
+    /// read, so the authorization epoch moves with it.
     pub async fn save_contact(&self, c: &Contact) -> Result<Contact, StoreError> {
+        let mut tx = self.w().begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE contacts SET organization_id = $1, name = $2, email = $3, timezone = $5 WHERE id = $4 RETURNING {COLS}"
         ))
@@ -77,8 +80,10 @@ impl Store {
         .bind(c.email.as_str())
         .bind(c.id)
         .bind(&c.timezone)
-        .fetch_one(self.w())
+        .fetch_one(&mut *tx)
         .await?;
+        crate::auth_epoch::bump(&mut *tx).await?;
+        tx.commit().await?;
         decode(&row)
     }
 
@@ -100,6 +105,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        crate::auth_epoch::bump(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -156,6 +162,7 @@ impl Store {
         for t in &tickets {
             crate::tickets::insert_event(&mut tx, *t, now, triage_core::ticket::Actor::System, &event).await?;
         }
+        crate::auth_epoch::bump(&mut *tx).await?;
         tx.commit().await?;
         Ok(tickets)
     }

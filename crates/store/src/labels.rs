@@ -42,14 +42,18 @@ pub(crate) async fn insert(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO ticket_labels (ticket_id, target, label, previous, predicted, confidence, model_id,
-           prediction_state, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+           prediction_state, actor, at) VALUES ($1, $2, $3, $4, $5, CAST($6 AS DOUBLE PRECISION), $7, $8, $9, $10)",
     )
     .bind(ticket_id)
     .bind(&l.target)
     .bind(&l.label)
     .bind(&l.previous)
     .bind(&l.predicted)
-    .bind(l.confidence)
+    // As text: sqlx's Any driver binds a NULL f64 as a float4, and PostgreSQL
+    // then keeps float4 for the prepared statement, so the next real f64 fails
+    // ("incorrect binary data format in bind parameter 6"). Text casts the
+    // same on both backends, and an f64's shortest form reads back exactly.
+    .bind(l.confidence.map(|c| c.to_string()))
     .bind(l.model_id)
     .bind(&l.prediction_state)
     .bind(actor.to_string())

@@ -7,6 +7,7 @@
 //! checks them. Migrations are per backend, side by side in `migrations/`.
 
 mod agents;
+mod auth_epoch;
 mod codec;
 mod connect;
 mod contacts;

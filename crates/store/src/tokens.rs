@@ -105,13 +105,16 @@ impl Store {
     }
 
     pub async fn revoke_token(&self, id: i64, now: DateTime<Utc>) -> Result<TokenRecord, StoreError> {
+        let mut tx = self.w().begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING {COLS}"
         ))
         .bind(ms(now))
         .bind(id)
-        .fetch_one(self.w())
+        .fetch_one(&mut *tx)
         .await?;
+        crate::auth_epoch::bump(&mut *tx).await?;
+        tx.commit().await?;
         decode(&row)
     }
 }

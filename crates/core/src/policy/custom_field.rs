@@ -63,11 +63,12 @@ impl CustomFieldDef {
         };
         if let Some(x) = number {
             if self.min.is_some_and(|m| x < m) || self.max.is_some_and(|m| x > m) {
-                return err(format!(
-                    "must be between {} and {}",
-                    self.min.map_or("-inf".into(), |m| m.to_string()),
-                    self.max.map_or("inf".into(), |m| m.to_string())
-                ));
+                return err(match (self.min, self.max) {
+                    (Some(lo), Some(hi)) => format!("must be between {lo} and {hi}"),
+                    (Some(lo), None) => format!("must be at least {lo}"),
+                    (None, Some(hi)) => format!("must be at most {hi}"),
+                    (None, None) => unreachable!("a bound was crossed"),
+                });
             }
         }
         Ok(())

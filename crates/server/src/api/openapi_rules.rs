@@ -23,7 +23,7 @@ use serde_json::{json, Map, Value};
 use triage_core::email::{EMAIL_PATTERN, MAX_EMAIL_CHARS};
 use triage_core::organization::MAX_NAME_CHARS;
 use triage_core::policy::{CustomFieldType, Policy};
-use triage_core::text::{NOT_BLANK, ONE_LINE};
+use triage_core::text::{NOT_BLANK, NO_CONTROL, ONE_LINE};
 use triage_core::ticket::{MAX_BODY_CHARS, MAX_SUBJECT_CHARS, MAX_TAGS, TAG_PATTERN};
 
 /// Writes the rules into `doc` (the served OpenAPI document as JSON).
@@ -151,8 +151,81 @@ pub(crate) fn constrain(doc: &mut Value, policy: &Policy) {
         param(doc, path, method, "view")["enum"] = json!(p.views);
         param(doc, path, method, "team")["enum"] = json!(p.teams);
     }
-    param(doc, "/api/v1/notifications", "get", "recipient")["pattern"] = json!("^(agent|team):");
+    param(doc, "/api/v1/notifications", "get", "recipient")["pattern"] =
+        json!(format!("^(agent|team):{}", NO_CONTROL.trim_start_matches('^')));
     param(doc, "/api/v1/tickets", "post", "Idempotency-Key")["pattern"] = json!(IDEMPOTENCY_KEY_PATTERN);
+    no_controls(doc);
+}
+
+/// The one control-character rule (`triage_core::text::is_refused_control`)
+/// for every other string a request carries: body fields of the schemas
+/// requests name, and query parameters. Strings with a pattern, a list of
+/// values or a format already say more.
+fn no_controls(doc: &mut Value) {
+    // The schemas requests reach: their bodies' and what those refer to.
+    let mut todo: Vec<String> = Vec::new();
+    for item in doc["paths"].as_object().into_iter().flat_map(|p| p.values()) {
+        for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+            refs(&op["requestBody"], &mut todo);
+        }
+    }
+    let mut names: Vec<String> = Vec::new();
+    while let Some(n) = todo.pop() {
+        if n == "TimeZone" || names.contains(&n) {
+            continue;
+        }
+        refs(&doc["components"]["schemas"][&n], &mut todo);
+        names.push(n);
+    }
+    for n in names {
+        plain_strings(&mut doc["components"]["schemas"][&n]);
+    }
+    for item in doc["paths"].as_object_mut().into_iter().flat_map(|p| p.values_mut()) {
+        for op in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            // `get_mut`: indexing would add `"parameters": null` where there are none.
+            let params = op.get_mut("parameters").and_then(Value::as_array_mut);
+            for p in params.into_iter().flatten() {
+                if p["in"] == "query" {
+                    plain_strings(&mut p["schema"]);
+                }
+            }
+        }
+    }
+}
+
+/// The schema names `v` refers to, added to `out`.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                out.push(r.trim_start_matches("#/components/schemas/").to_string());
+            }
+            m.values().for_each(|x| refs(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+/// Gives every string schema under `v` without a pattern, values or format
+/// the control-character pattern.
+fn plain_strings(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            let string = match m.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(ts)) => ts.contains(&json!("string")),
+                _ => false,
+            };
+            let said = ["pattern", "enum", "format", "$ref"].iter().any(|k| m.contains_key(*k));
+            if string && !said {
+                m.insert("pattern".into(), json!(NO_CONTROL));
+            }
+            m.values_mut().for_each(plain_strings);
+        }
+        Value::Array(a) => a.iter_mut().for_each(plain_strings),
+        _ => {}
+    }
 }
 
 /// The longest skill name.

@@ -70,6 +70,14 @@ async fn resolve_plan(s: &AppState, field: &str, r: &PlanRef) -> ApiResult<Suppo
     Ok(plan)
 }
 
+/// Commercial terms (the plan, contract overrides, annual value) are an
+/// admin's, on every path: as for `POST /organizations/{id}/plan`.
+fn require_commercial(caller: &Caller) -> ApiResult<()> {
+    caller
+        .require_admin()
+        .map_err(|_| AppError::Forbidden("only admins set commercial terms: plan, contract, annual_value".into()))
+}
+
 /// The longest contract notes.
 pub(crate) const MAX_NOTES_CHARS: usize = 2_000;
 
@@ -163,6 +171,10 @@ pub async fn create(
     ApiJson(req): ApiJson<OrganizationCreate>,
 ) -> ApiResult<(StatusCode, Json<OrganizationView>)> {
     caller.require_staff()?;
+    let commercial = req.plan.is_some() || req.contract != ContractOverrides::default() || req.annual_value != 0.0;
+    if commercial {
+        require_commercial(&caller)?;
+    }
     let now = s.now();
     let mut checks = Checks::default();
     let plan = match &req.plan {
@@ -283,6 +295,9 @@ pub async fn update(
 ) -> ApiResult<Json<OrganizationView>> {
     let rec = load(&s, &caller, id).await?;
     caller.require_staff()?;
+    if req.contract.is_some() || req.annual_value.is_some() {
+        require_commercial(&caller)?;
+    }
     let mut o = rec.org;
     let mut checks = Checks::default();
     if let Some(n) = &req.name {

@@ -68,11 +68,12 @@ fn filter(s: &AppState, view: Option<&str>) -> ApiResult<QueueFilter> {
 fn team_queues(s: &AppState, team: &str) -> ApiResult<Vec<String>> {
     let mut out: Vec<String> = s.policy.categories.iter().filter(|c| c.team == team).map(|c| c.name.clone()).collect();
     if out.is_empty() && s.policy.team(team).is_none() {
-        let names: Vec<&str> = s.policy.teams.iter().map(|t| t.name.as_str()).collect();
-        return Err(AppError::BadRequest {
-            field: Some("team".into()),
-            detail: format!("no team `{team}`; the policy has: {}", names.join(", ")),
-        });
+        let names = s.policy.team_names().join(", ");
+        let detail = match team {
+            "" => format!("`team` is empty; leave it out, or name one of: {names}"),
+            _ => format!("no team `{team}`; the policy has: {names}"),
+        };
+        return Err(AppError::BadRequest { field: Some("team".into()), detail });
     }
     for tier in [Tier::L1, Tier::L2, Tier::L3] {
         out.push(triage_core::queue::escalated_queue(team, tier));

@@ -29,7 +29,7 @@ pub struct Transition {
 ///
 /// Staff may make any allowed move; customers may only mark their ticket solved.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/transition", tag = "tickets", params(("id" = i64, Path)), request_body = Transition,
-    responses((status = 200, body = TicketOut), (status = 422, body = crate::error::Problem, description = "transition not allowed")))]
+    responses((status = 200, body = TicketOut), (status = 409, body = crate::error::Problem, description = "the ticket's status does not allow that step")))]
 pub async fn transition(
     State(s): State<AppState>,
     caller: Caller,
@@ -117,7 +117,7 @@ pub async fn add_comment(
         .store
         .modify_ticket(id, caller.actor(), now, Some((kind, comment_body)), |t| {
             if t.status == Status::Closed {
-                return Err(AppError::Conflict("the ticket is closed; open a new ticket to follow up".into()));
+                return Err(AppError::refused("id", "the ticket is closed; open a new ticket to follow up"));
             }
             let mut events = Vec::new();
             let to = match (staff, kind, t.status) {

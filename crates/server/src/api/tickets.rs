@@ -512,10 +512,10 @@ pub async fn list(
         }
     }
     // Comma lists (`P1,P2`): each value is checked; no empty ones.
-    let statuses = comma_list(&q.status)
-        .iter()
-        .map(|x| x.parse::<Status>().map_err(|e| bad("status", e)))
-        .collect::<Result<_, _>>()?;
+    let statuses = comma_list(&q.status);
+    empty_item("status", &statuses)?;
+    let statuses =
+        statuses.iter().map(|x| x.parse::<Status>().map_err(|e| bad("status", e))).collect::<Result<_, _>>()?;
     let assignee_id = match q.assignee.as_deref().map(without_final_newline) {
         None => None,
         Some("none") => Some(None),
@@ -532,6 +532,8 @@ pub async fn list(
         None => q.organization,
     };
     let (priorities, categories) = (comma_list(&q.priority), comma_list(&q.category));
+    empty_item("priority", &priorities)?;
+    empty_item("category", &categories)?;
     for p in &priorities {
         s.policy.check_level(p).map_err(|e| bad("priority", e.message))?;
     }
@@ -568,9 +570,22 @@ pub async fn list(
 
 /// The values of a comma-list filter (`P1,P2`), without the final newline a
 /// pattern allows. Present means at least one value: `priority=` is `[""]`,
-/// which no check takes.
+/// which every check refuses (see [`empty_item`]).
 fn comma_list(v: &Option<String>) -> Vec<String> {
     v.as_deref().map_or(vec![], |l| without_final_newline(l).split(',').map(String::from).collect())
+}
+
+/// The 400 for an empty value in a comma list (`priority=` or `P1,`).
+fn empty_item(field: &str, list: &[String]) -> Result<(), AppError> {
+    if list.iter().any(String::is_empty) {
+        return Err(AppError::BadRequest {
+            field: Some(field.into()),
+            detail: format!(
+                "`{field}` has an empty value; leave the parameter out, or list values separated by commas"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// One ticket.
@@ -644,6 +659,9 @@ pub async fn update(
 ) -> ApiResult<Json<TicketView>> {
     let current = load_visible(&s, &caller, id).await?;
     caller.require_staff()?;
+    if current.status == Status::Closed {
+        return Err(AppError::refused("id", "the ticket is closed and final; open a new ticket to follow up"));
+    }
     let now = s.now();
     // Every field is checked before any is refused, so one answer names them all.
     let mut checks = Checks::default();

@@ -121,3 +121,85 @@ async fn revoked_and_unknown_tokens_are_refused(b: Backend) {
     assert_eq!(r.headers["content-type"], "application/problem+json");
 }
 both!(revoked_and_unknown_tokens_are_refused);
+
+/// A token gives its owner's current rights, on every server process at once:
+/// demoting or deactivating a person, or revoking a token, takes effect on the
+/// next request anywhere (not after a cache expires).
+async fn rights_follow_the_person_on_every_process(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let other = app.second_server().await;
+    let on_other = |path: &str, token: &str| {
+        let (url, token) = (format!("{other}{path}"), token.to_string());
+        let client = app.client.clone();
+        async move { client.get(url).bearer_auth(token).send().await.unwrap().status().as_u16() }
+    };
+    let (bea, _) = app.agent("bea@support.example").await;
+    let r = app.patch(&format!("/api/v1/agents/{bea}"), ADMIN_TOKEN, json!({"role": "admin"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let bea_admin = app.token("admin", "bea@support.example").await;
+    // Both processes have seen (and cached) the admin token.
+    assert_eq!(app.get("/api/v1/tokens", &bea_admin).await.status, 200);
+    assert_eq!(on_other("/api/v1/tokens", &bea_admin).await, 200);
+
+    // Demoted on one process: an agent's rights on both, at once.
+    let r = app.patch(&format!("/api/v1/agents/{bea}"), ADMIN_TOKEN, json!({"role": "agent"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(app.get("/api/v1/tokens", &bea_admin).await.status, 403);
+    assert_eq!(on_other("/api/v1/tokens", &bea_admin).await, 403, "the other process follows at once");
+    let mint = app.post("/api/v1/tokens", &bea_admin, json!({"role": "admin", "user": "bea@support.example"})).await;
+    assert_eq!(mint.status, 403, "a demoted admin cannot mint an admin token: {}", mint.body);
+    let back = app.patch(&format!("/api/v1/agents/{bea}"), &bea_admin, json!({"role": "admin"})).await;
+    assert_eq!(back.status, 403, "nor promote themselves back");
+    assert_eq!(app.get("/api/v1/queue", &bea_admin).await.status, 200, "still an agent");
+
+    // Deactivated: nothing, anywhere.
+    let r = app.patch(&format!("/api/v1/agents/{bea}"), ADMIN_TOKEN, json!({"active": false})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(on_other("/api/v1/queue", &bea_admin).await, 401);
+
+    // A token revoked on one process is refused by the other on its next use.
+    let (_, cara) = app.agent("cara@support.example").await;
+    assert_eq!(on_other("/api/v1/queue", &cara).await, 200);
+    let tokens = app.get("/api/v1/tokens", ADMIN_TOKEN).await;
+    let id = tokens.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|t| t["user_id"].is_i64() && t["role"] == "agent")
+        .and_then(|t| t["id"].as_i64())
+        .unwrap();
+    assert_eq!(app.delete(&format!("/api/v1/tokens/{id}"), ADMIN_TOKEN).await.status, 200);
+    assert_eq!(on_other("/api/v1/queue", &cara).await, 401);
+}
+both!(rights_follow_the_person_on_every_process);
+
+/// Commercial terms (plan, contract overrides, annual value) are an admin's on
+/// every path, as `POST /organizations/{id}/plan` is.
+async fn commercial_terms_are_an_admins(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    let (_, agent) = app.agent("a@support.example").await;
+    for body in [
+        json!({"name": "Big", "account_type": "enterprise", "plan": "enterprise"}),
+        json!({"name": "Big", "account_type": "enterprise", "contract": {"priority_boost": 50}}),
+        json!({"name": "Big", "account_type": "enterprise", "annual_value": 1000000.0}),
+    ] {
+        let r = app.post("/api/v1/organizations", &agent, body.clone()).await;
+        assert_eq!(r.status, 403, "{body}: {}", r.body);
+    }
+    for body in [json!({"contract": {"sla_policy": "enterprise"}}), json!({"annual_value": 5.0})] {
+        let r = app.patch(&format!("/api/v1/organizations/{org}"), &agent, body.clone()).await;
+        assert_eq!(r.status, 403, "{body}: {}", r.body);
+    }
+    // What agents keep: the customer's segments and contacts.
+    let r = app.patch(&format!("/api/v1/organizations/{org}"), &agent, json!({"vip": true, "seats": 40})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app.post("/api/v1/organizations", &agent, json!({"name": "Small", "account_type": "free"})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = app
+        .patch(&format!("/api/v1/organizations/{org}"), ADMIN_TOKEN, json!({"contract": {"priority_boost": 5}}))
+        .await;
+    assert_eq!(r.status, 200, "an admin may: {}", r.body);
+}
+both!(commercial_terms_are_an_admins);

@@ -256,3 +256,47 @@ async fn the_customers_tone_is_read_per_message_and_raises_the_score(b: Backend)
     assert_eq!(s["current"]["tone"], "positive");
 }
 both!(the_customers_tone_is_read_per_message_and_raises_the_score);
+
+/// Setting a category records a label, with the model's confidence when it had
+/// predicted one and without when it had not; on PostgreSQL the two used to
+/// poison each other's prepared statement (a NULL confidence bound as float4),
+/// failing about a third of later edits. Every edit, on every pooled
+/// connection, must store its label.
+async fn category_edits_store_their_labels_with_and_without_a_prediction(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let until = chrono::Utc::now() + chrono::Duration::days(3650);
+    let edit = |round: usize, to: &'static str| {
+        let app = &app;
+        async move {
+            let t = app
+                .ticket(
+                    ADMIN_TOKEN,
+                    json!({"subject": "card declined", "body": "my card was declined, the pin does not work",
+                                             "requester_email": "c@acme.example"}),
+                )
+                .await;
+            let id = t["id"].as_i64().unwrap();
+            let r = app.patch(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN, json!({"category": to})).await;
+            assert_eq!(r.status, 200, "edit {round} of ticket {id}: {}", r.body);
+        }
+    };
+    // No model yet: nothing was predicted, so the labels carry no confidence
+    // (and every pooled connection prepares the insert with a NULL).
+    for i in 0..12 {
+        edit(i, "cash").await;
+    }
+    install(&app, "category").await;
+    triage_server::categorize::reload(&app.state).await.unwrap();
+    // Now predicted: the same insert with a confidence, on the same connections.
+    for i in 0..12 {
+        edit(i, "transfers").await;
+    }
+    let labels = app.store.list_labels(chrono::DateTime::UNIX_EPOCH, until).await.unwrap();
+    let conf: Vec<Option<f64>> =
+        labels.iter().filter(|l| l.label.target == "category").map(|l| l.label.confidence).collect();
+    assert_eq!(conf.len(), 24, "one label per edit");
+    assert_eq!(conf.iter().filter(|c| c.is_none()).count(), 12, "{conf:?}");
+}
+both!(category_edits_store_their_labels_with_and_without_a_prediction);

@@ -214,5 +214,71 @@ async fn malformed_requests_are_refused_before_any_work(b: Backend) {
     assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (400, Some("colour")));
     let r = app.req(Method::GET, "/api/v1/nothing-here", Some(ADMIN_TOKEN), None).await;
     assert_eq!(r.status, 404);
+    // The framework's own refusals answer problem+json too.
+    let problem = |path: &'static str, method: reqwest::Method| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .request(method, format!("{}{path}", app.base))
+                .bearer_auth(ADMIN_TOKEN)
+                .send()
+                .await
+                .unwrap();
+            let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
+            (r.status().as_u16(), ct, r.json::<serde_json::Value>().await.ok())
+        }
+    };
+    let (s, ct, body) = problem("/api/v1/tickets/abc", Method::GET).await;
+    assert_eq!((s, ct.as_deref()), (400, Some("application/problem+json")));
+    assert_eq!(body.unwrap()["field"], "id");
+    let (s, ct, body) = problem("/api/v1/policy", Method::DELETE).await;
+    assert_eq!((s, ct.as_deref()), (405, Some("application/problem+json")));
+    assert_eq!(body.unwrap()["type"], "urn:triage:problem:method-not-allowed");
 }
 both!(malformed_requests_are_refused_before_any_work);
+
+/// One rule for control characters on both backends: tab and line breaks are
+/// text, every other control character (NUL among them, which PostgreSQL
+/// cannot store) is a 422 naming the field, or a 400 naming the parameter.
+async fn control_characters_are_refused_alike_on_both_backends(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let ok = app
+        .ticket(
+            ADMIN_TOKEN,
+            json!({"subject": "s", "body": "line one\n\tline two\r\n", "requester_email": "c@acme.example"}),
+        )
+        .await;
+    let id = ok["id"].as_i64().unwrap();
+    for (path, body, field) in [
+        (
+            "/api/v1/tickets".to_string(),
+            json!({"subject": "s", "body": "nul \u{0} here", "requester_email": "c@acme.example"}),
+            "body",
+        ),
+        (
+            "/api/v1/tickets".to_string(),
+            json!({"subject": "s", "body": "b", "requester_email": "c@acme.example", "external_id": "x\u{1b}"}),
+            "external_id",
+        ),
+        (format!("/api/v1/tickets/{id}/comments"), json!({"body": "bell \u{7}"}), "body"),
+        (
+            format!("/api/v1/tickets/{id}/transition"),
+            json!({"status": "open", "reason": "c1 \u{85} next line"}),
+            "reason",
+        ),
+        ("/api/v1/organizations".to_string(), json!({"name": "Acme\u{0}", "account_type": "pro"}), "name"),
+    ] {
+        let r = app.post(&path, ADMIN_TOKEN, body.clone()).await;
+        assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some(field)), "{path} {body}: {}", r.body);
+    }
+    for q in ["text=%00", "tag=a%00", "category=cards%01"] {
+        let r = app.get(&format!("/api/v1/tickets?{q}"), ADMIN_TOKEN).await;
+        assert_eq!(r.status, 400, "{q}: {}", r.body);
+    }
+    let list = app.get("/api/v1/tickets", ADMIN_TOKEN).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "nothing refused was stored");
+}
+both!(control_characters_are_refused_alike_on_both_backends);

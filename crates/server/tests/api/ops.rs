@@ -70,6 +70,12 @@ async fn the_description_carries_the_rules_the_server_keeps(b: Backend) {
     assert_eq!(create["subject"]["maxLength"], 250);
     assert_eq!(create["custom_fields"]["additionalProperties"], false);
     assert!(create["custom_fields"]["properties"]["affected_users"]["type"] == "integer");
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let p = op.get("parameters");
+            assert!(p.is_none_or(|p| p.is_array()), "{method} {path}: parameters must be a list when there");
+        }
+    }
     let zone = &doc["components"]["schemas"]["TimeZone"]["enum"];
     assert!(zone.as_array().unwrap().contains(&serde_json::json!("Europe/Berlin")));
     let list = doc["paths"]["/api/v1/tickets"]["get"]["parameters"].as_array().unwrap();

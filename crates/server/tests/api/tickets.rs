@@ -78,6 +78,12 @@ async fn a_ticket_moves_through_its_lifecycle_and_every_change_is_logged(b: Back
     assert_eq!(r.status, 409, "a closed ticket is final: its state refuses the step");
     assert_eq!(r.body["field"], "status");
     assert!(r.body["detail"].as_str().unwrap().contains("cannot go from closed to open"));
+    let r = app
+        .patch(&format!("/api/v1/tickets/{id}"), &agent_token, json!({"category": "cash", "subject": "rewritten"}))
+        .await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (409, Some("id")), "nor edits: {}", r.body);
+    let after = app.get(&format!("/api/v1/tickets/{id}"), &agent_token).await;
+    assert_ne!(after.body["subject"], "rewritten");
 
     let ev = app.get(&format!("/api/v1/tickets/{id}/events"), &agent_token).await;
     let items = ev.body["items"].as_array().unwrap();
