@@ -130,7 +130,11 @@ fn custom_field_values_are_type_checked() {
     assert_eq!(p.check_custom_fields(&w).unwrap_err().field, "custom_fields.colour");
     let mut n = BTreeMap::new();
     n.insert("affected_users".to_string(), serde_json::json!(-3));
-    assert!(p.check_custom_fields(&n).unwrap_err().message.contains("between 0"));
+    assert_eq!(
+        p.check_custom_fields(&n).unwrap_err().message,
+        "must be at least 0",
+        "a field with no upper bound says so"
+    );
 }
 
 #[test]
