@@ -7,9 +7,16 @@
 //! which the conformance tools use): Unicode `White_Space` plus the four
 //! information separators U+001C..U+001F.
 
-/// Blank text: nothing but whitespace (or nothing at all).
+/// Blank text: nothing but whitespace and invisible characters (or nothing
+/// at all): a subject of zero-width spaces says nothing.
 pub fn is_blank(s: &str) -> bool {
-    s.chars().all(is_space)
+    s.chars().all(|c| is_space(c) || is_invisible(c))
+}
+
+/// Characters that take no room: the soft hyphen, zero-width spaces and
+/// joiners, direction marks, word joiners and the byte-order mark.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
 /// Whitespace as a schema validator's `\s` reads it (see the module docs).
@@ -47,10 +54,11 @@ pub fn without_final_newline(s: &str) -> &str {
 }
 
 /// Some text that is not only whitespace, without refused control characters.
-pub const NOT_BLANK: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+pub const NOT_BLANK: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2060-\u2064\ufeff][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
 
 /// One line with something on it: no control characters, not blank.
-pub const ONE_LINE: &str = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$";
+pub const ONE_LINE: &str =
+    r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2060-\u2064\ufeff][^\x00-\x1f\x7f-\x9f]*$";
 
 /// Checks `s` is not blank and at most `max` characters; the message says
 /// what to fix.
@@ -97,7 +105,7 @@ mod tests {
         assert!(is_blank(""));
         assert!(is_blank(" \t\n\u{3000}\u{1c}"));
         assert!(!is_blank(" x "));
-        assert!(!is_blank("\u{200b}"), "a zero-width space is not whitespace to `\\s` either");
+        assert!(is_blank("\u{200b}\u{feff} "), "zero-width characters say nothing");
     }
 
     #[test]

@@ -213,6 +213,24 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     }
 }
 
+/// Deserializes an optional instant (RFC 3339) written in the years 1970 to
+/// 9999 (see `api::YEAR_PATTERN`); use with `#[serde(default)]`.
+pub fn opt_instant<'de, D>(d: D) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    use serde::Deserialize;
+    let Some(s) = Option::<String>::deserialize(d)? else { return Ok(None) };
+    let year = s.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit())).and_then(|y| y.parse::<i32>().ok());
+    if !year.is_some_and(|y| (1970..=9999).contains(&y)) {
+        return Err(D::Error::custom("must be an RFC 3339 date-time in the years 1970 to 9999"));
+    }
+    // As chrono reads a DateTime<Utc> itself.
+    let t = s.parse::<chrono::DateTime<chrono::FixedOffset>>().map_err(|e| D::Error::custom(format!("{e}")))?;
+    Ok(Some(t.with_timezone(&chrono::Utc)))
+}
+
 /// Deserializes a field that may be absent (`None`), null (`Some(None)`) or set.
 pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where

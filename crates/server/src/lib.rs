@@ -81,7 +81,8 @@ pub async fn serve(
     if state.run_sla_ticker {
         jobs.push(tokio::spawn(sla::ticker::run(state.clone())));
     }
-    let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await;
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     for j in jobs {
         j.abort();
     }

@@ -44,9 +44,35 @@ pub async fn healthz(State(s): State<AppState>) -> Response {
     }
 }
 
-/// Prometheus text exposition.
-#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-pub async fn metrics(State(s): State<AppState>) -> Response {
+/// Prometheus text exposition. With `--metrics-token`, for that bearer token
+/// only; without, for loopback peers only (a scraper on the same host).
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
+    (status = 401, description = "the metrics token is missing or wrong", body = crate::error::Problem),
+    (status = 403, description = "not from loopback, and no metrics token is set", body = crate::error::Problem)))]
+pub async fn metrics(State(s): State<AppState>, req: Request) -> Response {
+    match &s.metrics_token {
+        Some(expected) => {
+            let sent = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+            let ok = sent.and_then(|v| v.strip_prefix("Bearer ")).is_some_and(|t| {
+                // Compared in constant time: the token is a secret.
+                t.len() == expected.len() && t.bytes().zip(expected.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
+            });
+            if !ok {
+                return crate::error::AppError::Unauthorized.into_response();
+            }
+        }
+        None => {
+            // Served without a socket (tests), there is no peer: local.
+            let peer = req.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+            if peer.is_some_and(|p| !p.0.ip().is_loopback()) {
+                return crate::error::AppError::Forbidden(
+                    "metrics answer loopback only; start the server with --metrics-token to scrape from elsewhere"
+                        .into(),
+                )
+                .into_response();
+            }
+        }
+    }
     s.metrics.run_upkeep();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s.metrics.render()).into_response()
 }

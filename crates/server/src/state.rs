@@ -35,6 +35,9 @@ pub struct AppState {
     /// Whether `serve` runs the SLA ticker every second (tests that move a manual
     /// clock call `sla::ticker::tick` themselves instead).
     pub run_sla_ticker: bool,
+    /// The bearer token `/metrics` asks for; without one, it answers loopback
+    /// peers only.
+    pub metrics_token: Option<String>,
 }
 
 impl AppState {
@@ -48,6 +51,7 @@ impl AppState {
             sla_tx,
             sla_rx: Arc::new(std::sync::Mutex::new(Some(sla_rx))),
             run_sla_ticker: true,
+            metrics_token: None,
             store,
             policy: Arc::new(policy),
             clock,

@@ -157,6 +157,10 @@ pub struct ServeArgs {
     /// Seed demo organizations, agents and ~200 tickets (once per database).
     #[arg(long)]
     pub demo: bool,
+    /// A bearer token `/metrics` requires (from anywhere); without one,
+    /// `/metrics` answers loopback peers only.
+    #[arg(long, env = "TRIAGE_METRICS_TOKEN")]
+    pub metrics_token: Option<String>,
     /// Most tickets per group commit (1 commits each ticket alone; for benchmarks).
     #[arg(long, env = "TRIAGE_TICKET_BATCH", default_value_t = 512, hide = true)]
     pub ticket_batch: usize,

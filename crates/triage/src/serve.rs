@@ -58,7 +58,8 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
         tokio::net::TcpListener::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
     let addr = listener.local_addr()?;
     let policy_name = format!("{} ({})", policy.name, policy.version);
-    let state = AppState::new(store.clone(), policy, clock);
+    let mut state = AppState::new(store.clone(), policy, clock);
+    state.metrics_token = a.metrics_token.clone().filter(|t| !t.is_empty());
     let rescored = triage_server::rescore::rescore(&state, triage_server::rescore::Scope::OtherPolicyVersions).await?;
     if rescored.examined > 0 {
         esay!(

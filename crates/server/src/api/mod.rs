@@ -163,6 +163,12 @@ pub(crate) fn parse_id(s: &str) -> Option<i64> {
 
 pub(crate) const ID_PATTERN: &str = "-?[0-9]{1,18}";
 
+/// Instants the API takes are written in the years 1970 to 9999 (a plan
+/// change dated year 1 or 99999 is a typo, not a plan): the year as written,
+/// so the rule (`extract::opt_instant`) and this pattern agree exactly,
+/// whatever the offset.
+pub(crate) const YEAR_PATTERN: &str = "^(19[7-9][0-9]|[2-9][0-9]{3})-";
+
 pub fn envelope<T: ToSchema, U>(page: triage_store::Page<U>, map: impl FnMut(U) -> T) -> ListEnvelope<T> {
     ListEnvelope { items: page.items.into_iter().map(map).collect(), next_cursor: page.next.map(encode_cursor) }
 }

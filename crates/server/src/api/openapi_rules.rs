@@ -13,12 +13,12 @@
 //! `triage_core::text` for the whitespace and final-newline details.
 
 use super::agents::MAX_TEAM_CHARS;
-use super::organizations::MAX_NOTES_CHARS;
-use super::plans::{CURRENCY_PATTERN, MAX_DESCRIPTION_CHARS, MAX_PLAN_NAME_CHARS};
+use super::organizations::{MAX_ANNUAL_VALUE, MAX_NOTES_CHARS, MAX_SEATS};
+use super::plans::{CURRENCY_PATTERN, MAX_DESCRIPTION_CHARS, MAX_PLAN_NAME_CHARS, MAX_PRICE_CENTS};
 use super::queue::QUEUE_CURSOR_PATTERN;
 use super::tickets::{IDEMPOTENCY_KEY_PATTERN, MAX_EXTERNAL_ID_CHARS, MAX_REASON_CHARS, MAX_SEARCH_CHARS};
 use super::tokens::MAX_LABEL_CHARS;
-use super::{CURSOR_PATTERN, ID_PATTERN};
+use super::{CURSOR_PATTERN, ID_PATTERN, YEAR_PATTERN};
 use serde_json::{json, Map, Value};
 use triage_core::email::{EMAIL_PATTERN, MAX_EMAIL_CHARS};
 use triage_core::organization::MAX_NAME_CHARS;
@@ -96,8 +96,8 @@ pub(crate) fn constrain(doc: &mut Value, policy: &Policy) {
         one_of(doc, s, "account_type", &p.account_types);
         one_of(doc, s, "customer_category", &p.customer_categories);
         one_of(doc, s, "persona", &p.personas);
-        set(doc, s, "annual_value", &json!({"minimum": 0}));
-        set(doc, s, "seats", &json!({"minimum": 0}));
+        set(doc, s, "annual_value", &json!({"minimum": 0, "maximum": MAX_ANNUAL_VALUE}));
+        set(doc, s, "seats", &json!({"minimum": 0, "maximum": MAX_SEATS}));
     }
     one_of(doc, "ContractOverrides", "calendar", &p.calendars);
     one_of(doc, "ContractOverrides", "sla_policy", &p.sla_policies);
@@ -118,7 +118,7 @@ pub(crate) fn constrain(doc: &mut Value, policy: &Policy) {
     for s in ["PlanCreate", "PlanUpdate"] {
         set(doc, s, "name", &json!({"minLength": 1, "maxLength": MAX_PLAN_NAME_CHARS, "pattern": ONE_LINE}));
         set(doc, s, "description", &json!({"maxLength": MAX_DESCRIPTION_CHARS}));
-        set(doc, s, "price_cents", &json!({"minimum": 0}));
+        set(doc, s, "price_cents", &json!({"minimum": 0, "maximum": MAX_PRICE_CENTS}));
         set(doc, s, "currency", &json!({"pattern": CURRENCY_PATTERN}));
         set(doc, s, "channels", &json!({"minItems": 1}));
         set(doc, s, "priority_boost", &json!({"minimum": -100, "maximum": 100}));
@@ -220,6 +220,9 @@ fn plain_strings(v: &mut Value) {
             let said = ["pattern", "enum", "format", "$ref"].iter().any(|k| m.contains_key(*k));
             if string && !said {
                 m.insert("pattern".into(), json!(NO_CONTROL));
+            }
+            if string && m.get("format") == Some(&json!("date-time")) {
+                m.insert("pattern".into(), json!(YEAR_PATTERN));
             }
             m.values_mut().for_each(plain_strings);
         }

@@ -78,6 +78,10 @@ fn require_commercial(caller: &Caller) -> ApiResult<()> {
         .map_err(|_| AppError::Forbidden("only admins set commercial terms: plan, contract, annual_value".into()))
 }
 
+/// The largest annual value (in the policy's currency) and seat count.
+pub(crate) const MAX_ANNUAL_VALUE: f64 = 1e12;
+pub(crate) const MAX_SEATS: i64 = 10_000_000;
+
 /// The longest contract notes.
 pub(crate) const MAX_NOTES_CHARS: usize = 2_000;
 
@@ -112,11 +116,11 @@ fn check_segments(s: &AppState, o: &Organization, checks: &mut Checks) -> ApiRes
             checks.fail("contract.notes", m);
         }
     }
-    if !o.annual_value.is_finite() || o.annual_value < 0.0 {
-        checks.fail("annual_value", "must be a number >= 0");
+    if !o.annual_value.is_finite() || !(0.0..=MAX_ANNUAL_VALUE).contains(&o.annual_value) {
+        checks.fail("annual_value", "must be between 0 and 1,000,000,000,000");
     }
-    if o.seats < 0 {
-        checks.fail("seats", "must be >= 0");
+    if !(0..=MAX_SEATS).contains(&o.seats) {
+        checks.fail("seats", "must be between 0 and 10,000,000");
     }
     checks.take(validate_timezone("timezone", &o.timezone))?;
     Ok(())
@@ -159,6 +163,7 @@ pub struct OrganizationCreate {
     /// The plan bought, by id or name.
     pub plan: Option<PlanRef>,
     /// When the plan starts (default: now).
+    #[serde(default, deserialize_with = "crate::extract::opt_instant")]
     pub plan_effective_from: Option<DateTime<Utc>>,
 }
 
@@ -358,6 +363,7 @@ pub struct PlanChangeRequest {
     /// The plan to move to, by id or name.
     pub plan: PlanRef,
     /// When it takes effect (default now; a later date schedules it).
+    #[serde(default, deserialize_with = "crate::extract::opt_instant")]
     pub effective_from: Option<DateTime<Utc>>,
     pub reason: Option<String>,
 }

@@ -18,6 +18,8 @@ use utoipa::ToSchema;
 /// The longest plan name and description.
 pub(crate) const MAX_PLAN_NAME_CHARS: usize = 100;
 pub(crate) const MAX_DESCRIPTION_CHARS: usize = 2_000;
+/// The highest monthly price, in cents.
+pub(crate) const MAX_PRICE_CENTS: i64 = 10_000_000_000;
 /// A currency as the API description publishes it (ISO 4217, upper case).
 pub(crate) const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
 
@@ -33,8 +35,8 @@ fn check(s: &AppState, p: &mut SupportPlan) -> ApiResult<()> {
         checks.fail("description", m);
     }
     p.currency = without_final_newline(&p.currency).to_string();
-    if p.price_cents < 0 {
-        checks.fail("price_cents", "must be >= 0");
+    if !(0..=MAX_PRICE_CENTS).contains(&p.price_cents) {
+        checks.fail("price_cents", "must be between 0 and 10,000,000,000 (a hundred million a month)");
     }
     if p.channels.is_empty() {
         checks.fail("channels", "a plan needs at least one channel");

@@ -32,8 +32,10 @@ const RISK_AHEAD_HOURS: i64 = 24;
 #[serde(deny_unknown_fields)]
 pub struct SlaReportParams {
     /// Tickets created from (RFC 3339; default 30 days before `to`).
+    #[serde(default, deserialize_with = "crate::extract::opt_instant")]
     pub from: Option<DateTime<Utc>>,
     /// Tickets created before (RFC 3339; default now).
+    #[serde(default, deserialize_with = "crate::extract::opt_instant")]
     pub to: Option<DateTime<Utc>>,
 }
 

@@ -15,6 +15,7 @@ use serde::Deserialize;
 pub struct SlaAtParams {
     /// The instant to read the clocks at (RFC 3339; default now). Earlier instants
     /// replay the ticket's history up to then.
+    #[serde(default, deserialize_with = "crate::extract::opt_instant")]
     pub at: Option<chrono::DateTime<chrono::Utc>>,
 }
 

@@ -169,6 +169,16 @@ fn customer_fields_only(
     Ok(suggested)
 }
 
+/// A body as its meaning: the same JSON written with other spacing or key
+/// order is the same request (keys sorted, no spaces). Read only for requests
+/// with an `Idempotency-Key`.
+fn canonical(raw: &[u8]) -> Vec<u8> {
+    serde_json::from_slice::<serde_json::Value>(raw)
+        .ok()
+        .and_then(|v| serde_json::to_vec(&v).ok())
+        .unwrap_or_else(|| raw.to_vec())
+}
+
 /// An agent a ticket can be given to: one that exists and is active.
 async fn active_agent(s: &AppState, field: &str, id: i64) -> ApiResult<()> {
     match s.store.get_agent(id).await {
@@ -243,7 +253,7 @@ pub async fn create(
             Some(Idempotency {
                 scope: format!("{}:{}", caller.role, caller.user_id),
                 key: key.to_string(),
-                fingerprint: hex::encode(Sha256::digest(&raw)),
+                fingerprint: hex::encode(Sha256::digest(canonical(&raw))),
             })
         }
     };

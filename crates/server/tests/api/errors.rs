@@ -19,6 +19,7 @@ async fn invalid_bodies_name_the_field_at_fault(b: Backend) {
         (with("colour", json!("red")), 422, "colour"),
         (with("subject", json!(42)), 422, "subject"),
         (with("subject", json!("   ")), 422, "subject"),
+        (with("subject", json!("\u{200b}\u{feff}")), 422, "subject"),
         (with("category", json!("plumbing")), 422, "category"),
         (with("impact", json!("huge")), 422, "impact"),
         (with("channel", json!("pigeon")), 422, "channel"),
@@ -282,3 +283,45 @@ async fn control_characters_are_refused_alike_on_both_backends(b: Backend) {
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "nothing refused was stored");
 }
 both!(control_characters_are_refused_alike_on_both_backends);
+
+/// Every number and date has a range, checked at the edge: a boost of 1e308
+/// would put an organization's every ticket first; a plan change dated year 1
+/// is a typo.
+async fn numbers_and_dates_have_ranges(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    let path = format!("/api/v1/organizations/{org}");
+    for (body, field) in [
+        (json!({"contract": {"priority_boost": 1e308}}), "contract.priority_boost"),
+        (json!({"annual_value": 1e308}), "annual_value"),
+        (json!({"seats": 1_000_000_000_000i64}), "seats"),
+    ] {
+        let r = app.patch(&path, ADMIN_TOKEN, body.clone()).await;
+        assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some(field)), "{body}: {}", r.body);
+    }
+    for when in ["0001-01-01T00:00:00Z", "1969-12-31T23:59:59+00:00"] {
+        let r =
+            app.post(&format!("{path}/plan"), ADMIN_TOKEN, json!({"plan": "premium", "effective_from": when})).await;
+        assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("effective_from")), "{when}: {}", r.body);
+    }
+    // The year as written decides, whatever the offset.
+    let r = app
+        .post(
+            &format!("{path}/plan"),
+            ADMIN_TOKEN,
+            json!({"plan": "premium", "effective_from": "1970-01-01T00:00:00+05:00"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app.get("/api/v1/reports/sla?from=0001-01-01T00:00:00Z", ADMIN_TOKEN).await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (400, Some("from")), "{}", r.body);
+    let r = app
+        .post(
+            "/api/v1/plans",
+            ADMIN_TOKEN,
+            json!({"name": "Gold", "price_cents": i64::MAX, "channels": ["email"], "sla_policy": "premium"}),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("price_cents")), "{}", r.body);
+}
+both!(numbers_and_dates_have_ranges);

@@ -112,8 +112,15 @@ impl TestApp {
     /// on the same database, serving on its own port. Returns its base URL.
     #[allow(dead_code)]
     pub async fn second_server(&self) -> String {
+        self.second_server_with(|_| {}).await
+    }
+
+    /// [`TestApp::second_server`] with its state adjusted first (its options).
+    #[allow(dead_code)]
+    pub async fn second_server_with(&self, adjust: impl FnOnce(&mut AppState)) -> String {
         let store = Store::connect(&DatabaseUrl::parse(&self.db_url).unwrap()).await.expect("second store");
-        let state = AppState::new(store, Policy::builtin(), Arc::new(SystemClock));
+        let mut state = AppState::new(store, Policy::builtin(), Arc::new(SystemClock));
+        adjust(&mut state);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(triage_server::serve(listener, state, std::future::pending::<()>()));

@@ -33,6 +33,19 @@ async fn a_retried_create_returns_the_first_ticket(b: Backend) {
     t1.as_object_mut().unwrap().remove("promise");
     assert_eq!(t1, t2);
 
+    // The same request written differently (spacing, key order) is the same request.
+    let r = app
+        .client
+        .post(format!("{}/api/v1/tickets", app.base))
+        .bearer_auth(&cust)
+        .header("Idempotency-Key", "key-1")
+        .header("content-type", "application/json")
+        .body("{ \"body\" : \"twice\",\n  \"subject\": \"Payment failed\" }")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "same JSON, other bytes: a replay");
+
     // Same key, different request: refused, nothing stored.
     let (s3, p) = post_with_key(&app, &cust, "key-1", &json!({"subject": "Other", "body": "x"})).await;
     assert_eq!(s3, 409, "{p}");

@@ -57,6 +57,25 @@ async fn openapi_health_and_metrics_are_served(b: Backend) {
 }
 both!(openapi_health_and_metrics_are_served);
 
+/// `/metrics` is not for everyone: loopback peers only (above), or, with a
+/// metrics token set, that bearer token from anywhere.
+async fn metrics_ask_for_their_token_when_one_is_set(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let other = app.second_server_with(|s| s.metrics_token = Some("scrape-secret".into())).await;
+    let get = |token: Option<&'static str>| {
+        let mut r = app.client.get(format!("{other}/metrics"));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        async move { r.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(get(None).await, 401);
+    assert_eq!(get(Some("wrong-secret!")).await, 401);
+    assert_eq!(get(Some(ADMIN_TOKEN)).await, 401, "an API token is not the metrics token");
+    assert_eq!(get(Some("scrape-secret")).await, 200);
+}
+both!(metrics_ask_for_their_token_when_one_is_set);
+
 /// The description carries the rules the server keeps: the policy's own
 /// values, lengths and patterns; what it allows is taken, what it does not is
 /// refused (the conformance run checks this at scale, this test the edges).
