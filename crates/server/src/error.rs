@@ -29,6 +29,8 @@ pub enum AppError {
     Refused(Vec<FieldError>),
     /// 413: body too large.
     PayloadTooLarge(usize),
+    /// 503: more requests in flight than the server takes; retry shortly.
+    Busy,
     /// 415: not JSON.
     UnsupportedMediaType,
     /// 422: well-formed but invalid; names every field at fault (at least one).
@@ -179,6 +181,13 @@ impl IntoResponse for AppError {
                 "no such resource, or it is not yours to see".to_string(),
                 None,
             ),
+            AppError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "Too many requests in flight",
+                "the server is handling as many requests as it takes; retry in a moment".to_string(),
+                None,
+            ),
             AppError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
@@ -260,6 +269,9 @@ fn respond(status: StatusCode, body: Problem) -> Response {
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
     if status == StatusCode::UNAUTHORIZED {
         res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     res
 }

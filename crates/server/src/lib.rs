@@ -11,6 +11,7 @@ pub mod directory;
 pub mod error;
 pub mod extract;
 mod jobs;
+pub mod listen;
 pub mod ops;
 mod prioritize;
 pub mod queue;
@@ -57,6 +58,17 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, state, listen::Limits::default(), shutdown).await
+}
+
+/// [`serve`] within the given limits (connections, requests in flight, and
+/// how long a client may take to send a request).
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    limits: listen::Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     queue::start(&state).await.map_err(std::io::Error::other)?;
     state.routing.refresh(&state).await.map_err(std::io::Error::other)?;
     categorize::reload(&state).await.map_err(std::io::Error::other)?;
@@ -81,8 +93,15 @@ pub async fn serve(
     if state.run_sla_ticker {
         jobs.push(tokio::spawn(sla::ticker::run(state.clone())));
     }
-    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    // Beyond `in_flight` requests a 503 at once (load shed), not a queue.
+    let router = app(state).layer(
+        tower::ServiceBuilder::new()
+            .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async { error::AppError::Busy }))
+            .load_shed()
+            .concurrency_limit(limits.in_flight)
+            .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_timeout)),
+    );
+    let served = listen::serve(listener, router, limits, shutdown).await;
     for j in jobs {
         j.abort();
     }

@@ -161,6 +161,13 @@ pub struct ServeArgs {
     /// `/metrics` answers loopback peers only.
     #[arg(long, env = "TRIAGE_METRICS_TOKEN")]
     pub metrics_token: Option<String>,
+    /// Open connections at once; beyond, a short 503 and close. Keep it under
+    /// the process's open-file limit (`ulimit -n`).
+    #[arg(long, env = "TRIAGE_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Requests handled at once; beyond, a 503 at once (load shedding).
+    #[arg(long, env = "TRIAGE_MAX_IN_FLIGHT", default_value_t = 1024)]
+    pub max_in_flight: usize,
     /// Most tickets per group commit (1 commits each ticket alone; for benchmarks).
     #[arg(long, env = "TRIAGE_TICKET_BATCH", default_value_t = 512, hide = true)]
     pub ticket_batch: usize,

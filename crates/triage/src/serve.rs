@@ -101,7 +101,12 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     say!("API description: http://{addr}/api/v1/openapi.json");
 
-    triage_server::serve(listener, state, shutdown_signal()).await?;
+    let limits = triage_server::listen::Limits {
+        connections: a.max_connections,
+        in_flight: a.max_in_flight,
+        ..Default::default()
+    };
+    triage_server::serve_with(listener, state, limits, shutdown_signal()).await?;
     store.close().await;
     esay!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -127,6 +127,17 @@ impl TestApp {
         format!("http://{addr}")
     }
 
+    /// [`TestApp::second_server`] serving within `limits`.
+    #[allow(dead_code)]
+    pub async fn second_server_limited(&self, limits: triage_server::listen::Limits) -> String {
+        let store = Store::connect(&DatabaseUrl::parse(&self.db_url).unwrap()).await.expect("second store");
+        let state = AppState::new(store, Policy::builtin(), Arc::new(SystemClock));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(triage_server::serve_with(listener, state, limits, std::future::pending::<()>()));
+        format!("http://{addr}")
+    }
+
     pub async fn req(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Res {
         let mut r = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {

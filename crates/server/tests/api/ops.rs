@@ -135,3 +135,52 @@ async fn the_description_carries_the_rules_the_server_keeps(b: Backend) {
     assert_eq!(r.status(), 400);
 }
 both!(the_description_carries_the_rules_the_server_keeps);
+
+/// Slow and idle clients cannot hold the server: beyond the connection cap a
+/// short 503; a client that does not finish its headers (or sends nothing) is
+/// closed after the header timeout, and its place is free again.
+async fn slow_and_idle_connections_are_bounded(b: Backend) {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    let app = TestApp::spawn(b).await;
+    let limits = triage_server::listen::Limits {
+        connections: 2,
+        in_flight: 8,
+        header_timeout: Duration::from_millis(300),
+        body_timeout: Duration::from_millis(300),
+    };
+    let base = app.second_server_limited(limits).await;
+    let addr = base.trim_start_matches("http://").to_string();
+    // One slow client (half a request) and one idle (nothing at all).
+    let mut slow = TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut idle = TcpStream::connect(&addr).await.unwrap();
+    // A third is told at once that the server is full.
+    let mut third = TcpStream::connect(&addr).await.unwrap();
+    let mut answer = String::new();
+    third.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("urn:triage:problem:busy"), "{answer}");
+    // Both held ones are closed by the server within the header timeout
+    // (bounded here so a failure cannot hang the suite).
+    for (name, s) in [("slow", &mut slow), ("idle", &mut idle)] {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "the {name} connection was not closed");
+    }
+    // Their places are free: a full request is answered (the server frees a
+    // place just after it closes the socket, so a few tries at most).
+    let mut status = 0;
+    for _ in 0..200 {
+        // A refused connection may also end as a send error: try again.
+        let Ok(r) = app.client.get(format!("{base}/healthz")).send().await else { continue };
+        status = r.status().as_u16();
+        if status == 200 {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(status, 200);
+}
+both!(slow_and_idle_connections_are_bounded);
