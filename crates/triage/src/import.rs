@@ -128,12 +128,17 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
     let rows: Box<dyn Iterator<Item = Row>> = if jsonl {
         let reader = std::io::BufReader::new(file);
         let mut offset = 0u64;
-        Box::new(reader.lines().enumerate().filter_map(move |(i, line)| {
-            let line = match line {
+        // Lines as bytes: one that is not UTF-8 is a rejected row, not the end.
+        Box::new(reader.split(b'\n').enumerate().filter_map(move |(i, line)| {
+            let bytes = match line {
                 Ok(l) => l,
                 Err(e) => return Some(Err(e.into())),
             };
-            offset += line.len() as u64 + 1;
+            offset += bytes.len() as u64 + 1;
+            let line = match String::from_utf8(bytes) {
+                Ok(l) => l,
+                Err(_) => return Some(Ok((i as u64 + 1, offset, error_row("the line is not valid UTF-8")))),
+            };
             if line.trim().is_empty() {
                 return None;
             }
@@ -154,7 +159,9 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
             Some(Ok((i as u64 + 1, offset, fields)))
         }))
     } else {
-        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
+        // Flexible: a row of the wrong width is a rejected row (below), not
+        // an error that ends the run.
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
         let headers = reader.headers().with_context(|| format!("{name}: cannot read the header row"))?.clone();
         // A mapped column the file does not have would map nothing, silently.
         for (column, field) in &map {
@@ -166,11 +173,27 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        Box::new(reader.into_records().map(move |r| {
-            let r = r.map_err(|e| anyhow::anyhow!("{e}"))?;
+        Box::new(reader.into_byte_records().map(move |r| {
+            let r = match r {
+                Ok(r) => r,
+                Err(e) => match e.position() {
+                    // A row the parser could not read: rejected, the run goes on.
+                    Some(p) if !matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                        return Ok((p.line(), p.byte(), error_row(&format!("the row cannot be read: {e}"))))
+                    }
+                    _ => return Err(anyhow::anyhow!("{e}")),
+                },
+            };
             let pos = r.position().map(|p| (p.line(), p.byte())).unwrap_or((0, 0));
+            if r.len() != headers.len() {
+                let why = format!("the row has {} fields where the header has {}", r.len(), headers.len());
+                return Ok((pos.0, pos.1, error_row(&why)));
+            }
             let mut m = Map::new();
             for (h, v) in headers.iter().zip(r.iter()) {
+                let Ok(v) = std::str::from_utf8(v) else {
+                    return Ok((pos.0, pos.1, error_row(&format!("column `{h}` is not valid UTF-8"))));
+                };
                 m.insert(h.to_string(), Value::String(v.to_string()));
             }
             Ok((pos.0, pos.1, m))
@@ -182,11 +205,15 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
     // Histories of exported tickets, written once their tickets are stored.
     let mut histories: Vec<(String, triage_store::Restored)> = Vec::new();
     let mut people = crate::import_history::People::default();
+    let mut stopped = false;
     for row in rows {
         let (line, offset, mut fields) = match row {
             Ok(r) => r,
             Err(e) => {
+                // The file itself cannot be read on (an I/O error): say so,
+                // and exit non-zero below.
                 bar.suspend(|| eprintln!("{name}: error: {e}; stopping (rows before it are kept, rerun to resume)"));
+                stopped = true;
                 break;
             }
         };
@@ -243,7 +270,14 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
         done_before.min(seen)
     );
     store.close().await;
-    Ok(if a.strict && rejected > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if stopped || (a.strict && rejected > 0) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// A row that could not be read, carried to the rejection report with its line.
+fn error_row(why: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("__error".into(), Value::String(why.into()));
+    m
 }
 
 /// Writes the stored tickets' exported histories (a ticket stored before, in a

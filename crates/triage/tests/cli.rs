@@ -649,6 +649,40 @@ fn categorization_trains_and_evaluates_from_files() {
     assert!(v["ece"].as_f64().unwrap() < 0.1, "calibrated: {}", v["ece"]);
 }
 
+/// A row that cannot be read (the wrong number of columns, bytes that are not
+/// UTF-8, a binary JSONL line) is reported as FILE:LINE and skipped; the rows
+/// after it are imported; `--strict` then exits non-zero.
+#[test]
+fn unreadable_rows_are_reported_and_skipped_never_the_end_of_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "sqlite://bad.db";
+    let mut csv = b"title,body,organization,requester\n".to_vec();
+    csv.extend_from_slice(b"First,fine,Acme,ana@acme.example\n");
+    csv.extend_from_slice(b"Too,many,columns,ana@acme.example,extra\n");
+    csv.extend_from_slice(b"Bytes,\xff\xfe not text,Acme,ana@acme.example\n");
+    csv.extend_from_slice(b"Last,still imported,Acme,ana@acme.example\n");
+    std::fs::write(dir.path().join("rows.csv"), &csv).unwrap();
+    let out = triage(dir.path(), db, &["import", "rows.csv", "--map", "subject=title", "--create"]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "without --strict a rejected row is reported, not fatal: {err}");
+    assert!(err.contains("rows.csv:3:") && err.contains("5 fields where the header has 4"), "{err}");
+    assert!(err.contains("rows.csv:4:") && err.contains("not valid UTF-8"), "{err}");
+    assert!(err.contains("2 imported, 0 already present, 2 rejected"), "{err}");
+    let mut jsonl =
+        b"{\"subject\": \"One\", \"body\": \"b\", \"requester\": \"ana@acme.example\", \"organization\": \"Acme\"}\n"
+            .to_vec();
+    jsonl.extend_from_slice(b"\x00\x01\x02\xff binary\n");
+    jsonl.extend_from_slice(
+        b"{\"subject\": \"Two\", \"body\": \"b\", \"requester\": \"ana@acme.example\", \"organization\": \"Acme\"}\n",
+    );
+    std::fs::write(dir.path().join("rows.jsonl"), &jsonl).unwrap();
+    let out = triage(dir.path(), db, &["import", "rows.jsonl", "--strict"]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "--strict: a rejected row fails the run: {err}");
+    assert!(err.contains("rows.jsonl:2:"), "{err}");
+    assert!(err.contains("2 imported, 0 already present, 1 rejected"), "{err}");
+}
+
 /// `triage export` then `triage import` into an empty database gives back the
 /// same tickets: a second export equals the first (but for the ids the new
 /// database numbered afresh; people and organizations are named by e-mail and
