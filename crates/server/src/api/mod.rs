@@ -173,6 +173,23 @@ pub fn envelope<T: ToSchema, U>(page: triage_store::Page<U>, map: impl FnMut(U) 
     ListEnvelope { items: page.items.into_iter().map(map).collect(), next_cursor: page.next.map(encode_cursor) }
 }
 
+/// A page of a short list read whole (a ticket's comments or events, the
+/// tokens, the plans), in the list's own order: the items after the one whose
+/// id is the cursor (none, for an id the list no longer holds), at most
+/// `limit`, with the cursor for the rest.
+pub fn page_of_list<T: ToSchema>(items: Vec<T>, id: impl Fn(&T) -> i64, page: &PageRequest) -> ListEnvelope<T> {
+    let start = match page.after {
+        None => 0,
+        Some(after) => items.iter().position(|x| id(x) == after).map_or(items.len(), |i| i + 1),
+    };
+    let limit = page.limit as usize;
+    let rest: Vec<T> = items.into_iter().skip(start).collect();
+    let more = rest.len() > limit;
+    let items: Vec<T> = rest.into_iter().take(limit).collect();
+    let next_cursor = more.then(|| items.last().map(|x| encode_cursor(id(x)))).flatten();
+    ListEnvelope { items, next_cursor }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

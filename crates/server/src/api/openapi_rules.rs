@@ -246,7 +246,12 @@ fn shift_pattern() -> String {
 }
 
 /// The lists that page with a cursor.
-const LISTS: [(&str, &str); 6] = [
+const LISTS: [(&str, &str); 11] = [
+    ("/api/v1/tickets/{id}/comments", "get"),
+    ("/api/v1/tickets/{id}/events", "get"),
+    ("/api/v1/tokens", "get"),
+    ("/api/v1/plans", "get"),
+    ("/api/v1/organizations/{id}/plan", "get"),
     ("/api/v1/agents", "get"),
     ("/api/v1/contacts", "get"),
     ("/api/v1/notifications", "get"),

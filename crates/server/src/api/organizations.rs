@@ -408,14 +408,16 @@ pub async fn change_plan(
 }
 
 /// Every plan purchase, upgrade and downgrade, by effective date (staff).
-#[utoipa::path(get, path = "/api/v1/organizations/{id}/plan", tag = "customers", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/plan", tag = "customers", params(("id" = i64, Path), ListParams),
     responses((status = 200, body = ListEnvelope<PlanChange>), (status = 403, body = crate::error::Problem)))]
 pub async fn plan_history(
     State(s): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ListParams>,
 ) -> ApiResult<Json<ListEnvelope<PlanChange>>> {
+    let page = page_request(&q.cursor, q.limit)?;
     let rec = load(&s, &caller, id).await?;
     caller.require_staff()?;
-    Ok(Json(ListEnvelope { items: rec.plan_changes, next_cursor: None }))
+    Ok(Json(super::page_of_list(rec.plan_changes, |c| c.id, &page)))
 }

@@ -106,9 +106,14 @@ pub async fn create(
 }
 
 /// The plan catalog, cheapest first.
-#[utoipa::path(get, path = "/api/v1/plans", tag = "catalog", responses((status = 200, body = ListEnvelope<SupportPlan>)))]
-pub async fn list(State(s): State<AppState>, _caller: Caller) -> ApiResult<Json<ListEnvelope<SupportPlan>>> {
-    Ok(Json(ListEnvelope { items: s.store.list_plans().await?, next_cursor: None }))
+#[utoipa::path(get, path = "/api/v1/plans", tag = "catalog", params(super::ListParams), responses((status = 200, body = ListEnvelope<SupportPlan>)))]
+pub async fn list(
+    State(s): State<AppState>,
+    _caller: Caller,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<super::ListParams>,
+) -> ApiResult<Json<ListEnvelope<SupportPlan>>> {
+    let page = super::page_request(&q.cursor, q.limit)?;
+    Ok(Json(super::page_of_list(s.store.list_plans().await?, |p| p.id, &page)))
 }
 
 /// One plan.

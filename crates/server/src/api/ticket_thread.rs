@@ -70,16 +70,20 @@ pub struct CommentCreate {
 }
 
 /// The ticket's thread, oldest first. Customers see public replies only.
-#[utoipa::path(get, path = "/api/v1/tickets/{id}/comments", tag = "tickets", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/comments", tag = "tickets", params(("id" = i64, Path), super::ListParams),
     responses((status = 200, body = ListEnvelope<CommentOut>), (status = 404, body = crate::error::Problem)))]
 pub async fn list_comments(
     State(s): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<super::ListParams>,
 ) -> ApiResult<Json<ListEnvelope<CommentOut>>> {
+    let page = super::page_request(&q.cursor, q.limit)?;
     load_visible(&s, &caller, id).await?;
     let items = s.store.list_comments(id, caller.is_staff()).await?;
-    Ok(Json(ListEnvelope { items: items.into_iter().map(|c| comment_out(&caller, c)).collect(), next_cursor: None }))
+    let paged = super::page_of_list(items, |c| c.id, &page);
+    let items = paged.items.into_iter().map(|c| comment_out(&caller, c)).collect();
+    Ok(Json(ListEnvelope { items, next_cursor: paged.next_cursor }))
 }
 
 /// Reply to the customer or add an internal note.
@@ -153,15 +157,17 @@ pub async fn add_comment(
 }
 
 /// The ticket's append-only event log, oldest first (staff only).
-#[utoipa::path(get, path = "/api/v1/tickets/{id}/events", tag = "tickets", params(("id" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/events", tag = "tickets", params(("id" = i64, Path), super::ListParams),
     responses((status = 200, body = ListEnvelope<Event>), (status = 404, body = crate::error::Problem)))]
 pub async fn events(
     State(s): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<i64>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<super::ListParams>,
 ) -> ApiResult<Json<ListEnvelope<Event>>> {
+    let page = super::page_request(&q.cursor, q.limit)?;
     load_visible(&s, &caller, id).await?;
     caller.require_staff()?;
     let items = s.store.list_events(id).await?;
-    Ok(Json(ListEnvelope { items, next_cursor: None }))
+    Ok(Json(super::page_of_list(items, |e| e.id, &page)))
 }

@@ -108,11 +108,16 @@ pub async fn create(
 }
 
 /// Every token (never the secrets) (admin).
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "staff", responses((status = 200, body = ListEnvelope<TokenInfo>)))]
-pub async fn list(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<ListEnvelope<TokenInfo>>> {
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "staff", params(super::ListParams), responses((status = 200, body = ListEnvelope<TokenInfo>)))]
+pub async fn list(
+    State(s): State<AppState>,
+    caller: Caller,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<super::ListParams>,
+) -> ApiResult<Json<ListEnvelope<TokenInfo>>> {
+    let page = super::page_request(&q.cursor, q.limit)?;
     caller.require_admin()?;
     let items = s.store.list_tokens().await?.into_iter().map(TokenInfo::from).collect();
-    Ok(Json(ListEnvelope { items, next_cursor: None }))
+    Ok(Json(super::page_of_list(items, |t: &TokenInfo| t.id, &page)))
 }
 
 /// Revoke a token (admin). It stops working at once in this process.

@@ -462,3 +462,54 @@ async fn an_angry_customer_reply_raises_the_priority(b: Backend) {
     assert_eq!(app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["priority"], "P2");
 }
 both!(an_angry_customer_reply_raises_the_priority);
+
+/// Every list pages the same way, the short ones too: comments, events,
+/// tokens, plans and plan history take `limit` and `cursor`, and following
+/// the cursors gives back the whole list, in order, once.
+async fn short_lists_page_like_tickets(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let (_, agent) = app.agent("ann@triage.example").await;
+    let t = app.ticket(ADMIN_TOKEN, json!({"subject": "s", "body": "b", "requester_email": "c@acme.example"})).await;
+    let id = t["id"].as_i64().unwrap();
+    for i in 0..3 {
+        let r =
+            app.post(&format!("/api/v1/tickets/{id}/comments"), &agent, json!({"body": format!("reply {i}")})).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    for plan in ["premium", "enterprise"] {
+        let r = app.post(&format!("/api/v1/organizations/{org}/plan"), ADMIN_TOKEN, json!({"plan": plan})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    for path in [
+        format!("/api/v1/tickets/{id}/comments"),
+        format!("/api/v1/tickets/{id}/events"),
+        "/api/v1/tokens".to_string(),
+        "/api/v1/plans".to_string(),
+        format!("/api/v1/organizations/{org}/plan"),
+    ] {
+        let whole = app.get(&format!("{path}?limit=200"), ADMIN_TOKEN).await;
+        assert_eq!(whole.status, 200, "{path}: {}", whole.body);
+        let whole = whole.body["items"].as_array().unwrap().clone();
+        assert!(whole.len() >= 2, "{path}: a list to page");
+        let (mut paged, mut cursor) = (Vec::new(), None::<String>);
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}?limit=1&cursor={c}"),
+                None => format!("{path}?limit=1"),
+            };
+            let r = app.get(&url, ADMIN_TOKEN).await;
+            assert_eq!(r.status, 200, "{url}: {}", r.body);
+            let items = r.body["items"].as_array().unwrap();
+            assert!(items.len() <= 1, "{url}: limit kept");
+            paged.extend(items.iter().cloned());
+            match r.body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(paged, whole, "{path}: the pages are the list");
+    }
+}
+both!(short_lists_page_like_tickets);
