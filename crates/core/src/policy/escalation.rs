@@ -148,6 +148,23 @@ pub(super) fn messages(errs: &mut Errors, raw: Option<&MessagesFile>) -> Message
         if t.get_ref().trim().is_empty() {
             errs.at(t.span(), format!("messages.{what} is empty"), "write the text the customer reads");
         }
+        // A brace opened and not closed (`{forecast"`) would reach the customer as written.
+        let mut open = false;
+        for c in t.get_ref().chars() {
+            match c {
+                '{' if open => break,
+                '{' => open = true,
+                '}' => open = false,
+                _ => {}
+            }
+        }
+        if open || t.get_ref().matches('{').count() != t.get_ref().matches('}').count() {
+            errs.at(
+                t.span(),
+                format!("messages.{what} has a `{{` without its `}}`"),
+                "close each placeholder, e.g. {promise}",
+            );
+        }
         if t.get_ref().to_lowercase().contains("priority") {
             errs.at(
                 t.span(),

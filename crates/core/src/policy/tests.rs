@@ -438,3 +438,18 @@ fn surge_weights_are_multipliers() {
         "not named: x1"
     );
 }
+
+#[test]
+fn unclosed_placeholders_and_targets_beyond_a_year_are_refused_by_line() {
+    let text = builtin_with(
+        "promise_changed = \"Update on your request #{ticket}: {reason}. {promise}\"",
+        "promise_changed = \"Update on your request #{ticket}: {reason}. {promise\"",
+    );
+    let errs = errors(&text);
+    assert!(errs.iter().any(|e| e.message.contains("has a `{` without its `}`")), "{errs:?}");
+    assert_eq!(errs[0].line, line_of(&text, "promise_changed = "));
+    let text = builtin_with("first_response = \"4h\"", "first_response = \"100000000d\"");
+    let errs = errors(&text);
+    assert!(errs.iter().any(|e| e.message.contains("longer than a year")), "{errs:?}");
+    assert_eq!(errs[0].line, line_of(&text, "first_response = \"100000000d\""));
+}

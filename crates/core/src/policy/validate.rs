@@ -8,6 +8,9 @@ use std::collections::HashSet;
 use std::ops::Range;
 use toml::Spanned;
 
+/// The longest SLA target a policy may set: a year.
+const MAX_TARGET_SECONDS: i64 = 365 * 86_400;
+
 pub(super) struct Errors<'a> {
     file: &'a str,
     text: &'a str,
@@ -256,6 +259,16 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
             let mut dur = |d: &Option<Spanned<String>>| -> Option<i64> {
                 let d = d.as_ref()?;
                 match parse_duration(d.get_ref()) {
+                    // A target beyond a year is a typo, and so long no clock
+                    // would show it: the ticket would seem to have no SLA.
+                    Ok(s) if s > MAX_TARGET_SECONDS => {
+                        errs.at(
+                            d.span(),
+                            format!("target `{}` is longer than a year", d.get_ref()),
+                            "write at most 365d",
+                        );
+                        None
+                    }
                     Ok(s) => Some(s),
                     Err(e) => {
                         errs.at(d.span(), format!("invalid duration {e}"), "write durations like 30m, 4h, 2d or 1h30m");
