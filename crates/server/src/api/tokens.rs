@@ -33,6 +33,10 @@ pub struct TokenInfo {
     pub label: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The rights it gives now (in lists): its `role`, or less when its owner
+    /// was demoted (`agent`) or deactivated or revoked (`none`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acts_as: Option<String>,
 }
 
 impl From<TokenRecord> for TokenInfo {
@@ -44,6 +48,7 @@ impl From<TokenRecord> for TokenInfo {
             label: t.label,
             created_at: t.created_at,
             revoked_at: t.revoked_at,
+            acts_as: None,
         }
     }
 }
@@ -117,7 +122,24 @@ pub async fn list(
     let page = super::page_request(&q.cursor, q.limit)?;
     caller.require_admin()?;
     let items = s.store.list_tokens().await?.into_iter().map(TokenInfo::from).collect();
-    Ok(Json(super::page_of_list(items, |t: &TokenInfo| t.id, &page)))
+    let mut paged = super::page_of_list(items, |t: &TokenInfo| t.id, &page);
+    // What each gives now: the caller check reads the owner on every request
+    // (see `auth`), and the list says the same.
+    for t in &mut paged.items {
+        let now = match (t.revoked_at, t.role.as_str()) {
+            (Some(_), _) => "none".to_string(),
+            (None, "admin" | "agent") => match s.store.get_agent(t.user_id).await {
+                Ok(a) if !a.active => "none".into(),
+                Ok(a) if t.role == "admin" && a.role != triage_core::agent::AgentRole::Admin => "agent".into(),
+                Ok(_) => t.role.clone(),
+                Err(StoreError::NotFound) => "none".into(),
+                Err(e) => return Err(e.into()),
+            },
+            (None, _) => t.role.clone(),
+        };
+        t.acts_as = Some(now);
+    }
+    Ok(Json(paged))
 }
 
 /// Revoke a token (admin). It stops working at once in this process.

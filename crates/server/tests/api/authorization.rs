@@ -151,6 +151,9 @@ async fn rights_follow_the_person_on_every_process(b: Backend) {
     let back = app.patch(&format!("/api/v1/agents/{bea}"), &bea_admin, json!({"role": "admin"})).await;
     assert_eq!(back.status, 403, "nor promote themselves back");
     assert_eq!(app.get("/api/v1/queue", &bea_admin).await.status, 200, "still an agent");
+    let tokens = app.get("/api/v1/tokens", ADMIN_TOKEN).await;
+    let theirs = tokens.body["items"].as_array().unwrap().iter().find(|t| t["user_id"] == bea && t["role"] == "admin");
+    assert_eq!(theirs.unwrap()["acts_as"], "agent", "the list says what the token gives now: {}", tokens.body);
 
     // Deactivated: nothing, anywhere.
     let r = app.patch(&format!("/api/v1/agents/{bea}"), ADMIN_TOKEN, json!({"active": false})).await;
