@@ -5,6 +5,19 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The highest price a plan may have, in cents (a hundred million in the
+/// currency's units).
+pub const MAX_PRICE_CENTS: i64 = 10_000_000_000;
+/// The most points a plan or a contract may add to (or take from) a ticket's
+/// priority score.
+pub const MAX_PRIORITY_BOOST: f64 = 100.0;
+
+/// Whether a plan's or contract's priority boost is within
+/// ±[`MAX_PRIORITY_BOOST`] (and a number).
+pub fn boost_in_range(b: f64) -> bool {
+    b.is_finite() && (-MAX_PRIORITY_BOOST..=MAX_PRIORITY_BOOST).contains(&b)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SupportPlan {
     pub id: i64,

@@ -223,7 +223,7 @@ pub(crate) struct PlanFile {
     pub channels: Spanned<Vec<String>>,
     pub sla_policy: Spanned<String>,
     #[serde(default)]
-    pub priority_boost: f64,
+    pub priority_boost: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,6 +5,8 @@ use super::file::PolicyFile;
 use super::validate::Errors;
 use super::Policy;
 use crate::priority::Strategy;
+use std::collections::hash_map::{Entry, HashMap};
+use toml::Spanned;
 
 pub(super) fn check(raw: &PolicyFile, p: &Policy, errs: &mut Errors) {
     sla_targets_follow_priority(raw, p, errs);
@@ -26,20 +28,24 @@ fn folded(name: &str) -> String {
 /// `top_up` and `Top-Up` are one request type to a person: two categories that
 /// differ only so overlap, and tickets would be split between them at random.
 fn categories_are_distinct(raw: &PolicyFile, errs: &mut Errors) {
-    let names: Vec<_> = raw.categories.iter().map(|c| &c.get_ref().name).collect();
-    for (i, n) in names.iter().enumerate() {
-        if let Some(first) =
-            names[..i].iter().find(|o| o.get_ref() != n.get_ref() && folded(o.get_ref()) == folded(n.get_ref()))
-        {
-            errs.at(
+    // By folded name, the first of each: one pass, however many categories.
+    let mut first: HashMap<String, &Spanned<String>> = HashMap::new();
+    for c in &raw.categories {
+        let n = &c.get_ref().name;
+        match first.entry(folded(n.get_ref())) {
+            Entry::Vacant(e) => {
+                e.insert(n);
+            }
+            Entry::Occupied(e) if e.get().get_ref() != n.get_ref() => errs.at(
                 n.span(),
                 format!(
                     "category `{}` overlaps category `{}`: they differ only in case or punctuation, so a ticket fits both",
                     n.get_ref(),
-                    first.get_ref()
+                    e.get().get_ref()
                 ),
                 "merge them into one category, or name them for what sets them apart",
-            );
+            ),
+            Entry::Occupied(_) => {}
         }
     }
 }
@@ -54,18 +60,21 @@ fn views_are_distinct(raw: &PolicyFile, errs: &mut Errors) {
         l.sort();
         (c, l, v.tag.as_ref().map(|t| t.to_lowercase()), v.unassigned)
     };
-    let views: Vec<_> = raw.views.iter().collect();
-    for (i, v) in views.iter().enumerate() {
-        if let Some(first) = views[..i].iter().find(|o| key(o.get_ref()) == key(v.get_ref())) {
-            errs.at(
+    let mut first: HashMap<_, &Spanned<super::file::ViewFile>> = HashMap::new();
+    for v in &raw.views {
+        match first.entry(key(v.get_ref())) {
+            Entry::Vacant(e) => {
+                e.insert(v);
+            }
+            Entry::Occupied(e) => errs.at(
                 v.span(),
                 format!(
                     "view `{}` shows exactly the tickets of view `{}` (same categories, levels, tag and assignment)",
                     v.get_ref().name.get_ref(),
-                    first.get_ref().name.get_ref()
+                    e.get().get_ref().name.get_ref()
                 ),
                 "remove one, or change its filter",
-            );
+            ),
         }
     }
 }
@@ -75,20 +84,21 @@ fn views_are_distinct(raw: &PolicyFile, errs: &mut Errors) {
 fn escalation_words_are_unambiguous(raw: &PolicyFile, errs: &mut Errors) {
     let Some(pr) = &raw.priority else { return };
     let Some(e) = &pr.get_ref().emotion else { return };
-    let words: Vec<_> = e.words.iter().collect();
-    for (i, (w, _)) in words.iter().enumerate() {
-        if let Some((first, _)) =
-            words[..i].iter().find(|(o, _)| o.get_ref().to_lowercase() == w.get_ref().to_lowercase())
-        {
-            errs.at(
+    let mut first: HashMap<String, &Spanned<String>> = HashMap::new();
+    for w in e.words.keys() {
+        match first.entry(w.get_ref().to_lowercase()) {
+            Entry::Vacant(e) => {
+                e.insert(w);
+            }
+            Entry::Occupied(e) => errs.at(
                 w.span(),
                 format!(
                     "escalation word `{}` is listed again as `{}`: words match regardless of case",
-                    first.get_ref(),
+                    e.get().get_ref(),
                     w.get_ref()
                 ),
                 "keep one of them",
-            );
+            ),
         }
     }
 }
@@ -258,20 +268,22 @@ fn raise_is_bounded(raw: &PolicyFile, p: &Policy, errs: &mut Errors) {
 /// Two surge rules that apply at exactly the same volume but weigh differently.
 fn surge_rules_are_unambiguous(raw: &PolicyFile, errs: &mut Errors) {
     let Some(pr) = &raw.priority else { return };
-    let rules = &pr.get_ref().surge;
-    for (i, a) in rules.iter().enumerate() {
-        for b in &rules[..i] {
-            if a.open_backlog_above == b.open_backlog_above && a.arrivals_per_hour_above == b.arrivals_per_hour_above {
-                errs.at(
-                    a.name.span(),
-                    format!(
-                        "surge rules `{}` and `{}` switch on at the same volume: which weights apply is ambiguous",
-                        b.name.get_ref(),
-                        a.name.get_ref()
-                    ),
-                    "give one of them a different threshold or merge them",
-                );
+    let mut first: HashMap<_, &super::file::SurgeFile> = HashMap::new();
+    for a in &pr.get_ref().surge {
+        let at = (a.open_backlog_above, a.arrivals_per_hour_above);
+        match first.entry(at) {
+            Entry::Vacant(e) => {
+                e.insert(a);
             }
+            Entry::Occupied(b) => errs.at(
+                a.name.span(),
+                format!(
+                    "surge rules `{}` and `{}` switch on at the same volume: which weights apply is ambiguous",
+                    b.get().name.get_ref(),
+                    a.name.get_ref()
+                ),
+                "give one of them a different threshold or merge them",
+            ),
         }
     }
 }

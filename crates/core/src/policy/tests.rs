@@ -244,6 +244,15 @@ fn calendars_are_compiled_and_checked() {
     assert!(e[0].message.contains("unknown calendar `offce`"), "{}", e[0]);
     assert!(e[0].hint.as_deref().unwrap_or_default().contains("office, extended"), "{:?}", e[0].hint);
 
+    // A calendar closed for years has no business time: no ticket could get a
+    // due time or a promise on it.
+    let text = builtin_with("holidays = [\"2026-12-24..2026-12-26\"", "holidays = [\"2026-01-01..2099-12-31\"");
+    let e = errors(&text);
+    assert!(e[0].message.contains("closes the calendar for 27028 days; a holiday range spans at most 31"), "{}", e[0]);
+    assert_eq!(e[0].line, line_of(&text, "2099-12-31"));
+    let text = builtin_with("holidays = [\"2026-12-24..2026-12-26\"", "holidays = [\"2026-08-01..2026-08-31\"");
+    assert!(Policy::from_toml("p.toml", &text).is_ok(), "a month's closure is a holiday");
+
     let text = builtin_with("warn_at = 0.5", "warn_at = 1.5");
     assert!(errors(&text)[0].message.contains("warn_at must be a fraction"));
     let text = builtin_with("warn_at = 0.5", "pause_on = [\"solved\"]");
@@ -452,4 +461,33 @@ fn unclosed_placeholders_and_targets_beyond_a_year_are_refused_by_line() {
     let errs = errors(&text);
     assert!(errs.iter().any(|e| e.message.contains("longer than a year")), "{errs:?}");
     assert_eq!(errs[0].line, line_of(&text, "first_response = \"100000000d\""));
+}
+
+#[test]
+fn plan_prices_and_boosts_are_refused_out_of_range_by_line() {
+    let text = builtin_with("price_cents = 49900", "price_cents = 100000000000");
+    let e = errors(&text);
+    assert!(e[0].message.contains("plan `standard`: price_cents must be between 0 and 10000000000"), "{}", e[0]);
+    assert_eq!(e[0].line, line_of(&text, "100000000000"));
+    let text = builtin_with("priority_boost = 3", "priority_boost = 1e308");
+    let e = errors(&text);
+    assert!(e[0].message.contains("plan `premium`: priority_boost must be between -100 and 100"), "{}", e[0]);
+    assert_eq!(e[0].line, line_of(&text, "1e308"));
+    let text = builtin_with("priority_boost = 3", "priority_boost = -100");
+    assert_eq!(Policy::from_toml("p.toml", &text).unwrap().plan("premium").unwrap().priority_boost, -100.0);
+}
+
+/// Findings name their line however many there are (each is found by a
+/// binary search over line starts), and duplicates are found in one pass.
+#[test]
+fn many_duplicate_views_are_each_named_by_line() {
+    let mut text = BUILTIN_TOML.to_string();
+    for i in 0..2_000 {
+        text.push_str(&format!("\n[[views]]\nname = \"view {i}\"\nlevels = [\"P1\"]\n"));
+    }
+    let e = errors(&text);
+    assert_eq!(e.len(), 1_999, "every view after the first repeats it");
+    assert!(e[0].message.contains("view `view 1` shows exactly the tickets of view `view 0`"), "{}", e[0]);
+    assert_eq!(e[0].line, line_of(&text, "name = \"view 1\"") - 1);
+    assert_eq!(e[1_998].line, line_of(&text, "name = \"view 1999\"") - 1);
 }

@@ -1,7 +1,7 @@
 //! Turns a policy file into a [`Policy`], collecting every error with its place.
 
 use super::custom_field::{CustomFieldDef, CustomFieldType};
-use super::error::{line_col, PolicyError, PolicyErrors};
+use super::error::{Lines, PolicyError, PolicyErrors};
 use super::file::PolicyFile;
 use super::*;
 use std::collections::HashSet;
@@ -10,10 +10,13 @@ use toml::Spanned;
 
 /// The longest SLA target a policy may set: a year.
 const MAX_TARGET_SECONDS: i64 = 365 * 86_400;
+/// The longest holiday range a calendar may have: a calendar must keep
+/// business time for its clocks to run in.
+const MAX_HOLIDAY_DAYS: i64 = 31;
 
 pub(super) struct Errors<'a> {
     file: &'a str,
-    text: &'a str,
+    lines: Lines,
     list: Vec<PolicyError>,
     warnings: Vec<PolicyError>,
 }
@@ -27,7 +30,7 @@ impl Errors<'_> {
     }
 
     pub(super) fn at(&mut self, span: Range<usize>, message: impl Into<String>, hint: impl Into<String>) {
-        let (line, column) = line_col(self.text, span.start);
+        let (line, column) = self.lines.line_col(span.start);
         let hint = hint.into();
         self.list.push(PolicyError {
             file: self.file.to_string(),
@@ -65,7 +68,7 @@ impl Errors<'_> {
 }
 
 pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
-    let mut errs = Errors { file, text, list: Vec::new(), warnings: Vec::new() };
+    let mut errs = Errors { file, lines: Lines::new(text), list: Vec::new(), warnings: Vec::new() };
     let raw: PolicyFile = match toml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -224,6 +227,18 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
         let mut holidays = Vec::new();
         for h in &c.holidays {
             match crate::sla::parse_holiday(h.get_ref()) {
+                // A calendar closed for long has no business time for a clock
+                // to run in: tickets would get no due time and no promise.
+                Ok(x) if (x.last - x.first).num_days() >= MAX_HOLIDAY_DAYS => errs.at(
+                    h.span(),
+                    format!(
+                        "calendar `{}`: `{}` closes the calendar for {} days; a holiday range spans at most {MAX_HOLIDAY_DAYS}",
+                        c.name.get_ref(),
+                        h.get_ref(),
+                        (x.last - x.first).num_days() + 1
+                    ),
+                    "split a long closure into the days it really is closed, or change the calendar's hours",
+                ),
                 Ok(x) => holidays.push(x),
                 Err(e) => errs.at(h.span(), format!("calendar `{}`: {e}", c.name.get_ref()), ""),
             }
@@ -344,8 +359,28 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
     let mut plans = Vec::new();
     for p in &raw.plans {
         let p = p.get_ref();
-        if *p.price_cents.get_ref() < 0 {
-            errs.at(p.price_cents.span(), "price_cents must not be negative", "");
+        if !(0..=crate::plan::MAX_PRICE_CENTS).contains(p.price_cents.get_ref()) {
+            errs.at(
+                p.price_cents.span(),
+                format!(
+                    "plan `{}`: price_cents must be between 0 and {}",
+                    p.name.get_ref(),
+                    crate::plan::MAX_PRICE_CENTS
+                ),
+                "a price in cents, e.g. 49900 for 499.00",
+            );
+        }
+        let boost = p.priority_boost.as_ref().map_or(0.0, |b| *b.get_ref());
+        if let Some(b) = p.priority_boost.as_ref().filter(|b| !crate::plan::boost_in_range(*b.get_ref())) {
+            errs.at(
+                b.span(),
+                format!(
+                    "plan `{}`: priority_boost must be between -{max} and {max}",
+                    p.name.get_ref(),
+                    max = crate::plan::MAX_PRIORITY_BOOST
+                ),
+                "points added to the priority score of the plan's customers, e.g. 3",
+            );
         }
         let mut channels = Vec::new();
         for c in p.channels.get_ref() {
@@ -367,7 +402,7 @@ pub(super) fn compile(file: &str, text: &str) -> Result<Policy, PolicyErrors> {
             price_cents: *p.price_cents.get_ref(),
             channels,
             sla_policy: p.sla_policy.get_ref().clone(),
-            priority_boost: p.priority_boost,
+            priority_boost: boost,
         });
     }
 

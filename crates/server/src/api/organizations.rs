@@ -107,7 +107,7 @@ fn check_segments(s: &AppState, o: &Organization, checks: &mut Checks) -> ApiRes
         }
     }
     if let Some(b) = o.contract.priority_boost {
-        if !b.is_finite() || !(-100.0..=100.0).contains(&b) {
+        if !triage_core::plan::boost_in_range(b) {
             checks.fail("contract.priority_boost", "must be between -100 and 100");
         }
     }

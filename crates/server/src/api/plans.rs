@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 pub(crate) const MAX_PLAN_NAME_CHARS: usize = 100;
 pub(crate) const MAX_DESCRIPTION_CHARS: usize = 2_000;
 /// The highest monthly price, in cents.
-pub(crate) const MAX_PRICE_CENTS: i64 = 10_000_000_000;
+pub(crate) use triage_core::plan::MAX_PRICE_CENTS;
 /// A currency as the API description publishes it (ISO 4217, upper case).
 pub(crate) const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
 
@@ -41,7 +41,7 @@ fn check(s: &AppState, p: &mut SupportPlan) -> ApiResult<()> {
     if p.channels.is_empty() {
         checks.fail("channels", "a plan needs at least one channel");
     }
-    if !p.priority_boost.is_finite() || !(-100.0..=100.0).contains(&p.priority_boost) {
+    if !triage_core::plan::boost_in_range(p.priority_boost) {
         checks.fail("priority_boost", "must be between -100 and 100");
     }
     if p.currency.len() != 3 || !p.currency.chars().all(|c| c.is_ascii_uppercase()) {
