@@ -227,6 +227,14 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
                 fields.insert(field.clone(), v);
             }
         }
+        // A JSONL line holds what an export writes, each field of its type.
+        if jsonl && !fields.contains_key("__error") {
+            if let Err((field, message)) = crate::import_shape::check(&fields) {
+                rejected += 1;
+                bar.suspend(|| eprintln!("{name}:{line}: {field}: {message}"));
+                continue;
+            }
+        }
         match to_ticket(&mut ctx, line, &fields).await {
             Ok(t) => {
                 match crate::import_history::restored(&store, &mut people, &fields, t.organization_id, ctx.now).await {

@@ -6,6 +6,7 @@ mod demo;
 mod export;
 mod import;
 mod import_history;
+mod import_shape;
 mod policy_check;
 mod serve;
 mod setup;
