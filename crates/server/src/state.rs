@@ -35,6 +35,8 @@ pub struct AppState {
     /// Whether `serve` runs the SLA ticker every second (tests that move a manual
     /// clock call `sla::ticker::tick` themselves instead).
     pub run_sla_ticker: bool,
+    /// Most SLA alarms one tick claims and writes in one transaction.
+    pub sla_batch: i64,
     /// The bearer token `/metrics` asks for; without one, it answers loopback
     /// peers only.
     pub metrics_token: Option<String>,
@@ -51,6 +53,7 @@ impl AppState {
             sla_tx,
             sla_rx: Arc::new(std::sync::Mutex::new(Some(sla_rx))),
             run_sla_ticker: true,
+            sla_batch: crate::sla::ticker::BATCH,
             metrics_token: None,
             store,
             policy: Arc::new(policy),

@@ -31,7 +31,9 @@ pub use models::{ModelRecord, NewModel};
 pub use notifications::NewNotification;
 pub use organizations::{NewOrganization, OrganizationRecord};
 pub use plans::NewPlan;
-pub use tickets::{Extras, HistoryRow, ModifyError, NewEvent, QueueRow, Restored, TicketFilter};
+pub use tickets::{
+    Extras, HistoryRow, ModifyError, NewEvent, QueueRow, Restored, SlaReads, SlaWrite, SlaWritten, TicketFilter,
+};
 pub use tokens::{TokenRecord, TokenRole};
 pub use triage_core::notification::Notification;
 pub use triage_core::queue::{QueueCursor, QueueFilter};

@@ -95,9 +95,12 @@ impl Store {
         let mut out: HashMap<i64, Vec<Outcome>> = HashMap::new();
         for chunk in ids.chunks(500) {
             let list: Vec<String> = chunk.iter().map(|i| i.to_string()).collect();
-            let rows = sqlx::query(&format!("SELECT {COLS} FROM sla_outcomes WHERE ticket_id IN ({})", list.join(",")))
-                .fetch_all(self.r())
-                .await?;
+            let rows = sqlx::query(&format!(
+                "SELECT {COLS} FROM sla_outcomes WHERE ticket_id IN ({}) ORDER BY decided_at",
+                list.join(",")
+            ))
+            .fetch_all(self.r())
+            .await?;
             for r in &rows {
                 let (id, o) = decode(r)?;
                 out.entry(id).or_default().push(o);

@@ -171,6 +171,9 @@ pub struct ServeArgs {
     /// Most tickets per group commit (1 commits each ticket alone; for benchmarks).
     #[arg(long, env = "TRIAGE_TICKET_BATCH", default_value_t = 512, hide = true)]
     pub ticket_batch: usize,
+    /// Most SLA alarms the ticker claims and writes at once (for tests).
+    #[arg(long, env = "TRIAGE_SLA_BATCH", default_value_t = triage_server::sla::ticker::BATCH, hide = true)]
+    pub sla_batch: i64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -60,6 +60,7 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
     let policy_name = format!("{} ({})", policy.name, policy.version);
     let mut state = AppState::new(store.clone(), policy, clock);
     state.metrics_token = a.metrics_token.clone().filter(|t| !t.is_empty());
+    state.sla_batch = a.sla_batch.max(1);
     let rescored = triage_server::rescore::rescore(&state, triage_server::rescore::Scope::OtherPolicyVersions).await?;
     if rescored.examined > 0 {
         esay!(

@@ -313,6 +313,8 @@ fn serve(dir: &Path, db: &str, demo: bool, log: &Path) -> (std::process::Child, 
     let mut child = Command::new(env!("CARGO_BIN_EXE_triage"))
         .current_dir(dir)
         .env("TRIAGE_ADMIN_TOKEN", "two-process-test")
+        // Small batches, so both processes' tickers share the alarms.
+        .env("TRIAGE_SLA_BATCH", "5")
         .env("TRIAGE_LOG", "warn,triage_server::sla=info")
         .env("NO_COLOR", "1")
         .args(&args)
@@ -406,8 +408,14 @@ fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
     rt.block_on(async {
         let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
         tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-        for _ in 0..80 {
-            if store.sla_alarms_due(chrono::Utc::now(), 1).await.unwrap().is_empty() {
+        // (A claimed batch's alarms are leased into the future while it is
+        // written: done is when none of ours has an alarm left at all.)
+        for _ in 0..120 {
+            let mut left = 0;
+            for id in &ids {
+                left += store.sla_alarm(*id).await.unwrap().is_some() as usize;
+            }
+            if left == 0 && store.sla_alarms_due(chrono::Utc::now(), 1).await.unwrap().is_empty() {
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(250)).await;
@@ -675,12 +683,17 @@ fn unreadable_rows_are_reported_and_skipped_never_the_end_of_the_run() {
     jsonl.extend_from_slice(
         b"{\"subject\": \"Two\", \"body\": \"b\", \"requester\": \"ana@acme.example\", \"organization\": \"Acme\"}\n",
     );
+    // Like the API: an unknown field (a misspelling) and a wrong type are refused.
+    jsonl.extend_from_slice(b"{\"subjcet\": \"Typo\", \"body\": \"b\", \"requester\": \"ana@acme.example\"}\n");
+    jsonl.extend_from_slice(b"{\"subject\": 42, \"body\": \"b\", \"requester\": \"ana@acme.example\"}\n");
     std::fs::write(dir.path().join("rows.jsonl"), &jsonl).unwrap();
     let out = triage(dir.path(), db, &["import", "rows.jsonl", "--strict"]);
     let err = text(&out.stderr);
     assert!(!out.status.success(), "--strict: a rejected row fails the run: {err}");
     assert!(err.contains("rows.jsonl:2:"), "{err}");
-    assert!(err.contains("2 imported, 0 already present, 1 rejected"), "{err}");
+    assert!(err.contains("rows.jsonl:4: subjcet: is not a field an import reads"), "{err}");
+    assert!(err.contains("rows.jsonl:5: subject: must be a string, not an integer"), "{err}");
+    assert!(err.contains("2 imported, 0 already present, 3 rejected"), "{err}");
 }
 
 /// `triage export` then `triage import` into an empty database gives back the

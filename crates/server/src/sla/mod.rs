@@ -22,7 +22,7 @@ use crate::prioritize;
 use crate::state::AppState;
 use triage_core::policy::SlaPolicyDef;
 use triage_core::sla::{ticket_sla, Calendar, History, Outcome, TicketSla};
-use triage_core::ticket::{Event, EventKind, Status, Ticket};
+use triage_core::ticket::{Comment, Event, EventKind, Status, Ticket};
 
 /// The SLA policy in force for a customer, with its name and the calendar it
 /// counts on (the organization's contract may name its own calendar).
@@ -63,9 +63,15 @@ impl Terms<'_> {
 
 /// A ticket's history as the clocks read it, from its events and public thread.
 pub(crate) async fn history(s: &AppState, t: &Ticket) -> ApiResult<(History, Vec<Event>)> {
-    let mut h = History::new(t.created_at.timestamp_millis(), t.solved_at.map(|x| x.timestamp_millis()));
     let events = s.store.list_events(t.id).await?;
-    for e in &events {
+    let comments = s.store.list_comments(t.id, false).await?;
+    Ok((history_of(t, &events, &comments), events))
+}
+
+/// [`history`] from the events and public comments in hand.
+pub(crate) fn history_of(t: &Ticket, events: &[Event], public: &[Comment]) -> History {
+    let mut h = History::new(t.created_at.timestamp_millis(), t.solved_at.map(|x| x.timestamp_millis()));
+    for e in events {
         let (key, initial) = match e.kind {
             EventKind::Created | EventKind::Imported => ("status", true),
             EventKind::StatusChanged => ("to", false),
@@ -75,10 +81,10 @@ pub(crate) async fn history(s: &AppState, t: &Ticket) -> ApiResult<(History, Vec
             h.status(e.at.timestamp_millis(), st, initial);
         }
     }
-    for c in s.store.list_comments(t.id, false).await? {
+    for c in public {
         h.reply(c.created_at.timestamp_millis(), c.author);
     }
-    Ok((h, events))
+    h
 }
 
 /// A ticket's next due time at any level, from its history: re-prioritizing
@@ -136,11 +142,32 @@ pub(crate) struct SlaState {
 /// organization has no SLA policy or the ticket has no level. Runs whose
 /// outcome is on record keep it, whatever the level or policy says now.
 pub(crate) async fn status(s: &AppState, t: &Ticket) -> ApiResult<Option<SlaState>> {
+    if t.priority.is_none() {
+        return Ok(None);
+    }
+    let customer = prioritize::customer(s, t.organization_id).await?;
+    if terms(s, &customer).is_none() {
+        return Ok(None);
+    }
+    let events = s.store.list_events(t.id).await?;
+    let public = s.store.list_comments(t.id, false).await?;
+    let outcomes = s.store.outcomes(t.id).await?;
+    status_of(s, t, events, &public, outcomes).await
+}
+
+/// [`status`] from the ticket's events, public comments and outcomes on
+/// record in hand (the ticker reads them for a whole batch at once).
+pub(crate) async fn status_of(
+    s: &AppState,
+    t: &Ticket,
+    events: Vec<Event>,
+    public: &[Comment],
+    outcomes: Vec<Outcome>,
+) -> ApiResult<Option<SlaState>> {
     let Some(level) = t.priority.as_deref() else { return Ok(None) };
     let customer = prioritize::customer(s, t.organization_id).await?;
     let Some(terms) = terms(s, &customer) else { return Ok(None) };
-    let (h, events) = history(s, t).await?;
-    let outcomes = s.store.outcomes(t.id).await?;
+    let h = history_of(t, &events, public);
     let mut sla = ticket_sla(terms.def, &terms.cal, level, &h, s.now().timestamp_millis());
     let tz = customer_tz(s, t, &customer, terms.cal.tz).await;
     sla.apply_outcomes(&outcomes, &s.policy.version, tz);

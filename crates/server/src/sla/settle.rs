@@ -11,7 +11,7 @@
 use super::SlaState;
 use crate::error::ApiResult;
 use crate::state::AppState;
-use triage_core::sla::{Trigger, TriggerKind, Verdict};
+use triage_core::sla::Verdict;
 use triage_core::ticket::Ticket;
 
 /// Records the outcomes `st` shows decided and not yet on record, then notes
@@ -27,14 +27,7 @@ pub(crate) async fn settle(s: &AppState, t: &Ticket, st: Option<&SlaState>) -> A
                 records.push(o);
                 continue;
             }
-            let trig = Trigger {
-                clock: o.clock,
-                kind: TriggerKind::Breach,
-                at_ms: o.due_ms,
-                due_ms: o.due_ms,
-                target_seconds: o.target_seconds,
-                started_ms: o.run_started_ms,
-            };
+            let trig = super::ticker::breach_of(&o);
             if claimed.contains(&trig.key()) {
                 // Acted on before outcomes were kept: only the record is missing.
                 records.push(o);

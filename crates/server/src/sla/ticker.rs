@@ -2,94 +2,220 @@
 //!
 //! Each open ticket stores when its next warning or breach falls
 //! (`sla_alarm_at`, indexed), so a tick reads only the tickets whose alarm has
-//! come, never the open backlog. For each warning or breach that fell, the
-//! ticket gets an `sla_warning` / `sla_breached` event and the policy's
-//! escalations (reassign, notify, tag) and, for a breach, its outcome on
-//! record, all in one transaction
-//! with a claim on the trigger's key: the claim's primary key makes it happen
-//! exactly once, after a restart and across server processes.
+//! come, never the open backlog. A tick claims a batch of them (their alarms
+//! move to the end of a lease, so several server processes share the work and
+//! a process that dies leaves its batch to the others when the lease ends),
+//! works out each ticket's `sla_warning` / `sla_breached` events, the policy's
+//! escalations (reassign, notify, tag) and a breach's outcome, and writes the
+//! whole batch in one transaction. A claim on each trigger's key (its primary
+//! key) makes it happen exactly once, after a restart and across processes.
+//!
+//! `triage_sla_ticker_lag_seconds` says how far behind the ticker is: how long
+//! the oldest unclaimed alarm has been due.
 
 use super::SlaState;
 use crate::error::ApiResult;
 use crate::state::AppState;
+use futures::StreamExt;
 use std::time::Duration;
 use triage_core::policy::{EscalationDef, NotifyTarget, Reassign};
 use triage_core::routing::Landing;
 use triage_core::sla::{due_triggers, when, Outcome, Trigger, TriggerKind, Verdict};
 use triage_core::ticket::{Actor, EventKind, Status, Ticket};
-use triage_store::{Extras, ModifyError, NewEvent, NewNotification};
+use triage_store::{Extras, ModifyError, NewEvent, NewNotification, SlaWrite, SlaWritten};
 
-/// How often the ticker looks.
+/// How often the ticker looks when it has caught up.
 pub const EVERY: Duration = Duration::from_secs(1);
-/// Most tickets handled per tick (the rest, oldest alarm first, wait one tick).
+/// Most tickets claimed, and written in one transaction, per tick (the
+/// default of `AppState::sla_batch`); a full batch is followed by the next at once.
 pub const BATCH: i64 = 500;
+/// How long a claimed batch is this process's: after that, another process
+/// (or this one) claims what was not written.
+pub const LEASE: Duration = Duration::from_secs(30);
+/// Tickets worked out at once (their customer and contact may need a read).
+const READS: usize = 8;
 
 /// What one tick did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Tick {
-    /// Tickets whose alarm had come.
+    /// Tickets whose alarm had come (claimed by this tick).
     pub tickets: usize,
     /// Warnings and breaches acted on by this process.
     pub fired: usize,
-    /// Ones another process (or an earlier run) had acted on already.
-    pub already: usize,
+    /// Tickets left for the next tick: changed while the batch was worked
+    /// out, or acted on by another process meanwhile.
+    pub again: usize,
+    /// How late the latest-acted warning or breach was, in milliseconds after
+    /// it fell (0 when none was acted on).
+    pub late_ms: i64,
+    /// How long the oldest unclaimed alarm had been due when the tick began
+    /// (the `triage_sla_ticker_lag_seconds` gauge), ms.
+    pub lag_ms: i64,
 }
 
-/// Ticks every [`EVERY`] until the server stops.
+/// Ticks until the server stops: at once again after a full batch, else
+/// every [`EVERY`].
 pub async fn run(state: AppState) {
     loop {
-        tokio::time::sleep(EVERY).await;
-        match tick(&state).await {
-            Ok(t) if t.fired > 0 => tracing::info!(tickets = t.tickets, fired = t.fired, "SLA warnings and breaches"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = ?e, "SLA ticker"),
-        }
+        let full = match tick(&state).await {
+            Ok(t) => {
+                if t.fired > 0 {
+                    tracing::info!(
+                        tickets = t.tickets,
+                        fired = t.fired,
+                        late_ms = t.late_ms,
+                        "SLA warnings and breaches"
+                    );
+                }
+                t.tickets as i64 >= state.sla_batch
+            }
+            Err(e) => {
+                tracing::warn!(error = ?e, "SLA ticker");
+                false
+            }
+        };
         // Customers whose changes have gathered for the coalescing window.
         if let Err(e) = super::notice::deliver_due(&state).await {
             tracing::warn!(error = ?e, "telling customers");
         }
+        if !full {
+            tokio::time::sleep(EVERY).await;
+        }
     }
 }
 
-/// One look at the tickets whose alarm has come.
+/// One batch of the tickets whose alarm has come.
 pub async fn tick(s: &AppState) -> ApiResult<Tick> {
-    let mut out = Tick::default();
-    for id in s.store.sla_alarms_due(s.now(), BATCH).await? {
-        out.tickets += 1;
-        match one(s, id).await {
-            Ok((fired, already)) => {
-                out.fired += fired;
-                out.already += already;
-            }
+    let now = s.now();
+    let lag = s.store.oldest_sla_alarm(now).await?.map_or(0, |a| (now.timestamp_millis() - a).max(0));
+    metrics::gauge!("triage_sla_ticker_lag_seconds").set(lag as f64 / 1e3);
+    let lease = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+    let ids = s.store.claim_sla_alarms(now, lease, s.sla_batch).await?;
+    let mut out = Tick { tickets: ids.len(), lag_ms: lag, ..Tick::default() };
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut reads = s.store.sla_reads(&ids).await?;
+    let inputs: Vec<_> = std::mem::take(&mut reads.tickets)
+        .into_iter()
+        .map(|t| {
+            let id = t.id;
+            let events = reads.events.remove(&id).unwrap_or_default();
+            let public = reads.comments.remove(&id).unwrap_or_default();
+            let outcomes = reads.outcomes.remove(&id).unwrap_or_default();
+            let fired = reads.fired.remove(&id).unwrap_or_default();
+            (t, events, public, outcomes, fired)
+        })
+        .collect();
+    let planned: Vec<_> = futures::stream::iter(inputs)
+        .map(|(t, events, public, outcomes, fired)| async move {
+            (t.id, plan(s, t, events, &public, outcomes, fired).await)
+        })
+        .buffered(READS)
+        .collect()
+        .await;
+    let mut writes = Vec::with_capacity(planned.len());
+    let mut fell = Vec::with_capacity(planned.len());
+    for (id, p) in planned {
+        match p {
+            // A ticket that cannot be read is claimed again when its lease ends.
             Err(e) => tracing::warn!(ticket = id, error = ?e, "SLA ticker"),
+            Ok((w, late)) => {
+                fell.push((w.claims.len(), late));
+                writes.push(w);
+            }
+        }
+    }
+    // Recorded when written: how late each was is measured to the commit.
+    let written = s.store.write_sla_batch(&writes, s.now()).await?;
+    for (r, (n, late)) in written.iter().zip(fell) {
+        match r {
+            SlaWritten::Done(t) => {
+                if let Some(t) = t {
+                    s.queue.put(t);
+                }
+                out.fired += n;
+                out.late_ms = out.late_ms.max(late);
+            }
+            SlaWritten::Again => out.again += 1,
         }
     }
     metrics::counter!("triage_sla_triggers_fired_total").increment(out.fired as u64);
+    if out.fired > 0 {
+        metrics::histogram!("triage_sla_trigger_late_seconds").record(out.late_ms as f64 / 1e3);
+    }
     Ok(out)
 }
 
-async fn one(s: &AppState, id: i64) -> ApiResult<(usize, usize)> {
-    let t = s.store.get_ticket(id).await?;
-    let (mut fired, mut already) = (0, 0);
-    if !matches!(t.status, Status::Solved | Status::Closed) {
-        if let Some(st) = super::status(s, &t).await? {
-            let done = s.store.fired_triggers(id).await?;
-            let (fell, _) = due_triggers(&st.sla, &done, s.now().timestamp_millis());
-            for trig in &fell {
-                // Each write re-reads the ticket: an earlier trigger may have changed it.
-                let t = s.store.get_ticket(id).await?;
-                if fire(s, &t, &st, trig).await? {
-                    fired += 1;
-                } else {
-                    already += 1;
-                }
-            }
+/// What the ticker does to one ticket whose alarm came, worked out from what is
+/// stored now (`done`: the triggers acted on before), with how late its latest
+/// warning or breach is (ms). A ticket with nothing fallen (its alarm was
+/// early, or it was answered meanwhile) only gets its next due time and alarm.
+async fn plan(
+    s: &AppState,
+    t: Ticket,
+    events: Vec<triage_core::ticket::Event>,
+    public: &[triage_core::ticket::Comment],
+    outcomes: Vec<Outcome>,
+    done: Vec<String>,
+) -> ApiResult<(SlaWrite, i64)> {
+    let mut w = SlaWrite {
+        before: t.clone(),
+        after: t.clone(),
+        claims: Vec::new(),
+        events: Vec::new(),
+        notifications: Vec::new(),
+        outcomes: Vec::new(),
+        due: None,
+        alarm: None,
+        settles: false,
+    };
+    if matches!(t.status, Status::Solved | Status::Closed) {
+        // No clock runs; settling what its last write decided is its writer's.
+        return Ok((w, 0));
+    }
+    let Some(st) = super::status_of(s, &t, events, public, outcomes).await? else { return Ok((w, 0)) };
+    let now_ms = s.now().timestamp_millis();
+    let (fell, _) = due_triggers(&st.sla, &done, now_ms);
+    let mut late = 0;
+    for trig in &fell {
+        // Each trigger sees the ticket as the ones before it left it.
+        let f = effects(s, &w.after, &st, trig).await;
+        w.events.extend(f.apply(&mut w.after));
+        w.claims.push(trig.key());
+        w.notifications.extend(f.notifications);
+        w.outcomes.extend(f.outcome);
+        late = late.max(now_ms - trig.at_ms);
+    }
+    let mut acted = done.clone();
+    acted.extend(w.claims.iter().cloned());
+    w.due = st.sla.next_due();
+    w.alarm = due_triggers(&st.sla, &acted, now_ms).1.and_then(chrono::DateTime::from_timestamp_millis);
+    // The outcomes decided and not on record go with the write, so the
+    // ticket is settled at its new version (as `settle` would make it).
+    let level = t.priority.clone().unwrap_or_default();
+    w.settles = true;
+    for o in st.sla.unrecorded(&st.outcomes, &level, &st.policy_name, &s.policy.version) {
+        let key = breach_of(&o).key();
+        if o.verdict == Verdict::Met || done.contains(&key) {
+            w.outcomes.push(o);
+        } else if !w.claims.contains(&key) {
+            w.settles = false;
         }
     }
-    // The next alarm (or none); telling the customer is left to the process
-    // that wrote, which follows its own writes.
-    super::follow::refresh(s, id).await?;
-    Ok((fired, already))
+    Ok((w, late))
+}
+
+/// The breach trigger an outcome on record answers.
+pub(crate) fn breach_of(o: &Outcome) -> Trigger {
+    Trigger {
+        clock: o.clock,
+        kind: TriggerKind::Breach,
+        at_ms: o.due_ms,
+        due_ms: o.due_ms,
+        target_seconds: o.target_seconds,
+        started_ms: o.run_started_ms,
+    }
 }
 
 /// The escalations that apply to `trig` on a ticket at `level`.
@@ -97,11 +223,72 @@ fn rules<'p>(s: &'p AppState, trig: &Trigger, level: &str, policy: &str) -> Vec<
     s.policy.escalations.iter().filter(|r| r.applies(trig.kind, trig.clock, level, policy)).collect()
 }
 
-/// Records one warning or breach with its escalations, once; a breach's
-/// outcome is recorded with it. On a ticket already solved or closed (a breach
-/// found late) there is nothing left to act on: the event and the outcome only.
-/// Returns whether this call did it (`false`: it was done before, here or elsewhere).
-pub(crate) async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> ApiResult<bool> {
+/// What one warning or breach does to a ticket: its event, the escalations'
+/// moves and tags, who is told, and a breach's outcome.
+pub(crate) struct Effects {
+    kind: EventKind,
+    record: serde_json::Value,
+    reason: String,
+    /// Where the ticket was when this was worked out.
+    here: (Option<String>, Option<triage_core::agent::Tier>),
+    moves: Vec<(String, Landing)>,
+    tags: Vec<String>,
+    pub notifications: Vec<NewNotification>,
+    pub outcome: Option<Outcome>,
+}
+
+impl Effects {
+    /// Applies the moves and tags to `t`; returns the events that makes.
+    pub fn apply(&self, t: &mut Ticket) -> Vec<NewEvent> {
+        let mut events =
+            vec![NewEvent { kind: self.kind, data: self.record.clone(), reason: Some(self.reason.clone()) }];
+        let mut changes = Vec::new();
+        for (_, landing) in &self.moves {
+            let (team, tier) = match landing {
+                Landing::AsAsked { team, tier } => (team.clone(), *tier),
+                Landing::NearestTier { team, tier, .. } => (team.clone(), Some(*tier)),
+                Landing::Stayed { .. } => continue,
+            };
+            if (team.clone(), tier) == (t.team.clone(), t.tier) {
+                continue;
+            }
+            if team != t.team {
+                changes.push(serde_json::json!({"field": "team", "from": t.team, "to": team}));
+                t.team = team;
+            }
+            if tier != t.tier {
+                changes.push(serde_json::json!({"field": "tier", "from": t.tier, "to": tier}));
+                t.tier = tier;
+            }
+            if t.assignee_id.is_some() {
+                changes.push(serde_json::json!({"field": "assignee_id", "from": t.assignee_id, "to": null}));
+                t.assignee_id = None;
+            }
+        }
+        let before = t.tags.clone();
+        for tag in &self.tags {
+            if !t.tags.contains(tag) {
+                t.tags.push(tag.clone());
+            }
+        }
+        if t.tags != before {
+            changes.push(serde_json::json!({"field": "tags", "from": before, "to": t.tags}));
+        }
+        if !changes.is_empty() {
+            events.push(NewEvent {
+                kind: EventKind::FieldsChanged,
+                data: serde_json::json!({ "changes": changes, "sla_escalation": true }),
+                reason: Some(self.reason.clone()),
+            });
+        }
+        events
+    }
+}
+
+/// Works out what `trig` does to `t` (see [`Effects`]). On a ticket already
+/// solved or closed (a breach found late) there is nothing left to act on:
+/// the event and the outcome only.
+pub(crate) async fn effects(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> Effects {
     let level = t.priority.clone().unwrap_or_default();
     let done = matches!(t.status, Status::Solved | Status::Closed);
     let rules = if done { Vec::new() } else { rules(s, trig, &level, &st.policy_name) };
@@ -130,7 +317,7 @@ pub(crate) async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger
         sla_policy: st.policy_name.clone(),
         policy_version: s.policy.version.clone(),
     });
-    let mut extras = Extras { claim: Some(trig.key()), notifications: Vec::new(), outcome };
+    let mut notifications: Vec<NewNotification> = Vec::new();
     let body = format!(
         "#{} {} ({level}, {}): {} {what}, due {}{}",
         t.id,
@@ -148,8 +335,8 @@ pub(crate) async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger
                 NotifyTarget::Team => t.team.as_ref().map(|x| format!("team:{x}")),
                 NotifyTarget::TeamNamed(x) => Some(format!("team:{x}")),
             };
-            if let Some(to) = to.filter(|to| !extras.notifications.iter().any(|n| &n.recipient == to)) {
-                extras.notifications.push(NewNotification {
+            if let Some(to) = to.filter(|to| !notifications.iter().any(|n| &n.recipient == to)) {
+                notifications.push(NewNotification {
                     recipient: to,
                     kind: format!("sla_{}", trig.kind.as_str()),
                     body: body.clone(),
@@ -172,8 +359,8 @@ pub(crate) async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger
         let landing = s.routing.landing((here.0.as_deref(), here.1), (asked.0.as_deref(), asked.1));
         if let Landing::Stayed { why } = &landing {
             for to in crate::routing::stuck_recipients(s, here.0.as_deref()).await {
-                if !extras.notifications.iter().any(|n| n.recipient == to && n.kind == "escalation_stuck") {
-                    extras.notifications.push(NewNotification {
+                if !notifications.iter().any(|n| n.recipient == to && n.kind == "escalation_stuck") {
+                    notifications.push(NewNotification {
                         recipient: to,
                         kind: "escalation_stuck".into(),
                         body: format!("#{} {}: escalation `{}` could not move it: {why}", t.id, t.subject, r.name),
@@ -191,56 +378,35 @@ pub(crate) async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger
         "clock": trig.clock, "due": due, "target_seconds": trig.target_seconds, "level": level,
         "run_started": chrono::DateTime::from_timestamp_millis(trig.started_ms), "trigger": trig.key(),
         "policy": st.policy_name, "escalations": rules.iter().map(|r| &r.name).collect::<Vec<_>>(),
-        "notified": extras.notifications.iter().map(|n| &n.recipient).collect::<Vec<_>>(),
+        "notified": notifications.iter().map(|n| &n.recipient).collect::<Vec<_>>(),
         "reassign": moves.iter().map(|(name, l)| serde_json::json!({"escalation": name, "landing": l})).collect::<Vec<_>>(),
     });
+    Effects {
+        kind,
+        record,
+        reason,
+        here,
+        moves,
+        tags: rules.iter().filter_map(|r| r.add_tag.clone()).collect(),
+        notifications,
+        outcome,
+    }
+}
+
+/// Records one warning or breach with its escalations, once, in a transaction
+/// of its own (a breach found late, see `settle`); a breach's outcome is
+/// recorded with it. Returns whether this call did it (`false`: it was done
+/// before, here or elsewhere).
+pub(crate) async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> ApiResult<bool> {
+    let f = effects(s, t, st, trig).await;
+    let extras = Extras { claim: Some(trig.key()), notifications: f.notifications.clone(), outcome: f.outcome.clone() };
     let r = s
         .store
         .modify_ticket_with(t.id, Actor::System, s.now(), None, &extras, |t| {
-            let mut events = vec![NewEvent { kind, data: record.clone(), reason: Some(reason.clone()) }];
-            let mut changes = Vec::new();
-            if (t.team.clone(), t.tier) != here && !moves.is_empty() {
+            if (t.team.clone(), t.tier) != f.here && !f.moves.is_empty() {
                 return Err(()); // moved meanwhile: the next tick looks again
             }
-            for (_, landing) in &moves {
-                let (team, tier) = match landing {
-                    Landing::AsAsked { team, tier } => (team.clone(), *tier),
-                    Landing::NearestTier { team, tier, .. } => (team.clone(), Some(*tier)),
-                    Landing::Stayed { .. } => continue,
-                };
-                if (team.clone(), tier) == (t.team.clone(), t.tier) {
-                    continue;
-                }
-                if team != t.team {
-                    changes.push(serde_json::json!({"field": "team", "from": t.team, "to": team}));
-                    t.team = team;
-                }
-                if tier != t.tier {
-                    changes.push(serde_json::json!({"field": "tier", "from": t.tier, "to": tier}));
-                    t.tier = tier;
-                }
-                if t.assignee_id.is_some() {
-                    changes.push(serde_json::json!({"field": "assignee_id", "from": t.assignee_id, "to": null}));
-                    t.assignee_id = None;
-                }
-            }
-            let before = t.tags.clone();
-            for tag in rules.iter().filter_map(|r| r.add_tag.as_ref()) {
-                if !t.tags.contains(tag) {
-                    t.tags.push(tag.clone());
-                }
-            }
-            if t.tags != before {
-                changes.push(serde_json::json!({"field": "tags", "from": before, "to": t.tags}));
-            }
-            if !changes.is_empty() {
-                events.push(NewEvent {
-                    kind: EventKind::FieldsChanged,
-                    data: serde_json::json!({ "changes": changes, "sla_escalation": true }),
-                    reason: Some(reason.clone()),
-                });
-            }
-            Ok::<_, ()>(events)
+            Ok::<_, ()>(f.apply(t))
         })
         .await;
     match r {

@@ -224,3 +224,55 @@ async fn two_instances_on_postgres_escalate_each_breach_exactly_once() {
     assert_eq!(breaches, ids.len());
     other.store.close().await;
 }
+
+/// A process that claims a batch of alarms and dies before writing leaves
+/// them to the others once the lease ends; the ticker says how far behind it is.
+async fn a_claimed_batch_that_is_never_written_is_taken_again_after_its_lease(b: Backend) {
+    let clock = Arc::new(ManualClock::new(at("2026-11-30T09:00:00Z")));
+    let app = TestApp::spawn_with_clock(b, clock.clone()).await;
+    let org = app.org("Acme", "enterprise").await;
+    app.customer(org, "c@acme.example").await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let t = app
+            .ticket(
+                ADMIN_TOKEN,
+                json!({"subject": format!("Issue {i}"), "body": "b", "requester_email": "c@acme.example",
+                       "category": "cards", "impact": "moderate", "urgency": "medium"}),
+            )
+            .await;
+        ids.push(t["id"].as_i64().unwrap());
+    }
+    // Ten minutes past every first-response warning (enterprise: within 4 h, warned at half).
+    let late = at("2026-11-30T11:10:00Z");
+    clock.set(late);
+    let dead = another_instance(&app, clock.clone()).await;
+    let lease = late + Duration::from_std(ticker::LEASE).unwrap();
+    let claimed = dead.store.claim_sla_alarms(late, lease, 100).await.unwrap();
+    assert_eq!(claimed, ids, "the oldest alarms, every one due");
+    dead.store.close().await; // and it never writes
+
+    // Claimed: nobody else takes them while the lease runs, and nothing is left due.
+    let t = ticker::tick(&app.state).await.unwrap();
+    assert_eq!((t.tickets, t.fired, t.lag_ms), (0, 0, 0), "{t:?}");
+    clock.set(late + Duration::seconds(20));
+    assert_eq!(ticker::tick(&app.state).await.unwrap().tickets, 0);
+
+    // The lease over: another process takes them, as late as they now are.
+    clock.set(lease + Duration::seconds(1));
+    let t = ticker::tick(&app.state).await.unwrap();
+    assert_eq!(t.tickets, 3, "{t:?}");
+    assert_eq!(t.lag_ms, 1_000, "the lease ended a second ago: {t:?}");
+    assert!(t.fired >= 3, "each first-response warning: {t:?}");
+    assert!(t.late_ms >= 40 * 60 * 1_000, "acted on well after it fell: {t:?}");
+    for id in &ids {
+        let ev = kinds_of(&app, *id).await;
+        assert_eq!(count(&ev, "sla_warning", "first_response"), 1, "ticket {id}: {ev:?}");
+    }
+    // Caught up: nothing due, no lag.
+    let t = ticker::tick(&app.state).await.unwrap();
+    assert_eq!((t.tickets, t.lag_ms), (0, 0), "{t:?}");
+    let m = app.client.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(m.contains("triage_sla_ticker_lag_seconds"), "{m}");
+}
+both!(a_claimed_batch_that_is_never_written_is_taken_again_after_its_lease);

@@ -4,11 +4,13 @@ mod insert;
 mod list;
 mod queue;
 mod restore;
+mod sla_batch;
 pub(crate) mod writer;
 
 pub use list::TicketFilter;
 pub use queue::QueueRow;
 pub use restore::Restored;
+pub use sla_batch::{SlaReads, SlaWrite, SlaWritten};
 
 use crate::codec::{from_json, json, ms, opt_time, parse, time};
 use crate::{Store, StoreError};
@@ -138,9 +140,24 @@ pub(crate) async fn insert_event(
     Ok(())
 }
 
-async fn replace_tags(tx: &mut Transaction<'_, Any>, ticket_id: i64, tags: &[String]) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = $1").bind(ticket_id).execute(&mut **tx).await?;
-    insert_tags(tx, ticket_id, tags).await
+/// Stores a ticket's tags going from `before` to `after`: only the tags
+/// removed and added are touched, each by the table's key `(tag, ticket_id)`
+/// (deleting by `ticket_id` alone would read the whole table).
+pub(crate) async fn replace_tags(
+    tx: &mut Transaction<'_, Any>,
+    ticket_id: i64,
+    before: &[String],
+    after: &[String],
+) -> Result<(), StoreError> {
+    for gone in before.iter().filter(|t| !after.contains(t)) {
+        sqlx::query("DELETE FROM ticket_tags WHERE tag = $1 AND ticket_id = $2")
+            .bind(gone)
+            .bind(ticket_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let added: Vec<String> = after.iter().filter(|t| !before.contains(t)).cloned().collect();
+    insert_tags(tx, ticket_id, &added).await
 }
 
 pub(crate) async fn insert_tags(
@@ -329,7 +346,7 @@ impl Store {
                 continue;
             }
             if after.tags != before.tags {
-                replace_tags(&mut tx, id, &after.tags).await?;
+                replace_tags(&mut tx, id, &before.tags, &after.tags).await?;
             }
             let mut stored_comment = None;
             if let Some((kind, body)) = &comment {
@@ -475,24 +492,24 @@ impl Store {
         .bind(ticket_id)
         .fetch_all(self.r())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let kind: String = r.try_get("kind")?;
-                Ok(Event {
-                    id: r.try_get("id")?,
-                    ticket_id: r.try_get("ticket_id")?,
-                    at: time(r.try_get("at")?)?,
-                    actor: parse(&r.try_get::<String, _>("actor")?)?,
-                    kind: EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?,
-                    data: from_json(&r.try_get::<String, _>("data")?)?,
-                    reason: r.try_get("reason")?,
-                })
-            })
-            .collect()
+        rows.iter().map(decode_event).collect()
     }
 }
 
-fn decode_comment(r: &AnyRow) -> Result<Comment, StoreError> {
+pub(crate) fn decode_event(r: &AnyRow) -> Result<Event, StoreError> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Event {
+        id: r.try_get("id")?,
+        ticket_id: r.try_get("ticket_id")?,
+        at: time(r.try_get("at")?)?,
+        actor: parse(&r.try_get::<String, _>("actor")?)?,
+        kind: EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?,
+        data: from_json(&r.try_get::<String, _>("data")?)?,
+        reason: r.try_get("reason")?,
+    })
+}
+
+pub(crate) fn decode_comment(r: &AnyRow) -> Result<Comment, StoreError> {
     let kind: String = r.try_get("kind")?;
     Ok(Comment {
         id: r.try_get("id")?,
