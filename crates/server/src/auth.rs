@@ -12,6 +12,8 @@ use axum::http::{header, request::Parts};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use triage_core::agent::AgentRole;
 use triage_core::ticket::Actor;
 use triage_store::{StoreError, TokenRole};
@@ -58,7 +60,35 @@ impl Caller {
 /// role, an agent's state, a contact or a token moves it, on any process),
 /// and never longer than [`crate::directory`]'s TTL.
 #[derive(Clone, Default)]
-pub(crate) struct TokenCache(TtlMap<String, (i64, Caller)>);
+pub(crate) struct TokenCache(TtlMap<String, (i64, Caller)>, EpochReads);
+
+/// Reads of the authorization epoch, shared: a request uses the answer of a
+/// read that started after it arrived (so a change committed before the
+/// request is always seen), and the requests that arrive while one read runs
+/// share the next. Under load that is one database read per read's time, not
+/// one per request.
+#[derive(Clone, Default)]
+struct EpochReads {
+    /// Requests that have asked, numbered in arrival order.
+    arrivals: Arc<AtomicU64>,
+    /// The last read: how many requests had arrived when it started, and what
+    /// it found. Reads run one at a time, under this lock.
+    last: Arc<tokio::sync::Mutex<(u64, i64)>>,
+}
+
+impl EpochReads {
+    async fn epoch(&self, store: &triage_store::Store) -> Result<i64, triage_store::StoreError> {
+        let me = self.arrivals.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut last = self.last.lock().await;
+        if last.0 >= me {
+            return Ok(last.1); // read after this request arrived
+        }
+        let covers = self.arrivals.load(Ordering::SeqCst);
+        let epoch = store.auth_epoch().await?;
+        *last = (covers, epoch);
+        Ok(epoch)
+    }
+}
 
 impl TokenCache {
     /// Drops every cached caller (after a change to agents or contacts).
@@ -95,7 +125,7 @@ impl FromRequestParts<AppState> for Caller {
         let hash = hash_token(token);
         // Read before the token and its owner, so a change committed between
         // the two reads leaves this entry tagged with the older epoch.
-        let epoch = state.store.auth_epoch().await?;
+        let epoch = state.tokens.1.epoch(&state.store).await?;
         if let Some((at, c)) = state.tokens.0.get(&hash) {
             if at == epoch {
                 return Ok(c);
