@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
 """Slow and idle connection floods against one `triage serve` on loopback.
 
-Usage: scripts/flood.py [--triage target/release/triage] [--connections 3000]
+Usage: scripts/flood.py [--triage target/release/triage] [--connections 3000] [--max-connections 1000]
 
 Starts a server on a fresh SQLite file (127.0.0.1, a free port), notes its
 resident memory, then:
 
 1. opens N connections that send half a request header and then nothing
-   (slowloris) and, while they are open, times GET /healthz;
+   (slowloris) and, while they are open, times GET /healthz (this server's
+   --max-connections is set above N, so all N are held);
 2. waits for the server to close them (its header timeout) and notes how long
    that took and the memory after;
-3. opens more connections than --max-connections allows and counts the
-   ones answered 503 at once.
+3. starts it again with --max-connections M, holds M connections, opens 200
+   more and counts the ones answered 503 at once.
 
 Prints one JSON line. Bounded: every step has a deadline, the whole run takes
 about a minute. Loopback only. Needs `ulimit -n` above N (it raises its own
@@ -23,6 +24,7 @@ import json
 import os
 import resource
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -89,9 +91,9 @@ def wait_closed(socks, deadline):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--triage", default="target/release/triage")
-    ap.add_argument("--connections", type=int, default=3000)
-    ap.add_argument("--max-connections", type=int, default=1000)
+    ap.add_argument("--triage", default="target/release/triage", help="the triage binary")
+    ap.add_argument("--connections", type=int, default=3000, help="slow connections held at once (step 1)")
+    ap.add_argument("--max-connections", type=int, default=1000, help="the limit tested in step 3")
     a = ap.parse_args()
     a.triage = os.path.abspath(a.triage)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -153,6 +155,7 @@ def main():
             except OSError:
                 pass
             s.close()
+        out["over_limit_max_connections"] = a.max_connections
         out["over_limit_tried"] = len(extra)
         out["over_limit_refused_503"] = refused
         for s in held:
@@ -160,6 +163,7 @@ def main():
     finally:
         srv.kill()
         srv.wait()
+        shutil.rmtree(d, ignore_errors=True)
     print(json.dumps(out))
 
 

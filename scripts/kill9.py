@@ -14,6 +14,7 @@ dropped at the end. Prints one JSON line. Bounded: about 10 s a round.
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -111,6 +112,7 @@ def main():
     finally:
         srv.kill()
         srv.wait()
+        shutil.rmtree(d, ignore_errors=True)
         if pg:
             subprocess.run(["psql", "-h", "127.0.0.1", "-U", "root", "-d", "test", "-qc", f"DROP DATABASE IF EXISTS {pg}"])
     print(json.dumps(out))

@@ -8,7 +8,7 @@
 use crate::cli::{Global, ImportArgs};
 use crate::setup::{load_policy, open_store, open_store_with};
 use anyhow::{bail, Context};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -378,7 +378,10 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
     };
     let created_at = match text(f, "created_at") {
         Some(s) => parse_time(&s).ok_or_else(|| {
-            rej("created_at", format!("`{s}` is not a time; use RFC 3339, e.g. 2026-03-01T09:30:00Z"))
+            rej(
+                "created_at",
+                format!("`{s}` is not a time in the years 1970-9999; use RFC 3339, e.g. 2026-03-01T09:30:00Z"),
+            )
         })?,
         None => ctx.now,
     };
@@ -458,7 +461,13 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
     })
 }
 
+/// A time as the API takes one: in the years 1970 to 9999.
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    parse_any_time(s).filter(|t| (1970..=9999).contains(&t.year()))
+}
+
+/// RFC 3339, or `YYYY-MM-DD HH:MM:SS` in UTC.
+fn parse_any_time(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }

@@ -686,6 +686,10 @@ fn unreadable_rows_are_reported_and_skipped_never_the_end_of_the_run() {
     // Like the API: an unknown field (a misspelling) and a wrong type are refused.
     jsonl.extend_from_slice(b"{\"subjcet\": \"Typo\", \"body\": \"b\", \"requester\": \"ana@acme.example\"}\n");
     jsonl.extend_from_slice(b"{\"subject\": 42, \"body\": \"b\", \"requester\": \"ana@acme.example\"}\n");
+    // Dates in the API's range only.
+    jsonl.extend_from_slice(
+        b"{\"subject\": \"Old\", \"body\": \"b\", \"requester\": \"ana@acme.example\", \"created_at\": \"1850-01-01T00:00:00Z\"}\n",
+    );
     std::fs::write(dir.path().join("rows.jsonl"), &jsonl).unwrap();
     let out = triage(dir.path(), db, &["import", "rows.jsonl", "--strict"]);
     let err = text(&out.stderr);
@@ -693,7 +697,11 @@ fn unreadable_rows_are_reported_and_skipped_never_the_end_of_the_run() {
     assert!(err.contains("rows.jsonl:2:"), "{err}");
     assert!(err.contains("rows.jsonl:4: subjcet: is not a field an import reads"), "{err}");
     assert!(err.contains("rows.jsonl:5: subject: must be a string, not an integer"), "{err}");
-    assert!(err.contains("2 imported, 0 already present, 3 rejected"), "{err}");
+    assert!(
+        err.contains("rows.jsonl:6: created_at: `1850-01-01T00:00:00Z` is not a time in the years 1970-9999"),
+        "{err}"
+    );
+    assert!(err.contains("2 imported, 0 already present, 4 rejected"), "{err}");
 }
 
 /// `triage export` then `triage import` into an empty database gives back the

@@ -152,6 +152,15 @@ async fn main() -> anyhow::Result<()> {
 
     let row = sqlx::query("SELECT COUNT(*), MIN(fired_at), MAX(fired_at) FROM sla_triggers").fetch_one(&pool).await?;
     let (fired, first, last): (i64, i64, i64) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+    // Once each: as many warning and breach events as claims (a claim's key
+    // is unique; an event written twice would show here).
+    let events: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM ticket_events WHERE kind IN ('sla_warning', 'sla_breached')")
+            .fetch_one(&pool)
+            .await?;
+    if events != fired {
+        bail!("{events} warning and breach events for {fired} claims");
+    }
     let rate = fired as f64 / ((last - up_ms).max(1) as f64 / 1e3);
     let mut late: Vec<i64> = sqlx::query_scalar(
         "SELECT s.fired_at - t.sla_due_at + 3600000 FROM sla_triggers s JOIN tickets t ON t.id = s.ticket_id

@@ -23,10 +23,18 @@ pub(super) struct Known<'a> {
     pub custom_fields: &'a [CustomFieldDef],
 }
 
+/// The most any points value, weight or cap may be: levels are tens of points
+/// apart, so anything near this already outweighs everything else.
+pub(super) const MAX_NUMBER: f64 = 1_000.0;
+
 fn check_number(errs: &mut Errors, v: &Spanned<f64>, what: &str) -> f64 {
     let x = *v.get_ref();
-    if !x.is_finite() || x < 0.0 {
-        errs.at(v.span(), format!("{what} must be a number >= 0"), "points and weights only ever raise a priority");
+    if !x.is_finite() || !(0.0..=MAX_NUMBER).contains(&x) {
+        errs.at(
+            v.span(),
+            format!("{what} must be a number between 0 and {MAX_NUMBER}"),
+            "points and weights only ever raise a priority; levels are tens of points apart",
+        );
         return 0.0;
     }
     x

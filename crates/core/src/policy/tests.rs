@@ -106,7 +106,7 @@ fn priority_rules_must_name_what_the_policy_declares() {
     );
     assert!(errors(&text)[0].message.contains("does not fit its type"));
     let text = builtin_with("severity = 1.25", "severity = -1");
-    assert!(errors(&text)[0].message.contains("must be a number >= 0"));
+    assert!(errors(&text)[0].message.contains("must be a number between 0 and 1000"));
     let text = builtin_with(
         "name = \"queue flood\"\nopen_backlog_above = 500\narrivals_per_hour_above = 300",
         "name = \"queue flood\"",
@@ -490,4 +490,14 @@ fn many_duplicate_views_are_each_named_by_line() {
     assert!(e[0].message.contains("view `view 1` shows exactly the tickets of view `view 0`"), "{}", e[0]);
     assert_eq!(e[0].line, line_of(&text, "name = \"view 1\"") - 1);
     assert_eq!(e[1_998].line, line_of(&text, "name = \"view 1999\"") - 1);
+}
+
+/// A weight or points value of 1e308 made every score infinite (the queue fell
+/// back to id order): every number has a range.
+#[test]
+fn weights_and_points_beyond_a_thousand_are_refused_by_line() {
+    let text = builtin_with("[priority.weights]\nseverity = 1.0", "[priority.weights]\nseverity = 1e308");
+    let e = errors(&text);
+    assert!(e[0].message.contains("weight of `severity` must be a number between 0 and 1000"), "{}", e[0]);
+    assert_eq!(e[0].line, line_of(&text, "1e308"));
 }

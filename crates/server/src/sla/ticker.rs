@@ -120,8 +120,8 @@ pub async fn tick(s: &AppState) -> ApiResult<Tick> {
         match p {
             // A ticket that cannot be read is claimed again when its lease ends.
             Err(e) => tracing::warn!(ticket = id, error = ?e, "SLA ticker"),
-            Ok((w, late)) => {
-                fell.push((w.claims.len(), late));
+            Ok((w, late, acted_on)) => {
+                fell.push((acted_on, late));
                 writes.push(w);
             }
         }
@@ -149,7 +149,7 @@ pub async fn tick(s: &AppState) -> ApiResult<Tick> {
 
 /// What the ticker does to one ticket whose alarm came, worked out from what is
 /// stored now (`done`: the triggers acted on before), with how late its latest
-/// warning or breach is (ms). A ticket with nothing fallen (its alarm was
+/// warning or breach is (ms) and how many it acts on. A ticket with nothing fallen (its alarm was
 /// early, or it was answered meanwhile) only gets its next due time and alarm.
 async fn plan(
     s: &AppState,
@@ -158,7 +158,7 @@ async fn plan(
     public: &[triage_core::ticket::Comment],
     outcomes: Vec<Outcome>,
     done: Vec<String>,
-) -> ApiResult<(SlaWrite, i64)> {
+) -> ApiResult<(SlaWrite, i64, usize)> {
     let mut w = SlaWrite {
         before: t.clone(),
         after: t.clone(),
@@ -172,13 +172,21 @@ async fn plan(
     };
     if matches!(t.status, Status::Solved | Status::Closed) {
         // No clock runs; settling what its last write decided is its writer's.
-        return Ok((w, 0));
+        return Ok((w, 0, 0));
     }
-    let Some(st) = super::status_of(s, &t, events, public, outcomes).await? else { return Ok((w, 0)) };
+    let Some(st) = super::status_of(s, &t, events, public, outcomes).await? else { return Ok((w, 0, 0)) };
     let now_ms = s.now().timestamp_millis();
     let (fell, _) = due_triggers(&st.sla, &done, now_ms);
-    let mut late = 0;
+    let (mut late, mut acted_on) = (0, 0);
     for trig in &fell {
+        // A warning whose breach is already on record (a breach found late at
+        // start, say) is stale: claimed, so it never falls again, and not said.
+        let breach = Trigger { kind: TriggerKind::Breach, ..trig.clone() }.key();
+        if trig.kind == TriggerKind::Warning && done.contains(&breach) {
+            w.claims.push(trig.key());
+            continue;
+        }
+        acted_on += 1;
         // Each trigger sees the ticket as the ones before it left it.
         let f = effects(s, &w.after, &st, trig).await;
         w.events.extend(f.apply(&mut w.after));
@@ -203,7 +211,7 @@ async fn plan(
             w.settles = false;
         }
     }
-    Ok((w, late))
+    Ok((w, late, acted_on))
 }
 
 /// The breach trigger an outcome on record answers.

@@ -276,3 +276,42 @@ async fn a_claimed_batch_that_is_never_written_is_taken_again_after_its_lease(b:
     assert!(m.contains("triage_sla_ticker_lag_seconds"), "{m}");
 }
 both!(a_claimed_batch_that_is_never_written_is_taken_again_after_its_lease);
+
+/// A breach recorded before the ticker saw the warning (found late, by the
+/// follow-up of a write or at start) makes the warning stale: it is never said
+/// after the breach, and never falls again.
+async fn no_warning_is_said_after_its_breach_is_on_record(b: Backend) {
+    let clock = Arc::new(ManualClock::new(at("2026-11-30T09:00:00Z")));
+    let app = TestApp::spawn_with_clock(b, clock.clone()).await;
+    let org = app.org("Acme", "enterprise").await;
+    app.customer(org, "c@acme.example").await;
+    let t = app
+        .ticket(
+            ADMIN_TOKEN,
+            json!({"subject": "Late", "body": "b", "requester_email": "c@acme.example",
+                   "category": "cards", "impact": "moderate", "urgency": "medium"}),
+        )
+        .await;
+    let id = t["id"].as_i64().unwrap();
+    let fr_due = rfc(&t["sla"]["first_response"]["due"]);
+    assert!(rfc(&t["sla"]["resolution"]["warning_at"]) > fr_due + Duration::minutes(1), "{}", t["sla"]);
+    // Past the first-response target before any tick; a write, and its
+    // follow-up records the breach.
+    clock.set(fr_due + Duration::minutes(1));
+    let r = app.patch(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN, json!({"tags": ["late"]})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    triage_server::sla::settle_backlog(&app.state).await.unwrap();
+    let ev = kinds_of(&app, id).await;
+    assert_eq!(count(&ev, "sla_breached", "first_response"), 1, "{ev:?}");
+    assert_eq!(count(&ev, "sla_warning", "first_response"), 0, "{ev:?}");
+
+    ticker::tick(&app.state).await.unwrap();
+    ticker::tick(&app.state).await.unwrap();
+    let ev = kinds_of(&app, id).await;
+    assert_eq!(count(&ev, "sla_warning", "first_response"), 0, "stale, so not said: {ev:?}");
+    assert_eq!(count(&ev, "sla_breached", "first_response"), 1, "{ev:?}");
+    let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    assert!(!t["tags"].as_array().unwrap().contains(&json!("sla-at-risk")), "{}", t["tags"]);
+    assert_eq!(ticker::tick(&app.state).await.unwrap().tickets, 0, "claimed: it never falls again");
+}
+both!(no_warning_is_said_after_its_breach_is_on_record);
