@@ -1,6 +1,13 @@
 //! `triage`: the command line. Parses arguments, runs one command, maps errors to
 //! an exit code. The work is done by the library crates.
 
+/// The allocator the server ships with: jemalloc gives the pages a burst of
+/// connections freed back to the system within seconds (glibc's kept them:
+/// 3,000 idle connections left +33 MiB after they closed); `scripts/flood.py`
+/// measures it (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 mod cli;
 mod demo;
 mod export;
