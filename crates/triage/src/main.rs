@@ -25,6 +25,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    quiet_on_closed_output();
     let args = cli::Cli::parse();
     setup::init_tracing(&args);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -41,4 +42,19 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `triage evaluate | head` and the like: when whoever reads the output stops
+/// reading, printing fails ("Broken pipe"); that is the end of the command,
+/// not an error, so the process exits quietly instead of panicking.
+fn quiet_on_closed_output() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let p = info.payload();
+        let msg = p.downcast_ref::<String>().map(String::as_str).or_else(|| p.downcast_ref::<&str>().copied());
+        if msg.is_some_and(|m| m.starts_with("failed printing to stdout") && m.contains("Broken pipe")) {
+            std::process::exit(0);
+        }
+        default(info)
+    }));
 }

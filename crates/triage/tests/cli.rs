@@ -741,3 +741,23 @@ fn an_export_imported_into_an_empty_database_exports_the_same() {
         assert_eq!(x, y, "ticket {} differs after the round trip", x["external_id"]);
     }
 }
+
+/// Output read by a reader that stops early (`| head`): the command ends
+/// quietly, no panic.
+#[test]
+fn a_closed_output_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/src/policy/default.toml");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader); // nobody reads: every write fails with a broken pipe
+    let out = Command::new(env!("CARGO_BIN_EXE_triage"))
+        .current_dir(dir.path())
+        .args(["policy", "check", policy])
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success(), "{:?}: {err}", out.status);
+}

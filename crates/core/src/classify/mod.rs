@@ -67,7 +67,7 @@ pub fn train_texts(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
     let scored: Vec<model::Scored> = std::thread::scope(|s| {
         let odd = s.spawn(|| (1..CALIBRATION_FOLDS).step_by(2).flat_map(fold).collect::<Vec<_>>());
         let mut all: Vec<_> = (0..CALIBRATION_FOLDS).step_by(2).flat_map(fold).collect();
-        all.extend(odd.join().unwrap_or_default());
+        all.extend(odd.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         all
     });
     let t = model::fit_temperature(&scored, &prior);

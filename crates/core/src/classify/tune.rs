@@ -22,7 +22,8 @@ pub fn cv_macro_f1(texts: &[&str], labels: &[&str], features: FeatureSpec, spec:
     };
     let total: f64 = std::thread::scope(|s| {
         let odd = s.spawn(|| (1..folds).step_by(2).map(fold).sum::<f64>());
-        (0..folds).step_by(2).map(fold).sum::<f64>() + odd.join().unwrap_or(0.0)
+        (0..folds).step_by(2).map(fold).sum::<f64>()
+            + odd.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
     total / folds as f64
 }

@@ -114,7 +114,8 @@ pub async fn add_comment(
         let replies = prioritize::customer_replies(&s, id).await?;
         let customer = prioritize::customer(&s, t.organization_id).await?;
         let due = crate::sla::due_at(&s, &customer, &t).await?;
-        Some((customer, replies + "\n" + &body, due))
+        // The new reply is a message of its own, as every other path joins them.
+        Some((customer, format!("{replies}{}{body}", triage_core::sentiment::MESSAGE_BREAK), due))
     };
     let comment_body = body.clone();
     let result = s

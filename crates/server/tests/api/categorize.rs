@@ -240,6 +240,8 @@ async fn the_customers_tone_is_read_per_message_and_raises_the_score(b: Backend)
         .unwrap();
     let why = emotion["reason"].as_str().unwrap();
     assert!(why.contains("tone negative") && why.contains("without an answer"), "{why}");
+    // Read when the last reply came, as its own message: two unanswered after the first.
+    assert!(why.contains("wrote 2 more times without an answer"), "{why}");
     // Customers do not see the reading.
     let seen = app.get(&format!("/api/v1/tickets/{id}"), &customer).await.body;
     assert!(seen.get("sentiment").is_none(), "{seen}");
