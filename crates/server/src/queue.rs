@@ -59,7 +59,7 @@ impl Queue {
 
     /// How many unassigned tickets rank above `score`, and whether that is exact
     /// (`false`: at least that many). Counted in a snapshot of the best
-    /// [`RANKED`] scores taken at most once a second, so asking costs a binary
+    /// `RANKED` scores taken at most once a second, so asking costs a binary
     /// search, not a walk of the queue, whatever its length.
     pub fn ahead(&self, now_ms: i64, score: f64) -> (usize, bool) {
         let fresh = |r: &Option<Arc<Ranking>>| r.as_ref().filter(|r| now_ms - r.at_ms < RANKED_FOR_MS).cloned();

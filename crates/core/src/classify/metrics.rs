@@ -170,7 +170,7 @@ fn ece_by_chance(rows: &[(usize, usize, f32)]) -> (f64, f64) {
     (mean, draws[draws.len() * 95 / 100])
 }
 
-/// The ECE of these confidences in each of [`CHANCE_DRAWS`] simulated
+/// The ECE of these confidences in each of `CHANCE_DRAWS` simulated
 /// outcomes where every row is right with exactly its confidence, sorted (a
 /// fixed seed, so the same confidences always give the same figures; none for
 /// no rows). What share of them falls under a bar says how often confidences

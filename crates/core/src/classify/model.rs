@@ -589,7 +589,7 @@ impl Model {
     /// Calibrated class probabilities of a feature vector read from a text of
     /// which the model knows the share `known` of the words (see
     /// [`Model::vectorize`]): the model's own, then mixed with the classes'
-    /// prior by that share (see [`mix_prior`]).
+    /// prior by that share (see `mix_prior`).
     pub fn probabilities(&self, x: &Sparse, known: f32, out: &mut Vec<f32>) {
         out.resize(self.labels.len(), 0.0);
         self.scores_scaled(x, 1.0, out);
@@ -678,7 +678,7 @@ impl Model {
     }
 
     /// Fits the temperature on held-out rows (vector, share of words known,
-    /// class; see [`fit_temperature`]).
+    /// class; see `fit_temperature`).
     pub fn calibrate(&mut self, rows: &[(Sparse, f32, usize)]) {
         let raw: Vec<Scored> = rows.iter().map(|(x, r, y)| (self.raw_scores(x), *r, *y)).collect();
         self.temperature = fit_temperature(&raw, &self.prior);

@@ -88,7 +88,7 @@ pub struct Ticket {
 }
 
 /// A validated ticket about to be stored. Build it with the policy's checks
-/// ([`crate::policy::Policy::check_ticket_fields`]) and the field validators.
+/// ([`crate::policy::Policy::check_category`] and the like) and the field validators.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewTicket {
     pub subject: String,

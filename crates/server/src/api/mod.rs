@@ -136,7 +136,7 @@ pub fn page_request(cursor: &Option<String>, limit: Option<i64>) -> Result<PageR
 /// A cursor is the position after which the next page starts: every list
 /// pages by id, so the last id is all it needs. Any such number is a valid
 /// cursor (the page after it may be empty), which the API description can
-/// say exactly ([`CURSOR_PATTERN`]).
+/// say exactly (`CURSOR_PATTERN`).
 pub fn encode_cursor(id: i64) -> String {
     id.to_string()
 }

@@ -3,10 +3,10 @@
 //! own), and the ticket's history from the event log and the public thread. The
 //! rules are `triage_core::sla`; this module gathers what they need.
 //!
-//! - [`follow`]: after each write, store the next due time and the ticker's alarm,
+//! - `follow`: after each write, store the next due time and the ticker's alarm,
 //!   and tell the customer when their promise moved.
 //! - [`ticker`]: act on warnings and breaches as they fall (escalations).
-//! - [`settle`]: record each clock run's outcome when it is decided, for good.
+//! - `settle`: record each clock run's outcome when it is decided, for good.
 
 mod follow;
 pub(crate) mod forecast;
