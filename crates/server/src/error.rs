@@ -31,6 +31,8 @@ pub enum AppError {
     PayloadTooLarge(usize),
     /// 503: more requests in flight than the server takes; retry shortly.
     Busy,
+    /// 503: the server is stopping and takes no more writes.
+    Unavailable(String),
     /// 415: not JSON.
     UnsupportedMediaType,
     /// 422: well-formed but invalid; names every field at fault (at least one).
@@ -145,6 +147,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Stopping(m) => AppError::Unavailable(m),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -186,6 +189,13 @@ impl IntoResponse for AppError {
                 "busy",
                 "Too many requests in flight",
                 "the server is handling as many requests as it takes; retry in a moment".to_string(),
+                None,
+            ),
+            AppError::Unavailable(m) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service unavailable",
+                format!("{m}; retry in a moment"),
                 None,
             ),
             AppError::MethodNotAllowed => (
@@ -277,3 +287,21 @@ fn respond(status: StatusCode, body: Problem) -> Response {
 }
 
 pub type ApiResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::response::IntoResponse;
+
+    /// A store that is shutting down is a 503 to retry, not a 409 conflict
+    /// with stored data; stored data that cannot be read is a 500.
+    #[test]
+    fn store_faults_are_not_conflicts() {
+        let stopping = AppError::from(StoreError::Stopping("the ticket writer stopped".into())).into_response();
+        assert_eq!(stopping.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let corrupt = AppError::from(StoreError::Corrupt("a label event is malformed".into())).into_response();
+        assert_eq!(corrupt.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let conflict = AppError::from(StoreError::Conflict("taken".into())).into_response();
+        assert_eq!(conflict.status(), StatusCode::CONFLICT);
+    }
+}

@@ -9,6 +9,10 @@ pub enum StoreError {
     Conflict(String),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The store is shutting down and takes no more writes (retry elsewhere
+    /// or later); not a conflict with stored data.
+    #[error("unavailable: {0}")]
+    Stopping(String),
     #[error("database error: {0}")]
     Other(sqlx::Error),
     /// An error of the SQLite ticket writer (rusqlite).

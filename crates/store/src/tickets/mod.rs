@@ -377,7 +377,7 @@ impl Store {
                 insert_event(&mut tx, id, now, actor, e).await?;
                 if e.kind == EventKind::Labelled {
                     let label: crate::labels::NewLabel = serde_json::from_value(e.data.clone())
-                        .map_err(|err| StoreError::Conflict(format!("a label event is malformed: {err}")))?;
+                        .map_err(|err| StoreError::Corrupt(format!("a label event is malformed: {err}")))?;
                     crate::labels::insert(&mut tx, id, actor, &label, now).await?;
                 }
             }

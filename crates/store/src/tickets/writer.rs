@@ -53,7 +53,7 @@ pub(crate) struct Handle {
 }
 
 fn stopped() -> StoreError {
-    StoreError::Conflict("the ticket writer stopped; the store is shutting down".into())
+    StoreError::Stopping("the ticket writer stopped; the store is shutting down".into())
 }
 
 impl Handle {
