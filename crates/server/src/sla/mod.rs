@@ -152,20 +152,20 @@ pub(crate) async fn status(s: &AppState, t: &Ticket) -> ApiResult<Option<SlaStat
     let events = s.store.list_events(t.id).await?;
     let public = s.store.list_comments(t.id, false).await?;
     let outcomes = s.store.outcomes(t.id).await?;
-    status_of(s, t, events, &public, outcomes).await
+    status_of(s, t, customer, events, &public, outcomes).await
 }
 
-/// [`status`] from the ticket's events, public comments and outcomes on
-/// record in hand (the ticker reads them for a whole batch at once).
+/// [`status`] from the ticket's customer, events, public comments and
+/// outcomes on record in hand (the ticker reads them for a whole batch at once).
 pub(crate) async fn status_of(
     s: &AppState,
     t: &Ticket,
+    customer: prioritize::Customer,
     events: Vec<Event>,
     public: &[Comment],
     outcomes: Vec<Outcome>,
 ) -> ApiResult<Option<SlaState>> {
     let Some(level) = t.priority.as_deref() else { return Ok(None) };
-    let customer = prioritize::customer(s, t.organization_id).await?;
     let Some(terms) = terms(s, &customer) else { return Ok(None) };
     let h = history_of(t, &events, public);
     let mut sla = ticket_sla(terms.def, &terms.cal, level, &h, s.now().timestamp_millis());

@@ -174,7 +174,8 @@ async fn plan(
         // No clock runs; settling what its last write decided is its writer's.
         return Ok((w, 0, 0));
     }
-    let Some(st) = super::status_of(s, &t, events, public, outcomes).await? else { return Ok((w, 0, 0)) };
+    let customer = crate::prioritize::customer(s, t.organization_id).await?;
+    let Some(st) = super::status_of(s, &t, customer, events, public, outcomes).await? else { return Ok((w, 0, 0)) };
     let now_ms = s.now().timestamp_millis();
     let (fell, _) = due_triggers(&st.sla, &done, now_ms);
     let (mut late, mut acted_on) = (0, 0);

@@ -36,6 +36,27 @@ fn count(events: &[(String, Value)], kind: &str, clock: &str) -> usize {
     events.iter().filter(|(k, e)| k == kind && e["data"]["clock"] == clock).count()
 }
 
+/// A desk on Monday 30 Nov 2026 09:00 UTC (a manual clock) with one
+/// enterprise customer, `c@acme.example`, and `n` tickets of theirs.
+async fn enterprise_desk(b: Backend, n: usize) -> (TestApp, Arc<ManualClock>, Vec<Value>) {
+    let clock = Arc::new(ManualClock::new(at("2026-11-30T09:00:00Z")));
+    let app = TestApp::spawn_with_clock(b, clock.clone()).await;
+    let org = app.org("Acme", "enterprise").await;
+    app.customer(org, "c@acme.example").await;
+    let mut tickets = Vec::new();
+    for i in 0..n {
+        let t = app
+            .ticket(
+                ADMIN_TOKEN,
+                json!({"subject": format!("Issue {i}"), "body": "b", "requester_email": "c@acme.example",
+                       "category": "cards", "impact": "moderate", "urgency": "medium"}),
+            )
+            .await;
+        tickets.push(t);
+    }
+    (app, clock, tickets)
+}
+
 async fn warnings_and_breaches_escalate_once_even_after_a_restart(b: Backend) {
     // Monday 30 Nov 2026, 10:00 in Berlin: inside the `office` calendar.
     let clock = Arc::new(ManualClock::new(at("2026-11-30T09:00:00Z")));
@@ -168,21 +189,8 @@ both!(warnings_and_breaches_escalate_once_even_after_a_restart);
 /// escalated and notified exactly once in total.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_on_postgres_escalate_each_breach_exactly_once() {
-    let clock = Arc::new(ManualClock::new(at("2026-11-30T09:00:00Z")));
-    let app = TestApp::spawn_with_clock(Backend::Postgres, clock.clone()).await;
-    let org = app.org("Acme", "enterprise").await;
-    app.customer(org, "c@acme.example").await;
-    let mut ids = Vec::new();
-    for i in 0..40 {
-        let t = app
-            .ticket(
-                ADMIN_TOKEN,
-                json!({"subject": format!("Issue {i}"), "body": "b", "requester_email": "c@acme.example",
-                       "category": "cards", "impact": "moderate", "urgency": "medium"}),
-            )
-            .await;
-        ids.push(t["id"].as_i64().unwrap());
-    }
+    let (app, clock, tickets) = enterprise_desk(Backend::Postgres, 40).await;
+    let ids: Vec<i64> = tickets.iter().map(|t| t["id"].as_i64().unwrap()).collect();
     // Past every first-response target (enterprise: 4 h at most, calendar time).
     clock.set(at("2026-11-30T14:00:00Z"));
     let other = another_instance(&app, clock.clone()).await;
@@ -228,21 +236,8 @@ async fn two_instances_on_postgres_escalate_each_breach_exactly_once() {
 /// A process that claims a batch of alarms and dies before writing leaves
 /// them to the others once the lease ends; the ticker says how far behind it is.
 async fn a_claimed_batch_that_is_never_written_is_taken_again_after_its_lease(b: Backend) {
-    let clock = Arc::new(ManualClock::new(at("2026-11-30T09:00:00Z")));
-    let app = TestApp::spawn_with_clock(b, clock.clone()).await;
-    let org = app.org("Acme", "enterprise").await;
-    app.customer(org, "c@acme.example").await;
-    let mut ids = Vec::new();
-    for i in 0..3 {
-        let t = app
-            .ticket(
-                ADMIN_TOKEN,
-                json!({"subject": format!("Issue {i}"), "body": "b", "requester_email": "c@acme.example",
-                       "category": "cards", "impact": "moderate", "urgency": "medium"}),
-            )
-            .await;
-        ids.push(t["id"].as_i64().unwrap());
-    }
+    let (app, clock, tickets) = enterprise_desk(b, 3).await;
+    let ids: Vec<i64> = tickets.iter().map(|t| t["id"].as_i64().unwrap()).collect();
     // Ten minutes past every first-response warning (enterprise: within 4 h, warned at half).
     let late = at("2026-11-30T11:10:00Z");
     clock.set(late);
@@ -281,17 +276,8 @@ both!(a_claimed_batch_that_is_never_written_is_taken_again_after_its_lease);
 /// follow-up of a write or at start) makes the warning stale: it is never said
 /// after the breach, and never falls again.
 async fn no_warning_is_said_after_its_breach_is_on_record(b: Backend) {
-    let clock = Arc::new(ManualClock::new(at("2026-11-30T09:00:00Z")));
-    let app = TestApp::spawn_with_clock(b, clock.clone()).await;
-    let org = app.org("Acme", "enterprise").await;
-    app.customer(org, "c@acme.example").await;
-    let t = app
-        .ticket(
-            ADMIN_TOKEN,
-            json!({"subject": "Late", "body": "b", "requester_email": "c@acme.example",
-                   "category": "cards", "impact": "moderate", "urgency": "medium"}),
-        )
-        .await;
+    let (app, clock, tickets) = enterprise_desk(b, 1).await;
+    let t = &tickets[0];
     let id = t["id"].as_i64().unwrap();
     let fr_due = rfc(&t["sla"]["first_response"]["due"]);
     assert!(rfc(&t["sla"]["resolution"]["warning_at"]) > fr_due + Duration::minutes(1), "{}", t["sla"]);
