@@ -9,6 +9,7 @@ pub mod clock;
 pub mod contact;
 pub mod email;
 pub mod error;
+pub mod intake;
 pub mod notification;
 pub mod organization;
 pub mod plan;

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use triage_core::classify::Intake;
-use triage_core::ticket::{settle, EventKind, PredictionState, Predictions, Ticket};
+use triage_core::ticket::{settle, EventKind, PredictionState, Ticket};
 use triage_store::{NewEvent, NewLabel, StoreError};
 
 /// The models in use, swapped whole when they change.
@@ -56,13 +56,7 @@ pub(crate) async fn follow(s: AppState) {
     }
 }
 
-/// The AI urgency a ticket's score counts: the predicted urgency and its
-/// confidence, unless a person has set the urgency.
-pub(crate) fn ai_urgency(p: &Predictions) -> Option<(&str, f64)> {
-    p.get("urgency")
-        .filter(|f| matches!(f.state, PredictionState::Applied | PredictionState::Suggested))
-        .map(|f| (f.value.as_str(), f64::from(f.confidence)))
-}
+pub(crate) use triage_core::intake::ai_urgency;
 
 /// The value of a predictable field on a ticket.
 fn field_value(t: &Ticket, field: &str) -> Option<String> {

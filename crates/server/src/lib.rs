@@ -19,6 +19,7 @@ pub mod rescore;
 pub mod routing;
 pub mod sla;
 pub mod state;
+pub mod workflow;
 
 pub use state::AppState;
 

@@ -4,17 +4,12 @@
 use crate::error::ApiResult;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use triage_core::organization::{effective_plan, Organization};
-use triage_core::plan::SupportPlan;
+use triage_core::organization::effective_plan;
 use triage_core::priority::{decide, decide_with_due, EmotionSignals, Facts, Override, Priority};
-use triage_core::ticket::{Actor, CustomFields, EventKind, Ticket};
+use triage_core::ticket::{Actor, EventKind, Ticket};
 use triage_store::{NewEvent, StoreError};
 
-/// The customer side of a ticket: its organization and the plan in force.
-pub(crate) struct Customer {
-    pub org: Organization,
-    pub plan: Option<SupportPlan>,
-}
+pub(crate) use triage_core::intake::{text_of, Customer, Request};
 
 pub(crate) async fn customer(s: &AppState, org_id: i64) -> ApiResult<Customer> {
     customer_at(s, org_id, s.now()).await
@@ -28,36 +23,6 @@ pub(crate) async fn customer_at(s: &AppState, org_id: i64, at: DateTime<Utc>) ->
         None => None,
     };
     Ok(Customer { org: rec.org, plan })
-}
-
-/// The ticket side: what the requester and agents said about it.
-pub(crate) struct Request<'a> {
-    pub impact: Option<&'a str>,
-    pub urgency: Option<&'a str>,
-    pub category: Option<&'a str>,
-    pub created_at: DateTime<Utc>,
-    pub custom_fields: &'a CustomFields,
-    /// The customer's words: subject and body.
-    pub text: &'a str,
-    /// When the next SLA clock falls due.
-    pub sla_due: Option<DateTime<Utc>>,
-    /// The predicted urgency and its confidence, unless a person set the urgency.
-    pub ai_urgency: Option<(&'a str, f64)>,
-}
-
-impl<'a> Request<'a> {
-    pub fn of(t: &'a Ticket, text: &'a str) -> Self {
-        Request {
-            impact: t.impact.as_deref(),
-            urgency: t.urgency.as_deref(),
-            category: t.category.as_deref(),
-            created_at: t.created_at,
-            custom_fields: &t.custom_fields,
-            text,
-            sla_due: t.sla_due_at,
-            ai_urgency: crate::categorize::ai_urgency(&t.predictions),
-        }
-    }
 }
 
 /// The priority of a stored ticket now, its SLA points counted on the targets
@@ -112,34 +77,12 @@ pub(crate) fn priority_with_sla(
     due_for: Option<impl FnOnce(&str) -> Option<DateTime<Utc>>>,
 ) -> (Priority, Option<DateTime<Utc>>) {
     let emotion = EmotionSignals::scan(r.text, &s.policy.priority.emotion);
-    let boost = c.org.contract.priority_boost.or(c.plan.as_ref().map(|p| p.priority_boost));
-    let facts = Facts {
-        impact: r.impact,
-        urgency: r.urgency,
-        category: r.category,
-        created_at: r.created_at,
-        account_type: &c.org.account_type,
-        vip: c.org.vip,
-        customer_category: &c.org.customer_category,
-        persona: c.org.persona.as_deref(),
-        annual_value: c.org.annual_value,
-        seats: c.org.seats,
-        plan: c.plan.as_ref().map(|p| (p.name.as_str(), boost.unwrap_or(0.0))),
-        emotion: &emotion,
-        ai_urgency: r.ai_urgency,
-        sla_due: None,
-        custom_fields: r.custom_fields,
-    };
+    let facts = c.facts(&Request { sla_due: None, ..*r }, &emotion);
     let (now, surge) = (s.now(), s.surge());
     match due_for {
         None => (decide(&s.policy, &Facts { sla_due: r.sla_due, ..facts }, now, surge, override_), r.sla_due),
         Some(due_for) => decide_with_due(&s.policy, &facts, now, surge, override_, due_for),
     }
-}
-
-/// Subject and body, the text the emotion strategy reads.
-pub(crate) fn text_of(subject: &str, body: &str) -> String {
-    format!("{subject}\n{body}")
 }
 
 /// The customer's public replies on a ticket, each after a message break, and

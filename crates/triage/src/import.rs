@@ -14,12 +14,16 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::io::BufRead;
 use std::process::ExitCode;
+use std::sync::Arc;
 use triage_core::clock::{Clock, SystemClock};
+use triage_core::contact::Contact;
 use triage_core::email::Email;
 use triage_core::organization::ContractOverrides;
 use triage_core::policy::Policy;
-use triage_core::priority::severity_priority;
+use triage_core::priority::Override;
 use triage_core::ticket::{validate_body, validate_subject, validate_tags, Actor, Channel, NewTicket, Status};
+use triage_server::workflow::{prepare, Arrival, NewRequest};
+use triage_server::AppState;
 use triage_store::{NewOrganization, Store, StoreError};
 
 /// The fields a row may carry.
@@ -56,12 +60,13 @@ struct Rejected {
 struct Ctx<'a> {
     store: &'a Store,
     policy: &'a Policy,
+    /// The server's workflow state: rows go through the intake every channel
+    /// shares (`triage_server::workflow::prepare`).
+    state: AppState,
     now: DateTime<Utc>,
     source: String,
-    contacts: HashMap<String, (i64, i64)>,
+    contacts: HashMap<String, Contact>,
     orgs: HashMap<String, i64>,
-    /// The active categorization models: fields the file leaves empty are predicted.
-    intake: triage_core::classify::Intake,
 }
 
 pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -108,13 +113,7 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
         source: stem,
         contacts: HashMap::new(),
         orgs: HashMap::new(),
-        intake: {
-            let (intake, skipped) = store.intake_models(&policy).await?;
-            for (target, id, why) in skipped {
-                eprintln!("note: model {id} (`{target}`) is not used to fill fields: {why}");
-            }
-            intake
-        },
+        state: workflow_state(&store, &policy).await?,
     };
 
     let bar = ProgressBar::new(total);
@@ -281,6 +280,20 @@ pub async fn run(g: &Global, a: ImportArgs) -> anyhow::Result<ExitCode> {
     Ok(if stopped || (a.strict && rejected > 0) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// The state the server's workflow runs on, for this run: the active
+/// categorization models fill the fields a file leaves empty, and routing
+/// knows who works and their open work, to push the live rows.
+async fn workflow_state(store: &Store, policy: &Policy) -> anyhow::Result<AppState> {
+    let (_, skipped) = store.intake_models(policy).await?;
+    for (target, id, why) in skipped {
+        eprintln!("note: model {id} (`{target}`) is not used to fill fields: {why}");
+    }
+    let state = AppState::new(store.clone(), policy.clone(), Arc::new(SystemClock));
+    triage_server::categorize::reload(&state).await?;
+    state.routing.refresh(&state).await?;
+    Ok(state)
+}
+
 /// A row that could not be read, carried to the rejection report with its line.
 fn error_row(why: &str) -> Map<String, Value> {
     let mut m = Map::new();
@@ -362,20 +375,6 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
         _ => Default::default(),
     };
     p.check_custom_fields(&custom_fields).map_err(|e| rej(&e.field, e.message))?;
-    // Fields the file leaves empty: the active models fill the confident ones.
-    let (mut category, mut impact, mut urgency, mut custom_fields) = (category, impact, urgency, custom_fields);
-    // An exported row carries its predictions (restored after): nothing to predict again.
-    let predictions = if f.contains_key("predictions") || f.contains_key("events") {
-        Default::default()
-    } else {
-        ctx.intake.predict_and_fill(
-            &format!("{subject}\n{body}"),
-            &mut category,
-            &mut impact,
-            &mut urgency,
-            &mut custom_fields,
-        )
-    };
     let created_at = match text(f, "created_at") {
         Some(s) => parse_time(&s).ok_or_else(|| {
             rej(
@@ -385,80 +384,66 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
         })?,
         None => ctx.now,
     };
-    let priority = match text(f, "priority") {
+    let recorded_level = match text(f, "priority") {
         Some(level) => {
             p.check_level(&level).map_err(|e| rej("priority", e.message))?;
-            let mut pr = severity_priority(p, impact.as_deref(), urgency.as_deref());
-            let base = p.level(&level).expect("checked").base_score;
-            let reason = format!("priority {level} as recorded in the source system");
-            pr.explanation.contributions = vec![triage_core::priority::Contribution {
-                strategy: "imported".into(),
-                contribution: base,
-                reason: reason.clone(),
-                points: Some(base),
-                weight: Some(1.0),
-            }];
-            pr.explanation.level = Some(triage_core::priority::LevelDecision {
-                base: level.clone(),
-                source: triage_core::priority::LevelSource::Override,
-                rule: None,
-                raise_points: 0.0,
-                raised: 0,
-                level: level.clone(),
-                reason,
-            });
-            if let Some(points) = pr.points.as_mut() {
-                points.0[triage_core::priority::Strategy::Severity.index()] = base;
-            }
-            pr.level = level;
-            pr.score = base;
-            pr
+            Some(level)
         }
-        None => severity_priority(p, impact.as_deref(), urgency.as_deref()),
+        None => None,
     };
     let requester = text(f, "requester").unwrap_or_else(|| DEFAULT_REQUESTER.into());
     let email = Email::parse(&requester).map_err(|e| rej("requester", e.message))?;
     let organization = text(f, "organization");
-    let (requester_id, organization_id) =
-        ctx.contact(&email, organization.as_deref()).await.map_err(|m| rej("requester", m))?;
+    let requester = ctx.contact(&email, organization.as_deref()).await.map_err(|m| rej("requester", m))?;
     let external_id = match (text(f, "external_id"), text(f, "id")) {
         (Some(x), _) => x,
         (None, Some(id)) => format!("{}:{id}", ctx.source),
         (None, None) => format!("{}:line{line}", ctx.source),
     };
-    let cat = category.as_deref().and_then(|c| p.category(c));
-    Ok(NewTicket {
+    // A Triage export carries its predictions and history (restored after the
+    // ticket is stored): it is history, whatever its status.
+    let exported = f.contains_key("predictions") || f.contains_key("events");
+    let arrival = if exported || matches!(status, Status::Solved | Status::Closed) {
+        Arrival::Historic { recorded_level: recorded_level.clone() }
+    } else {
+        Arrival::Live
+    };
+    let over = match (&arrival, recorded_level) {
+        (Arrival::Live, Some(level)) => Some(Override {
+            reason: format!("priority {level} as recorded in the source system"),
+            level,
+            by: Actor::System.to_string(),
+        }),
+        _ => None,
+    };
+    let req = NewRequest {
         subject,
         body,
         channel,
-        requester_id,
-        organization_id,
-        team: cat.map(|c| c.team.clone()),
-        tier: cat.map(|c| c.tier),
+        requester,
         category,
         impact,
         urgency,
-        priority: Some(priority.level),
-        priority_score: Some(priority.score),
-        sla_due_at: None,
-        sla_alarm_at: None,
-        promise: None,
-        acknowledgment: None,
-        routing: None,
-        priority_points: priority.points,
-        priority_explanation: Some(priority.explanation),
-        policy_version: Some(priority.policy_version),
-        status,
-        assignee_id: None,
         tags,
         custom_fields,
+        over,
+        assignee_id: None,
         external_id: Some(external_id),
-        created_at,
-        actor: Actor::System,
-        predictions,
         suggested: Default::default(),
         idempotency: None,
-    })
+        predictions: exported.then(Default::default),
+        created_at,
+        status,
+        actor: Actor::System,
+    };
+    let live = arrival == Arrival::Live;
+    let prepared = prepare(&ctx.state, req, arrival).await.map_err(|e| rej("line", format!("{e:?}")))?;
+    let t = prepared.ticket;
+    if let (true, Some(agent)) = (live, t.assignee_id) {
+        // The next live row sees this one's agent busier, as the server would.
+        ctx.state.routing.assigned(ctx.policy, agent, t.priority.as_deref(), ctx.now.timestamp_millis());
+    }
+    Ok(t)
 }
 
 /// A time as the API takes one: in the years 1970 to 9999.
@@ -476,12 +461,12 @@ fn parse_any_time(s: &str) -> Option<DateTime<Utc>> {
 
 impl Ctx<'_> {
     /// The contact with this e-mail, created (with its organization) when new.
-    async fn contact(&mut self, email: &Email, org: Option<&str>) -> Result<(i64, i64), String> {
+    async fn contact(&mut self, email: &Email, org: Option<&str>) -> Result<Contact, String> {
         if let Some(c) = self.contacts.get(email.as_str()) {
-            return Ok(*c);
+            return Ok(c.clone());
         }
         let found = match self.store.get_contact_by_email(email).await {
-            Ok(c) => (c.id, c.organization_id),
+            Ok(c) => c,
             Err(StoreError::NotFound) => {
                 let org_name =
                     org.unwrap_or(if email.as_str() == DEFAULT_REQUESTER { DEFAULT_ORGANIZATION } else { "" });
@@ -492,12 +477,11 @@ impl Ctx<'_> {
                 }
                 let org_id = self.organization(org_name).await?;
                 let name = email.as_str().split('@').next().unwrap_or("customer").to_string();
-                let c = self.store.create_contact(org_id, &name, email, self.now).await.map_err(|e| e.to_string())?;
-                (c.id, c.organization_id)
+                self.store.create_contact(org_id, &name, email, self.now).await.map_err(|e| e.to_string())?
             }
             Err(e) => return Err(e.to_string()),
         };
-        self.contacts.insert(email.as_str().to_string(), found);
+        self.contacts.insert(email.as_str().to_string(), found.clone());
         Ok(found)
     }
 

@@ -761,3 +761,130 @@ fn a_closed_output_ends_the_command_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(out.status.success(), "{:?}: {err}", out.status);
 }
+
+/// A live ticket (status `new`) brought in by `triage import` and the same
+/// request sent to `POST /api/v1/tickets` go through one intake: the same
+/// level and reasons, the same SLA targets counted from their creation, the
+/// same team and tier, both pushed to an agent or both left in the queue.
+#[test]
+fn import_and_the_api_open_a_live_ticket_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "sqlite://live.db";
+    new_db(dir.path(), db);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(small_desk(&format!("sqlite://{}", dir.path().join("live.db").display())));
+    let (mut server, addr) = serve(dir.path(), db, false, &dir.path().join("serve.log"));
+    let (subject, body) = ("Card declined abroad", "My card was declined at a shop in Lisbon twice today, please help");
+    let request = serde_json::json!({
+        "subject": subject, "body": body, "category": "cards", "impact": "moderate", "urgency": "high",
+        "requester_email": "greta@northwind.example",
+    });
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let c = client.clone();
+        let url = format!("http://{addr}{path}");
+        async move {
+            let r = c.get(url).bearer_auth("two-process-test").send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let via_api = rt.block_on(async {
+        let r = client
+            .post(format!("http://{addr}/api/v1/tickets"))
+            .bearer_auth("two-process-test")
+            .json(&request)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+        get(format!("/api/v1/tickets/{id}")).await
+    });
+    let csv = format!(
+        "subject,body,category,impact,urgency,status,requester,external_id\n\
+         {subject},\"{body}\",cards,moderate,high,new,greta@northwind.example,crm:4711\n"
+    );
+    std::fs::write(dir.path().join("live.csv"), csv).unwrap();
+    let out = triage(dir.path(), db, &["import", "live.csv", "--strict"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let via_import = rt.block_on(async {
+        let found = get("/api/v1/tickets?text=Lisbon".to_string()).await;
+        let id = found["items"].as_array().unwrap().iter().find(|t| t["external_id"] == "crm:4711").unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        get(format!("/api/v1/tickets/{id}")).await
+    });
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let (a, i) = (&via_api, &via_import);
+    assert_eq!(i["channel"], "import");
+    for key in ["priority", "team", "tier", "status", "category", "impact", "urgency", "policy_version"] {
+        assert_eq!(a[key], i[key], "{key}");
+    }
+    assert_eq!(a["priority_explanation"]["level"], i["priority_explanation"]["level"]);
+    // Every reason alike but the two that move with time (waiting, SLA time left).
+    let reasons = |t: &serde_json::Value| -> Vec<serde_json::Value> {
+        let all = t["priority_explanation"]["contributions"].as_array().unwrap().clone();
+        all.into_iter().filter(|c| c["strategy"] != "age" && c["strategy"] != "sla").collect()
+    };
+    assert_eq!(reasons(a), reasons(i));
+    assert!(reasons(a).iter().any(|c| c["strategy"] == "customer"), "the customer's segments count: {a}");
+    assert_eq!(a["assignee_id"].is_null(), i["assignee_id"].is_null(), "both pushed, or both queued: {a} {i}");
+    // The same clocks, counted from each ticket's creation.
+    let time = |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    for clock in ["first_response", "resolution"] {
+        assert_eq!(a["sla"][clock]["target_seconds"], i["sla"][clock]["target_seconds"], "{clock}");
+        let lead = |t: &serde_json::Value| time(&t["sla"][clock]["due"]) - time(&t["created_at"]);
+        assert_eq!(lead(a), lead(i), "{clock}: around the clock, the same lead time");
+    }
+    assert!(!a["sla_due_at"].is_null() && !i["sla_due_at"].is_null());
+    assert!(!a["assignee_id"].is_null(), "two agents with room: pushed");
+}
+
+/// A VIP enterprise customer on an around-the-clock contract, and two card
+/// agents with room and nothing open: nothing for an SLA ticker to act on, so
+/// the server's router and the import's read the same desk.
+async fn small_desk(url: &str) {
+    use triage_core::agent::{Agent, AgentRole, Skill, Tier};
+    let store = Store::connect(&DatabaseUrl::parse(url).unwrap()).await.unwrap();
+    let now = chrono::Utc::now();
+    let org = triage_store::NewOrganization {
+        name: "Northwind Traders".into(),
+        account_type: "enterprise".into(),
+        vip: true,
+        customer_category: "strategic".into(),
+        persona: None,
+        contract: triage_core::organization::ContractOverrides {
+            sla_policy: Some("enterprise".into()),
+            ..Default::default()
+        },
+        annual_value: 250_000.0,
+        seats: 1200,
+        timezone: "UTC".into(),
+        owner_id: None,
+    };
+    let org = store.create_organization(&org, None, "system", now).await.unwrap().org;
+    let email = triage_core::email::Email::parse("greta@northwind.example").unwrap();
+    store.create_contact(org.id, "Greta", &email, now).await.unwrap();
+    for name in ["ana", "ben"] {
+        let agent = Agent {
+            id: 0,
+            name: name.into(),
+            email: triage_core::email::Email::parse(&format!("{name}@support.example")).unwrap(),
+            role: AgentRole::Agent,
+            skills: vec![Skill { name: "cards".into(), proficiency: 3 }],
+            tier: Tier::L1,
+            team: "payments".into(),
+            capacity: 8,
+            timezone: "UTC".into(),
+            active: true,
+            availability: Default::default(),
+            shifts: vec![],
+            created_at: now,
+        };
+        store.create_agent(&agent, now).await.unwrap();
+    }
+    store.close().await;
+}

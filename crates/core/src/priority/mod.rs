@@ -147,6 +147,37 @@ pub fn severity_priority(policy: &Policy, impact: Option<&str>, urgency: Option<
     }
 }
 
+/// The priority a historic ticket had in the system it comes from: `level`,
+/// with that level's base score, and the matrix cell of its impact and urgency
+/// for reference. `level` must be one of the policy's.
+pub fn recorded_priority(policy: &Policy, level: &str, impact: Option<&str>, urgency: Option<&str>) -> Priority {
+    let mut pr = severity_priority(policy, impact, urgency);
+    let base = policy.level(level).map_or(0.0, |l| l.base_score);
+    let reason = format!("priority {level} as recorded in the source system");
+    pr.explanation.contributions = vec![Contribution {
+        strategy: "imported".into(),
+        contribution: base,
+        reason: reason.clone(),
+        points: Some(base),
+        weight: Some(1.0),
+    }];
+    pr.explanation.level = Some(LevelDecision {
+        base: level.to_string(),
+        source: LevelSource::Override,
+        rule: None,
+        raise_points: 0.0,
+        raised: 0,
+        level: level.to_string(),
+        reason,
+    });
+    if let Some(points) = pr.points.as_mut() {
+        points.0[Strategy::Severity.index()] = base;
+    }
+    pr.level = level.to_string();
+    pr.score = base;
+    pr
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ mod policy;
 mod priority;
 mod queue;
 mod reports;
+mod ticket_create;
 mod ticket_sla;
 mod ticket_thread;
 mod tickets;
@@ -62,7 +63,7 @@ impl Modify for BearerAuth {
 /// The API routes and the OpenAPI document describing them.
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(tickets::list, tickets::create))
+        .routes(routes!(tickets::list, ticket_create::create))
         .routes(routes!(tickets::get_one, tickets::update))
         .routes(routes!(ticket_thread::transition))
         .routes(routes!(handoff::escalate))

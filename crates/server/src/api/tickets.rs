@@ -4,23 +4,17 @@ use super::customer_view::{ticket_out, TicketOut};
 use super::{envelope, page_request, ListEnvelope};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError, Checks};
-use crate::extract::{double_option, ApiJson, ApiJsonBytes, ApiPath, ApiQuery};
+use crate::extract::{double_option, ApiJson, ApiPath, ApiQuery};
 use crate::prioritize::{self, Request};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use triage_core::agent::Tier;
-use triage_core::email::Email;
 use triage_core::priority::{restate, Override};
-use triage_core::text::{check_length, check_line, is_blank, without_final_newline};
-use triage_core::ticket::{
-    check_tags, validate_body, validate_subject, Channel, CustomFields, EventKind, Idempotency, NewTicket, Status,
-    Ticket, TicketPatch,
-};
+use triage_core::text::{check_length, is_blank, without_final_newline};
+use triage_core::ticket::{check_tags, validate_body, validate_subject, EventKind, Status, Ticket, TicketPatch};
 use triage_store::{NewEvent, StoreError, TicketFilter};
 use utoipa::ToSchema;
 
@@ -104,83 +98,8 @@ pub(crate) async fn load_visible(s: &AppState, caller: &Caller, id: i64) -> ApiR
     Ok(t)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TicketCreate {
-    pub subject: String,
-    pub body: String,
-    /// Defaults to `api`.
-    pub channel: Option<Channel>,
-    /// The contact the ticket is for (staff only; customers open tickets as themselves).
-    pub requester_id: Option<i64>,
-    /// Alternative to `requester_id`.
-    pub requester_email: Option<String>,
-    pub category: Option<String>,
-    pub impact: Option<String>,
-    pub urgency: Option<String>,
-    /// A level set by an agent, overriding the computed one (staff only).
-    pub priority: Option<String>,
-    /// Why the agent set `priority` (required with it).
-    pub priority_reason: Option<String>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    #[serde(default)]
-    #[schema(value_type = Object)]
-    pub custom_fields: CustomFields,
-    /// Staff only.
-    pub assignee_id: Option<i64>,
-    /// The ticket's id in another system (staff only).
-    pub external_id: Option<String>,
-}
-
-/// What a customer may set on a new ticket (`[customers] may_set` in the
-/// policy, and the custom fields declared for customers). Category, impact or
-/// urgency they may not set become their suggestion, returned, for triage;
-/// anything else they may not set is refused, naming the field.
-fn customer_fields_only(
-    s: &AppState,
-    req: &mut TicketCreate,
-    checks: &mut Checks,
-) -> ApiResult<BTreeMap<String, String>> {
-    let rules = &s.policy.customers;
-    if !req.tags.is_empty() && !rules.may_set("tags") {
-        checks.fail("tags", "customers cannot set tags");
-    }
-    for k in req.custom_fields.keys() {
-        if !s.policy.custom_fields.iter().any(|d| &d.name == k && d.customer) {
-            checks.fail(format!("custom_fields.{k}"), "customers cannot set this field");
-        }
-    }
-    let mut suggested = BTreeMap::new();
-    for (field, value) in [("category", &mut req.category), ("impact", &mut req.impact), ("urgency", &mut req.urgency)]
-    {
-        if value.is_some() && !rules.may_set(field) {
-            let v = value.take().unwrap_or_default();
-            let known = match field {
-                "category" => s.policy.check_category(&v),
-                "impact" => s.policy.check_impact(&v),
-                _ => s.policy.check_urgency(&v),
-            };
-            if checks.take(known)?.is_some() {
-                suggested.insert(field.to_string(), v);
-            }
-        }
-    }
-    Ok(suggested)
-}
-
-/// A body as its meaning: the same JSON written with other spacing or key
-/// order is the same request (keys sorted, no spaces). Read only for requests
-/// with an `Idempotency-Key`.
-fn canonical(raw: &[u8]) -> Vec<u8> {
-    serde_json::from_slice::<serde_json::Value>(raw)
-        .ok()
-        .and_then(|v| serde_json::to_vec(&v).ok())
-        .unwrap_or_else(|| raw.to_vec())
-}
-
 /// An agent a ticket can be given to: one that exists and is active.
-async fn active_agent(s: &AppState, field: &str, id: i64) -> ApiResult<()> {
+pub(crate) async fn active_agent(s: &AppState, field: &str, id: i64) -> ApiResult<()> {
     match s.store.get_agent(id).await {
         Ok(agent) if agent.active => Ok(()),
         Ok(_) => Err(AppError::refused(field, format!("agent {id} is not active"))),
@@ -213,7 +132,7 @@ pub(crate) fn requested_override(
     Ok(Some(Override { level: level.into(), by: caller.actor().to_string(), reason: reason.into() }))
 }
 
-const MAX_IDEMPOTENCY_KEY: usize = 255;
+pub(crate) const MAX_IDEMPOTENCY_KEY: usize = 255;
 /// An `Idempotency-Key` as the API description publishes it: visible ASCII.
 pub(crate) const IDEMPOTENCY_KEY_PATTERN: &str = "^[!-~]{1,255}$";
 /// The longest reason (for an override, a change, a transition).
@@ -222,258 +141,6 @@ pub(crate) const MAX_REASON_CHARS: usize = 1_000;
 pub(crate) const MAX_EXTERNAL_ID_CHARS: usize = 200;
 /// The longest `text` search.
 pub(crate) const MAX_SEARCH_CHARS: usize = 200;
-
-/// Open a ticket.
-///
-/// With an `Idempotency-Key` header, a retried request returns the ticket the first
-/// one created (200) instead of a duplicate (201 for the first).
-#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = TicketCreate,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: same key, same ticket")),
-    responses((status = 201, body = TicketOut), (status = 200, body = TicketOut, description = "replay of an earlier request with the same Idempotency-Key"),
-        (status = 422, body = crate::error::Problem)))]
-pub async fn create(
-    State(s): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    ApiJsonBytes(req, raw): ApiJsonBytes<TicketCreate>,
-) -> ApiResult<(StatusCode, Json<TicketOut>)> {
-    let now = s.now();
-    let idempotency = match headers.get("idempotency-key") {
-        None => None,
-        Some(v) => {
-            let key = v.to_str().ok().filter(|k| {
-                (1..=MAX_IDEMPOTENCY_KEY).contains(&k.len()) && k.bytes().all(|b| (b'!'..=b'~').contains(&b))
-            });
-            let key = key.ok_or_else(|| AppError::BadRequest {
-                field: Some("Idempotency-Key".into()),
-                detail: format!(
-                    "the Idempotency-Key header must be 1-{MAX_IDEMPOTENCY_KEY} visible ASCII characters, no spaces"
-                ),
-            })?;
-            Some(Idempotency {
-                scope: format!("{}:{}", caller.role, caller.user_id),
-                key: key.to_string(),
-                fingerprint: hex::encode(Sha256::digest(canonical(&raw))),
-            })
-        }
-    };
-
-    // Every field is checked before any is refused, so one answer names them all.
-    let mut checks = Checks::default();
-    let subject = checks.take(validate_subject(&req.subject))?.unwrap_or_default();
-    let body = checks.take(validate_body(&req.body))?.unwrap_or_default();
-    let tags = checks.take(check_tags(&req.tags))?.unwrap_or_default();
-    // How it came in: a token is the API. Staff may record another (a phone call).
-    let channel = match (caller.is_staff(), req.channel) {
-        (true, c) => c.unwrap_or(Channel::Api),
-        (false, Some(c)) => {
-            checks.fail("channel", "set by how the request comes in; customers cannot choose it");
-            c
-        }
-        (false, None) => Channel::Api,
-    };
-    let mut req = req;
-    let suggested = if caller.is_staff() { BTreeMap::new() } else { customer_fields_only(&s, &mut req, &mut checks)? };
-
-    let requester = if caller.is_staff() {
-        // Both given: the id decides, and the address must still be one.
-        if let (Some(_), Some(email)) = (req.requester_id, &req.requester_email) {
-            if let Err(e) = Email::parse_exact(email) {
-                checks.fail("requester_email", e.message);
-            }
-        }
-        match (req.requester_id, &req.requester_email) {
-            (Some(id), _) => checks.take(s.contacts.by_id(&s.store, id).await.map_err(|e| match e {
-                StoreError::NotFound => AppError::refused("requester_id", format!("no contact has id {id}")),
-                e => e.into(),
-            }))?,
-            (None, Some(email)) => match Email::parse_exact(email) {
-                Err(e) => {
-                    checks.fail("requester_email", e.message);
-                    None
-                }
-                Ok(email) => checks.take(s.contacts.by_email(&s.store, &email).await.map_err(|e| match e {
-                    StoreError::NotFound => AppError::refused(
-                        "requester_email",
-                        format!("no contact has e-mail {email}; create the contact first"),
-                    ),
-                    e => e.into(),
-                }))?,
-            },
-            (None, None) => {
-                checks.fail("requester_id", "say who the ticket is for: requester_id or requester_email");
-                None
-            }
-        }
-    } else {
-        for (field, set) in [
-            ("requester_id", req.requester_id.is_some_and(|id| id != caller.user_id)),
-            ("requester_email", req.requester_email.is_some()),
-            ("priority", req.priority.is_some()),
-            ("assignee_id", req.assignee_id.is_some()),
-            ("external_id", req.external_id.is_some()),
-        ] {
-            if set {
-                checks.fail(field, "customers cannot set this field");
-            }
-        }
-        Some(s.contacts.by_id(&s.store, caller.user_id).await?)
-    };
-
-    if let Some(c) = &req.category {
-        checks.take(s.policy.check_category(c))?;
-    }
-    if let Some(i) = &req.impact {
-        checks.take(s.policy.check_impact(i))?;
-    }
-    if let Some(u) = &req.urgency {
-        checks.take(s.policy.check_urgency(u))?;
-    }
-    checks.all(s.policy.custom_field_errors(&req.custom_fields));
-    if let Some(a) = req.assignee_id {
-        checks.take(active_agent(&s, "assignee_id", a).await)?;
-    }
-    if let Some(x) = &req.external_id {
-        match check_line(x, MAX_EXTERNAL_ID_CHARS) {
-            Ok(x) => req.external_id = Some(x.to_string()),
-            Err(m) => checks.fail("external_id", m),
-        }
-    }
-    let customer = match &requester {
-        Some(r) => Some(prioritize::customer(&s, r.organization_id).await?),
-        None => None,
-    };
-    if let (false, Some(plan)) = (caller.is_staff(), customer.as_ref().and_then(|c| c.plan.as_ref())) {
-        if !plan.channels.contains(&channel) {
-            checks.fail(
-                "channel",
-                format!("your `{}` plan does not include the {} channel", plan.name, channel.as_str()),
-            );
-        }
-    }
-    let over = checks.take(requested_override(&s, &caller, req.priority.as_deref(), req.priority_reason.as_deref()))?;
-    checks.finish()?;
-    let (Some(requester), Some(customer), Some(over)) = (requester, customer, over) else {
-        return Err(AppError::Internal("a checked ticket lost its requester".into()));
-    };
-    let text = prioritize::text_of(&subject, &body);
-    // The models read the text: confident predictions fill the fields nobody
-    // set, doubtful ones wait for a person (needs triage).
-    let predictions = s.models.intake().predict_and_fill(
-        &text,
-        &mut req.category,
-        &mut req.impact,
-        &mut req.urgency,
-        &mut req.custom_fields,
-    );
-    let request = Request {
-        impact: req.impact.as_deref(),
-        urgency: req.urgency.as_deref(),
-        category: req.category.as_deref(),
-        created_at: now,
-        custom_fields: &req.custom_fields,
-        text: &text,
-        sla_due: None,
-        ai_urgency: crate::categorize::ai_urgency(&predictions),
-    };
-    // The SLA targets depend on the level and the SLA points on the targets: the
-    // level without SLA points picks the targets, then the score counts them.
-    let terms = crate::sla::terms(&s, &customer);
-    let mut clocks: Option<(String, triage_core::sla::TicketSla)> = None;
-    let (priority, _) = prioritize::priority_with_sla(
-        &s,
-        &customer,
-        &request,
-        over.as_ref(),
-        Some(|level: &str| {
-            let sla = terms.as_ref()?.new_ticket(level, now);
-            let due = sla.next_due();
-            clocks = Some((level.to_string(), sla));
-            due
-        }),
-    );
-    let category = req.category.as_deref().and_then(|c| s.policy.category(c));
-    // The clocks at the level decided (the SLA points rarely move it), what the
-    // customer is told, and the ticker's first alarm.
-    let sla = match (clocks, &terms) {
-        (Some((level, sla)), _) if level == priority.level => Some(sla),
-        (_, Some(terms)) => Some(terms.new_ticket(&priority.level, now)),
-        _ => None,
-    };
-    // Push: the team's strategy offers it to the best qualified agent with room
-    // (unless someone was named, or the team is pull-only, or nobody has room:
-    // then it waits in the team's queue).
-    let level = priority.level.clone();
-    let pushed = match (req.assignee_id, category) {
-        (None, Some(c)) => s.routing.choose(&s.policy, &crate::routing::Work { category: c, level: Some(&level) }),
-        _ => None,
-    };
-    let mut sla = sla;
-    let (sla_due, alarm, promise, expected, acknowledgment) = match (sla.as_mut(), &terms) {
-        (Some(sla), Some(terms)) => {
-            // The customer reads the promise in their own time zone.
-            let tz = crate::sla::reading_tz(requester.timezone.as_deref(), &customer.org.timezone, terms.cal.tz);
-            sla.reword(tz);
-            let sla = &*sla;
-            // With an agent already, the queue ahead does not apply: the promise alone.
-            let assigned = req.assignee_id.is_some() || pushed.is_some();
-            let expected = crate::sla::forecast::expected(&s, sla, &terms.cal, tz, priority.score, now, assigned);
-            let ack = crate::sla::notice::acknowledgment(&s, &subject, sla, &expected.text);
-            let alarm = triage_core::sla::due_triggers(sla, &[], now.timestamp_millis()).1;
-            (
-                sla.next_due(),
-                alarm.and_then(chrono::DateTime::from_timestamp_millis),
-                sla.promise_record(),
-                Some(expected),
-                Some(ack),
-            )
-        }
-        _ => (None, None, None, None, None),
-    };
-    let new = NewTicket {
-        routing: pushed.as_ref().map(|c| c.reason.clone()),
-        subject,
-        body,
-        channel,
-        requester_id: requester.id,
-        organization_id: requester.organization_id,
-        category: req.category.clone(),
-        impact: req.impact,
-        urgency: req.urgency,
-        priority: Some(priority.level),
-        priority_score: Some(priority.score),
-        priority_points: priority.points,
-        sla_due_at: sla_due,
-        sla_alarm_at: alarm,
-        promise,
-        acknowledgment,
-        priority_explanation: Some(priority.explanation),
-        policy_version: Some(priority.policy_version),
-        status: Status::New,
-        assignee_id: req.assignee_id.or(pushed.as_ref().map(|c| c.agent_id)),
-        team: category.map(|c| c.team.clone()),
-        tier: category.map(|c| c.tier),
-        tags,
-        custom_fields: req.custom_fields,
-        external_id: req.external_id,
-        predictions,
-        suggested,
-        created_at: now,
-        actor: caller.actor(),
-        idempotency,
-    };
-    let (ticket, created) = s.store.create_ticket(new).await?;
-    if created {
-        metrics::counter!("triage_tickets_created_total").increment(1);
-        if let Some(agent) = ticket.assignee_id {
-            s.routing.assigned(&s.policy, agent, Some(&level), now.timestamp_millis());
-        }
-    }
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    let (sla, expected_response) = if created { (sla, expected) } else { (None, None) };
-    let v = TicketView { sla, expected_response, ..view(&s, &caller, ticket) };
-    Ok((status, Json(ticket_out(&s.policy, &caller, v))))
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

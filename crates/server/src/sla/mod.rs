@@ -20,45 +20,14 @@ pub use settle::settle_backlog;
 use crate::error::ApiResult;
 use crate::prioritize;
 use crate::state::AppState;
-use triage_core::policy::SlaPolicyDef;
-use triage_core::sla::{ticket_sla, Calendar, History, Outcome, TicketSla};
+use triage_core::sla::{ticket_sla, History, Outcome, TicketSla};
 use triage_core::ticket::{Comment, Event, EventKind, Status, Ticket};
 
-/// The SLA policy in force for a customer, with its name and the calendar it
-/// counts on (the organization's contract may name its own calendar).
-pub(crate) struct Terms<'p> {
-    pub name: String,
-    pub def: &'p SlaPolicyDef,
-    /// The policy's calendar, borrowed; or one made for this customer.
-    pub cal: std::borrow::Cow<'p, Calendar>,
-}
+pub(crate) use triage_core::intake::Terms;
 
+/// The SLA terms in force for a customer (see [`triage_core::intake::terms`]).
 pub(crate) fn terms<'p>(s: &'p AppState, c: &prioritize::Customer) -> Option<Terms<'p>> {
-    let name = c.org.contract.sla_policy.clone().or_else(|| c.plan.as_ref().map(|p| p.sla_policy.clone()))?;
-    let def = s.policy.sla_policy(&name)?;
-    let cal_name = c.org.contract.calendar.as_deref().or(def.calendar.as_deref());
-    let cal = match cal_name.and_then(|c| s.policy.calendar(c)) {
-        Some(c) => std::borrow::Cow::Borrowed(&c.compiled),
-        // Around the clock: time counts the same everywhere, so the customer's
-        // own zone words the promise.
-        None => c
-            .org
-            .timezone
-            .parse::<chrono_tz::Tz>()
-            .ok()
-            .and_then(|tz| Calendar::new(tz, None, vec![]).ok())
-            .map_or_else(|| std::borrow::Cow::Owned(Calendar::always()), std::borrow::Cow::Owned),
-    };
-    Some(Terms { name, def, cal })
-}
-
-impl Terms<'_> {
-    /// The clocks of a ticket created at `now` at `level`: nothing happened yet,
-    /// so no queries.
-    pub fn new_ticket(&self, level: &str, now: chrono::DateTime<chrono::Utc>) -> TicketSla {
-        let at = now.timestamp_millis();
-        ticket_sla(self.def, &self.cal, level, &History::new(at, None), at)
-    }
+    triage_core::intake::terms(&s.policy, c)
 }
 
 /// A ticket's history as the clocks read it, from its events and public thread.
