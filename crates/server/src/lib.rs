@@ -15,11 +15,12 @@ pub mod listen;
 pub mod ops;
 mod prioritize;
 pub mod queue;
-pub mod rescore;
 pub mod routing;
 pub mod sla;
 pub mod state;
 pub mod workflow;
+
+pub use workflow::rescore;
 
 pub use state::AppState;
 

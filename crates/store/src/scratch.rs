@@ -12,6 +12,35 @@ pub struct ScratchDatabase {
     pg_name: Option<String>,
 }
 
+/// Whether a PostgreSQL test named `test` runs. With `TRIAGE_TEST_POSTGRES_URL`
+/// set (as `.ci/run` sets it) always: a server that does not answer then fails
+/// the test. Without it, only when a server answers at the default address;
+/// otherwise the test is skipped and says why on stderr.
+pub fn postgres_tests_run(test: &str) -> bool {
+    if std::env::var_os("TRIAGE_TEST_POSTGRES_URL").is_some() {
+        return true;
+    }
+    static ANSWERS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let answers = *ANSWERS.get_or_init(|| {
+        let url = postgres_admin_url();
+        let host = url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("");
+        let host = host.rsplit('@').next().unwrap_or(host);
+        let addr = if host.contains(':') { host.to_string() } else { format!("{host}:5432") };
+        use std::net::ToSocketAddrs;
+        addr.to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+            .is_some_and(|a| std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_secs(2)).is_ok())
+    });
+    if !answers {
+        eprintln!(
+            "skipping {test}: no PostgreSQL answers at {} (set TRIAGE_TEST_POSTGRES_URL to require it)",
+            postgres_admin_url()
+        );
+    }
+    answers
+}
+
 pub fn postgres_admin_url() -> String {
     std::env::var("TRIAGE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into())
 }

@@ -253,6 +253,9 @@ fn acknowledged_tickets_survive_a_killed_server_sqlite() {
 
 #[test]
 fn acknowledged_tickets_survive_a_killed_server_postgres() {
+    if !triage_store::scratch::postgres_tests_run("acknowledged_tickets_survive_a_killed_server_postgres") {
+        return;
+    }
     acknowledged_tickets_survive_a_killed_server(Backend::Postgres);
 }
 
@@ -349,6 +352,10 @@ fn fired_in(log: &Path) -> usize {
 /// recorded and escalated exactly once in total, and both processes took part.
 #[test]
 fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
+    if !triage_store::scratch::postgres_tests_run("two_server_processes_on_postgres_escalate_each_breach_exactly_once")
+    {
+        return;
+    }
     let rt = tokio::runtime::Runtime::new().unwrap();
     let db = rt.block_on(ScratchDatabase::new(Backend::Postgres));
     let dir = tempfile::tempdir().unwrap();

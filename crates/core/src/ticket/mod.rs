@@ -194,6 +194,28 @@ impl Ticket {
         Ok(from)
     }
 
+    /// A new message on the ticket at `at`: an agent's public reply is its first
+    /// response (once) and opens a new ticket; a customer's reply reopens one
+    /// waiting on them or solved. Returns the status it left and why it moved.
+    pub fn on_message(
+        &mut self,
+        from_staff: bool,
+        kind: CommentKind,
+        at: DateTime<Utc>,
+    ) -> Result<Option<(Status, Status, &'static str)>, TransitionError> {
+        let public_answer = from_staff && kind == CommentKind::Public;
+        if public_answer && self.first_response_at.is_none() {
+            self.first_response_at = Some(at);
+        }
+        let to = match (from_staff, self.status) {
+            (true, Status::New) if public_answer => (Status::Open, "first public reply"),
+            (false, Status::PendingCustomer | Status::Solved) => (Status::Open, "the customer replied"),
+            _ => return Ok(None),
+        };
+        let from = self.transition(to.0, at)?;
+        Ok(Some((from, to.0, to.1)))
+    }
+
     /// Applies `patch`, returning the changed fields (empty when nothing changed).
     pub fn apply(&mut self, patch: &TicketPatch) -> Vec<FieldChange> {
         let mut changes = Vec::new();
@@ -314,3 +336,6 @@ mod tests {
         assert_eq!(t.category, None);
     }
 }
+
+#[cfg(test)]
+mod reply_tests;

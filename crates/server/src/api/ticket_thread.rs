@@ -6,7 +6,6 @@ use super::ListEnvelope;
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError};
 use crate::extract::{ApiJson, ApiPath};
-use crate::prioritize::{self, Request};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -111,11 +110,7 @@ pub async fn add_comment(
         None
     } else {
         let t = s.store.get_ticket(id).await?;
-        let replies = prioritize::customer_replies(&s, id).await?;
-        let customer = prioritize::customer(&s, t.organization_id).await?;
-        let due = crate::sla::due_at(&s, &customer, &t).await?;
-        // The new reply is a message of its own, as every other path joins them.
-        Some((customer, format!("{replies}{}{body}", triage_core::sentiment::MESSAGE_BREAK), due))
+        Some(crate::workflow::rescore::Rescoring::load(&s, &t).await?.with_reply(&body))
     };
     let comment_body = body.clone();
     let result = s
@@ -125,28 +120,16 @@ pub async fn add_comment(
                 return Err(AppError::refused("id", "the ticket is closed; open a new ticket to follow up"));
             }
             let mut events = Vec::new();
-            let to = match (staff, kind, t.status) {
-                (true, CommentKind::Public, Status::New) => Some(Status::Open),
-                (false, _, Status::PendingCustomer | Status::Solved) => Some(Status::Open),
-                _ => None,
-            };
-            if staff && kind == CommentKind::Public && t.first_response_at.is_none() {
-                t.first_response_at = Some(now);
-            }
-            if let Some(to) = to {
-                let from = t.transition(to, now).map_err(|e| AppError::refused("status", e.to_string()))?;
-                let why = if staff { "first public reply" } else { "the customer replied" };
+            let moved = t.on_message(staff, kind, now).map_err(|e| AppError::refused("status", e.to_string()))?;
+            if let Some((from, to, why)) = moved {
                 events.push(NewEvent {
                     kind: EventKind::StatusChanged,
                     data: serde_json::json!({"from": from, "to": to}),
                     reason: Some(why.into()),
                 });
             }
-            if let Some((customer, replies, due)) = &rescore {
-                let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
-                let text = prioritize::text_of(&t.subject, &t.body) + replies;
-                let pr = prioritize::reprioritize(&s, customer, &Request::of(t, &text), over.as_ref(), due.as_ref());
-                events.extend(prioritize::apply_retargeted(t, pr, Some("the customer's reply".into()), false));
+            if let Some(r) = &rescore {
+                events.extend(r.apply(&s, t, None, Some("the customer's reply".into())));
             }
             Ok(events)
         })

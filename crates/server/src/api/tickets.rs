@@ -5,7 +5,7 @@ use super::{envelope, page_request, ListEnvelope};
 use crate::auth::Caller;
 use crate::error::{ApiResult, AppError, Checks};
 use crate::extract::{double_option, ApiJson, ApiPath, ApiQuery};
-use crate::prioritize::{self, Request};
+use crate::prioritize;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -422,9 +422,7 @@ pub async fn update(
     if let Some(cf) = &req.custom_fields {
         labelled.extend(cf.keys().map(String::as_str));
     }
-    let customer = prioritize::customer(&s, current.organization_id).await?;
-    let replies = prioritize::customer_replies(&s, id).await?;
-    let due = crate::sla::due_at(&s, &customer, &current).await?;
+    let rescoring = crate::workflow::rescore::Rescoring::load(&s, &current).await?;
     let result = s
         .store
         .modify_ticket(id, caller.actor(), now, None, |t| {
@@ -454,15 +452,10 @@ pub async fn update(
                 events.extend(crate::categorize::labels_for(&s, was, t, &labelled));
             }
             // Re-prioritize: new inputs, time passed, or an override set or cleared.
-            let before = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
-            let over = match &requested {
-                Some(o) => o.clone(),
-                None => before.clone(),
-            };
-            let text = prioritize::text_of(&t.subject, &t.body) + &replies;
-            let pr = prioritize::reprioritize(&s, &customer, &Request::of(t, &text), over.as_ref(), due.as_ref());
-            let why = over.as_ref().map(|o| o.reason.clone()).or_else(|| reason.clone());
-            events.extend(prioritize::apply_retargeted(t, pr, why, before != over));
+            let kept = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
+            let over = requested.clone().unwrap_or(kept);
+            let why = over.map(|o| o.reason).or_else(|| reason.clone());
+            events.extend(rescoring.apply(&s, t, requested.clone(), why));
             if let Some(to) = status {
                 if to != t.status {
                     let from = t.transition(to, now).map_err(|e| AppError::refused("status", e.to_string()))?;

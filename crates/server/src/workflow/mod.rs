@@ -3,7 +3,10 @@
 //!
 //! - [`open`]: a new ticket (predict, prioritize, SLA clocks, route, forecast,
 //!   acknowledge, store).
+//! - [`rescore`]: a ticket's priority again after a change, or every open
+//!   ticket after a policy or customer change.
 
 pub mod open;
+pub mod rescore;
 
 pub use open::{open_ticket, prepare, Arrival, NewRequest, Opened, Prepared};

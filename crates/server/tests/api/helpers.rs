@@ -29,6 +29,9 @@ macro_rules! both {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
+                if !triage_store::scratch::postgres_tests_run(concat!(stringify!($name), "::postgres")) {
+                    return;
+                }
                 super::$name($crate::helpers::Backend::Postgres).await
             }
         }

@@ -1,10 +1,15 @@
-//! Re-prioritizing open tickets when something they depend on changed: a new
-//! policy version, or an organization's plan or segments. Each ticket whose level
-//! moves gets a `priority_changed` event saying why.
+//! Re-prioritizing: one ticket after a change to it ([`Rescoring`]: an
+//! agent's edit, a customer's reply), or every open ticket something they
+//! depend on changed for ([`rescore`]: a new policy version, an
+//! organization's plan or segments). Each ticket whose level moves gets a
+//! `priority_changed` event saying why.
 
-use crate::prioritize::{self, Request};
+use crate::error::ApiResult;
+use crate::prioritize::{self, Customer, Request};
+use crate::sla::DueAt;
 use crate::state::AppState;
 use triage_core::priority::same_apart_from_time;
+use triage_core::priority::Override;
 use triage_core::ticket::{Actor, EventKind, Ticket};
 use triage_store::{ModifyError, NewEvent, StoreError};
 
@@ -22,6 +27,52 @@ pub enum Scope<'a> {
     OtherPolicyVersions,
     /// One organization's tickets (its plan or segments changed).
     Organization(i64, &'a str),
+}
+
+/// What re-prioritizing a stored ticket reads besides the ticket: its
+/// customer, the customer's public replies and its SLA history. Loaded before
+/// the write; [`Rescoring::apply`] runs inside it, on the ticket as stored.
+pub(crate) struct Rescoring<'p> {
+    pub customer: Customer,
+    /// The customer's replies, each after a message break (see
+    /// [`prioritize::customer_replies`]).
+    replies: String,
+    due: Option<DueAt<'p>>,
+}
+
+impl<'p> Rescoring<'p> {
+    pub async fn load(s: &'p AppState, t: &Ticket) -> ApiResult<Rescoring<'p>> {
+        let customer = prioritize::customer(s, t.organization_id).await?;
+        let replies = prioritize::customer_replies(s, t.id).await?;
+        let due = crate::sla::due_at(s, &customer, t).await?;
+        Ok(Rescoring { customer, replies, due })
+    }
+
+    /// With a new reply from the customer, a message of its own.
+    pub fn with_reply(mut self, body: &str) -> Self {
+        self.replies.push(triage_core::sentiment::MESSAGE_BREAK);
+        self.replies.push_str(body);
+        self
+    }
+
+    /// Re-prioritizes `t` now: its words, its customer, the SLA targets of the
+    /// level it lands on. `over` replaces the agent's level in force (`Some(None)`
+    /// clears it; `None` keeps it); a level that moves (or an override set or
+    /// cleared) is a `priority_changed` event with `reason`.
+    pub fn apply(
+        &self,
+        s: &AppState,
+        t: &mut Ticket,
+        over: Option<Option<Override>>,
+        reason: Option<String>,
+    ) -> Option<NewEvent> {
+        let before = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
+        let over = over.unwrap_or_else(|| before.clone());
+        let text = prioritize::text_of(&t.subject, &t.body) + &self.replies;
+        let pr = prioritize::reprioritize(s, &self.customer, &Request::of(t, &text), over.as_ref(), self.due.as_ref());
+        let forced = before != over;
+        prioritize::apply_retargeted(t, pr, reason, forced)
+    }
 }
 
 pub async fn rescore(s: &AppState, scope: Scope<'_>) -> Result<Rescored, StoreError> {
