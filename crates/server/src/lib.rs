@@ -86,7 +86,13 @@ pub async fn serve_with(
         let st = state.clone();
         jobs.push(tokio::spawn(async move {
             match sla::settle_backlog(&st).await {
-                Ok(n) if n > 0 => tracing::info!(tickets = n, "settling SLA outcomes left from before"),
+                Ok(n) if n > 0 => {
+                    tracing::info!(tickets = n, "settling SLA outcomes left from before");
+                    // Escalations it ran may have freed agents: routing reads their work again.
+                    if let Err(e) = st.routing.refresh(&st).await {
+                        tracing::warn!(error = %e, "cannot refresh the router");
+                    }
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = ?e, "cannot read the tickets left unsettled"),
             }

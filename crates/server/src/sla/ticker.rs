@@ -66,6 +66,12 @@ pub async fn run(state: AppState) {
                         late_ms = t.late_ms,
                         "SLA warnings and breaches"
                     );
+                    // An escalation may have taken tickets off their agents:
+                    // the router reads their open work again, so the next push
+                    // sees the room it freed (not after its periodic refresh).
+                    if let Err(e) = state.routing.refresh(&state).await {
+                        tracing::warn!(error = %e, "cannot refresh the router");
+                    }
                 }
                 t.tickets as i64 >= state.sla_batch
             }

@@ -3,10 +3,13 @@
 //!
 //! - [`open`]: a new ticket (predict, prioritize, SLA clocks, route, forecast,
 //!   acknowledge, store).
+//! - [`handoff`]: escalate or de-escalate with a note, never into a void.
 //! - [`rescore`]: a ticket's priority again after a change, or every open
 //!   ticket after a policy or customer change.
 
+pub mod handoff;
 pub mod open;
 pub mod rescore;
 
+pub use handoff::escalate;
 pub use open::{open_ticket, prepare, Arrival, NewRequest, Opened, Prepared};

@@ -1,4 +1,4 @@
-//! Re-prioritizing: one ticket after a change to it ([`Rescoring`]: an
+//! Re-prioritizing: one ticket after a change to it (`Rescoring`: an
 //! agent's edit, a customer's reply), or every open ticket something they
 //! depend on changed for ([`rescore`]: a new policy version, an
 //! organization's plan or segments). Each ticket whose level moves gets a
