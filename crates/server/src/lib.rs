@@ -71,7 +71,8 @@ pub async fn serve_with(
     limits: listen::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    queue::start(&state).await.map_err(std::io::Error::other)?;
+    // The first `serve` of a state loads its queue index and runs its follow-up.
+    let first = queue::start(&state).await.map_err(std::io::Error::other)?.is_some();
     state.routing.refresh(&state).await.map_err(std::io::Error::other)?;
     categorize::reload(&state).await.map_err(std::io::Error::other)?;
     let mut jobs = vec![
@@ -80,8 +81,8 @@ pub async fn serve_with(
         tokio::spawn(jobs::follow_queue(state.clone())),
         tokio::spawn(jobs::follow_agents(state.clone())),
     ];
-    if let Some(rx) = state.sla_rx.lock().ok().and_then(|mut r| r.take()) {
-        jobs.push(tokio::spawn(sla::follow(state.clone(), rx)));
+    if first {
+        jobs.push(tokio::spawn(state.followup.clone().run(state.clone())));
         // Writes whose SLA outcomes a stopped process left unrecorded.
         let st = state.clone();
         jobs.push(tokio::spawn(async move {
@@ -98,11 +99,10 @@ pub async fn serve_with(
             }
         }));
     }
-    if state.run_sla_ticker {
-        jobs.push(tokio::spawn(sla::ticker::run(state.clone())));
-    }
+    let (stop_ticker, stop) = tokio::sync::watch::channel(false);
+    let ticker = state.run_sla_ticker.then(|| tokio::spawn(sla::ticker::run(state.clone(), stop)));
     // Beyond `in_flight` requests a 503 at once (load shed), not a queue.
-    let router = app(state).layer(
+    let router = app(state.clone()).layer(
         tower::ServiceBuilder::new()
             .layer(axum::error_handling::HandleErrorLayer::new(|_: tower::BoxError| async { error::AppError::Busy }))
             .load_shed()
@@ -110,6 +110,15 @@ pub async fn serve_with(
             .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_timeout)),
     );
     let served = listen::serve(listener, router, limits, shutdown).await;
+    // Stopping: the ticker finishes the tick it is in, then the follow-up
+    // finishes what the last writes left; the rest stop where they are.
+    let _ = stop_ticker.send(true);
+    if let Some(t) = ticker {
+        let _ = t.await;
+    }
+    if first {
+        state.followup.drain(&state).await;
+    }
     for j in jobs {
         j.abort();
     }

@@ -1,5 +1,5 @@
 //! This process's queue index (`triage_core::queue`): loaded from the store at
-//! start, told of every ticket this process writes, kept in step with what other
+//! start, told of every ticket this process writes (by the follow-up), kept in step with what other
 //! processes write, and re-weighted when surge mode switches.
 
 use crate::state::AppState;
@@ -83,28 +83,10 @@ impl Queue {
         self.lock().upsert(&QueueItem::of(t), t.updated_at.timestamp_millis());
     }
 
-    /// Has the store tell the index of every ticket this process writes (and
-    /// `sla` of its id, for its SLA due time).
-    pub(crate) fn follow(&self, store: &Store, sla: tokio::sync::mpsc::UnboundedSender<i64>) {
-        let me = self.clone();
-        if !store.observe_tickets(Arc::new(move |t| {
-            me.put(t);
-            // A new ticket's due time was computed when it was made.
-            if t.version > 1 {
-                let _ = sla.send(t.id);
-            }
-        })) {
-            tracing::warn!("the store already reports to another queue index; this one follows by polling only");
-        }
-    }
-
     /// Loads every open ticket; those without an SLA due time (older data) are
-    /// sent to `sla`, the newest first, up to [`SLA_BACKFILL`]. Returns how many.
-    pub(crate) async fn load(
-        &self,
-        store: &Store,
-        sla: &tokio::sync::mpsc::UnboundedSender<i64>,
-    ) -> Result<usize, StoreError> {
+    /// given to the follow-up to look at, the newest first, up to
+    /// [`SLA_BACKFILL`]. Returns how many.
+    pub(crate) async fn load(&self, store: &Store, followup: &crate::workflow::FollowUp) -> Result<usize, StoreError> {
         let mut backfill = Vec::new();
         let mut after = 0;
         let mut n = 0;
@@ -122,7 +104,7 @@ impl Queue {
             }
         }
         for id in backfill.iter().rev().take(SLA_BACKFILL) {
-            let _ = sla.send(*id);
+            followup.look_again(*id);
         }
         Ok(n)
     }
@@ -161,14 +143,14 @@ impl Queue {
     }
 }
 
-/// Loads the index and starts following the store (server start; a second call
-/// does nothing and returns `None`). Returns how many open tickets it holds.
+/// Loads the index (server start; a second call does nothing and returns
+/// `None`): from then on the workflow files each ticket it writes
+/// (`workflow::followup`) and a background job reads other processes' writes. Returns how many open tickets it holds.
 pub async fn start(state: &AppState) -> Result<Option<usize>, StoreError> {
     if state.queue.started.swap(true, Ordering::SeqCst) {
         return Ok(None);
     }
-    state.queue.follow(&state.store, state.sla_tx.clone());
-    let n = state.queue.load(&state.store, &state.sla_tx).await?;
+    let n = state.queue.load(&state.store, &state.followup).await?;
     tracing::info!(open = n, "queue index loaded");
     Ok(Some(n))
 }

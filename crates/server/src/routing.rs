@@ -126,20 +126,18 @@ impl Routing {
 pub(crate) async fn release_all(s: &AppState, agent: i64, why: &str) -> Result<usize, StoreError> {
     let mut n = 0;
     for id in s.store.open_tickets_of(agent).await? {
-        let r = s
-            .store
-            .modify_ticket(id, triage_core::ticket::Actor::System, s.now(), None, |t| {
-                if t.assignee_id != Some(agent) {
-                    return Ok::<_, ()>(vec![]);
-                }
-                t.assignee_id = None;
-                Ok(vec![triage_store::NewEvent {
-                    kind: triage_core::ticket::EventKind::FieldsChanged,
-                    data: serde_json::json!({"changes": [{"field": "assignee_id", "from": agent, "to": null}]}),
-                    reason: Some(why.to_string()),
-                }])
-            })
-            .await;
+        let r = crate::workflow::write::modify(s, id, triage_core::ticket::Actor::System, s.now(), None, |t| {
+            if t.assignee_id != Some(agent) {
+                return Ok::<_, ()>(vec![]);
+            }
+            t.assignee_id = None;
+            Ok(vec![triage_store::NewEvent {
+                kind: triage_core::ticket::EventKind::FieldsChanged,
+                data: serde_json::json!({"changes": [{"field": "assignee_id", "from": agent, "to": null}]}),
+                reason: Some(why.to_string()),
+            }])
+        })
+        .await;
         match r {
             Ok(_) => n += 1,
             Err(triage_store::ModifyError::Store(e)) => return Err(e),
@@ -176,20 +174,18 @@ pub(crate) async fn offer(s: &AppState, t: &triage_core::ticket::Ticket) -> Resu
         return Ok(None);
     };
     let now = s.now();
-    let r = s
-        .store
-        .modify_ticket(id, triage_core::ticket::Actor::System, now, None, |t| {
-            if t.assignee_id.is_some() {
-                return Err(()); // someone took it meanwhile
-            }
-            t.assignee_id = Some(choice.agent_id);
-            Ok(vec![triage_store::NewEvent {
-                kind: triage_core::ticket::EventKind::FieldsChanged,
-                data: serde_json::json!({"changes": [{"field": "assignee_id", "from": null, "to": choice.agent_id}]}),
-                reason: Some(format!("routing: {}", choice.reason)),
-            }])
-        })
-        .await;
+    let r = crate::workflow::write::modify(s, id, triage_core::ticket::Actor::System, now, None, |t| {
+        if t.assignee_id.is_some() {
+            return Err(()); // someone took it meanwhile
+        }
+        t.assignee_id = Some(choice.agent_id);
+        Ok(vec![triage_store::NewEvent {
+            kind: triage_core::ticket::EventKind::FieldsChanged,
+            data: serde_json::json!({"changes": [{"field": "assignee_id", "from": null, "to": choice.agent_id}]}),
+            reason: Some(format!("routing: {}", choice.reason)),
+        }])
+    })
+    .await;
     match r {
         Ok(_) => {
             s.routing.assigned(&s.policy, choice.agent_id, t.priority.as_deref(), now.timestamp_millis());

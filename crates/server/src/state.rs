@@ -29,9 +29,8 @@ pub struct AppState {
     pub routing: crate::routing::Routing,
     /// The categorization models in use on intake.
     pub models: crate::categorize::Models,
-    /// Tickets whose SLA due time needs a look (see `sla::follow`).
-    pub(crate) sla_tx: tokio::sync::mpsc::UnboundedSender<i64>,
-    pub(crate) sla_rx: Arc<std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<i64>>>>,
+    /// The work after each ticket write (queue index, SLA times, push routing).
+    pub followup: crate::workflow::FollowUp,
     /// Whether `serve` runs the SLA ticker every second (tests that move a manual
     /// clock call `sla::ticker::tick` themselves instead).
     pub run_sla_ticker: bool,
@@ -45,13 +44,11 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, policy: Policy, clock: Arc<dyn Clock>) -> Self {
         let queue = crate::queue::Queue::new(&policy, policy.priority.weights, clock.now().timestamp_millis());
-        let (sla_tx, sla_rx) = tokio::sync::mpsc::unbounded_channel();
         Self {
             queue,
             routing: Default::default(),
             models: Default::default(),
-            sla_tx,
-            sla_rx: Arc::new(std::sync::Mutex::new(Some(sla_rx))),
+            followup: Default::default(),
             run_sla_ticker: true,
             sla_batch: crate::sla::ticker::BATCH,
             metrics_token: None,

@@ -150,16 +150,7 @@ impl Store {
         }
         migrate(url.backend, &write).await?;
         let writer = writer::spawn(url.backend, write.clone(), url.sqlite_path(), writers, options.max_batch.max(1));
-        Ok(Store {
-            inner: Arc::new(Inner {
-                backend: url.backend,
-                write,
-                read,
-                writer,
-                on_change: Default::default(),
-                created: !existed,
-            }),
-        })
+        Ok(Store { inner: Arc::new(Inner { backend: url.backend, write, read, writer, created: !existed }) })
     }
 
     /// Whether connecting made a new database (the schema was not there).

@@ -68,30 +68,13 @@ struct Inner {
     /// Reads. In SQLite's WAL mode readers never wait for the writer.
     read: AnyPool,
     writer: tickets::writer::Handle,
-    /// Told of every ticket this process stores (the server's queue index).
-    on_change: std::sync::OnceLock<TicketObserver>,
     /// Connecting made a new database.
     created: bool,
 }
 
-/// A function told of each ticket written, after it is committed.
-pub type TicketObserver = Arc<dyn Fn(&triage_core::ticket::Ticket) + Send + Sync>;
-
 impl Store {
     pub fn backend(&self) -> Backend {
         self.inner.backend
-    }
-
-    /// Has `f` told of every ticket this store writes from now on (one observer;
-    /// a second call is ignored and returns `false`).
-    pub fn observe_tickets(&self, f: TicketObserver) -> bool {
-        self.inner.on_change.set(f).is_ok()
-    }
-
-    pub(crate) fn changed(&self, t: &triage_core::ticket::Ticket) {
-        if let Some(f) = self.inner.on_change.get() {
-            f(t);
-        }
     }
 
     /// Closes the pools after the ticket writer has drained what it was given.

@@ -411,13 +411,15 @@ fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
         ids
     });
     assert_eq!(ids.len(), n);
-    // Both tickers work through them, until nothing is left due.
+    // Both tickers work through them, until nothing is left due. (Two other
+    // processes: their progress is read from the database; a claimed batch's
+    // alarms are leased into the future while it is written, so done is when
+    // none of ours has an alarm left at all.)
     rt.block_on(async {
         let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
-        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-        // (A claimed batch's alarms are leased into the future while it is
-        // written: done is when none of ours has an alarm left at all.)
-        for _ in 0..120 {
+        let mut poll = tokio::time::interval(std::time::Duration::from_millis(250));
+        for _ in 0..160 {
+            poll.tick().await;
             let mut left = 0;
             for id in &ids {
                 left += store.sla_alarm(*id).await.unwrap().is_some() as usize;
@@ -425,14 +427,18 @@ fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
             if left == 0 && store.sla_alarms_due(chrono::Utc::now(), 1).await.unwrap().is_empty() {
                 break;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
         }
-        // The last writes' follow-ups (alarms moved, customers told) settle.
-        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
         store.close().await;
     });
-    let _ = (a.kill(), b.kill());
-    let _ = (a.wait(), b.wait());
+    // Stopped as an operator stops them (SIGTERM): each finishes the tick it
+    // is in and the follow-up of its last writes, then exits.
+    for child in [&mut a, &mut b] {
+        let term = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        assert!(term.success());
+    }
+    for child in [&mut a, &mut b] {
+        assert!(child.wait().unwrap().success(), "a server stops cleanly on SIGTERM");
+    }
     let (fired_a, fired_b) = (fired_in(&log_a), fired_in(&log_b));
     rt.block_on(async {
         let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();

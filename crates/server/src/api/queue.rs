@@ -168,30 +168,28 @@ pub async fn next(State(s): State<AppState>, caller: Caller, ApiQuery(q): ApiQue
         // The index marks the ticket taken, so a concurrent caller here gets
         // another; the store's version check settles races with other processes.
         let Some(r) = s.queue.lock().take_next(now.timestamp_millis(), &f) else { break };
-        let taken = s
-            .store
-            .modify_ticket(r.id, caller.actor(), now, None, |t| {
-                if t.assignee_id.is_some() || !matches!(t.status, Status::New | Status::Open) {
-                    return Err(()); // someone else was faster
-                }
-                t.assignee_id = Some(me);
-                let mut events = vec![NewEvent {
-                    kind: EventKind::FieldsChanged,
-                    data: serde_json::json!({"changes": [{"field": "assignee_id", "from": null, "to": me}]}),
+        let taken = crate::workflow::write::modify(&s, r.id, caller.actor(), now, None, |t| {
+            if t.assignee_id.is_some() || !matches!(t.status, Status::New | Status::Open) {
+                return Err(()); // someone else was faster
+            }
+            t.assignee_id = Some(me);
+            let mut events = vec![NewEvent {
+                kind: EventKind::FieldsChanged,
+                data: serde_json::json!({"changes": [{"field": "assignee_id", "from": null, "to": me}]}),
+                reason: Some("taken from the queue".into()),
+            }];
+            level = t.priority.clone();
+            if t.status == Status::New {
+                let from = t.transition(Status::Open, now).map_err(|_| ())?;
+                events.push(NewEvent {
+                    kind: EventKind::StatusChanged,
+                    data: serde_json::json!({"from": from, "to": Status::Open}),
                     reason: Some("taken from the queue".into()),
-                }];
-                level = t.priority.clone();
-                if t.status == Status::New {
-                    let from = t.transition(Status::Open, now).map_err(|_| ())?;
-                    events.push(NewEvent {
-                        kind: EventKind::StatusChanged,
-                        data: serde_json::json!({"from": from, "to": Status::Open}),
-                        reason: Some("taken from the queue".into()),
-                    });
-                }
-                Ok(events)
-            })
-            .await;
+                });
+            }
+            Ok(events)
+        })
+        .await;
         match taken {
             Ok((t, _)) => {
                 s.routing.assigned(&s.policy, me, level.as_deref(), now.timestamp_millis());

@@ -45,17 +45,15 @@ pub async fn transition(
             .map_err(|m| AppError::invalid("reason", m))?;
     }
     let reason = req.reason.filter(|r| !r.trim().is_empty());
-    let result = s
-        .store
-        .modify_ticket(id, caller.actor(), now, None, |t| {
-            let from = t.transition(req.status, now).map_err(|e| AppError::refused("status", e.to_string()))?;
-            Ok::<_, AppError>(vec![NewEvent {
-                kind: EventKind::StatusChanged,
-                data: serde_json::json!({"from": from, "to": req.status}),
-                reason: reason.clone(),
-            }])
-        })
-        .await;
+    let result = crate::workflow::write::modify(&s, id, caller.actor(), now, None, |t| {
+        let from = t.transition(req.status, now).map_err(|e| AppError::refused("status", e.to_string()))?;
+        Ok::<_, AppError>(vec![NewEvent {
+            kind: EventKind::StatusChanged,
+            data: serde_json::json!({"from": from, "to": req.status}),
+            reason: reason.clone(),
+        }])
+    })
+    .await;
     let (t, _) = result?;
     Ok(Json(ticket_out(&s.policy, &caller, view(&s, &caller, t))))
 }
@@ -113,27 +111,25 @@ pub async fn add_comment(
         Some(crate::workflow::rescore::Rescoring::load(&s, &t).await?.with_reply(&body))
     };
     let comment_body = body.clone();
-    let result = s
-        .store
-        .modify_ticket(id, caller.actor(), now, Some((kind, comment_body)), |t| {
-            if t.status == Status::Closed {
-                return Err(AppError::refused("id", "the ticket is closed; open a new ticket to follow up"));
-            }
-            let mut events = Vec::new();
-            let moved = t.on_message(staff, kind, now).map_err(|e| AppError::refused("status", e.to_string()))?;
-            if let Some((from, to, why)) = moved {
-                events.push(NewEvent {
-                    kind: EventKind::StatusChanged,
-                    data: serde_json::json!({"from": from, "to": to}),
-                    reason: Some(why.into()),
-                });
-            }
-            if let Some(r) = &rescore {
-                events.extend(r.apply(&s, t, None, Some("the customer's reply".into())));
-            }
-            Ok(events)
-        })
-        .await;
+    let result = crate::workflow::write::modify(&s, id, caller.actor(), now, Some((kind, comment_body)), |t| {
+        if t.status == Status::Closed {
+            return Err(AppError::refused("id", "the ticket is closed; open a new ticket to follow up"));
+        }
+        let mut events = Vec::new();
+        let moved = t.on_message(staff, kind, now).map_err(|e| AppError::refused("status", e.to_string()))?;
+        if let Some((from, to, why)) = moved {
+            events.push(NewEvent {
+                kind: EventKind::StatusChanged,
+                data: serde_json::json!({"from": from, "to": to}),
+                reason: Some(why.into()),
+            });
+        }
+        if let Some(r) = &rescore {
+            events.extend(r.apply(&s, t, None, Some("the customer's reply".into())));
+        }
+        Ok(events)
+    })
+    .await;
     match result? {
         (_, Some(c)) => Ok((StatusCode::CREATED, Json(comment_out(&caller, c)))),
         (_, None) => Err(AppError::Internal("comment was not stored".into())),

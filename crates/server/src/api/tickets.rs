@@ -423,52 +423,50 @@ pub async fn update(
         labelled.extend(cf.keys().map(String::as_str));
     }
     let rescoring = crate::workflow::rescore::Rescoring::load(&s, &current).await?;
-    let result = s
-        .store
-        .modify_ticket(id, caller.actor(), now, None, |t| {
-            let mut events = Vec::new();
-            // The ticket as it was, for the labels (only when a predictable field is set).
-            let was = (!labelled.is_empty()).then(|| t.clone());
-            let changes = t.apply(&patch);
-            // A person set what the customer suggested: settled, out of triage.
-            for (field, set) in [
-                ("category", patch.category.is_some()),
-                ("impact", patch.impact.is_some()),
-                ("urgency", patch.urgency.is_some()),
-            ] {
-                if set {
-                    t.suggested.remove(field);
-                }
+    let result = crate::workflow::write::modify(&s, id, caller.actor(), now, None, |t| {
+        let mut events = Vec::new();
+        // The ticket as it was, for the labels (only when a predictable field is set).
+        let was = (!labelled.is_empty()).then(|| t.clone());
+        let changes = t.apply(&patch);
+        // A person set what the customer suggested: settled, out of triage.
+        for (field, set) in [
+            ("category", patch.category.is_some()),
+            ("impact", patch.impact.is_some()),
+            ("urgency", patch.urgency.is_some()),
+        ] {
+            if set {
+                t.suggested.remove(field);
             }
-            if !changes.is_empty() {
+        }
+        if !changes.is_empty() {
+            events.push(NewEvent {
+                kind: EventKind::FieldsChanged,
+                data: serde_json::json!({ "changes": changes }),
+                reason: reason.clone(),
+            });
+        }
+        // Every predictable field the agent set is a label (even unchanged: a confirmation).
+        if let Some(was) = &was {
+            events.extend(crate::categorize::labels_for(&s, was, t, &labelled));
+        }
+        // Re-prioritize: new inputs, time passed, or an override set or cleared.
+        let kept = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
+        let over = requested.clone().unwrap_or(kept);
+        let why = over.map(|o| o.reason).or_else(|| reason.clone());
+        events.extend(rescoring.apply(&s, t, requested.clone(), why));
+        if let Some(to) = status {
+            if to != t.status {
+                let from = t.transition(to, now).map_err(|e| AppError::refused("status", e.to_string()))?;
                 events.push(NewEvent {
-                    kind: EventKind::FieldsChanged,
-                    data: serde_json::json!({ "changes": changes }),
+                    kind: EventKind::StatusChanged,
+                    data: serde_json::json!({ "from": from, "to": to }),
                     reason: reason.clone(),
                 });
             }
-            // Every predictable field the agent set is a label (even unchanged: a confirmation).
-            if let Some(was) = &was {
-                events.extend(crate::categorize::labels_for(&s, was, t, &labelled));
-            }
-            // Re-prioritize: new inputs, time passed, or an override set or cleared.
-            let kept = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
-            let over = requested.clone().unwrap_or(kept);
-            let why = over.map(|o| o.reason).or_else(|| reason.clone());
-            events.extend(rescoring.apply(&s, t, requested.clone(), why));
-            if let Some(to) = status {
-                if to != t.status {
-                    let from = t.transition(to, now).map_err(|e| AppError::refused("status", e.to_string()))?;
-                    events.push(NewEvent {
-                        kind: EventKind::StatusChanged,
-                        data: serde_json::json!({ "from": from, "to": to }),
-                        reason: reason.clone(),
-                    });
-                }
-            }
-            Ok::<_, AppError>(events)
-        })
-        .await;
+        }
+        Ok::<_, AppError>(events)
+    })
+    .await;
     let (t, _) = result?;
     Ok(Json(view(&s, &caller, t)))
 }

@@ -1,38 +1,10 @@
-//! Keeping each ticket's stored SLA times in step with its history.
+//! Keeping each ticket's stored SLA times in step with its history (the
+//! follow-up after each write, `workflow::followup`, calls [`refresh`]).
 
 use crate::error::ApiResult;
 use crate::state::AppState;
 use triage_core::sla::due_triggers;
 use triage_core::ticket::Status;
-
-/// Most tickets looked at in one round of [`follow`].
-const ROUND: usize = 500;
-
-/// Every ticket this process writes is looked at again right after: the SLA
-/// outcomes it decided are recorded, its next due time and the ticker's alarm
-/// are stored (without a new version), the queue index is told (the SLA
-/// strategy's points grow as the due time nears), and a ticket left unassigned
-/// is offered to an agent by its team's strategy.
-pub(crate) async fn follow(state: AppState, mut rx: tokio::sync::mpsc::UnboundedReceiver<i64>) {
-    let mut ids = Vec::with_capacity(ROUND);
-    while rx.recv_many(&mut ids, ROUND).await > 0 {
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids.drain(..) {
-            let t = match refresh(&state, id).await {
-                Ok(t) => t,
-                Err(e) => {
-                    tracing::warn!(ticket = id, error = ?e, "cannot compute the SLA due time");
-                    continue;
-                }
-            };
-            // A ticket that became unassigned is offered to someone (push).
-            if let Err(e) = crate::routing::offer(&state, &t).await {
-                tracing::warn!(ticket = id, error = %e, "cannot route");
-            }
-        }
-    }
-}
 
 /// Records the outcomes the ticket's clocks have decided (see [`super::settle`]),
 /// stores its next due time and alarm from its history now. (Telling the

@@ -3,8 +3,8 @@
 //! own), and the ticket's history from the event log and the public thread. The
 //! rules are `triage_core::sla`; this module gathers what they need.
 //!
-//! - `follow`: after each write, store the next due time and the ticker's alarm,
-//!   and tell the customer when their promise moved.
+//! - `follow`: after each write, record the outcomes it decided and store the
+//!   next due time and the ticker's alarm.
 //! - [`ticker`]: act on warnings and breaches as they fall (escalations).
 //! - `settle`: record each clock run's outcome when it is decided, for good.
 
@@ -14,7 +14,7 @@ pub mod notice;
 mod settle;
 pub mod ticker;
 
-pub(crate) use follow::follow;
+pub(crate) use follow::refresh;
 pub use settle::settle_backlog;
 
 use crate::error::ApiResult;

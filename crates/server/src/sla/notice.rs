@@ -132,23 +132,22 @@ async fn tell_if_moved(s: &AppState, t: &Ticket, st: &SlaState, from: i64) -> Ap
         });
     }
     let data = serde_json::json!({"promise": now, "before": before});
-    let r = s
-        .store
-        .modify_ticket_with(
-            t.id,
-            triage_core::ticket::Actor::System,
-            s.now(),
-            Some((CommentKind::Public, text)),
-            &extras,
-            |_| {
-                Ok::<_, ()>(vec![NewEvent {
-                    kind: EventKind::PromiseChanged,
-                    data: data.clone(),
-                    reason: Some(why.clone()),
-                }])
-            },
-        )
-        .await;
+    let r = crate::workflow::write::modify_with(
+        s,
+        t.id,
+        triage_core::ticket::Actor::System,
+        s.now(),
+        Some((CommentKind::Public, text)),
+        &extras,
+        |_| {
+            Ok::<_, ()>(vec![NewEvent {
+                kind: EventKind::PromiseChanged,
+                data: data.clone(),
+                reason: Some(why.clone()),
+            }])
+        },
+    )
+    .await;
     match r {
         Ok(Some((after, _))) => Ok(Some(after.version)),
         Ok(None) | Err(triage_store::ModifyError::Rejected(())) => Ok(None),

@@ -53,10 +53,11 @@ pub struct Tick {
     pub lag_ms: i64,
 }
 
-/// Ticks until the server stops: at once again after a full batch, else
+/// Ticks until `stop` turns true (checked between ticks, so a tick's writes
+/// and its log line go together): at once again after a full batch, else
 /// every [`EVERY`].
-pub async fn run(state: AppState) {
-    loop {
+pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    while !*stop.borrow() {
         let full = match tick(&state).await {
             Ok(t) => {
                 if t.fired > 0 {
@@ -85,7 +86,10 @@ pub async fn run(state: AppState) {
             tracing::warn!(error = ?e, "telling customers");
         }
         if !full {
-            tokio::time::sleep(EVERY).await;
+            tokio::select! {
+                _ = tokio::time::sleep(EVERY) => {}
+                _ = stop.changed() => {}
+            }
         }
     }
 }
@@ -134,11 +138,19 @@ pub async fn tick(s: &AppState) -> ApiResult<Tick> {
     }
     // Recorded when written: how late each was is measured to the commit.
     let written = s.store.write_sla_batch(&writes, s.now()).await?;
-    for (r, (n, late)) in written.iter().zip(fell) {
+    for ((r, w), (n, late)) in written.iter().zip(&writes).zip(fell) {
         match r {
             SlaWritten::Done(t) => {
                 if let Some(t) = t {
-                    s.queue.put(t);
+                    // A ticket the escalations moved (team, tier or assignee),
+                    // or whose outcomes are left to settle, is followed up (to
+                    // be routed); the others' due time and alarm are stored.
+                    let (a, b) = (&w.after, &w.before);
+                    if (&a.team, a.tier, a.assignee_id) != (&b.team, b.tier, b.assignee_id) || !w.settles {
+                        s.followup.wrote(s, t);
+                    } else {
+                        s.queue.put(t);
+                    }
                 }
                 out.fired += n;
                 out.late_ms = out.late_ms.max(late);
@@ -415,15 +427,13 @@ pub(crate) async fn effects(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trig
 pub(crate) async fn fire(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> ApiResult<bool> {
     let f = effects(s, t, st, trig).await;
     let extras = Extras { claim: Some(trig.key()), notifications: f.notifications.clone(), outcome: f.outcome.clone() };
-    let r = s
-        .store
-        .modify_ticket_with(t.id, Actor::System, s.now(), None, &extras, |t| {
-            if (t.team.clone(), t.tier) != f.here && !f.moves.is_empty() {
-                return Err(()); // moved meanwhile: the next tick looks again
-            }
-            Ok::<_, ()>(f.apply(t))
-        })
-        .await;
+    let r = crate::workflow::write::modify_with(s, t.id, Actor::System, s.now(), None, &extras, |t| {
+        if (t.team.clone(), t.tier) != f.here && !f.moves.is_empty() {
+            return Err(()); // moved meanwhile: the next tick looks again
+        }
+        Ok::<_, ()>(f.apply(t))
+    })
+    .await;
     match r {
         Ok(done) => Ok(done.is_some()),
         Err(ModifyError::Store(e)) => Err(e.into()),

@@ -53,9 +53,14 @@ pub async fn escalate(
     };
     let now = s.now();
     let note = format!("Hand-off from {by}.\nTried: {tried}\nNeeded: {needed}");
-    let (after, _) = s
-        .store
-        .modify_ticket_with(current.id, by, now, Some((CommentKind::Internal, note)), &extras, |t| {
+    let (after, _) = crate::workflow::write::modify_with(
+        s,
+        current.id,
+        by,
+        now,
+        Some((CommentKind::Internal, note)),
+        &extras,
+        |t| {
             if matches!(t.status, Status::Solved | Status::Closed) {
                 return Err(AppError::Conflict("the ticket is solved or closed; reopen it first".into()));
             }
@@ -91,13 +96,14 @@ pub async fn escalate(
                 data,
                 reason: Some(reason),
             }])
-        })
-        .await
-        .map_err(|e| match e {
-            triage_store::ModifyError::Rejected(e) => e,
-            triage_store::ModifyError::Store(e) => e.into(),
-        })?
-        .expect("nothing to claim, so the change is never refused as done before");
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        triage_store::ModifyError::Rejected(e) => e,
+        triage_store::ModifyError::Store(e) => e.into(),
+    })?
+    .expect("nothing to claim, so the change is never refused as done before");
     if current.assignee_id.is_some() && after.assignee_id.is_none() {
         // Its agent has room again: routing reads the open work afresh.
         s.routing.refresh(s).await?;

@@ -6,10 +6,15 @@
 //! - [`handoff`]: escalate or de-escalate with a note, never into a void.
 //! - [`rescore`]: a ticket's priority again after a change, or every open
 //!   ticket after a policy or customer change.
+//! - [`write`]: every change to a stored ticket, and [`followup`]: the work
+//!   after it (queue index, SLA times, push routing), explicit and drainable.
 
+pub mod followup;
 pub mod handoff;
 pub mod open;
 pub mod rescore;
+pub mod write;
 
+pub use followup::FollowUp;
 pub use handoff::escalate;
 pub use open::{open_ticket, prepare, Arrival, NewRequest, Opened, Prepared};

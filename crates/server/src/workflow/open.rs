@@ -95,6 +95,7 @@ pub async fn open_ticket(s: &AppState, req: NewRequest, arrival: Arrival) -> Api
         return Ok(Opened { ticket, created, sla: None, expected: None });
     }
     metrics::counter!("triage_tickets_created_total").increment(1);
+    s.followup.wrote(s, &ticket);
     if let Some(agent) = ticket.assignee_id {
         s.routing.assigned(&s.policy, agent, level.as_deref(), s.now().timestamp_millis());
     }

@@ -118,38 +118,34 @@ pub(crate) async fn rescore_ticket(s: &AppState, t: &Ticket, why: &str) -> Resul
     });
     let now = s.now();
     let mut computed = None;
-    let result = s
-        .store
-        .modify_ticket(t.id, Actor::System, now, None, |t| {
-            let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
-            let pr = prioritize::reprioritize(s, &customer, &Request::of(t, &words), over.as_ref(), due.as_ref());
-            let version_moved = t.policy_version.as_deref() != Some(pr.0.policy_version.as_str());
-            let reasons_moved =
-                t.priority_explanation.as_ref().is_none_or(|e| !same_apart_from_time(e, &pr.0.explanation));
-            let score_before = t.priority_score;
-            let mut events: Vec<NewEvent> =
-                prioritize::apply_retargeted(t, pr, Some(why.to_string()), false).into_iter().collect();
-            if events.is_empty() && (version_moved || reasons_moved) {
-                // Stored even when the level holds: the version and the reasons are the ticket's.
-                let mut changes = Vec::new();
-                if version_moved {
-                    changes.push(serde_json::json!({"field": "policy_version", "to": t.policy_version}));
-                }
-                if reasons_moved {
-                    changes.push(
-                        serde_json::json!({"field": "priority_score", "from": score_before, "to": t.priority_score}),
-                    );
-                }
-                events.push(NewEvent {
-                    kind: EventKind::FieldsChanged,
-                    data: serde_json::json!({ "changes": changes }),
-                    reason: Some(why.to_string()),
-                });
+    let result = crate::workflow::write::modify(s, t.id, Actor::System, now, None, |t| {
+        let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
+        let pr = prioritize::reprioritize(s, &customer, &Request::of(t, &words), over.as_ref(), due.as_ref());
+        let version_moved = t.policy_version.as_deref() != Some(pr.0.policy_version.as_str());
+        let reasons_moved = t.priority_explanation.as_ref().is_none_or(|e| !same_apart_from_time(e, &pr.0.explanation));
+        let score_before = t.priority_score;
+        let mut events: Vec<NewEvent> =
+            prioritize::apply_retargeted(t, pr, Some(why.to_string()), false).into_iter().collect();
+        if events.is_empty() && (version_moved || reasons_moved) {
+            // Stored even when the level holds: the version and the reasons are the ticket's.
+            let mut changes = Vec::new();
+            if version_moved {
+                changes.push(serde_json::json!({"field": "policy_version", "to": t.policy_version}));
             }
-            computed = Some(t.clone());
-            Ok::<_, ()>(events)
-        })
-        .await;
+            if reasons_moved {
+                changes
+                    .push(serde_json::json!({"field": "priority_score", "from": score_before, "to": t.priority_score}));
+            }
+            events.push(NewEvent {
+                kind: EventKind::FieldsChanged,
+                data: serde_json::json!({ "changes": changes }),
+                reason: Some(why.to_string()),
+            });
+        }
+        computed = Some(t.clone());
+        Ok::<_, ()>(events)
+    })
+    .await;
     match result {
         Ok((after, _)) => {
             if after.version == t.version {

@@ -80,18 +80,10 @@ async fn an_agent_going_offline_hands_their_tickets_to_the_team(b: Backend) {
     // Offline: their open tickets go back and are offered to Ben.
     let r = app.patch(&format!("/api/v1/agents/{ana}"), ADMIN_TOKEN, json!({"availability": "offline"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let mut moved = false;
-    for _ in 0..50 {
-        let mut all = true;
-        for id in &ids {
-            let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
-            all &= t["assignee_id"] == ben;
-        }
-        if all {
-            moved = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    app.drain().await;
+    let mut moved = true;
+    for id in &ids {
+        moved &= app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["assignee_id"] == ben;
     }
     assert!(moved, "Ana's tickets went to Ben");
     let events = app.get(&format!("/api/v1/tickets/{}/events", ids[0]), ADMIN_TOKEN).await.body;
@@ -133,14 +125,8 @@ async fn escalation_hands_off_with_a_note_the_receiver_reads_first(b: Backend) {
     assert_eq!((r.body["tier"].as_str(), r.body["assignee_id"].is_null()), (Some("L2"), true), "{}", r.body);
     assert_eq!(r.body["handoff"]["what_is_needed"], "Check the card processor's logs");
     // Offered to the L2 agent, who reads the note first.
-    let mut got = Value::Null;
-    for _ in 0..50 {
-        got = app.get(&format!("/api/v1/tickets/{id}"), &ben_token).await.body;
-        if got["assignee_id"] == ben {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    app.drain().await;
+    let got = app.get(&format!("/api/v1/tickets/{id}"), &ben_token).await.body;
     assert_eq!(got["assignee_id"], ben, "{got}");
     assert_eq!(got["handoff"]["what_was_tried"], "Re-sent the card, reset the PIN");
     assert_eq!(got["handoff"]["by"], format!("agent:{ana}"));
@@ -162,12 +148,8 @@ async fn escalation_hands_off_with_a_note_the_receiver_reads_first(b: Backend) {
     assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (409, Some("to")), "already there: {}", r.body);
 
     // Back at L1 it is offered to Ana again: Ana, Ben, Ana is a ping-pong.
-    for _ in 0..50 {
-        if app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["assignee_id"] == ana {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    app.drain().await;
+    assert_eq!(app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["assignee_id"], ana);
     let r = app.get("/api/v1/reports/routing", ADMIN_TOKEN).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let rep = &r.body;
@@ -211,7 +193,7 @@ async fn a_ticket_escalated_to_another_team_waits_in_its_queue_for_them(b: Backe
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["team"], "engineering_support");
     // Engineering is pull-only: nobody is pushed it; the card agent cannot pull it back.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.drain().await;
     let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
     assert!(t["assignee_id"].is_null(), "{t}");
     let r = app.req(reqwest::Method::POST, "/api/v1/queue/next", Some(&ana_token), None).await;
@@ -230,15 +212,7 @@ async fn a_ticket_escalated_to_another_team_waits_in_its_queue_for_them(b: Backe
     let r = app.get("/api/v1/queue?team=nope", ADMIN_TOKEN).await;
     assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (400, Some("team")));
     // Eve, without the cards skill, takes it: the receiving team's call; the note comes first.
-    let mut r = app.req(reqwest::Method::POST, "/api/v1/queue/next", Some(&eve_token), None).await;
-    for _ in 0..20 {
-        if r.status == 200 {
-            break;
-        }
-        // This process's queue index hears of the write right away; allow for a slow follow-up.
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        r = app.req(reqwest::Method::POST, "/api/v1/queue/next", Some(&eve_token), None).await;
-    }
+    let r = app.req(reqwest::Method::POST, "/api/v1/queue/next", Some(&eve_token), None).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["id"], id);
     assert_eq!(r.body["handoff"]["what_is_needed"], "A look at the SDK crash log");

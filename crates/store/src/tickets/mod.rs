@@ -182,10 +182,7 @@ impl Store {
     pub async fn create_ticket(&self, t: NewTicket) -> Result<(Ticket, bool), StoreError> {
         let (idem, external) = (t.idempotency.clone(), t.external_id.clone());
         match self.inner.writer.submit(t).await? {
-            writer::Stored::Created(t) => {
-                self.changed(&t);
-                Ok((*t, true))
-            }
+            writer::Stored::Created(t) => Ok((*t, true)),
             writer::Stored::Taken => self.earlier_ticket(idem.as_ref(), external.as_deref()).await,
         }
     }
@@ -388,7 +385,6 @@ impl Store {
                 crate::sla_outcomes::insert(&mut tx, id, o, now).await?;
             }
             tx.commit().await.map_err(StoreError::from)?;
-            self.changed(&after);
             return Ok(Some((after, stored_comment)));
         }
         Err(ModifyError::Store(StoreError::Conflict("the ticket is being changed by others; try again".into())))

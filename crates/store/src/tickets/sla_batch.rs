@@ -41,10 +41,7 @@ pub struct SlaWrite {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SlaWritten {
     /// Written (or, with nothing to act on, its alarm moved): the ticket as
-    /// stored now when it changed. Only a ticket the escalations moved (team,
-    /// tier or assignee) is reported to the store's observer, to be routed;
-    /// the ticker files the others in the queue index itself, as it already
-    /// stored their due time and alarm.
+    /// stored now when it changed.
     Done(Option<Box<Ticket>>),
     /// Changed by someone else since it was read, or a trigger was claimed
     /// elsewhere: nothing written, its alarm set to now for the next tick.
@@ -161,7 +158,6 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<SlaWritten>, StoreError> {
         let mut out = Vec::with_capacity(writes.len());
-        let mut moved = Vec::new();
         let mut tx = self.w().begin().await?;
         for w in writes {
             let id = w.before.id;
@@ -234,16 +230,9 @@ impl Store {
             t.updated_at = now;
             t.sla_due_at = w.due;
             t.sla_settled = if w.settles { version } else { w.before.sla_settled };
-            let (a, b) = (&w.after, &w.before);
-            if (&a.team, a.tier, a.assignee_id) != (&b.team, b.tier, b.assignee_id) || !w.settles {
-                moved.push(t.clone());
-            }
             out.push(SlaWritten::Done(Some(Box::new(t))));
         }
         tx.commit().await?;
-        for t in &moved {
-            self.changed(t);
-        }
         Ok(out)
     }
 }
