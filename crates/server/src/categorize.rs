@@ -8,7 +8,7 @@ use crate::state::AppState;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use triage_core::classify::Intake;
-use triage_core::ticket::{settle, EventKind, PredictionState, Ticket};
+use triage_core::ticket::{settle, PredictionState, Ticket};
 use triage_store::{NewEvent, NewLabel, StoreError};
 
 /// The models in use, swapped whole when they change.
@@ -94,11 +94,7 @@ pub(crate) fn labels_for(s: &AppState, before: &Ticket, after: &mut Ticket, set:
             Some((p, _)) => format!("corrects the predicted {field} `{}` ({:.0}% sure)", p.value, p.confidence * 100.0),
             None => format!("sets {field} (no prediction)"),
         };
-        out.push(NewEvent {
-            kind: EventKind::Labelled,
-            data: serde_json::to_value(&label).unwrap_or_default(),
-            reason: Some(why),
-        });
+        out.push(NewEvent { data: triage_core::ticket::EventData::Labelled(label), reason: Some(why) });
     }
     out
 }

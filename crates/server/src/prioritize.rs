@@ -6,7 +6,9 @@ use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use triage_core::organization::effective_plan;
 use triage_core::priority::{decide, decide_with_due, EmotionSignals, Facts, Override, Priority};
-use triage_core::ticket::{Actor, EventKind, Ticket};
+use triage_core::ticket::event_data::{DueMoved, PriorityChanged};
+use triage_core::ticket::EventData;
+use triage_core::ticket::{Actor, Ticket};
 use triage_store::{NewEvent, StoreError};
 
 pub(crate) use triage_core::intake::{text_of, Customer, Request};
@@ -52,9 +54,9 @@ pub(crate) fn apply_retargeted(
     let before = t.sla_due_at;
     t.sla_due_at = due;
     let mut event = apply(t, pr, reason, force);
-    if let Some(e) = event.as_mut() {
+    if let Some(NewEvent { data: EventData::PriorityChanged(p), .. }) = event.as_mut() {
         if due != before {
-            e.data["sla_due"] = serde_json::json!({"from": before, "to": due});
+            p.sla_due = Some(DueMoved { from: before, to: due });
         }
     }
     event
@@ -113,10 +115,12 @@ pub(crate) async fn customer_words(s: &AppState, t: &Ticket) -> Result<String, S
 /// `priority_changed` event that says so, with `reason`.
 pub(crate) fn apply(t: &mut Ticket, pr: Priority, reason: Option<String>, force: bool) -> Option<NewEvent> {
     let event = (force || t.priority.as_deref() != Some(pr.level.as_str())).then(|| NewEvent {
-        kind: EventKind::PriorityChanged,
-        data: serde_json::json!({
-            "from": t.priority, "to": pr.level, "score": pr.score,
-            "contributions": pr.explanation.contributions,
+        data: EventData::PriorityChanged(PriorityChanged {
+            from: t.priority.clone(),
+            to: Some(pr.level.clone()),
+            score: Some(pr.score),
+            contributions: pr.explanation.contributions.clone(),
+            sla_due: None,
         }),
         reason,
     });

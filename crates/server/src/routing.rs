@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use triage_core::agent::{Agent, Availability, Tier};
 use triage_core::policy::{CategoryDef, Policy};
 use triage_core::routing::{AgentState, Choice, Coverage, Landing, Router, RoutingStrategy};
+use triage_core::ticket::event_data::FieldsChanged;
+use triage_core::ticket::TicketPatch;
 use triage_store::StoreError;
 
 #[derive(Clone, Default)]
@@ -130,12 +132,8 @@ pub(crate) async fn release_all(s: &AppState, agent: i64, why: &str) -> Result<u
             if t.assignee_id != Some(agent) {
                 return Ok::<_, ()>(vec![]);
             }
-            t.assignee_id = None;
-            Ok(vec![triage_store::NewEvent {
-                kind: triage_core::ticket::EventKind::FieldsChanged,
-                data: serde_json::json!({"changes": [{"field": "assignee_id", "from": agent, "to": null}]}),
-                reason: Some(why.to_string()),
-            }])
+            let changes = t.apply(&TicketPatch { assignee_id: Some(None), ..Default::default() });
+            Ok(vec![triage_store::NewEvent { data: FieldsChanged::of(changes), reason: Some(why.to_string()) }])
         })
         .await;
         match r {
@@ -178,10 +176,9 @@ pub(crate) async fn offer(s: &AppState, t: &triage_core::ticket::Ticket) -> Resu
         if t.assignee_id.is_some() {
             return Err(()); // someone took it meanwhile
         }
-        t.assignee_id = Some(choice.agent_id);
+        let changes = t.apply(&TicketPatch { assignee_id: Some(Some(choice.agent_id)), ..Default::default() });
         Ok(vec![triage_store::NewEvent {
-            kind: triage_core::ticket::EventKind::FieldsChanged,
-            data: serde_json::json!({"changes": [{"field": "assignee_id", "from": null, "to": choice.agent_id}]}),
+            data: FieldsChanged::of(changes),
             reason: Some(format!("routing: {}", choice.reason)),
         }])
     })

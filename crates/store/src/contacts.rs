@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 use triage_core::contact::Contact;
 use triage_core::email::Email;
+use triage_core::ticket::event_data::{Erased, FieldChange, FieldsChanged};
 
 const COLS: &str = "id, organization_id, name, email, timezone, created_at";
 
@@ -152,10 +153,10 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let event = crate::NewEvent {
-            kind: triage_core::ticket::EventKind::FieldsChanged,
-            data: serde_json::json!({
-                "changes": [{"field": "subject"}, {"field": "body"}],
-                "erased": {"contact_id": id, "replies": replies, "by": by},
+            data: triage_core::ticket::EventData::FieldsChanged(FieldsChanged {
+                changes: ["subject", "body"].map(|f| FieldChange { field: f.into(), from: None, to: None }).into(),
+                sla_escalation: false,
+                erased: Some(Erased { contact_id: id, replies: replies as u64, by: by.to_string() }),
             }),
             reason: Some("the requester's personal data erased on request".into()),
         };

@@ -9,20 +9,7 @@ use sqlx::{Any, Row, Transaction};
 use triage_core::ticket::{Actor, Ticket};
 
 /// An agent set a predicted field (the data of a `labelled` event).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct NewLabel {
-    pub target: String,
-    /// The value set (`None`: cleared).
-    pub label: Option<String>,
-    /// The field's value before.
-    pub previous: Option<String>,
-    /// What the model had predicted, its confidence and model, and the
-    /// prediction's state before (`applied` or `suggested`, ...).
-    pub predicted: Option<String>,
-    pub confidence: Option<f64>,
-    pub model_id: Option<i64>,
-    pub prediction_state: Option<String>,
-}
+pub type NewLabel = triage_core::ticket::event_data::Label;
 
 /// A stored label: what was given, on which ticket, by whom, when.
 #[derive(Debug, Clone, PartialEq)]

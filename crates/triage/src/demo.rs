@@ -10,7 +10,7 @@ use triage_core::email::Email;
 use triage_core::organization::ContractOverrides;
 use triage_core::policy::Policy;
 use triage_core::priority::{decide, EmotionSignals, Facts};
-use triage_core::ticket::{Actor, Channel, CommentKind, CustomFields, EventKind, NewTicket, Status};
+use triage_core::ticket::{Actor, Channel, CommentKind, CustomFields, NewTicket, Status};
 use triage_store::{NewEvent, NewOrganization, Store, StoreError};
 
 const TICKETS_CSV: &str = include_str!("../demo/tickets.csv");
@@ -433,9 +433,5 @@ async fn play_history(store: &Store, plans: &[Planned]) -> anyhow::Result<()> {
 }
 
 fn status_event(from: Status, to: Status, why: &str) -> NewEvent {
-    NewEvent {
-        kind: EventKind::StatusChanged,
-        data: serde_json::json!({"from": from, "to": to}),
-        reason: Some(why.into()),
-    }
+    NewEvent { data: triage_core::ticket::event_data::StatusChanged::of(from, to), reason: Some(why.into()) }
 }

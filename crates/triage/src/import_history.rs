@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use triage_core::agent::Agent;
 use triage_core::email::Email;
-use triage_core::ticket::{Actor, CommentKind, EventKind};
+use triage_core::ticket::{Actor, CommentKind, EventData, EventKind};
 use triage_store::{NewEvent, Restored, Store, StoreError};
 
 /// People met so far, by how an export names them.
@@ -129,7 +129,9 @@ pub(crate) async fn restored(
         let kind =
             e["kind"].as_str().and_then(EventKind::parse).ok_or_else(|| err(&field, "unknown event kind".into()))?;
         let at = time(&e["at"], &field).map_err(|m| err(&field, m))?.unwrap_or(now);
-        let event = NewEvent { kind, data: e["data"].clone(), reason: e["reason"].as_str().map(String::from) };
+        let data = EventData::read(kind, e["data"].clone())
+            .map_err(|m| err(&format!("{field}.data"), format!("not the data of a `{}` event: {m}", kind.as_str())))?;
+        let event = NewEvent { data, reason: e["reason"].as_str().map(String::from) };
         r.events.push((at, actor, event));
     }
     Ok(Some(r))

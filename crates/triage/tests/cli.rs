@@ -448,21 +448,20 @@ fn two_server_processes_on_postgres_escalate_each_breach_exactly_once() {
         for id in &all {
             let events = store.list_events(*id).await.unwrap();
             let mut seen = std::collections::HashSet::new();
-            for e in events.iter().filter(|e| {
-                matches!(
-                    e.kind,
-                    triage_core::ticket::EventKind::SlaWarning | triage_core::ticket::EventKind::SlaBreached
-                )
+            use triage_core::ticket::EventData;
+            for (e, fell) in events.iter().filter_map(|e| match &e.data {
+                EventData::SlaWarning(f) | EventData::SlaBreached(f) => Some((e, f)),
+                _ => None,
             }) {
                 // One per kind and run of a clock: the trigger's key names both.
-                let key = (e.kind, e.data["trigger"].to_string());
+                let key = (e.kind, fell.trigger.clone());
                 assert!(seen.insert(key.clone()), "ticket {id}: {key:?} recorded twice: {events:#?}");
                 total += 1;
             }
             assert!(
                 !ids.contains(id)
                     || events.iter().any(|e| {
-                        e.kind == triage_core::ticket::EventKind::SlaBreached && e.data["clock"] == "first_response"
+                        matches!(&e.data, EventData::SlaBreached(f) if f.clock == triage_core::sla::ClockName::FirstResponse)
                     }),
                 "ticket {id}: first response breach not recorded"
             );

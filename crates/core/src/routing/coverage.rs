@@ -20,7 +20,7 @@ pub struct Coverage {
 }
 
 /// Where a move lands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case", tag = "landed")]
 pub enum Landing {
     /// Where it was asked to go.

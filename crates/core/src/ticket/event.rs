@@ -67,7 +67,7 @@ impl EventKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Event {
     pub id: i64,
     pub ticket_id: i64,
@@ -77,7 +77,7 @@ pub struct Event {
     pub kind: EventKind,
     /// What changed, e.g. `{"changes":[{"field":"category","from":null,"to":"cards"}]}`.
     #[schema(value_type = Object)]
-    pub data: serde_json::Value,
+    pub data: super::EventData,
     /// Why, when the actor said.
     pub reason: Option<String>,
 }

@@ -4,6 +4,7 @@ mod actor;
 mod channel;
 mod comment;
 mod event;
+pub mod event_data;
 mod fields;
 mod handoff;
 mod prediction;
@@ -13,6 +14,7 @@ pub use actor::Actor;
 pub use channel::Channel;
 pub use comment::{Comment, CommentKind};
 pub use event::{Event, EventKind};
+pub use event_data::{EventData, FieldChange};
 pub use fields::{
     check_tags, validate_body, validate_subject, validate_tags, MAX_BODY_CHARS, MAX_SUBJECT_CHARS, MAX_TAGS,
     TAG_PATTERN,
@@ -169,14 +171,6 @@ impl TicketPatch {
     }
 }
 
-/// One field that a patch changed, as recorded in the event log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FieldChange {
-    pub field: &'static str,
-    pub from: serde_json::Value,
-    pub to: serde_json::Value,
-}
-
 impl Ticket {
     /// Moves the ticket to `to` if the lifecycle allows it, keeping the
     /// solved/closed timestamps right (a reopened ticket is no longer solved).
@@ -227,11 +221,7 @@ impl Ticket {
         ) {
             if let Some(v) = new {
                 if slot != v {
-                    changes.push(FieldChange {
-                        field,
-                        from: serde_json::to_value(&*slot).unwrap_or_default(),
-                        to: serde_json::to_value(v).unwrap_or_default(),
-                    });
+                    changes.push(FieldChange::new(field, &*slot, v));
                     *slot = v.clone();
                 }
             }
@@ -306,10 +296,10 @@ mod tests {
             ..Default::default()
         };
         let changes = t.apply(&patch);
-        let names: Vec<_> = changes.iter().map(|c| c.field).collect();
+        let names: Vec<_> = changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(names, ["category", "tags"]);
         assert_eq!(t.category.as_deref(), Some("cards"));
-        assert_eq!(changes[0].from, serde_json::Value::Null);
+        assert_eq!(changes[0].from, Some(serde_json::Value::Null));
         assert!(t.apply(&patch).is_empty(), "re-applying is a no-op");
     }
 

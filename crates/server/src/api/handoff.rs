@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 
-use triage_core::ticket::{validate_note, Event, EventKind, Handoff, HandoffTo};
+use triage_core::ticket::{validate_note, Event, EventData, Handoff, HandoffTo};
 
 use utoipa::ToSchema;
 
@@ -61,9 +61,8 @@ pub async fn escalate(
 
 /// The most recent hand-off note in a ticket's log.
 pub(crate) fn latest_handoff(events: &[Event]) -> Option<Handoff> {
-    events
-        .iter()
-        .rev()
-        .find(|e| matches!(e.kind, EventKind::Escalated | EventKind::Deescalated))
-        .and_then(|e| serde_json::from_value(e.data.clone()).ok())
+    events.iter().rev().find_map(|e| match &e.data {
+        EventData::Escalated(h) | EventData::Deescalated(h) => Some(h.handoff.clone()),
+        _ => None,
+    })
 }

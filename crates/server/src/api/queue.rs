@@ -15,7 +15,7 @@ use axum::Json;
 use serde::Deserialize;
 use triage_core::agent::Tier;
 use triage_core::queue::{QueueCursor, QueueFilter};
-use triage_core::ticket::{EventKind, Status};
+use triage_core::ticket::{Status, TicketPatch};
 use triage_store::{ModifyError, NewEvent};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -172,18 +172,16 @@ pub async fn next(State(s): State<AppState>, caller: Caller, ApiQuery(q): ApiQue
             if t.assignee_id.is_some() || !matches!(t.status, Status::New | Status::Open) {
                 return Err(()); // someone else was faster
             }
-            t.assignee_id = Some(me);
+            let changes = t.apply(&TicketPatch { assignee_id: Some(Some(me)), ..Default::default() });
             let mut events = vec![NewEvent {
-                kind: EventKind::FieldsChanged,
-                data: serde_json::json!({"changes": [{"field": "assignee_id", "from": null, "to": me}]}),
+                data: triage_core::ticket::event_data::FieldsChanged::of(changes),
                 reason: Some("taken from the queue".into()),
             }];
             level = t.priority.clone();
             if t.status == Status::New {
                 let from = t.transition(Status::Open, now).map_err(|_| ())?;
                 events.push(NewEvent {
-                    kind: EventKind::StatusChanged,
-                    data: serde_json::json!({"from": from, "to": Status::Open}),
+                    data: triage_core::ticket::event_data::StatusChanged::of(from, Status::Open),
                     reason: Some("taken from the queue".into()),
                 });
             }

@@ -15,8 +15,9 @@ use std::collections::HashMap;
 use triage_core::organization::effective_plan;
 use triage_core::report::{routing_report, sla_report, ReportTicket, RoutingReport, SlaReport, TicketPath};
 use triage_core::routing::Evenness;
+use triage_core::routing::Landing;
 use triage_core::sla::{elapsed, ticket_sla, ClockName, ClockPhase, History};
-use triage_core::ticket::{EventKind, Status, Ticket};
+use triage_core::ticket::{EventData, Status, Ticket};
 use triage_store::HistoryRow;
 use utoipa::ToSchema;
 
@@ -274,50 +275,37 @@ pub async fn routing(
             )
         })
         .collect();
-    for (id, kind, data) in s.store.routing_histories(&ids).await? {
+    for (id, data) in s.store.routing_histories(&ids).await? {
         let Some(p) = paths.get_mut(&id) else { continue };
-        let team = |p: &mut TicketPath, v: &serde_json::Value| {
-            if let Some(t) = v.as_str() {
-                p.teams.push(t.to_string());
+        match &data {
+            EventData::Created(o) => {
+                p.agents.extend(o.assignee_id);
+                p.teams.extend(o.team.clone());
             }
-        };
-        match kind {
-            EventKind::Created => {
-                p.agents.extend(data["assignee_id"].as_i64());
-                team(p, &data["team"]);
+            EventData::SlaWarning(f) | EventData::SlaBreached(f) => {
+                p.sla_stayed +=
+                    f.reassign.iter().filter(|m| matches!(m.landing, Landing::Stayed { .. })).count() as u32;
             }
-            EventKind::SlaWarning | EventKind::SlaBreached => {
-                let landed = |x: &serde_json::Value| x["landing"]["landed"].as_str().map(String::from);
-                for m in data["reassign"].as_array().into_iter().flatten() {
-                    if landed(m).as_deref() == Some("stayed") {
-                        p.sla_stayed += 1;
-                    }
-                }
-            }
-            EventKind::FieldsChanged => {
-                let moved = data["changes"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|c| c["field"] == "team" || c["field"] == "tier");
-                if moved && data["sla_escalation"].as_bool() == Some(true) {
+            EventData::FieldsChanged(f) => {
+                let moved = f.changes.iter().any(|c| c.field == "team" || c.field == "tier");
+                if moved && f.sla_escalation {
                     p.sla_moves += 1;
                 }
-                for c in data["changes"].as_array().into_iter().flatten() {
-                    match c["field"].as_str() {
-                        Some("assignee_id") => p.agents.extend(c["to"].as_i64()),
-                        Some("team") => team(p, &c["to"]),
+                for c in &f.changes {
+                    match c.field.as_str() {
+                        "assignee_id" => p.agents.extend(c.to_id()),
+                        "team" => p.teams.extend(c.to_str().map(String::from)),
                         _ => {}
                     }
                 }
             }
-            EventKind::Escalated | EventKind::Deescalated => {
-                if kind == EventKind::Escalated {
+            EventData::Escalated(h) | EventData::Deescalated(h) => {
+                if matches!(data, EventData::Escalated(_)) {
                     p.escalations += 1;
                 } else {
                     p.deescalations += 1;
                 }
-                team(p, &data["to_team"]);
+                p.teams.extend(h.handoff.to_team.clone());
             }
             _ => {}
         }

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use triage_core::ticket::{CommentKind, Event, EventKind, Status};
+use triage_core::ticket::{CommentKind, Event, Status};
 use triage_store::NewEvent;
 use utoipa::ToSchema;
 
@@ -48,8 +48,7 @@ pub async fn transition(
     let result = crate::workflow::write::modify(&s, id, caller.actor(), now, None, |t| {
         let from = t.transition(req.status, now).map_err(|e| AppError::refused("status", e.to_string()))?;
         Ok::<_, AppError>(vec![NewEvent {
-            kind: EventKind::StatusChanged,
-            data: serde_json::json!({"from": from, "to": req.status}),
+            data: triage_core::ticket::event_data::StatusChanged::of(from, req.status),
             reason: reason.clone(),
         }])
     })
@@ -119,8 +118,7 @@ pub async fn add_comment(
         let moved = t.on_message(staff, kind, now).map_err(|e| AppError::refused("status", e.to_string()))?;
         if let Some((from, to, why)) = moved {
             events.push(NewEvent {
-                kind: EventKind::StatusChanged,
-                data: serde_json::json!({"from": from, "to": to}),
+                data: triage_core::ticket::event_data::StatusChanged::of(from, to),
                 reason: Some(why.into()),
             });
         }

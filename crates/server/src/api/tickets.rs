@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use triage_core::agent::Tier;
 use triage_core::priority::{restate, Override};
 use triage_core::text::{check_length, is_blank, without_final_newline};
-use triage_core::ticket::{check_tags, validate_body, validate_subject, EventKind, Status, Ticket, TicketPatch};
+use triage_core::ticket::{check_tags, validate_body, validate_subject, Status, Ticket, TicketPatch};
 use triage_store::{NewEvent, StoreError, TicketFilter};
 use utoipa::ToSchema;
 
@@ -440,8 +440,7 @@ pub async fn update(
         }
         if !changes.is_empty() {
             events.push(NewEvent {
-                kind: EventKind::FieldsChanged,
-                data: serde_json::json!({ "changes": changes }),
+                data: triage_core::ticket::event_data::FieldsChanged::of(changes),
                 reason: reason.clone(),
             });
         }
@@ -458,8 +457,7 @@ pub async fn update(
             if to != t.status {
                 let from = t.transition(to, now).map_err(|e| AppError::refused("status", e.to_string()))?;
                 events.push(NewEvent {
-                    kind: EventKind::StatusChanged,
-                    data: serde_json::json!({ "from": from, "to": to }),
+                    data: triage_core::ticket::event_data::StatusChanged::of(from, to),
                     reason: reason.clone(),
                 });
             }

@@ -21,7 +21,7 @@ use crate::error::ApiResult;
 use crate::prioritize;
 use crate::state::AppState;
 use triage_core::sla::{ticket_sla, History, Outcome, TicketSla};
-use triage_core::ticket::{Comment, Event, EventKind, Status, Ticket};
+use triage_core::ticket::{Comment, Event, EventData, EventKind, Ticket};
 
 pub(crate) use triage_core::intake::Terms;
 
@@ -41,13 +41,8 @@ pub(crate) async fn history(s: &AppState, t: &Ticket) -> ApiResult<(History, Vec
 pub(crate) fn history_of(t: &Ticket, events: &[Event], public: &[Comment]) -> History {
     let mut h = History::new(t.created_at.timestamp_millis(), t.solved_at.map(|x| x.timestamp_millis()));
     for e in events {
-        let (key, initial) = match e.kind {
-            EventKind::Created | EventKind::Imported => ("status", true),
-            EventKind::StatusChanged => ("to", false),
-            _ => continue,
-        };
-        if let Some(st) = e.data[key].as_str().and_then(|x| x.parse::<Status>().ok()) {
-            h.status(e.at.timestamp_millis(), st, initial);
+        if let Some(st) = e.data.status_entered() {
+            h.status(e.at.timestamp_millis(), st, e.kind != EventKind::StatusChanged);
         }
     }
     for c in public {
@@ -162,9 +157,9 @@ pub(crate) async fn at(
     let at_ms = at.timestamp_millis();
     let mut level = None;
     for e in events.iter().filter(|e| e.at.timestamp_millis() <= at_ms) {
-        match e.kind {
-            EventKind::Created | EventKind::Imported => level = e.data["priority"].as_str().map(String::from),
-            EventKind::PriorityChanged => level = e.data["to"].as_str().map(String::from).or(level),
+        match &e.data {
+            EventData::Created(o) | EventData::Imported(o) => level = o.priority.clone(),
+            EventData::PriorityChanged(p) => level = p.to.clone().or(level),
             _ => {}
         }
     }

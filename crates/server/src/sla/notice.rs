@@ -12,6 +12,8 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 use triage_core::policy::{customer_text, render};
 use triage_core::sla::{when, Promise, TicketSla};
+use triage_core::ticket::event_data::PromiseChanged;
+use triage_core::ticket::EventData;
 use triage_core::ticket::{CommentKind, Event, EventKind, Status, Ticket};
 use triage_store::{Extras, NewEvent, NewNotification};
 
@@ -35,8 +37,9 @@ pub(crate) fn acknowledgment(s: &AppState, subject: &str, sla: &TicketSla, expec
 /// What the customer was last told, from the event log (the `created` event
 /// holds the acknowledgment's promise).
 fn last_told(events: &[Event]) -> Option<Promise> {
-    events.iter().rev().find_map(|e| match e.kind {
-        EventKind::PromiseChanged | EventKind::Created => serde_json::from_value(e.data["promise"].clone()).ok(),
+    events.iter().rev().find_map(|e| match &e.data {
+        EventData::PromiseChanged(p) => Some(p.promise),
+        EventData::Created(o) => o.promise,
         _ => None,
     })
 }
@@ -44,18 +47,17 @@ fn last_told(events: &[Event]) -> Option<Promise> {
 /// Why a change can move the promise, in the customer's words (no levels);
 /// `None` for changes that do not (a reply, a comment, a notice itself).
 fn reason(s: &AppState, e: &Event, paused_on: &[Status]) -> Option<String> {
-    match e.kind {
-        EventKind::PriorityChanged => {
-            let rank = |k: &str| e.data[k].as_str().and_then(|l| s.policy.levels.iter().position(|x| x.name == l));
-            Some(match (rank("from"), rank("to")?) {
+    match &e.data {
+        EventData::PriorityChanged(p) => {
+            let rank = |l: &Option<String>| l.as_deref().and_then(|l| s.policy.levels.iter().position(|x| x.name == l));
+            Some(match (rank(&p.from), rank(&p.to)?) {
                 (Some(from), to) if to < from => "we now treat it as more urgent".into(),
                 (Some(_), _) => "we looked again at how urgent it is".into(),
                 (None, _) => "we assessed how urgent it is".into(),
             })
         }
-        EventKind::StatusChanged => {
-            let st = |k: &str| e.data[k].as_str().and_then(|x| x.parse::<Status>().ok());
-            let (from, to) = (st("from"), st("to")?);
+        EventData::StatusChanged(c) => {
+            let (from, to) = (c.from, c.to?);
             let was_paused = from.is_some_and(|f| paused_on.contains(&f));
             match to {
                 Status::PendingCustomer if paused_on.contains(&to) => Some("we are waiting for your answer".into()),
@@ -131,7 +133,7 @@ async fn tell_if_moved(s: &AppState, t: &Ticket, st: &SlaState, from: i64) -> Ap
             ),
         });
     }
-    let data = serde_json::json!({"promise": now, "before": before});
+    let data = EventData::PromiseChanged(PromiseChanged { promise: now, before });
     let r = crate::workflow::write::modify_with(
         s,
         t.id,
@@ -139,13 +141,7 @@ async fn tell_if_moved(s: &AppState, t: &Ticket, st: &SlaState, from: i64) -> Ap
         s.now(),
         Some((CommentKind::Public, text)),
         &extras,
-        |_| {
-            Ok::<_, ()>(vec![NewEvent {
-                kind: EventKind::PromiseChanged,
-                data: data.clone(),
-                reason: Some(why.clone()),
-            }])
-        },
+        |_| Ok::<_, ()>(vec![NewEvent { data: data.clone(), reason: Some(why.clone()) }]),
     )
     .await;
     match r {

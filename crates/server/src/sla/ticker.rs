@@ -21,7 +21,9 @@ use std::time::Duration;
 use triage_core::policy::{EscalationDef, NotifyTarget, Reassign};
 use triage_core::routing::Landing;
 use triage_core::sla::{due_triggers, when, Outcome, Trigger, TriggerKind, Verdict};
-use triage_core::ticket::{Actor, EventKind, Status, Ticket};
+use triage_core::ticket::event_data::{FieldsChanged, Moved, SlaFell};
+use triage_core::ticket::{Actor, Status, Ticket};
+use triage_core::ticket::{EventData, TicketPatch};
 use triage_store::{Extras, ModifyError, NewEvent, NewNotification, SlaWrite, SlaWritten};
 
 /// How often the ticker looks when it has caught up.
@@ -253,8 +255,7 @@ fn rules<'p>(s: &'p AppState, trig: &Trigger, level: &str, policy: &str) -> Vec<
 /// What one warning or breach does to a ticket: its event, the escalations'
 /// moves and tags, who is told, and a breach's outcome.
 pub(crate) struct Effects {
-    kind: EventKind,
-    record: serde_json::Value,
+    record: EventData,
     reason: String,
     /// Where the ticket was when this was worked out.
     here: (Option<String>, Option<triage_core::agent::Tier>),
@@ -267,8 +268,7 @@ pub(crate) struct Effects {
 impl Effects {
     /// Applies the moves and tags to `t`; returns the events that makes.
     pub fn apply(&self, t: &mut Ticket) -> Vec<NewEvent> {
-        let mut events =
-            vec![NewEvent { kind: self.kind, data: self.record.clone(), reason: Some(self.reason.clone()) }];
+        let mut events = vec![NewEvent { data: self.record.clone(), reason: Some(self.reason.clone()) }];
         let mut changes = Vec::new();
         for (_, landing) in &self.moves {
             let (team, tier) = match landing {
@@ -279,32 +279,22 @@ impl Effects {
             if (team.clone(), tier) == (t.team.clone(), t.tier) {
                 continue;
             }
-            if team != t.team {
-                changes.push(serde_json::json!({"field": "team", "from": t.team, "to": team}));
-                t.team = team;
-            }
-            if tier != t.tier {
-                changes.push(serde_json::json!({"field": "tier", "from": t.tier, "to": tier}));
-                t.tier = tier;
-            }
+            let mut patch = TicketPatch { team: Some(team), tier: Some(tier), ..Default::default() };
             if t.assignee_id.is_some() {
-                changes.push(serde_json::json!({"field": "assignee_id", "from": t.assignee_id, "to": null}));
-                t.assignee_id = None;
+                patch.assignee_id = Some(None);
             }
+            changes.extend(t.apply(&patch));
         }
-        let before = t.tags.clone();
+        let mut tags = t.tags.clone();
         for tag in &self.tags {
-            if !t.tags.contains(tag) {
-                t.tags.push(tag.clone());
+            if !tags.contains(tag) {
+                tags.push(tag.clone());
             }
         }
-        if t.tags != before {
-            changes.push(serde_json::json!({"field": "tags", "from": before, "to": t.tags}));
-        }
+        changes.extend(t.apply(&TicketPatch { tags: Some(tags), ..Default::default() }));
         if !changes.is_empty() {
             events.push(NewEvent {
-                kind: EventKind::FieldsChanged,
-                data: serde_json::json!({ "changes": changes, "sla_escalation": true }),
+                data: EventData::FieldsChanged(FieldsChanged { changes, sla_escalation: true, erased: None }),
                 reason: Some(self.reason.clone()),
             });
         }
@@ -397,19 +387,23 @@ pub(crate) async fn effects(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trig
         }
         moves.push((r.name.clone(), landing));
     }
-    let kind = match trig.kind {
-        TriggerKind::Warning => EventKind::SlaWarning,
-        TriggerKind::Breach => EventKind::SlaBreached,
+    let fell = SlaFell {
+        clock: trig.clock,
+        due: Some(due),
+        target_seconds: trig.target_seconds,
+        level: level.clone(),
+        run_started: chrono::DateTime::from_timestamp_millis(trig.started_ms),
+        trigger: trig.key(),
+        policy: st.policy_name.clone(),
+        escalations: rules.iter().map(|r| r.name.clone()).collect(),
+        notified: notifications.iter().map(|n| n.recipient.clone()).collect(),
+        reassign: moves.iter().map(|(name, l)| Moved { escalation: name.clone(), landing: l.clone() }).collect(),
     };
-    let record = serde_json::json!({
-        "clock": trig.clock, "due": due, "target_seconds": trig.target_seconds, "level": level,
-        "run_started": chrono::DateTime::from_timestamp_millis(trig.started_ms), "trigger": trig.key(),
-        "policy": st.policy_name, "escalations": rules.iter().map(|r| &r.name).collect::<Vec<_>>(),
-        "notified": notifications.iter().map(|n| &n.recipient).collect::<Vec<_>>(),
-        "reassign": moves.iter().map(|(name, l)| serde_json::json!({"escalation": name, "landing": l})).collect::<Vec<_>>(),
-    });
+    let record = match trig.kind {
+        TriggerKind::Warning => EventData::SlaWarning(fell),
+        TriggerKind::Breach => EventData::SlaBreached(fell),
+    };
     Effects {
-        kind,
         record,
         reason,
         here,

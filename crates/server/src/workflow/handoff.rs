@@ -4,7 +4,9 @@
 use crate::error::{ApiResult, AppError};
 use crate::state::AppState;
 use triage_core::routing::Landing;
-use triage_core::ticket::{destination, Actor, CommentKind, EventKind, Handoff, HandoffTo, Status, Ticket};
+use triage_core::ticket::event_data::{Asked, HandedOff};
+use triage_core::ticket::EventData;
+use triage_core::ticket::{destination, Actor, CommentKind, Handoff, HandoffTo, Status, Ticket};
 use triage_store::{Extras, NewEvent, NewNotification};
 
 /// Hands `current` to `to` with what was tried and what is needed, by `by`.
@@ -78,10 +80,12 @@ pub async fn escalate(
                 what_was_tried: tried.to_string(),
                 what_is_needed: needed.to_string(),
             };
-            let mut data = serde_json::json!(handoff);
-            data["from_assignee_id"] = serde_json::json!(t.assignee_id);
-            data["asked"] = serde_json::json!({"team": asked_team, "tier": asked_tier});
-            data["landing"] = serde_json::json!(landing);
+            let handed = HandedOff {
+                handoff,
+                from_assignee_id: t.assignee_id,
+                asked: Asked { team: asked_team.clone(), tier: asked_tier },
+                landing: Some(landing.clone()),
+            };
             if !stayed {
                 t.team = to_team.clone();
                 t.tier = to_tier;
@@ -92,8 +96,7 @@ pub async fn escalate(
                 reason.push_str(&format!(" ({})", landing_why(&landing)));
             }
             Ok(vec![NewEvent {
-                kind: if up { EventKind::Escalated } else { EventKind::Deescalated },
-                data,
+                data: if up { EventData::Escalated(handed) } else { EventData::Deescalated(handed) },
                 reason: Some(reason),
             }])
         },

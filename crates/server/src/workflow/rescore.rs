@@ -10,7 +10,8 @@ use crate::sla::DueAt;
 use crate::state::AppState;
 use triage_core::priority::same_apart_from_time;
 use triage_core::priority::Override;
-use triage_core::ticket::{Actor, EventKind, Ticket};
+use triage_core::ticket::event_data::{FieldChange, FieldsChanged};
+use triage_core::ticket::{Actor, Ticket};
 use triage_store::{ModifyError, NewEvent, StoreError};
 
 /// What a re-score changed.
@@ -130,17 +131,12 @@ pub(crate) async fn rescore_ticket(s: &AppState, t: &Ticket, why: &str) -> Resul
             // Stored even when the level holds: the version and the reasons are the ticket's.
             let mut changes = Vec::new();
             if version_moved {
-                changes.push(serde_json::json!({"field": "policy_version", "to": t.policy_version}));
+                changes.push(FieldChange::set("policy_version", &t.policy_version));
             }
             if reasons_moved {
-                changes
-                    .push(serde_json::json!({"field": "priority_score", "from": score_before, "to": t.priority_score}));
+                changes.push(FieldChange::new("priority_score", score_before, t.priority_score));
             }
-            events.push(NewEvent {
-                kind: EventKind::FieldsChanged,
-                data: serde_json::json!({ "changes": changes }),
-                reason: Some(why.to_string()),
-            });
+            events.push(NewEvent { data: FieldsChanged::of(changes), reason: Some(why.to_string()) });
         }
         computed = Some(t.clone());
         Ok::<_, ()>(events)

@@ -209,10 +209,9 @@ async fn the_queue_sees_what_other_processes_write(b: Backend) {
     assert_eq!(subject, "from another process", "the other process's ticket heads the queue once read");
     other
         .modify_ticket(ticket, Actor::System, chrono::Utc::now(), None, |t| {
-            t.transition(Status::Closed, chrono::Utc::now()).map(|_| {
+            t.transition(Status::Closed, chrono::Utc::now()).map(|from| {
                 vec![triage_store::NewEvent {
-                    kind: triage_core::ticket::EventKind::StatusChanged,
-                    data: json!({}),
+                    data: triage_core::ticket::event_data::StatusChanged::of(from, Status::Closed),
                     reason: None,
                 }]
             })

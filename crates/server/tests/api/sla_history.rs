@@ -132,8 +132,7 @@ async fn a_breach_nobody_recorded_is_recorded_at_start(b: Backend) {
         .modify_ticket(id, triage_core::ticket::Actor::System, on_hold, None, |t| {
             let from = t.transition(triage_core::ticket::Status::OnHold, on_hold).map_err(|_| ())?;
             Ok::<_, ()>(vec![triage_store::NewEvent {
-                kind: triage_core::ticket::EventKind::StatusChanged,
-                data: json!({"from": from, "to": "on_hold"}),
+                data: triage_core::ticket::event_data::StatusChanged::of(from, triage_core::ticket::Status::OnHold),
                 reason: Some("elsewhere".into()),
             }])
         })

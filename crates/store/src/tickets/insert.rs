@@ -10,7 +10,8 @@ use crate::codec::{json, ms, stored_precision};
 use crate::{Backend, StoreError};
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashSet;
-use triage_core::ticket::{Channel, EventKind, NewTicket, Status, Ticket};
+use triage_core::ticket::event_data::Opened;
+use triage_core::ticket::{Channel, EventData, NewTicket, Status, Ticket};
 
 /// Rows per statement: 30 parameters a ticket stays far below both backends' limits.
 pub(crate) const CHUNK: usize = 500;
@@ -226,25 +227,24 @@ pub(crate) fn follow_up_stmts(backend: Backend, new: &[(&NewTicket, &Ticket)]) -
     }
     let mut params = Vec::with_capacity(new.len() * 6);
     for (t, s) in new {
-        let kind = if s.channel == Channel::Import { EventKind::Imported } else { EventKind::Created };
-        let data = serde_json::json!({
-            "status": s.status, "channel": s.channel, "category": s.category, "priority": s.priority,
-            "priority_score": s.priority_score, "policy_version": s.policy_version, "external_id": s.external_id,
-            "assignee_id": s.assignee_id, "team": s.team, "tier": s.tier,
-        });
-        let mut data = data;
-        if let Some(p) = &t.promise {
-            data["promise"] = serde_json::json!(p);
-        }
-        if let Some(why) = &t.routing {
-            data["routing"] = serde_json::json!(why);
-        }
-        if !s.predictions.is_empty() {
-            data["predictions"] = serde_json::json!(s.predictions);
-        }
-        if !s.suggested.is_empty() {
-            data["suggested"] = serde_json::json!(s.suggested);
-        }
+        let opened = Opened {
+            status: Some(s.status),
+            channel: Some(s.channel),
+            category: s.category.clone(),
+            priority: s.priority.clone(),
+            priority_score: s.priority_score,
+            policy_version: s.policy_version.clone(),
+            external_id: s.external_id.clone(),
+            assignee_id: s.assignee_id,
+            team: s.team.clone(),
+            tier: s.tier,
+            promise: t.promise,
+            routing: t.routing.clone(),
+            predictions: s.predictions.clone(),
+            suggested: s.suggested.clone(),
+        };
+        let data = if s.channel == Channel::Import { EventData::Imported(opened) } else { EventData::Created(opened) };
+        let kind = data.kind();
         params.extend([
             Param::Int(s.id),
             ms(s.created_at).into(),

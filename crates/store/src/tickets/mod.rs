@@ -18,8 +18,9 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use triage_core::agent::Tier;
+use triage_core::ticket::event_data::CommentAdded;
 use triage_core::ticket::{
-    needs_triage, Actor, Comment, CommentKind, Event, EventKind, Idempotency, NewTicket, Predictions, Ticket,
+    needs_triage, Actor, Comment, CommentKind, Event, EventData, EventKind, Idempotency, NewTicket, Predictions, Ticket,
 };
 
 pub(crate) const COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, \
@@ -74,7 +75,7 @@ pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
 /// Whether a change can move what the customer was promised (a change of level
 /// or status): the customer is told once the coalescing window has passed.
 fn moves_promise(events: &[NewEvent]) -> bool {
-    events.iter().any(|e| matches!(e.kind, EventKind::PriorityChanged | EventKind::StatusChanged))
+    events.iter().any(|e| matches!(e.data.kind(), EventKind::PriorityChanged | EventKind::StatusChanged))
 }
 
 /// Customer suggestions as stored: NULL when there are none.
@@ -96,8 +97,8 @@ pub(crate) fn predictions_json(p: &Predictions) -> Option<String> {
 /// An event to append, produced by a change to a ticket.
 #[derive(Debug, Clone)]
 pub struct NewEvent {
-    pub kind: EventKind,
-    pub data: serde_json::Value,
+    /// What happened (its kind is the payload's).
+    pub data: EventData,
     pub reason: Option<String>,
 }
 
@@ -132,7 +133,7 @@ pub(crate) async fn insert_event(
         .bind(ticket_id)
         .bind(ms(at))
         .bind(actor.to_string())
-        .bind(e.kind.as_str())
+        .bind(e.data.kind().as_str())
         .bind(json(&e.data))
         .bind(&e.reason)
         .execute(&mut **tx)
@@ -363,8 +364,7 @@ impl Store {
                 events.insert(
                     0,
                     NewEvent {
-                        kind: EventKind::CommentAdded,
-                        data: serde_json::json!({"comment_id": c.id, "kind": c.kind}),
+                        data: EventData::CommentAdded(CommentAdded { comment_id: c.id, kind: c.kind }),
                         reason: None,
                     },
                 );
@@ -372,10 +372,8 @@ impl Store {
             }
             for e in &events {
                 insert_event(&mut tx, id, now, actor, e).await?;
-                if e.kind == EventKind::Labelled {
-                    let label: crate::labels::NewLabel = serde_json::from_value(e.data.clone())
-                        .map_err(|err| StoreError::Corrupt(format!("a label event is malformed: {err}")))?;
-                    crate::labels::insert(&mut tx, id, actor, &label, now).await?;
+                if let EventData::Labelled(label) = &e.data {
+                    crate::labels::insert(&mut tx, id, actor, label, now).await?;
                 }
             }
             for n in &extras.notifications {
@@ -493,16 +491,24 @@ impl Store {
 }
 
 pub(crate) fn decode_event(r: &AnyRow) -> Result<Event, StoreError> {
-    let kind: String = r.try_get("kind")?;
+    let data = event_data(r)?;
     Ok(Event {
         id: r.try_get("id")?,
         ticket_id: r.try_get("ticket_id")?,
         at: time(r.try_get("at")?)?,
         actor: parse(&r.try_get::<String, _>("actor")?)?,
-        kind: EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?,
-        data: from_json(&r.try_get::<String, _>("data")?)?,
+        kind: data.kind(),
+        data,
         reason: r.try_get("reason")?,
     })
+}
+
+/// A row's `kind` and `data` read as the typed payload of that kind.
+fn event_data(r: &AnyRow) -> Result<EventData, StoreError> {
+    let kind: String = r.try_get("kind")?;
+    let kind = EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?;
+    let raw: serde_json::Value = from_json(&r.try_get::<String, _>("data")?)?;
+    EventData::read(kind, raw).map_err(|e| StoreError::Corrupt(format!("a `{}` event's data: {e}", kind.as_str())))
 }
 
 pub(crate) fn decode_comment(r: &AnyRow) -> Result<Comment, StoreError> {
@@ -568,16 +574,13 @@ impl Store {
             .fetch_all(self.r())
             .await?;
             for r in &rows {
-                let kind: String = r.try_get("kind")?;
-                let data: serde_json::Value = from_json(&r.try_get::<String, _>("data")?)?;
-                let initial = kind != "status_changed";
-                let key = if initial { "status" } else { "to" };
-                if let Some(st) = data[key].as_str() {
+                let data = event_data(r)?;
+                if let Some(st) = data.status_entered() {
                     out.push(HistoryRow::Status {
                         ticket_id: r.try_get("ticket_id")?,
                         at_ms: r.try_get("at")?,
-                        status: st.to_string(),
-                        initial,
+                        status: st.as_str().to_string(),
+                        initial: data.kind() != EventKind::StatusChanged,
                     });
                 }
             }
@@ -615,8 +618,8 @@ impl Store {
 impl Store {
     /// The events that move tickets between people and teams (`created`,
     /// `fields_changed`, `escalated`, `deescalated`) of the tickets with these
-    /// ids, in order per ticket: `(ticket id, kind, data)`.
-    pub async fn routing_histories(&self, ids: &[i64]) -> Result<Vec<(i64, EventKind, serde_json::Value)>, StoreError> {
+    /// ids, in order per ticket.
+    pub async fn routing_histories(&self, ids: &[i64]) -> Result<Vec<(i64, EventData)>, StoreError> {
         let mut out = Vec::new();
         for chunk in ids.chunks(1000) {
             let list = chunk.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
@@ -630,9 +633,7 @@ impl Store {
             .fetch_all(self.r())
             .await?;
             for r in &rows {
-                let kind: String = r.try_get("kind")?;
-                let kind = EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?;
-                out.push((r.try_get("ticket_id")?, kind, from_json(&r.try_get::<String, _>("data")?)?));
+                out.push((r.try_get("ticket_id")?, event_data(r)?));
             }
         }
         Ok(out)
