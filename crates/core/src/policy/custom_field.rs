@@ -1,7 +1,11 @@
-//! Custom fields declared in the policy, and the check of a value against its declaration.
+//! Custom fields declared in the policy (`[[custom_fields]]`): the check of the
+//! declarations, and the check of a value against its declaration.
 
+use super::file::CustomFieldFile;
+use super::validate::Errors;
 use crate::DomainError;
 use serde::Serialize;
+use toml::Spanned;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -73,4 +77,46 @@ impl CustomFieldDef {
         }
         Ok(())
     }
+}
+
+/// Checks the declarations: each named once, of a known type, with values if
+/// and only if it is an enum. A field of unknown type is left out.
+pub(super) fn custom_fields(errs: &mut Errors, raw: &[Spanned<CustomFieldFile>]) -> Vec<CustomFieldDef> {
+    errs.unique_names("custom field", raw.iter().map(|c| &c.get_ref().name));
+    let mut custom_fields = Vec::new();
+    for f in raw {
+        let f = f.get_ref();
+        let Some(kind) = CustomFieldType::parse(f.kind.get_ref()) else {
+            errs.at(
+                f.kind.span(),
+                format!("unknown custom field type `{}`", f.kind.get_ref()),
+                "use int, float, string, bool or enum",
+            );
+            continue;
+        };
+        if kind == CustomFieldType::Enum && f.values.is_empty() {
+            errs.at(
+                f.name.span(),
+                format!("enum field `{}` has no values", f.name.get_ref()),
+                "add values = [\"a\", \"b\"]",
+            );
+        }
+        if kind != CustomFieldType::Enum && !f.values.is_empty() {
+            errs.at(
+                f.name.span(),
+                format!("field `{}` lists values but is not an enum", f.name.get_ref()),
+                "set type = \"enum\" or remove values",
+            );
+        }
+        custom_fields.push(CustomFieldDef {
+            name: f.name.get_ref().clone(),
+            kind,
+            description: f.description.clone(),
+            values: f.values.clone(),
+            min: f.min,
+            max: f.max,
+            customer: f.customer,
+        });
+    }
+    custom_fields
 }

@@ -1,16 +1,25 @@
 //! The policy: what a support lead configures, loaded from TOML and validated
 //! with precise errors (file, line, what to fix).
 
+mod calendars;
+mod categories;
 mod categorization;
 mod custom_field;
+mod customers;
 mod duration;
 mod error;
 mod escalation;
 mod file;
+mod levels;
 mod lint;
+mod matrix;
+mod plans;
 mod priority_rules;
+mod segments;
+mod sla_policies;
 mod teams;
 mod validate;
+mod views;
 
 pub use categorization::CategorizationDef;
 pub use custom_field::{CustomFieldDef, CustomFieldType};
