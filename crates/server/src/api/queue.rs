@@ -15,8 +15,6 @@ use axum::Json;
 use serde::Deserialize;
 use triage_core::agent::Tier;
 use triage_core::queue::{QueueCursor, QueueFilter};
-use triage_core::ticket::{Status, TicketPatch};
-use triage_store::{ModifyError, NewEvent};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -138,10 +136,6 @@ pub async fn list(
     Ok(Json(ListEnvelope { items, next_cursor: next.map(encode) }))
 }
 
-/// Most tickets tried by one `queue/next` before it answers 204: each miss is a
-/// ticket another agent or process took first.
-const TRIES: usize = 32;
-
 /// Take the next ticket: the most urgent unassigned one the caller is qualified
 /// for (a category of their team, needing only skills they hold, at their tier
 /// or below; tickets without a category too), in the view if one is named;
@@ -162,44 +156,11 @@ pub async fn next(State(s): State<AppState>, caller: Caller, ApiQuery(q): ApiQue
     // narrowed to the view's categories wherever those tickets sit.
     f.queues = Some(mine);
     f.uncategorized = true;
-    let mut level = None;
-    for _ in 0..TRIES {
-        let now = s.now();
-        // The index marks the ticket taken, so a concurrent caller here gets
-        // another; the store's version check settles races with other processes.
-        let Some(r) = s.queue.lock().take_next(now.timestamp_millis(), &f) else { break };
-        let taken = crate::workflow::write::modify(&s, r.id, caller.actor(), now, None, |t| {
-            if t.assignee_id.is_some() || !matches!(t.status, Status::New | Status::Open) {
-                return Err(()); // someone else was faster
-            }
-            let changes = t.apply(&TicketPatch { assignee_id: Some(Some(me)), ..Default::default() });
-            let mut events = vec![NewEvent {
-                data: triage_core::ticket::event_data::FieldsChanged::of(changes),
-                reason: Some("taken from the queue".into()),
-            }];
-            level = t.priority.clone();
-            if t.status == Status::New {
-                let from = t.transition(Status::Open, now).map_err(|_| ())?;
-                events.push(NewEvent {
-                    data: triage_core::ticket::event_data::StatusChanged::of(from, Status::Open),
-                    reason: Some("taken from the queue".into()),
-                });
-            }
-            Ok(events)
-        })
-        .await;
-        match taken {
-            Ok((t, _)) => {
-                s.routing.assigned(&s.policy, me, level.as_deref(), now.timestamp_millis());
-                let handoff = super::handoff::latest_handoff(&s.store.list_events(t.id).await?);
-                return Ok(Json(TicketView { handoff, ..view(&s, &caller, t) }).into_response());
-            }
-            Err(ModifyError::Rejected(())) => s.queue.refresh(&s.store, r.id).await,
-            Err(ModifyError::Store(e)) => {
-                s.queue.refresh(&s.store, r.id).await;
-                return Err(e.into());
-            }
+    match crate::workflow::take_next(&s, me, &f).await? {
+        Some(t) => {
+            let handoff = super::handoff::latest_handoff(&s.store.list_events(t.id).await?);
+            Ok(Json(TicketView { handoff, ..view(&s, &caller, t) }).into_response())
         }
+        None => Ok(StatusCode::NO_CONTENT.into_response()),
     }
-    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use triage_core::ticket::{CommentKind, Event, Status};
-use triage_store::NewEvent;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -39,21 +38,12 @@ pub async fn transition(
     if !caller.is_staff() && req.status != Status::Solved {
         return Err(AppError::Forbidden("customers may only mark their ticket solved".into()));
     }
-    let now = s.now();
     if let Some(r) = &req.reason {
         triage_core::text::check_length(r, super::tickets::MAX_REASON_CHARS)
             .map_err(|m| AppError::invalid("reason", m))?;
     }
     let reason = req.reason.filter(|r| !r.trim().is_empty());
-    let result = crate::workflow::write::modify(&s, id, caller.actor(), now, None, |t| {
-        let from = t.transition(req.status, now).map_err(|e| AppError::refused("status", e.to_string()))?;
-        Ok::<_, AppError>(vec![NewEvent {
-            data: triage_core::ticket::event_data::StatusChanged::of(from, req.status),
-            reason: reason.clone(),
-        }])
-    })
-    .await;
-    let (t, _) = result?;
+    let t = crate::workflow::set_status(&s, caller.actor(), id, req.status, reason).await?;
     Ok(Json(ticket_out(&s.policy, &caller, view(&s, &caller, t))))
 }
 
@@ -100,38 +90,8 @@ pub async fn add_comment(
         return Err(AppError::invalid("kind", "customers can only add public replies"));
     }
     let body = triage_core::ticket::validate_body(&req.body)?;
-    let now = s.now();
-    let staff = caller.is_staff();
-    // A customer's reply can change how urgent the ticket is (emotion, escalation words).
-    let rescore = if staff {
-        None
-    } else {
-        let t = s.store.get_ticket(id).await?;
-        Some(crate::workflow::rescore::Rescoring::load(&s, &t).await?.with_reply(&body))
-    };
-    let comment_body = body.clone();
-    let result = crate::workflow::write::modify(&s, id, caller.actor(), now, Some((kind, comment_body)), |t| {
-        if t.status == Status::Closed {
-            return Err(AppError::refused("id", "the ticket is closed; open a new ticket to follow up"));
-        }
-        let mut events = Vec::new();
-        let moved = t.on_message(staff, kind, now).map_err(|e| AppError::refused("status", e.to_string()))?;
-        if let Some((from, to, why)) = moved {
-            events.push(NewEvent {
-                data: triage_core::ticket::event_data::StatusChanged::of(from, to),
-                reason: Some(why.into()),
-            });
-        }
-        if let Some(r) = &rescore {
-            events.extend(r.apply(&s, t, None, Some("the customer's reply".into())));
-        }
-        Ok(events)
-    })
-    .await;
-    match result? {
-        (_, Some(c)) => Ok((StatusCode::CREATED, Json(comment_out(&caller, c)))),
-        (_, None) => Err(AppError::Internal("comment was not stored".into())),
-    }
+    let c = crate::workflow::add_message(&s, caller.actor(), id, kind, body).await?;
+    Ok((StatusCode::CREATED, Json(comment_out(&caller, c))))
 }
 
 /// The ticket's append-only event log, oldest first (staff only).

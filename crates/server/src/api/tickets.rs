@@ -7,6 +7,7 @@ use crate::error::{ApiResult, AppError, Checks};
 use crate::extract::{double_option, ApiJson, ApiPath, ApiQuery};
 use crate::prioritize;
 use crate::state::AppState;
+use crate::workflow::Change;
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -15,7 +16,7 @@ use triage_core::agent::Tier;
 use triage_core::priority::{restate, Override};
 use triage_core::text::{check_length, is_blank, without_final_newline};
 use triage_core::ticket::{check_tags, validate_body, validate_subject, Status, Ticket, TicketPatch};
-use triage_store::{NewEvent, StoreError, TicketFilter};
+use triage_store::{StoreError, TicketFilter};
 use utoipa::ToSchema;
 
 /// A ticket as the API shows it: the stored ticket and the guideline of its level.
@@ -339,8 +340,14 @@ pub async fn update(
     if current.status == Status::Closed {
         return Err(AppError::refused("id", "the ticket is closed and final; open a new ticket to follow up"));
     }
-    let now = s.now();
-    // Every field is checked before any is refused, so one answer names them all.
+    let change = checked_update(&s, &caller, &current, req).await?;
+    let t = crate::workflow::update_ticket(&s, caller.actor(), &current, change).await?;
+    Ok(Json(view(&s, &caller, t)))
+}
+
+/// An update request checked field by field (every field is checked before
+/// any is refused, so one answer names them all), as a [`Change`].
+async fn checked_update(s: &AppState, caller: &Caller, current: &Ticket, req: TicketUpdate) -> ApiResult<Change> {
     let mut checks = Checks::default();
     let mut patch = TicketPatch {
         subject: req.subject.as_deref().map(|v| checks.take(validate_subject(v))).transpose()?.flatten(),
@@ -364,7 +371,7 @@ pub async fn update(
         checks.take(s.policy.check_urgency(u))?;
     }
     if let Some(Some(a)) = patch.assignee_id {
-        checks.take(active_agent(&s, "assignee_id", a).await)?;
+        checks.take(active_agent(s, "assignee_id", a).await)?;
     }
     if let Some(Some(team)) = &patch.team {
         if !s.policy.team_names().contains(&team.as_str()) {
@@ -389,82 +396,23 @@ pub async fn update(
         patch.custom_fields = Some(merged);
     }
     let requested = match &req.priority {
-        Some(Some(level)) => {
-            checks.take(requested_override(&s, &caller, Some(level), req.priority_reason.as_deref()))?
-        }
+        Some(Some(level)) => checks.take(requested_override(s, caller, Some(level), req.priority_reason.as_deref()))?,
         Some(None) => Some(None),
         None => None,
     };
     checks.finish()?;
-    if let Some(Some(c)) = &patch.category {
-        // A new category routes like intake does: its team at its entry tier,
-        // unless the change names them; an assignee of another team lets go.
-        if let Some(cat) = s.policy.category(c).filter(|_| current.category.as_deref() != Some(c.as_str())) {
-            if patch.team.is_none() && patch.tier.is_none() {
-                patch.team = Some(Some(cat.team.clone()));
-                patch.tier = Some(Some(cat.tier));
-            }
-            if let (None, Some(a)) = (patch.assignee_id, current.assignee_id) {
-                let theirs = s.store.get_agent(a).await.map(|x| x.team).unwrap_or_default();
-                if Some(&theirs) != patch.team.as_ref().and_then(|t| t.as_ref()) {
-                    patch.assignee_id = Some(None);
-                }
-            }
-        }
-    }
-    let reason = req.reason.clone().filter(|r| !r.trim().is_empty());
-    let status = req.status;
-    let mut labelled: Vec<&str> =
+    let mut labelled: Vec<String> =
         [("category", req.category.is_some()), ("impact", req.impact.is_some()), ("urgency", req.urgency.is_some())]
             .into_iter()
-            .filter_map(|(f, set)| set.then_some(f))
+            .filter(|(_, set)| *set)
+            .map(|(f, _)| f.to_string())
             .collect();
-    if let Some(cf) = &req.custom_fields {
-        labelled.extend(cf.keys().map(String::as_str));
-    }
-    let rescoring = crate::workflow::rescore::Rescoring::load(&s, &current).await?;
-    let result = crate::workflow::write::modify(&s, id, caller.actor(), now, None, |t| {
-        let mut events = Vec::new();
-        // The ticket as it was, for the labels (only when a predictable field is set).
-        let was = (!labelled.is_empty()).then(|| t.clone());
-        let changes = t.apply(&patch);
-        // A person set what the customer suggested: settled, out of triage.
-        for (field, set) in [
-            ("category", patch.category.is_some()),
-            ("impact", patch.impact.is_some()),
-            ("urgency", patch.urgency.is_some()),
-        ] {
-            if set {
-                t.suggested.remove(field);
-            }
-        }
-        if !changes.is_empty() {
-            events.push(NewEvent {
-                data: triage_core::ticket::event_data::FieldsChanged::of(changes),
-                reason: reason.clone(),
-            });
-        }
-        // Every predictable field the agent set is a label (even unchanged: a confirmation).
-        if let Some(was) = &was {
-            events.extend(crate::categorize::labels_for(&s, was, t, &labelled));
-        }
-        // Re-prioritize: new inputs, time passed, or an override set or cleared.
-        let kept = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
-        let over = requested.clone().unwrap_or(kept);
-        let why = over.map(|o| o.reason).or_else(|| reason.clone());
-        events.extend(rescoring.apply(&s, t, requested.clone(), why));
-        if let Some(to) = status {
-            if to != t.status {
-                let from = t.transition(to, now).map_err(|e| AppError::refused("status", e.to_string()))?;
-                events.push(NewEvent {
-                    data: triage_core::ticket::event_data::StatusChanged::of(from, to),
-                    reason: reason.clone(),
-                });
-            }
-        }
-        Ok::<_, AppError>(events)
+    labelled.extend(req.custom_fields.iter().flat_map(|cf| cf.keys().cloned()));
+    Ok(Change {
+        patch,
+        labelled,
+        over: requested,
+        status: req.status,
+        reason: req.reason.clone().filter(|r| !r.trim().is_empty()),
     })
-    .await;
-    let (t, _) = result?;
-    Ok(Json(view(&s, &caller, t)))
 }
