@@ -62,6 +62,7 @@ async fn plans_are_bought_upgraded_and_scheduled_with_history(b: Backend) {
     // Duplicate names conflict; retired plans cannot be bought; bought plans cannot be deleted.
     let r = app.post("/api/v1/organizations", ADMIN_TOKEN, json!({"name": "Globex", "account_type": "pro"})).await;
     assert_eq!(r.status, 409);
+    assert_eq!(r.body["detail"], "name is already taken", "{}", r.body);
     let premium = plans.body["items"][2]["id"].as_i64().unwrap();
     assert_eq!(app.delete(&format!("/api/v1/plans/{premium}"), ADMIN_TOKEN).await.status, 409);
     let r = app.patch(&format!("/api/v1/plans/{premium}"), ADMIN_TOKEN, json!({"active": false})).await;
