@@ -114,9 +114,9 @@ pub(crate) async fn customer_words(s: &AppState, t: &Ticket) -> Result<String, S
 /// Stores `pr` on the ticket; when its level moves (or `force`), the
 /// `priority_changed` event that says so, with `reason`.
 pub(crate) fn apply(t: &mut Ticket, pr: Priority, reason: Option<String>, force: bool) -> Option<NewEvent> {
-    let event = (force || t.priority.as_deref() != Some(pr.level.as_str())).then(|| NewEvent {
+    let event = (force || t.level() != Some(pr.level.as_str())).then(|| NewEvent {
         data: EventData::PriorityChanged(PriorityChanged {
-            from: t.priority.clone(),
+            from: t.level().map(String::from),
             to: Some(pr.level.clone()),
             score: Some(pr.score),
             contributions: pr.explanation.contributions.clone(),
@@ -124,10 +124,6 @@ pub(crate) fn apply(t: &mut Ticket, pr: Priority, reason: Option<String>, force:
         }),
         reason,
     });
-    t.priority = Some(pr.level);
-    t.priority_score = Some(pr.score);
-    t.priority_explanation = Some(pr.explanation);
-    t.priority_points = pr.points;
-    t.policy_version = Some(pr.policy_version);
+    t.priority = Some(pr);
     event
 }

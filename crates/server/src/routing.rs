@@ -168,7 +168,7 @@ pub(crate) async fn offer(s: &AppState, t: &triage_core::ticket::Ticket) -> Resu
     if let Some(tier) = t.tier {
         at.tier = tier;
     }
-    let Some(choice) = s.routing.choose(&s.policy, &Work { category: &at, level: t.priority.as_deref() }) else {
+    let Some(choice) = s.routing.choose(&s.policy, &Work { category: &at, level: t.level() }) else {
         return Ok(None);
     };
     let now = s.now();
@@ -185,7 +185,7 @@ pub(crate) async fn offer(s: &AppState, t: &triage_core::ticket::Ticket) -> Resu
     .await;
     match r {
         Ok(_) => {
-            s.routing.assigned(&s.policy, choice.agent_id, t.priority.as_deref(), now.timestamp_millis());
+            s.routing.assigned(&s.policy, choice.agent_id, t.level(), now.timestamp_millis());
             Ok(Some(choice.agent_id))
         }
         Err(triage_store::ModifyError::Rejected(())) => Ok(None),

@@ -441,7 +441,7 @@ async fn to_ticket(ctx: &mut Ctx<'_>, line: u64, f: &Map<String, Value>) -> Resu
     let t = prepared.ticket;
     if let (true, Some(agent)) = (live, t.assignee_id) {
         // The next live row sees this one's agent busier, as the server would.
-        ctx.state.routing.assigned(ctx.policy, agent, t.priority.as_deref(), ctx.now.timestamp_millis());
+        ctx.state.routing.assigned(ctx.policy, agent, t.level(), ctx.now.timestamp_millis());
     }
     Ok(t)
 }

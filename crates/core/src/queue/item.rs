@@ -41,9 +41,9 @@ impl<'a> QueueItem<'a> {
             team: t.team.as_deref(),
             tier: t.tier,
             tags: &t.tags,
-            points: t.priority_points.as_ref(),
-            score: t.priority_score,
-            level: t.priority.as_deref(),
+            points: t.priority.as_ref().and_then(|p| p.points.as_ref()),
+            score: t.score(),
+            level: t.level(),
             sla_due_ms: t.sla_due_at.map(|d| d.timestamp_millis()),
         }
     }

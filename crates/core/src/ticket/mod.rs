@@ -24,7 +24,7 @@ pub use prediction::{applied, fill, needs_triage, settle, Driver, FieldPredictio
 pub use status::{Status, TransitionError};
 
 use crate::agent::Tier;
-use crate::priority::{Explanation, Points};
+use crate::priority::{Explanation, Priority};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -45,17 +45,12 @@ pub struct Ticket {
     pub category: Option<String>,
     pub impact: Option<String>,
     pub urgency: Option<String>,
-    /// Priority level name (e.g. P2), from the policy's levels.
-    pub priority: Option<String>,
-    pub priority_score: Option<f64>,
-    pub priority_explanation: Option<Explanation>,
-    /// The engine's unweighted points per strategy (for the queue index; `None`
-    /// when the level was set by hand or imported).
-    #[serde(skip)]
-    #[schema(ignore)]
-    pub priority_points: Option<Points>,
-    /// Version of the policy that scored this ticket.
-    pub policy_version: Option<String>,
+    /// The priority decided: level, score, explanation and the policy version
+    /// (shown as the flat fields `priority`, `priority_score`,
+    /// `priority_explanation` and `policy_version`, null before one is decided).
+    #[serde(flatten, with = "priority_fields")]
+    #[schema(value_type = priority_fields::PriorityFields)]
+    pub priority: Option<Priority>,
     pub status: Status,
     pub assignee_id: Option<i64>,
     pub team: Option<String>,
@@ -101,10 +96,8 @@ pub struct NewTicket {
     pub category: Option<String>,
     pub impact: Option<String>,
     pub urgency: Option<String>,
-    pub priority: Option<String>,
-    pub priority_score: Option<f64>,
-    pub priority_explanation: Option<Explanation>,
-    pub priority_points: Option<Points>,
+    /// The priority decided on intake (or recorded by an import).
+    pub priority: Option<Priority>,
     /// When the first SLA clock falls due (computed at creation).
     pub sla_due_at: Option<DateTime<Utc>>,
     /// When its first SLA warning falls, for the ticker.
@@ -117,7 +110,6 @@ pub struct NewTicket {
     /// Posted in the public thread as the first message from support; `{ticket}`
     /// in it becomes the new ticket's id.
     pub acknowledgment: Option<String>,
-    pub policy_version: Option<String>,
     pub status: Status,
     pub assignee_id: Option<i64>,
     pub team: Option<String>,
@@ -154,15 +146,72 @@ pub struct TicketPatch {
     pub category: Option<Option<String>>,
     pub impact: Option<Option<String>>,
     pub urgency: Option<Option<String>>,
-    pub priority: Option<Option<String>>,
-    pub priority_score: Option<Option<f64>>,
-    pub priority_explanation: Option<Option<Explanation>>,
-    pub policy_version: Option<Option<String>>,
     pub assignee_id: Option<Option<i64>>,
     pub team: Option<Option<String>>,
     pub tier: Option<Option<Tier>>,
     pub tags: Option<Vec<String>>,
     pub custom_fields: Option<CustomFields>,
+}
+
+/// How a ticket's [`Priority`] reads in JSON: four flat fields, as the API has
+/// always shown them (the engine's points stay internal).
+pub mod priority_fields {
+    use super::*;
+
+    #[derive(Serialize, Deserialize, ToSchema)]
+    pub struct PriorityFields {
+        /// Priority level name (e.g. P2), from the policy's levels.
+        pub priority: Option<String>,
+        pub priority_score: Option<f64>,
+        pub priority_explanation: Option<Explanation>,
+        /// Version of the policy that scored this ticket.
+        pub policy_version: Option<String>,
+    }
+
+    pub fn serialize<S: serde::Serializer>(p: &Option<Priority>, s: S) -> Result<S::Ok, S::Error> {
+        PriorityFields {
+            priority: p.as_ref().map(|p| p.level.clone()),
+            priority_score: p.as_ref().map(|p| p.score),
+            priority_explanation: p.as_ref().map(|p| p.explanation.clone()),
+            policy_version: p.as_ref().map(|p| p.policy_version.clone()),
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Priority>, D::Error> {
+        let f = PriorityFields::deserialize(d)?;
+        Ok(f.priority.map(|level| Priority {
+            level,
+            score: f.priority_score.unwrap_or_default(),
+            explanation: f.priority_explanation.unwrap_or_default(),
+            points: None,
+            policy_version: f.policy_version.unwrap_or_default(),
+        }))
+    }
+}
+
+impl Ticket {
+    /// The priority level's name, once one is decided.
+    pub fn level(&self) -> Option<&str> {
+        self.priority.as_ref().map(|p| p.level.as_str())
+    }
+
+    /// The priority score, once one is decided.
+    pub fn score(&self) -> Option<f64> {
+        self.priority.as_ref().map(|p| p.score)
+    }
+
+    /// How the priority was reached, once one is decided.
+    pub fn explanation(&self) -> Option<&Explanation> {
+        self.priority.as_ref().map(|p| &p.explanation)
+    }
+}
+
+impl NewTicket {
+    /// The priority level's name, once one is decided.
+    pub fn level(&self) -> Option<&str> {
+        self.priority.as_ref().map(|p| p.level.as_str())
+    }
 }
 
 impl TicketPatch {
@@ -231,10 +280,6 @@ impl Ticket {
         set(&mut changes, "category", &mut self.category, &patch.category);
         set(&mut changes, "impact", &mut self.impact, &patch.impact);
         set(&mut changes, "urgency", &mut self.urgency, &patch.urgency);
-        set(&mut changes, "priority", &mut self.priority, &patch.priority);
-        set(&mut changes, "priority_score", &mut self.priority_score, &patch.priority_score);
-        set(&mut changes, "priority_explanation", &mut self.priority_explanation, &patch.priority_explanation);
-        set(&mut changes, "policy_version", &mut self.policy_version, &patch.policy_version);
         set(&mut changes, "assignee_id", &mut self.assignee_id, &patch.assignee_id);
         set(&mut changes, "team", &mut self.team, &patch.team);
         set(&mut changes, "tier", &mut self.tier, &patch.tier);
@@ -262,10 +307,6 @@ mod tests {
             impact: None,
             urgency: None,
             priority: None,
-            priority_score: None,
-            priority_explanation: None,
-            priority_points: None,
-            policy_version: None,
             status: Status::New,
             assignee_id: None,
             team: None,

@@ -51,22 +51,22 @@ pub async fn get_priority(
 ) -> ApiResult<Json<PriorityView>> {
     let mut t = load_visible(&s, &caller, id).await?;
     caller.require_staff()?;
-    let stored_score = t.priority_score;
+    let stored_score = t.score();
     restate_now(&s, &mut t);
-    let level_name = t.priority.clone().unwrap_or_else(|| s.policy.default_level.clone());
+    let level_name = t.level().map(String::from).unwrap_or_else(|| s.policy.default_level.clone());
     let level = s.policy.level(&level_name).or_else(|| s.policy.level(&s.policy.default_level)).expect("policy level");
-    let e = t.priority_explanation.unwrap_or_default();
+    let e = t.explanation().cloned().unwrap_or_default();
     Ok(Json(PriorityView {
         label: level.label.clone(),
         guideline: level.guideline.clone(),
         level: level_name,
         level_decision: e.level,
-        score: t.priority_score.unwrap_or_default(),
+        score: t.score().unwrap_or_default(),
         contributions: e.contributions,
         matrix_cell: e.matrix_cell,
         override_: e.override_,
         surge: s.surge().map(|x| x.name.clone()),
-        policy_version: t.policy_version,
+        policy_version: t.priority.map(|p| p.policy_version),
         computed_at: s.now(),
         stored_score,
     }))

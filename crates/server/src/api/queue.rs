@@ -130,7 +130,7 @@ pub async fn list(
         .into_iter()
         .map(|t| {
             let v = view(&s, &caller, t);
-            TicketView { score: v.ticket.priority_score, level: v.ticket.priority.clone(), ..v }
+            TicketView { score: v.ticket.score(), level: v.ticket.level().map(String::from), ..v }
         })
         .collect();
     Ok(Json(ListEnvelope { items, next_cursor: next.map(encode) }))

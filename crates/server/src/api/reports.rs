@@ -94,7 +94,7 @@ pub async fn sla(
     let mut rows = Vec::with_capacity(tickets.len());
     for (t, h) in tickets.iter().zip(histories) {
         let c = customers.at(&s, t.organization_id, t.created_at).await?;
-        let (Some(terms), Some(level)) = (crate::sla::terms(&s, &c), t.priority.as_deref()) else { continue };
+        let (Some(terms), Some(level)) = (crate::sla::terms(&s, &c), t.level()) else { continue };
         // Decided runs count as recorded when they were decided, whatever the
         // level or policy says now; only running clocks are computed.
         let mut sla = ticket_sla(terms.def, &terms.cal, level, &h, now_ms);
@@ -107,7 +107,7 @@ pub async fn sla(
         };
         rows.push(ReportTicket {
             plan: c.plan.as_ref().map(|p| p.name.clone()),
-            level: t.priority.clone(),
+            level: t.level().map(String::from),
             category: t.category.clone(),
             team: t.team.clone(),
             agent: t.assignee_id,
@@ -212,7 +212,7 @@ async fn alerts(s: &AppState) -> ApiResult<(Vec<ClockAlert>, Vec<ClockAlert>)> {
             let alert = || ClockAlert {
                 ticket_id: t.id,
                 subject: t.subject.clone(),
-                priority: t.priority.clone(),
+                priority: t.level().map(String::from),
                 organization_id: t.organization_id,
                 assignee_id: t.assignee_id,
                 team: t.team.clone(),

@@ -55,12 +55,12 @@ pub struct TicketView {
 }
 
 pub(crate) fn view(s: &AppState, caller: &Caller, mut ticket: Ticket) -> TicketView {
-    let priority_guideline = ticket.priority.as_deref().and_then(|p| s.policy.level(p)).map(|l| l.guideline.clone());
+    let priority_guideline = ticket.level().and_then(|p| s.policy.level(p)).map(|l| l.guideline.clone());
     restate_now(s, &mut ticket);
     if !caller.is_staff() {
-        // How a priority was computed is internal (it names segments and weights).
-        ticket.priority_explanation = None;
-        ticket.policy_version = None;
+        // A priority and how it was computed are internal (they name segments
+        // and weights); customers read the allow-listed view built from this.
+        ticket.priority = None;
         ticket.predictions.clear();
     }
     TicketView {
@@ -83,10 +83,12 @@ pub(crate) fn restate_now(s: &AppState, t: &mut Ticket) {
     if matches!(t.status, Status::Solved | Status::Closed) {
         return;
     }
-    if let Some(e) = &t.priority_explanation {
-        let now = restate(&s.policy, e, t.created_at, t.sla_due_at, s.now(), s.surge());
-        t.priority_score = Some(now.score());
-        t.priority_explanation = Some(now);
+    let (created, due, now, surge) = (t.created_at, t.sla_due_at, s.now(), s.surge());
+    // (A level recorded without its reasons, e.g. imported, keeps its score.)
+    if let Some(p) = t.priority.as_mut().filter(|p| !p.explanation.contributions.is_empty()) {
+        let restated = restate(&s.policy, &p.explanation, created, due, now, surge);
+        p.score = restated.score();
+        p.explanation = restated;
     }
 }
 

@@ -129,7 +129,7 @@ pub(crate) async fn status_of(
     public: &[Comment],
     outcomes: Vec<Outcome>,
 ) -> ApiResult<Option<SlaState>> {
-    let Some(level) = t.priority.as_deref() else { return Ok(None) };
+    let Some(level) = t.level() else { return Ok(None) };
     let Some(terms) = terms(s, &customer) else { return Ok(None) };
     let h = history_of(t, &events, public);
     let mut sla = ticket_sla(terms.def, &terms.cal, level, &h, s.now().timestamp_millis());
@@ -163,7 +163,7 @@ pub(crate) async fn at(
             _ => {}
         }
     }
-    let Some(level) = level.or_else(|| t.priority.clone()) else { return Ok(None) };
+    let Some(level) = level.or_else(|| t.level().map(String::from)) else { return Ok(None) };
     let mut sla = ticket_sla(terms.def, &terms.cal, &level, &h.as_of(at_ms), at_ms);
     let decided: Vec<Outcome> = s.store.outcomes(t.id).await?.into_iter().filter(|o| o.decided_ms <= at_ms).collect();
     let tz = customer_tz(s, t, &customer, terms.cal.tz).await;

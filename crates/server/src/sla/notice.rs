@@ -126,7 +126,7 @@ async fn tell_if_moved(s: &AppState, t: &Ticket, st: &SlaState, from: i64) -> Ap
             body: format!(
                 "{} ({}): the promise to {} moved to {} {} — {why}",
                 t.subject,
-                t.priority.as_deref().unwrap_or("-"),
+                t.level().unwrap_or("-"),
                 org.name,
                 now.clock.words(),
                 when(due, st.tz),

@@ -19,7 +19,7 @@ use triage_core::ticket::Ticket;
 pub(crate) async fn settle(s: &AppState, t: &Ticket, st: Option<&SlaState>) -> ApiResult<usize> {
     let mut n = 0;
     if let Some(st) = st {
-        let level = t.priority.clone().unwrap_or_default();
+        let level = t.level().map(String::from).unwrap_or_default();
         let claimed = s.store.fired_triggers(t.id).await?;
         let mut records = Vec::new();
         for o in st.sla.unrecorded(&st.outcomes, &level, &st.policy_name, &s.policy.version) {

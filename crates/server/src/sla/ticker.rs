@@ -222,7 +222,7 @@ async fn plan(
     w.alarm = due_triggers(&st.sla, &acted, now_ms).1.and_then(chrono::DateTime::from_timestamp_millis);
     // The outcomes decided and not on record go with the write, so the
     // ticket is settled at its new version (as `settle` would make it).
-    let level = t.priority.clone().unwrap_or_default();
+    let level = t.level().map(String::from).unwrap_or_default();
     w.settles = true;
     for o in st.sla.unrecorded(&st.outcomes, &level, &st.policy_name, &s.policy.version) {
         let key = breach_of(&o).key();
@@ -306,7 +306,7 @@ impl Effects {
 /// solved or closed (a breach found late) there is nothing left to act on:
 /// the event and the outcome only.
 pub(crate) async fn effects(s: &AppState, t: &Ticket, st: &SlaState, trig: &Trigger) -> Effects {
-    let level = t.priority.clone().unwrap_or_default();
+    let level = t.level().map(String::from).unwrap_or_default();
     let done = matches!(t.status, Status::Solved | Status::Closed);
     let rules = if done { Vec::new() } else { rules(s, trig, &level, &st.policy_name) };
     let what = match trig.kind {

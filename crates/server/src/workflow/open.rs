@@ -89,7 +89,7 @@ pub struct Opened {
 /// its agent.
 pub async fn open_ticket(s: &AppState, req: NewRequest, arrival: Arrival) -> ApiResult<Opened> {
     let p = prepare(s, req, arrival).await?;
-    let level = p.ticket.priority.clone();
+    let level = p.ticket.level().map(String::from);
     let (ticket, created) = s.store.create_ticket(p.ticket).await?;
     if !created {
         return Ok(Opened { ticket, created, sla: None, expected: None });
@@ -200,11 +200,7 @@ fn new_ticket(
         category: req.category,
         impact: req.impact,
         urgency: req.urgency,
-        priority: Some(priority.level),
-        priority_score: Some(priority.score),
-        priority_points: priority.points,
-        priority_explanation: Some(priority.explanation),
-        policy_version: Some(priority.policy_version),
+        priority: Some(priority),
         sla_due_at: None,
         sla_alarm_at: None,
         promise: None,

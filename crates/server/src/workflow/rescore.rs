@@ -67,7 +67,7 @@ impl<'p> Rescoring<'p> {
         over: Option<Option<Override>>,
         reason: Option<String>,
     ) -> Option<NewEvent> {
-        let before = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
+        let before = t.explanation().and_then(|e| e.override_.clone());
         let over = over.unwrap_or_else(|| before.clone());
         let text = prioritize::text_of(&t.subject, &t.body) + &self.replies;
         let pr = prioritize::reprioritize(s, &self.customer, &Request::of(t, &text), over.as_ref(), self.due.as_ref());
@@ -120,21 +120,22 @@ pub(crate) async fn rescore_ticket(s: &AppState, t: &Ticket, why: &str) -> Resul
     let now = s.now();
     let mut computed = None;
     let result = crate::workflow::write::modify(s, t.id, Actor::System, now, None, |t| {
-        let over = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
+        let over = t.explanation().and_then(|e| e.override_.clone());
         let pr = prioritize::reprioritize(s, &customer, &Request::of(t, &words), over.as_ref(), due.as_ref());
-        let version_moved = t.policy_version.as_deref() != Some(pr.0.policy_version.as_str());
-        let reasons_moved = t.priority_explanation.as_ref().is_none_or(|e| !same_apart_from_time(e, &pr.0.explanation));
-        let score_before = t.priority_score;
+        let version_moved =
+            t.priority.as_ref().map(|p| p.policy_version.as_str()) != Some(pr.0.policy_version.as_str());
+        let reasons_moved = t.explanation().is_none_or(|e| !same_apart_from_time(e, &pr.0.explanation));
+        let score_before = t.score();
         let mut events: Vec<NewEvent> =
             prioritize::apply_retargeted(t, pr, Some(why.to_string()), false).into_iter().collect();
         if events.is_empty() && (version_moved || reasons_moved) {
             // Stored even when the level holds: the version and the reasons are the ticket's.
             let mut changes = Vec::new();
             if version_moved {
-                changes.push(FieldChange::set("policy_version", &t.policy_version));
+                changes.push(FieldChange::set("policy_version", t.priority.as_ref().map(|p| &p.policy_version)));
             }
             if reasons_moved {
-                changes.push(FieldChange::new("priority_score", score_before, t.priority_score));
+                changes.push(FieldChange::new("priority_score", score_before, t.score()));
             }
             events.push(NewEvent { data: FieldsChanged::of(changes), reason: Some(why.to_string()) });
         }

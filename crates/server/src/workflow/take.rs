@@ -27,7 +27,7 @@ pub async fn take_next(s: &AppState, me: i64, f: &QueueFilter) -> ApiResult<Opti
             let changes = t.apply(&TicketPatch { assignee_id: Some(Some(me)), ..Default::default() });
             let why = Some("taken from the queue".to_string());
             let mut events = vec![NewEvent { data: FieldsChanged::of(changes), reason: why.clone() }];
-            level = t.priority.clone();
+            level = t.level().map(String::from);
             if t.status == Status::New {
                 let from = t.transition(Status::Open, now).map_err(|_| ())?;
                 events.push(NewEvent { data: StatusChanged::of(from, Status::Open), reason: why });

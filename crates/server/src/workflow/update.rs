@@ -70,7 +70,7 @@ pub async fn update_ticket(s: &AppState, by: Actor, current: &Ticket, mut change
             events.extend(crate::categorize::labels_for(s, was, t, &labelled));
         }
         // Re-prioritize: new inputs, time passed, or an override set or cleared.
-        let kept = t.priority_explanation.as_ref().and_then(|e| e.override_.clone());
+        let kept = t.explanation().and_then(|e| e.override_.clone());
         let over = requested.clone().unwrap_or(kept);
         let why = over.map(|o| o.reason).or_else(|| reason.clone());
         events.extend(rescoring.apply(s, t, requested.clone(), why));

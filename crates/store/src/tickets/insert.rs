@@ -114,10 +114,6 @@ pub(crate) fn stored(t: &NewTicket, id: i64) -> Ticket {
         impact: t.impact.clone(),
         urgency: t.urgency.clone(),
         priority: t.priority.clone(),
-        priority_score: t.priority_score,
-        priority_explanation: t.priority_explanation.clone(),
-        priority_points: t.priority_points,
-        policy_version: t.policy_version.clone(),
         status: t.status,
         assignee_id: t.assignee_id,
         team: t.team.clone(),
@@ -179,6 +175,11 @@ pub(crate) fn tickets_stmt(backend: Backend, tickets: &[&NewTicket], ids: &[i64]
         };
         let s = stored(t, *id);
         let triage = super::triage_needed(&s);
+        let (level, score, explanation) = (s.level().map(String::from), s.score(), s.explanation().map(json));
+        let (version, points) = match &s.priority {
+            Some(p) => (Some(p.policy_version.clone()), p.points.as_ref().map(json)),
+            None => (None, None),
+        };
         params.extend([
             Param::Int(*id),
             s.subject.into(),
@@ -189,10 +190,10 @@ pub(crate) fn tickets_stmt(backend: Backend, tickets: &[&NewTicket], ids: &[i64]
             s.category.into(),
             s.impact.into(),
             s.urgency.into(),
-            s.priority.into(),
-            s.priority_score.into(),
-            s.priority_explanation.as_ref().map(json).into(),
-            s.policy_version.into(),
+            level.into(),
+            score.into(),
+            explanation.into(),
+            version.into(),
             s.status.as_str().into(),
             s.assignee_id.into(),
             s.team.into(),
@@ -208,7 +209,7 @@ pub(crate) fn tickets_stmt(backend: Backend, tickets: &[&NewTicket], ids: &[i64]
             ms(s.updated_at).into(),
             s.solved_at.map(ms).into(),
             s.closed_at.map(ms).into(),
-            s.priority_points.as_ref().map(json).into(),
+            points.into(),
             s.sla_due_at.map(ms).into(),
             t.sla_alarm_at.map(ms).into(),
             super::predictions_json(&s.predictions).into(),
@@ -231,9 +232,9 @@ pub(crate) fn follow_up_stmts(backend: Backend, new: &[(&NewTicket, &Ticket)]) -
             status: Some(s.status),
             channel: Some(s.channel),
             category: s.category.clone(),
-            priority: s.priority.clone(),
-            priority_score: s.priority_score,
-            policy_version: s.policy_version.clone(),
+            priority: s.level().map(String::from),
+            priority_score: s.score(),
+            policy_version: s.priority.as_ref().map(|p| p.policy_version.clone()),
             external_id: s.external_id.clone(),
             assignee_id: s.assignee_id,
             team: s.team.clone(),

@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 use triage_core::agent::Tier;
+use triage_core::priority::Priority;
 use triage_core::ticket::event_data::CommentAdded;
 use triage_core::ticket::{
     needs_triage, Actor, Comment, CommentKind, Event, EventData, EventKind, Idempotency, NewTicket, Predictions, Ticket,
@@ -26,6 +27,20 @@ use triage_core::ticket::{
 pub(crate) const COLS: &str = "id, subject, body, channel, requester_id, organization_id, category, impact, urgency, \
     priority, priority_score, priority_explanation, priority_points, policy_version, status, assignee_id, team, tier, tags, custom_fields, \
     external_id, version, created_at, updated_at, first_response_at, solved_at, closed_at, sla_due_at, predictions, sla_settled, suggested";
+
+/// A row's priority columns as one value (`None` while no level is set; a
+/// level stored without its score or explanation reads as 0 and none).
+fn decode_priority(r: &AnyRow) -> Result<Option<Priority>, StoreError> {
+    let Some(level) = r.try_get::<Option<String>, _>("priority")? else { return Ok(None) };
+    let json_col = |c: &str| -> Result<Option<String>, StoreError> { Ok(r.try_get::<Option<String>, _>(c)?) };
+    Ok(Some(Priority {
+        level,
+        score: r.try_get::<Option<f64>, _>("priority_score")?.unwrap_or_default(),
+        explanation: json_col("priority_explanation")?.map(|s| from_json(&s)).transpose()?.unwrap_or_default(),
+        points: json_col("priority_points")?.map(|s| from_json(&s)).transpose()?,
+        policy_version: r.try_get::<Option<String>, _>("policy_version")?.unwrap_or_default(),
+    }))
+}
 
 pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
     Ok(Ticket {
@@ -38,14 +53,7 @@ pub(crate) fn decode(r: &AnyRow) -> Result<Ticket, StoreError> {
         category: r.try_get("category")?,
         impact: r.try_get("impact")?,
         urgency: r.try_get("urgency")?,
-        priority: r.try_get("priority")?,
-        priority_score: r.try_get("priority_score")?,
-        priority_explanation: r
-            .try_get::<Option<String>, _>("priority_explanation")?
-            .map(|s| from_json(&s))
-            .transpose()?,
-        priority_points: r.try_get::<Option<String>, _>("priority_points")?.map(|s| from_json(&s)).transpose()?,
-        policy_version: r.try_get("policy_version")?,
+        priority: decode_priority(r)?,
         status: parse(&r.try_get::<String, _>("status")?)?,
         assignee_id: r.try_get("assignee_id")?,
         team: r.try_get("team")?,
@@ -312,10 +320,10 @@ impl Store {
             .bind(&after.category)
             .bind(&after.impact)
             .bind(&after.urgency)
-            .bind(&after.priority)
-            .bind(after.priority_score)
-            .bind(after.priority_explanation.as_ref().map(json))
-            .bind(&after.policy_version)
+            .bind(after.level())
+            .bind(after.score())
+            .bind(after.explanation().map(json))
+            .bind(after.priority.as_ref().map(|p| p.policy_version.as_str()))
             .bind(after.status.as_str())
             .bind(after.assignee_id)
             .bind(&after.team)
@@ -327,7 +335,7 @@ impl Store {
             .bind(after.first_response_at.map(ms))
             .bind(after.solved_at.map(ms))
             .bind(after.closed_at.map(ms))
-            .bind(after.priority_points.as_ref().map(json))
+            .bind(after.priority.as_ref().and_then(|p| p.points.as_ref()).map(json))
             .bind(predictions_json(&after.predictions))
             .bind(triage_needed(&after) as i64)
             .bind(id)

@@ -171,7 +171,7 @@ impl Store {
         let mut items = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
         let next = if items.len() as i64 > limit {
             items.truncate(limit as usize);
-            items.last().map(|t| QueueCursor { score: t.priority_score.unwrap_or(0.0), id: t.id })
+            items.last().map(|t| QueueCursor { score: t.score().unwrap_or(0.0), id: t.id })
         } else {
             None
         };
