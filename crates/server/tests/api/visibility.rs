@@ -90,6 +90,13 @@ async fn each_role_reads_only_its_fields(b: Backend) {
     {
         assert!(staff.get(k).is_some(), "staff see `{k}`: {staff}");
     }
+    // Whatever the staff view shows beyond the customer's allow-list (any field
+    // added to a ticket or its staff view included) the customer does not see.
+    let staff_only: BTreeSet<String> = keys(&staff).difference(&set(CUSTOMER_TICKET)).cloned().collect();
+    assert!(staff_only.len() >= 15, "{staff_only:?}");
+    let theirs = app.get(&format!("/api/v1/tickets/{id}"), &customer).await.body;
+    let leaked: Vec<_> = keys(&theirs).intersection(&staff_only).cloned().collect();
+    assert!(leaked.is_empty(), "customers read staff-only fields {leaked:?}");
 
     // Messages: the support team speaks as one, no agent ids, no internal notes.
     let thread = app.get(&format!("/api/v1/tickets/{id}/comments"), &customer).await.body;
