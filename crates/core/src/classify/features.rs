@@ -95,11 +95,10 @@ impl Default for FeatureSpec {
     /// on the shared data sets' train splits scored them level (mean +0.005
     /// without them over nine targets), and they were a quarter of a ticket's
     /// features (407 → 309). Then 3-grams, the same way: nested
-    /// cross-validation scored 4-grams alone higher in macro-F1 on six of
-    /// nine targets and in accuracy on seven (Endava incidents +0.008,
-    /// synthetic priority +0.008, urgency +0.006; queue -0.002, ticket_type
-    /// -0.001), ECE level, with 180 features a ticket instead of 309 — intake
-    /// labels about 1.5x more tickets a second (BENCHMARKS.md).
+    /// cross-validation scored 4-grams alone higher in macro-F1 on most
+    /// targets, at the same calibration, with fewer features a ticket, so
+    /// intake labels more tickets a second (the figures are in
+    /// `docs/decisions/2026-12-01-char-4-grams.md`).
     fn default() -> FeatureSpec {
         FeatureSpec { bits: 18, word_bigrams: true, char_min: 4, char_max: 4, hashing: Hashing::Packed }
     }

@@ -169,8 +169,9 @@ struct Group {
 /// the baseline of every x86-64, through a safe API — the workspace forbids
 /// unsafe code), and a row of a few models' classes fits a few registers.
 /// Left to itself the compiler added a row number by number with checks
-/// between; blocks make batched labelling about 1.1x faster (BENCHMARKS.md),
-/// for a row padded by at most three numbers per part.
+/// between; blocks make batched labelling faster (the measurement is in
+/// `docs/decisions/2026-12-01-top-label-calibration-and-row-blocks.md`), for a
+/// row padded by at most three numbers per part.
 const LANES: usize = 4;
 
 fn lanes(n: usize) -> usize {

@@ -209,17 +209,37 @@ pub async fn update(
             "this is the last active admin: make another agent an admin first, or nobody could manage Triage".into(),
         ));
     }
+    let mut checks = Checks::default();
+    merge(&mut a, req, caller.user_id, &mut checks)?;
+    check(&mut a, &mut checks)?;
+    checks.finish()?;
+    let before = s.store.get_agent(id).await?;
+    let saved_agent = s.store.save_agent(&a).await?;
+    s.tokens.forget_all();
+    s.routing.refresh(&s).await?;
+    // Gone (offline or deactivated): their open tickets go back to the team,
+    // and routing offers each to someone else.
+    let gone = |a: &Agent| !a.active || a.availability == Availability::Offline;
+    if gone(&saved_agent) && !gone(&before) {
+        let why = if saved_agent.active { "the agent went offline" } else { "the agent was deactivated" };
+        crate::routing::release_all(&s, id, why).await?;
+    }
+    Ok(Json(saved(&s, saved_agent).await?))
+}
+
+/// Sets on `a` what the update names; `me` is the caller (who cannot take
+/// away their own admin role).
+fn merge(a: &mut Agent, req: AgentUpdate, me: i64, checks: &mut Checks) -> ApiResult<()> {
     if let Some(v) = req.name {
         a.name = v;
     }
-    let mut checks = Checks::default();
     if let Some(v) = &req.email {
         if let Some(e) = checks.take(Email::parse_exact(v))? {
             a.email = e;
         }
     }
     if let Some(v) = req.role {
-        if a.id == caller.user_id && v != AgentRole::Admin {
+        if a.id == me && v != AgentRole::Admin {
             checks.refuse("role", "you cannot take away your own admin role");
         }
         a.role = v;
@@ -248,20 +268,7 @@ pub async fn update(
     if let Some(v) = req.shifts {
         a.shifts = v;
     }
-    check(&mut a, &mut checks)?;
-    checks.finish()?;
-    let before = s.store.get_agent(id).await?;
-    let saved_agent = s.store.save_agent(&a).await?;
-    s.tokens.forget_all();
-    s.routing.refresh(&s).await?;
-    // Gone (offline or deactivated): their open tickets go back to the team,
-    // and routing offers each to someone else.
-    let gone = |a: &Agent| !a.active || a.availability == Availability::Offline;
-    if gone(&saved_agent) && !gone(&before) {
-        let why = if saved_agent.active { "the agent went offline" } else { "the agent was deactivated" };
-        crate::routing::release_all(&s, id, why).await?;
-    }
-    Ok(Json(saved(&s, saved_agent).await?))
+    Ok(())
 }
 
 /// Remove an agent who never had a ticket (admin); otherwise deactivate them.
