@@ -4,7 +4,7 @@
 //! and, left unassigned, offered to an agent by its team's strategy).
 //!
 //! The writes reach it from the workflow ([`super::write`]) through a channel
-//! this component owns; `serve()` runs it ([`FollowUp::run`]). Tests call
+//! this component owns; `serve()` runs its rounds in the background. Tests call
 //! [`FollowUp::drain`] to finish the work a request left, then assert: nothing
 //! waits on a timer.
 
@@ -57,7 +57,7 @@ impl FollowUp {
         self.queued.notify_one();
     }
 
-    /// One round: works the tickets queued now (up to [`ROUND`]). Returns how
+    /// One round: works the tickets queued now (up to 500). Returns how
     /// many it looked at; 0 when nothing was queued.
     pub async fn run_once(&self, s: &AppState) -> usize {
         let mut rx = self.rx.lock().await;

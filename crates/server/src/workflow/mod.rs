@@ -9,7 +9,7 @@
 //! - [`handoff`]: escalate or de-escalate with a note, never into a void.
 //! - [`rescore`]: a ticket's priority again after a change, or every open
 //!   ticket after a policy or customer change.
-//! - [`write`]: every change to a stored ticket, and [`followup`]: the work
+//! - [`mod@write`]: every change to a stored ticket, and [`followup`]: the work
 //!   after it (queue index, SLA times, push routing), explicit and drainable.
 
 pub mod followup;
