@@ -71,8 +71,11 @@ pub async fn serve_with(
     limits: listen::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The first `serve` of a state loads its queue index and runs its follow-up.
-    let first = queue::start(&state).await.map_err(std::io::Error::other)?.is_some();
+    // Loads the queue index unless the caller did (`triage serve` does, to
+    // say how many tickets it holds); the first `serve` of a state runs its
+    // follow-up.
+    queue::start(&state).await.map_err(std::io::Error::other)?;
+    let first = state.followup.claim_runner();
     state.routing.refresh(&state).await.map_err(std::io::Error::other)?;
     categorize::reload(&state).await.map_err(std::io::Error::other)?;
     let mut jobs = vec![

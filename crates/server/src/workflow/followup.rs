@@ -9,6 +9,7 @@
 //! waits on a timer.
 
 use crate::state::AppState;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio::sync::{Mutex, Notify};
@@ -29,12 +30,24 @@ pub struct FollowUp {
     /// no round is half done.
     rx: Arc<Mutex<UnboundedReceiver<i64>>>,
     queued: Arc<Notify>,
+    /// Tickets queued and not yet looked at, and a signal when that reaches 0.
+    pending: Arc<AtomicUsize>,
+    emptied: Arc<Notify>,
+    /// Whether a background loop was started (one per state).
+    runner: Arc<AtomicBool>,
 }
 
 impl Default for FollowUp {
     fn default() -> Self {
         let (tx, rx) = unbounded_channel();
-        FollowUp { tx, rx: Arc::new(Mutex::new(rx)), queued: Arc::default() }
+        FollowUp {
+            tx,
+            rx: Arc::new(Mutex::new(rx)),
+            queued: Arc::default(),
+            pending: Arc::default(),
+            emptied: Arc::default(),
+            runner: Arc::default(),
+        }
     }
 }
 
@@ -53,6 +66,7 @@ impl FollowUp {
     /// missing or stale).
     pub fn look_again(&self, id: i64) {
         // The receiver lives as long as any handle: sending cannot fail.
+        self.pending.fetch_add(1, Ordering::SeqCst);
         let _ = self.tx.send(id);
         self.queued.notify_one();
     }
@@ -74,7 +88,31 @@ impl FollowUp {
         for id in ids {
             look(s, id).await;
         }
+        if n > 0 && self.pending.fetch_sub(n, Ordering::SeqCst) == n {
+            self.emptied.notify_waiters();
+        }
         n
+    }
+
+    /// Waits until the background loop has worked everything queued (and
+    /// what that queued in turn). Unlike [`FollowUp::drain`] it does no work
+    /// itself: tests use it to check that `serve()` runs the loop.
+    pub async fn idle(&self) {
+        loop {
+            let emptied = self.emptied.notified();
+            tokio::pin!(emptied);
+            emptied.as_mut().enable();
+            if self.pending.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            emptied.await;
+        }
+    }
+
+    /// Claims the right to run the background loop: true once per state
+    /// (`serve()` asks; a second `serve()` of the same state runs none).
+    pub(crate) fn claim_runner(&self) -> bool {
+        !self.runner.swap(true, Ordering::SeqCst)
     }
 
     /// Everything the background would get to, done now: other processes'

@@ -94,6 +94,8 @@ impl TestApp {
         triage_server::bootstrap::prepare(&store, &policy, Some(ADMIN_TOKEN), clock.now()).await.expect("bootstrap");
         let mut state = AppState::new(store.clone(), policy, clock);
         state.run_sla_ticker = ticker;
+        // As `triage serve` does: the queue index is loaded before serving.
+        triage_server::queue::start(&state).await.expect("queue index loads");
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();

@@ -218,3 +218,31 @@ async fn a_ticket_escalated_to_another_team_waits_in_its_queue_for_them(b: Backe
     assert_eq!(r.body["handoff"]["what_is_needed"], "A look at the SDK crash log");
 }
 both!(a_ticket_escalated_to_another_team_waits_in_its_queue_for_them);
+
+/// The follow-up runs in the background of a served process (loaded the way
+/// `triage serve` loads it): after an escalation the receiving tier's agent is
+/// offered the ticket without anyone draining by hand.
+async fn the_background_follow_up_offers_an_escalated_ticket(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let (ana, ana_token) = app.agent_in("ana@s.example", "payments", "L1", &["cards"]).await;
+    let (ben, _) = app.agent_in("ben@s.example", "payments", "L2", &["cards"]).await;
+    let t = open(&app, "card declined twice", "cards").await;
+    let id = t["id"].as_i64().unwrap();
+    assert_eq!(t["assignee_id"], ana);
+    let r = app
+        .post(
+            &format!("/api/v1/tickets/{id}/escalate"),
+            &ana_token,
+            json!({"to": "next_tier", "what_was_tried": "Re-sent the card", "what_is_needed": "Processor logs"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Bounded, so a missing background loop fails the test instead of hanging it.
+    let idle = tokio::time::timeout(std::time::Duration::from_secs(20), app.state.followup.idle()).await;
+    assert!(idle.is_ok(), "the served process works its follow-up by itself");
+    let got = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    assert_eq!(got["assignee_id"], ben, "{got}");
+}
+both!(the_background_follow_up_offers_an_escalated_ticket);
