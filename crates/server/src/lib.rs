@@ -13,11 +13,13 @@ pub mod extract;
 mod jobs;
 pub mod listen;
 pub mod ops;
+pub mod password;
 mod prioritize;
 pub mod queue;
 pub mod routing;
 pub mod sla;
 pub mod state;
+pub mod web;
 pub mod workflow;
 
 pub use workflow::rescore;
@@ -38,19 +40,20 @@ pub fn app(state: AppState) -> Router {
     let mut openapi = serde_json::to_value(&openapi).expect("the API description is JSON");
     api::openapi_rules::constrain(&mut openapi, &state.policy);
     let openapi = Arc::new(openapi);
-    api.route(
-        "/api/v1/openapi.json",
-        get(move || {
-            let doc = openapi.clone();
-            async move { Json((*doc).clone()) }
-        }),
-    )
-    .fallback(|| async { error::AppError::NotFound })
-    .method_not_allowed_fallback(|| async { error::AppError::MethodNotAllowed })
-    .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
-    .layer(axum::middleware::from_fn(ops::track))
-    .layer(TraceLayer::new_for_http())
-    .with_state(state)
+    api.merge(web::router())
+        .route(
+            "/api/v1/openapi.json",
+            get(move || {
+                let doc = openapi.clone();
+                async move { Json((*doc).clone()) }
+            }),
+        )
+        .fallback(|| async { error::AppError::NotFound })
+        .method_not_allowed_fallback(|| async { error::AppError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(ops::track))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 /// Serves on a bound listener until `shutdown` completes, then finishes the

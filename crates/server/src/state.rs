@@ -39,6 +39,9 @@ pub struct AppState {
     /// The bearer token `/metrics` asks for; without one, it answers loopback
     /// peers only.
     pub metrics_token: Option<String>,
+    /// Session cookies are marked `Secure` even when no proxy says the
+    /// browser came over TLS (`--secure-cookies`).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -52,6 +55,7 @@ impl AppState {
             run_sla_ticker: true,
             sla_batch: crate::sla::ticker::BATCH,
             metrics_token: None,
+            secure_cookies: false,
             store,
             policy: Arc::new(policy),
             clock,

@@ -23,6 +23,7 @@ pub mod scratch;
 mod sla_outcomes;
 mod tickets;
 mod tokens;
+mod web_sign_in;
 
 pub use connect::{Backend, DatabaseUrl, StoreOptions};
 pub use error::StoreError;
@@ -37,6 +38,7 @@ pub use tickets::{
 pub use tokens::{TokenRecord, TokenRole};
 pub use triage_core::notification::Notification;
 pub use triage_core::queue::{QueueCursor, QueueFilter};
+pub use web_sign_in::{Credentials, WebSession};
 
 use sqlx::AnyPool;
 use std::sync::Arc;

@@ -59,6 +59,19 @@ pub enum Command {
     /// List, inspect and activate stored models.
     #[command(subcommand)]
     Models(ModelsCommand),
+    /// Manage people's sign-in to the web pages.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Set the password an agent, admin or customer contact signs in with;
+    /// it is read from standard input (one line), never from the command line.
+    Password {
+        /// The person's e-mail address.
+        email: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +184,10 @@ pub struct ServeArgs {
     /// Most tickets per group commit (1 commits each ticket alone; for benchmarks).
     #[arg(long, env = "TRIAGE_TICKET_BATCH", default_value_t = 512, hide = true)]
     pub ticket_batch: usize,
+    /// Mark session cookies `Secure` (behind a TLS-terminating proxy that
+    /// does not send `X-Forwarded-Proto: https`).
+    #[arg(long, env = "TRIAGE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
     /// Most SLA alarms the ticker claims and writes at once (for tests).
     #[arg(long, env = "TRIAGE_SLA_BATCH", default_value_t = triage_server::sla::ticker::BATCH, hide = true)]
     pub sla_batch: i64,
@@ -245,5 +262,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Train(a) => crate::train::train(&cli.global, a).await,
         Command::Evaluate(a) => crate::train::evaluate_cmd(&cli.global, a).await,
         Command::Models(c) => crate::train::models(&cli.global, c).await,
+        Command::User(UserCommand::Password { email }) => crate::user::password(&cli.global, &email).await,
     }
 }

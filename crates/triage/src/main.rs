@@ -20,6 +20,7 @@ mod setup;
 mod sla_due;
 mod token;
 mod train;
+mod user;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,5 +1,8 @@
 //! `triage serve`: the HTTP server, with optional demo data.
 
+/// The password every person of the demo signs in with.
+const DEMO_PASSWORD: &str = "demo";
+
 use crate::cli::{Global, ServeArgs};
 use crate::setup::{load_policy, open_store_with};
 use anyhow::Context;
@@ -53,6 +56,8 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
         } else {
             esay!("demo data: already present");
         }
+        // Everyone the demo made signs in to the web pages with `demo`.
+        store.set_missing_passwords(&triage_server::password::hash(DEMO_PASSWORD)).await?;
     }
     let listener =
         tokio::net::TcpListener::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
@@ -61,6 +66,7 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut state = AppState::new(store.clone(), policy, clock);
     state.metrics_token = a.metrics_token.clone().filter(|t| !t.is_empty());
     state.sla_batch = a.sla_batch.max(1);
+    state.secure_cookies = a.secure_cookies;
     let rescored = triage_server::rescore::rescore(&state, triage_server::rescore::Scope::OtherPolicyVersions).await?;
     if rescored.examined > 0 {
         esay!(
@@ -101,6 +107,12 @@ pub async fn run(g: &Global, a: ServeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     say!("API description: http://{addr}/api/v1/openapi.json");
+    if a.demo {
+        say!("Web pages: http://{addr}/login (password `{DEMO_PASSWORD}` for everyone in the demo):");
+        say!("  admin     {FIRST_ADMIN_EMAIL}");
+        say!("  agent     ana@support.example");
+        say!("  customer  greta@northwind.example");
+    }
 
     let limits = triage_server::listen::Limits {
         connections: a.max_connections,

@@ -15,10 +15,10 @@ mod policy;
 mod priority;
 mod queue;
 mod reports;
-mod ticket_create;
+pub(crate) mod ticket_create;
 mod ticket_sla;
 mod ticket_thread;
-mod tickets;
+pub(crate) mod tickets;
 mod tokens;
 mod triage;
 

@@ -144,19 +144,9 @@ pub async fn list(
     responses((status = 200, body = TicketView), (status = 204, description = "nothing to take")))]
 pub async fn next(State(s): State<AppState>, caller: Caller, ApiQuery(q): ApiQuery<NextParams>) -> ApiResult<Response> {
     caller.require_staff()?;
-    let mut f = filter(&s, q.view.as_deref())?;
-    let me = caller.user_id;
-    let agent = s.store.get_agent(me).await?;
-    let mut mine = s.routing.qualified_categories(&s.policy, &agent);
-    if let Some(team) = &q.team {
-        let theirs = team_queues(&s, team)?;
-        mine.retain(|c| theirs.contains(c));
-    }
-    // What the caller may take (their queues, and tickets nobody categorized),
-    // narrowed to the view's categories wherever those tickets sit.
-    f.queues = Some(mine);
-    f.uncategorized = true;
-    match crate::workflow::take_next(&s, me, &f).await? {
+    let f = filter(&s, q.view.as_deref())?;
+    let team = q.team.as_deref().map(|t| team_queues(&s, t)).transpose()?;
+    match crate::workflow::take_next(&s, caller.user_id, f, team).await? {
         Some(t) => {
             let handoff = super::handoff::latest_handoff(&s.store.list_events(t.id).await?);
             Ok(Json(TicketView { handoff, ..view(&s, &caller, t) }).into_response())

@@ -22,7 +22,7 @@ use triage_core::ticket::{check_tags, validate_body, validate_subject, Channel, 
 use triage_store::StoreError;
 use utoipa::ToSchema;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketCreate {
     pub subject: String,
@@ -49,6 +49,13 @@ pub struct TicketCreate {
     pub assignee_id: Option<i64>,
     /// The ticket's id in another system (staff only).
     pub external_id: Option<String>,
+}
+
+impl TicketCreate {
+    /// A request of only a subject and a body (the portal's form).
+    pub(crate) fn from_text(subject: String, body: String) -> TicketCreate {
+        TicketCreate { subject, body, ..Default::default() }
+    }
 }
 
 /// What a customer may set on a new ticket (`[customers] may_set` in the
@@ -133,7 +140,7 @@ pub async fn create(
     ApiJsonBytes(req, raw): ApiJsonBytes<TicketCreate>,
 ) -> ApiResult<(StatusCode, Json<TicketOut>)> {
     let idempotency = idempotency(&caller, &headers, &raw)?;
-    let mut new = checked(&s, &caller, req).await?;
+    let mut new = checked(&s, &caller, req, Channel::Api).await?;
     new.idempotency = idempotency;
     let opened = open_ticket(&s, new, Arrival::Live).await?;
     let status = if opened.created { StatusCode::CREATED } else { StatusCode::OK };
@@ -143,19 +150,26 @@ pub async fn create(
 
 /// The request checked as a whole: every field, what the caller may set, the
 /// requester and their plan's channels. One answer names every problem.
-async fn checked(s: &AppState, caller: &Caller, mut req: TicketCreate) -> ApiResult<NewRequest> {
+/// `via` is how it came in when the caller may not say (a customer: the API
+/// or the portal).
+pub(crate) async fn checked(
+    s: &AppState,
+    caller: &Caller,
+    mut req: TicketCreate,
+    via: Channel,
+) -> ApiResult<NewRequest> {
     let mut checks = Checks::default();
     let subject = checks.take(validate_subject(&req.subject))?.unwrap_or_default();
     let body = checks.take(validate_body(&req.body))?.unwrap_or_default();
     let tags = checks.take(check_tags(&req.tags))?.unwrap_or_default();
     // How it came in: a token is the API. Staff may record another (a phone call).
     let channel = match (caller.is_staff(), req.channel) {
-        (true, c) => c.unwrap_or(Channel::Api),
+        (true, c) => c.unwrap_or(via),
         (false, Some(c)) => {
             checks.fail("channel", "set by how the request comes in; customers cannot choose it");
             c
         }
-        (false, None) => Channel::Api,
+        (false, None) => via,
     };
     let suggested = if caller.is_staff() { BTreeMap::new() } else { customer_fields_only(s, &mut req, &mut checks)? };
     let requester = requester(s, caller, &req, &mut checks).await?;

@@ -11,9 +11,25 @@ use triage_store::{ModifyError, NewEvent};
 /// another agent or process took first.
 const TRIES: usize = 32;
 
-/// Assigns agent `me` the most urgent unassigned ticket `f` lets through and
-/// opens it; `None` when there is none.
-pub async fn take_next(s: &AppState, me: i64, f: &QueueFilter) -> ApiResult<Option<Ticket>> {
+/// Assigns agent `me` the most urgent unassigned ticket they may take and
+/// opens it; `None` when there is none. What they may take: their queues (the
+/// categories of their team they qualify for, narrowed to `team`'s queues when
+/// given) and tickets nobody categorized, within the view `f` (its
+/// categories wherever those tickets sit).
+pub async fn take_next(
+    s: &AppState,
+    me: i64,
+    mut f: QueueFilter,
+    team: Option<Vec<String>>,
+) -> ApiResult<Option<Ticket>> {
+    let agent = s.store.get_agent(me).await?;
+    let mut mine = s.routing.qualified_categories(&s.policy, &agent);
+    if let Some(theirs) = team {
+        mine.retain(|c| theirs.contains(c));
+    }
+    f.queues = Some(mine);
+    f.uncategorized = true;
+    let f = &f;
     let mut level = None;
     for _ in 0..TRIES {
         let now = s.now();

@@ -18,3 +18,4 @@ mod sla_escalation;
 mod sla_history;
 mod tickets;
 mod visibility;
+mod web;

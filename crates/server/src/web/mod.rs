@@ -1,0 +1,44 @@
+//! The web interface: server-rendered pages (maud) from the same process and
+//! port as the API, for agents (`/agent`), customers (`/portal`) and sign-in.
+//! Pages parse, check the session's rights and form token, call the same
+//! workflow functions as the API, and render.
+
+pub mod agent;
+pub mod assets;
+pub mod layout;
+pub mod login;
+pub mod portal;
+pub mod session;
+
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+/// The pages' routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/assets/{file}", get(assets::get))
+        .route("/agent", get(agent::queue))
+        .route("/agent/next", post(agent::next))
+        .route("/agent/tickets/{id}", get(agent::ticket))
+        .route("/agent/tickets/{id}/replies", post(agent::reply))
+        .route("/portal", get(portal::home))
+        .route("/portal/new", get(portal::new))
+        .route("/portal/tickets", post(portal::create))
+        .route("/portal/tickets/{id}", get(portal::ticket))
+        .route("/portal/tickets/{id}/replies", post(portal::reply))
+}
+
+/// `GET /`: the person's start page, or the sign-in page.
+async fn home(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    match session::current(&s, &headers).await {
+        Ok(Some(who)) => Redirect::to(layout::start_page(who.caller.role)).into_response(),
+        _ => Redirect::to("/login").into_response(),
+    }
+}

@@ -1,0 +1,239 @@
+//! The customer portal (`/portal`): their organization's tickets, a new
+//! ticket, a ticket's public thread and replies. Every page calls the same
+//! workflow functions as the API, as the signed-in contact.
+
+use super::layout::{forbidden, not_found, page};
+use super::session::{form_allowed, Session};
+use crate::api::ticket_create::{checked, TicketCreate};
+use crate::error::{AppError, FieldError};
+use crate::state::AppState;
+use crate::workflow::{add_message, open_ticket, Arrival};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup};
+use serde::Deserialize;
+use triage_core::ticket::{Actor, Channel, CommentKind, Ticket};
+use triage_store::{PageRequest, TicketFilter, TokenRole};
+
+/// A page for customers only: staff are sent to their workspace.
+fn customer_only(who: &Session) -> Option<Response> {
+    (who.caller.role != TokenRole::Customer).then(|| Redirect::to("/agent").into_response())
+}
+
+fn internal(who: &Session, e: AppError) -> Response {
+    let body = html! { h1 { "Something went wrong" } p { "Please try again in a moment." } };
+    tracing::warn!(error = ?e, "portal page");
+    (StatusCode::INTERNAL_SERVER_ERROR, page("Error", Some(who), body)).into_response()
+}
+
+/// `GET /portal`: the organization's tickets, newest first.
+pub async fn home(State(s): State<AppState>, who: Session) -> Response {
+    if let Some(r) = customer_only(&who) {
+        return r;
+    }
+    let filter = TicketFilter { organization_id: who.caller.organization_id, ..Default::default() };
+    let found = match s.store.list_tickets(&filter, PageRequest { after: None, limit: 100 }).await {
+        Ok(p) => p.items,
+        Err(e) => return internal(&who, e.into()),
+    };
+    let body = html! {
+        h1 { "Your tickets" }
+        p { a.button href="/portal/new" { "New ticket" } }
+        @if found.is_empty() {
+            p.muted { "No tickets yet." }
+        } @else {
+            div.table-wrap { table {
+                thead { tr { th { "Reference" } th { "Subject" } th { "Status" } th.optional { "Opened" } } }
+                tbody {
+                    @for t in &found {
+                        tr {
+                            td { "#" (t.id) }
+                            td { a href={ "/portal/tickets/" (t.id) } { (t.subject) } }
+                            td { (t.status.as_str()) }
+                            td.optional { (t.created_at.format("%Y-%m-%d %H:%M UTC")) }
+                        }
+                    }
+                }
+            } }
+        }
+    };
+    page("Your tickets", Some(&who), body).into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewTicketForm {
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+    pub csrf: Option<String>,
+}
+
+fn new_form(who: &Session, f: &NewTicketForm, errors: &[FieldError]) -> Markup {
+    let error_of = |field: &str| errors.iter().find(|e| e.field == field).map(|e| e.message.clone());
+    html! {
+        h1 { "New ticket" }
+        @if !errors.is_empty() {
+            div.error role="alert" {
+                p { "Please correct:" }
+                ul { @for e in errors { li { (e.field) ": " (e.message) } } }
+            }
+        }
+        form.card method="post" action="/portal/tickets" {
+            input type="hidden" name="csrf" value=(who.csrf);
+            label for="subject" { "Subject" }
+            input #subject type="text" name="subject" value=(f.subject) required
+                aria-describedby=[error_of("subject").map(|_| "subject-error")];
+            @if let Some(m) = error_of("subject") { p #subject-error .error { (m) } }
+            label for="body" { "What do you need?" }
+            textarea #body name="body" required aria-describedby=[error_of("body").map(|_| "body-error")] { (f.body) }
+            @if let Some(m) = error_of("body") { p #body-error .error { (m) } }
+            button type="submit" { "Send" }
+        }
+    }
+}
+
+/// `GET /portal/new`.
+pub async fn new(who: Session) -> Response {
+    if let Some(r) = customer_only(&who) {
+        return r;
+    }
+    page("New ticket", Some(&who), new_form(&who, &NewTicketForm::default(), &[])).into_response()
+}
+
+/// `POST /portal/tickets`: opens the ticket through the same checks and
+/// workflow as `POST /api/v1/tickets` (channel `portal`), then shows the
+/// promise.
+pub async fn create(
+    State(s): State<AppState>,
+    who: Session,
+    headers: HeaderMap,
+    Form(f): Form<NewTicketForm>,
+) -> Response {
+    if let Some(r) = customer_only(&who) {
+        return r;
+    }
+    if !form_allowed(&headers, Some(&who.csrf), f.csrf.as_deref()) {
+        return forbidden(Some(&who));
+    }
+    let req = TicketCreate::from_text(f.subject.clone(), f.body.clone());
+    let opened = match checked(&s, &who.caller, req, Channel::Portal).await {
+        Ok(new) => open_ticket(&s, new, Arrival::Live).await,
+        Err(e) => Err(e),
+    };
+    match opened {
+        Ok(o) => {
+            let promise = o.expected.map(|e| e.text);
+            let body = html! {
+                h1 { "Ticket #" (o.ticket.id) " received" }
+                @if let Some(p) = promise { p.notice role="status" { (p) } }
+                p { "Reference: " strong { "#" (o.ticket.id) } ". "
+                    a href={ "/portal/tickets/" (o.ticket.id) } { "See your ticket" } }
+            };
+            (StatusCode::CREATED, page("Ticket received", Some(&who), body)).into_response()
+        }
+        Err(AppError::Invalid(errors)) | Err(AppError::Refused(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, page("New ticket", Some(&who), new_form(&who, &f, &errors)))
+                .into_response()
+        }
+        Err(e) => internal(&who, e),
+    }
+}
+
+/// The ticket if the signed-in customer may see it.
+async fn visible(s: &AppState, who: &Session, id: i64) -> Result<Option<Ticket>, AppError> {
+    match crate::api::tickets::load_visible(s, &who.caller, id).await {
+        Ok(t) => Ok(Some(t)),
+        Err(AppError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /portal/tickets/{id}`: status, the promise and the public thread.
+pub async fn ticket(State(s): State<AppState>, who: Session, Path(id): Path<String>) -> Response {
+    if let Some(r) = customer_only(&who) {
+        return r;
+    }
+    let Some(id) = crate::api::parse_id(&id) else { return not_found(Some(&who)) };
+    let t = match visible(&s, &who, id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return not_found(Some(&who)),
+        Err(e) => return internal(&who, e),
+    };
+    let promise = match crate::sla::of(&s, &t).await {
+        Ok(sla) => sla.and_then(|x| x.promise),
+        Err(e) => return internal(&who, e),
+    };
+    let thread = match s.store.list_comments(id, false).await {
+        Ok(c) => c,
+        Err(e) => return internal(&who, e.into()),
+    };
+    let body = html! {
+        h1 { "#" (t.id) " " (t.subject) }
+        p { "Status: " strong { (t.status.as_str()) } }
+        @if let Some(p) = promise { p.notice role="status" { (p) } }
+        div.message { div.meta { "You wrote, " (t.created_at.format("%Y-%m-%d %H:%M UTC")) } (t.body) }
+        @for c in &thread {
+            @let support = !matches!(c.author, Actor::Contact(_));
+            div.message.support[support] {
+                div.meta { (if support { "Support" } else { "You" }) ", " (c.created_at.format("%Y-%m-%d %H:%M UTC")) }
+                (c.body)
+            }
+        }
+        form.card method="post" action={ "/portal/tickets/" (t.id) "/replies" } {
+            input type="hidden" name="csrf" value=(who.csrf);
+            label for="reply" { "Reply" }
+            textarea #reply name="body" required {}
+            button type="submit" { "Send reply" }
+        }
+    };
+    page(&format!("#{}", t.id), Some(&who), body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    pub body: String,
+    pub csrf: Option<String>,
+}
+
+/// `POST /portal/tickets/{id}/replies`: the customer's reply (it reopens a
+/// ticket waiting on them), then the ticket again.
+pub async fn reply(
+    State(s): State<AppState>,
+    who: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<ReplyForm>,
+) -> Response {
+    if let Some(r) = customer_only(&who) {
+        return r;
+    }
+    if !form_allowed(&headers, Some(&who.csrf), f.csrf.as_deref()) {
+        return forbidden(Some(&who));
+    }
+    let Some(id) = crate::api::parse_id(&id) else { return not_found(Some(&who)) };
+    match visible(&s, &who, id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return not_found(Some(&who)),
+        Err(e) => return internal(&who, e),
+    }
+    let body = match triage_core::ticket::validate_body(&f.body) {
+        Ok(b) => b,
+        Err(e) => {
+            let body =
+                html! { h1 { "Reply not sent" } p.error { (e.message) } a href={ "/portal/tickets/" (id) } { "Back" } };
+            return (StatusCode::UNPROCESSABLE_ENTITY, page("Reply not sent", Some(&who), body)).into_response();
+        }
+    };
+    match add_message(&s, who.caller.actor(), id, CommentKind::Public, body).await {
+        Ok(_) => Redirect::to(&format!("/portal/tickets/{id}")).into_response(),
+        Err(AppError::Refused(errors)) => {
+            let body = html! { h1 { "Reply not sent" } @for e in &errors { p.error { (e.message) } } };
+            (StatusCode::CONFLICT, page("Reply not sent", Some(&who), body)).into_response()
+        }
+        Err(e) => internal(&who, e),
+    }
+}

@@ -1,0 +1,233 @@
+//! The web pages over HTTP: sign-in and sessions, the form token, the portal
+//! and the agent workspace, what each person may see. (The same flows in a
+//! real browser are the Chromium tests.)
+
+use crate::both;
+use crate::helpers::{Backend, TestApp, ADMIN_TOKEN};
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// A browser without a cookie jar: each request says its cookie.
+struct Browser<'a> {
+    app: &'a TestApp,
+    client: reqwest::Client,
+    cookie: Option<String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookie: Option<String>,
+    html: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Browser<'a> {
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Browser { app, client, cookie: None }
+    }
+
+    async fn send(&mut self, r: reqwest::RequestBuilder) -> Page {
+        let r = match &self.cookie {
+            Some(c) => r.header(COOKIE, c),
+            None => r,
+        };
+        let res = r.send().await.unwrap();
+        let header = |h| res.headers().get(h).map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_string());
+        let (location, set_cookie) = (header(LOCATION), header(SET_COOKIE));
+        let status = res.status();
+        if let Some(c) = &set_cookie {
+            let pair = c.split(';').next().unwrap().to_string();
+            self.cookie = (!pair.ends_with('=')).then_some(pair);
+        }
+        Page { status, location, set_cookie, html: res.text().await.unwrap() }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self.client.get(format!("{}{path}", self.app.base));
+        self.send(r).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let r = self.client.post(format!("{}{path}", self.app.base)).form(form);
+        self.send(r).await
+    }
+
+    async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+        self.post("/login", &[("email", email), ("password", password)]).await
+    }
+}
+
+/// The form token a page's forms carry.
+fn csrf(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("the page has a form token") + 19;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+async fn with_password(app: &TestApp, email: &str) {
+    app.store.set_password(email, &triage_server::password::hash("correct horse")).await.unwrap();
+}
+
+async fn a_customer_signs_in_opens_a_ticket_and_reads_the_promise(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    with_password(&app, "c@acme.example").await;
+    let mut web = Browser::new(&app);
+
+    // Signed out, every page leads to the sign-in form.
+    let p = web.get("/portal").await;
+    assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
+    let p = web.get("/login").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.html.contains("name=\"email\"") && p.html.contains("name=\"password\""), "{}", p.html);
+
+    // A wrong password: the form again, saying so, and no session.
+    let p = web.sign_in("c@acme.example", "wrong horse").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(p.html.contains("Wrong e-mail or password"), "{}", p.html);
+    assert!(web.cookie.is_none());
+
+    // The right one: a session cookie and the customer's start page.
+    let p = web.sign_in("c@acme.example", "correct horse").await;
+    assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some("/portal")));
+    let cookie = p.set_cookie.unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
+
+    // A new ticket through the portal form; a post without the form token is refused.
+    let form = web.get("/portal/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let token = csrf(&form.html);
+    let subject = "Card <script>alert(1)</script> declined";
+    let body = "It says <img src=x onerror=alert(1)> every time";
+    let p = web.post("/portal/tickets", &[("subject", subject), ("body", body)]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{}", p.html);
+    let p = web.post("/portal/tickets", &[("subject", subject), ("body", body), ("csrf", "stale")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = web.post("/portal/tickets", &[("subject", subject), ("body", body), ("csrf", &token)]).await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.html);
+    assert!(p.html.contains("We will reply by"), "the promise in words: {}", p.html);
+    let listed = app.get("/api/v1/tickets", ADMIN_TOKEN).await.body;
+    let t = &listed["items"][0];
+    assert_eq!((t["subject"].as_str(), t["channel"].as_str()), (Some(subject), Some("portal")), "{t}");
+    let id = t["id"].as_i64().unwrap();
+
+    // Shown as text: the markup in it runs nothing.
+    let p = web.get(&format!("/portal/tickets/{id}")).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{}", p.html);
+    assert!(!p.html.contains("<script>alert") && !p.html.contains("<img src=x"), "{}", p.html);
+
+    // An invalid form names the field, with the API's message.
+    let p = web.post("/portal/tickets", &[("subject", ""), ("body", "x"), ("csrf", &token)]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("subject"), "{}", p.html);
+
+    // A reply, then signing out ends the session.
+    let p = web.post(&format!("/portal/tickets/{id}/replies"), &[("body", "Any news?"), ("csrf", &token)]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let thread = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await.body;
+    assert!(thread["items"].as_array().unwrap().iter().any(|c| c["body"] == "Any news?"), "{thread}");
+    let old = web.cookie.clone();
+    let p = web.post("/logout", &[("csrf", &token)]).await;
+    assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
+    web.cookie = old;
+    let p = web.get("/portal").await;
+    assert_eq!(p.location.as_deref(), Some("/login"), "the old cookie no longer works");
+}
+both!(a_customer_signs_in_opens_a_ticket_and_reads_the_promise);
+
+async fn another_organizations_ticket_page_is_not_found(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let (a, z) = (app.org("Acme", "standard").await, app.org("Zeta", "standard").await);
+    let (_, a_token) = app.customer(a, "c@acme.example").await;
+    app.customer(z, "z@zeta.example").await;
+    with_password(&app, "z@zeta.example").await;
+    let t = app.ticket(&a_token, json!({"subject": "Acme's own", "body": "private"})).await;
+    let mut web = Browser::new(&app);
+    assert_eq!(web.sign_in("z@zeta.example", "correct horse").await.status, StatusCode::SEE_OTHER);
+    let theirs = web.get(&format!("/portal/tickets/{}", t["id"])).await;
+    let missing = web.get("/portal/tickets/999999").await;
+    assert_eq!((theirs.status, missing.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+    assert!(!theirs.html.contains("Acme's own") && !theirs.html.contains("private"));
+    assert_eq!(theirs.html, missing.html, "not told apart from a missing ticket");
+    // Nor listed.
+    assert!(!web.get("/portal").await.html.contains("Acme's own"));
+}
+both!(another_organizations_ticket_page_is_not_found);
+
+async fn an_agent_takes_the_next_ticket_reads_why_and_replies(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    let (_, customer) = app.customer(org, "c@acme.example").await;
+    let (ana, _) = app.agent_in("ana@s.example", "payments", "L1", &["cards"]).await;
+    // Full: nothing is pushed to Ana, so the ticket waits in the queue.
+    let r = app.patch(&format!("/api/v1/agents/{ana}"), ADMIN_TOKEN, json!({"capacity": 0})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let t = app.ticket(&customer, json!({"subject": "Card declined", "body": "at the till"})).await;
+    let id = t["id"].as_i64().unwrap();
+    with_password(&app, "ana@s.example").await;
+    let mut web = Browser::new(&app);
+    let p = web.sign_in("ana@s.example", "correct horse").await;
+    assert_eq!(p.location.as_deref(), Some("/agent"));
+    let queue = web.get("/agent").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.html.contains("Card declined"), "{}", queue.html);
+    let token = csrf(&queue.html);
+    let p = web.post("/agent/next", &[("csrf", &token)]).await;
+    assert_eq!(p.location, Some(format!("/agent/tickets/{id}")), "{}", p.html);
+    let got = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    assert_eq!((got["assignee_id"].as_i64(), got["status"].as_str()), (Some(ana), Some("open")));
+    let page = web.get(&format!("/agent/tickets/{id}")).await;
+    assert!(page.html.contains("Why this priority"), "{}", page.html);
+    let p = web
+        .post(
+            &format!("/agent/tickets/{id}/replies"),
+            &[("body", "Checking the processor"), ("kind", "internal"), ("csrf", &token)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert!(web.get(&format!("/agent/tickets/{id}")).await.html.contains("internal note"));
+    // Customers never read it.
+    let theirs = app.get(&format!("/api/v1/tickets/{id}/comments"), &customer).await.body;
+    assert!(!theirs.to_string().contains("Checking the processor"), "{theirs}");
+
+    // Deactivated, the agent's session ends at the next page.
+    let r = app.patch(&format!("/api/v1/agents/{ana}"), ADMIN_TOKEN, json!({"active": false})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(web.get("/agent").await.location.as_deref(), Some("/login"));
+}
+both!(an_agent_takes_the_next_ticket_reads_why_and_replies);
+
+async fn repeated_failed_sign_ins_lock_the_account_for_a_while(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    with_password(&app, "c@acme.example").await;
+    // As many failures as lock it, recorded the way failed sign-ins are.
+    let keys = vec!["account:c@acme.example".to_string()];
+    for _ in 0..triage_server::web::login::LOCK_AT {
+        app.store.sign_in_failed(&keys, chrono::Utc::now()).await.unwrap();
+    }
+    let mut web = Browser::new(&app);
+    let p = web.sign_in("c@acme.example", "correct horse").await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits: {}", p.html);
+    assert!(p.html.contains("Too many failed sign-ins"), "{}", p.html);
+    assert!(web.cookie.is_none());
+    // Another account is not locked by it.
+    app.customer(org, "d@acme.example").await;
+    with_password(&app, "d@acme.example").await;
+    assert_eq!(web.sign_in("d@acme.example", "correct horse").await.status, StatusCode::SEE_OTHER);
+    // A sign-in posted from another site is refused.
+    let r = web
+        .client
+        .post(format!("{}/login", app.base))
+        .header("Origin", "http://evil.example")
+        .form(&[("email", "d@acme.example"), ("password", "correct horse")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+both!(repeated_failed_sign_ins_lock_the_account_for_a_while);
