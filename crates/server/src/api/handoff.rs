@@ -41,6 +41,14 @@ pub async fn escalate(
 ) -> ApiResult<Json<TicketView>> {
     let current = load_visible(&s, &caller, id).await?;
     caller.require_staff()?;
+    let (to, tried, needed) = checked(&s, &req)?;
+    let (after, landing) = crate::workflow::escalate(&s, caller.actor(), &current, &to, &tried, &needed).await?;
+    let handoff = latest_handoff(&s.store.list_events(id).await?);
+    Ok(Json(TicketView { handoff, landing: Some(landing), ..view(&s, &caller, after) }))
+}
+
+/// A hand-off request checked: where to, what was tried, what is needed.
+pub(crate) fn checked(s: &AppState, req: &HandoffRequest) -> ApiResult<(HandoffTo, String, String)> {
     let mut checks = Checks::default();
     let to = checks.take(req.to.parse::<HandoffTo>())?;
     let note = checks.take(validate_note(&req.what_was_tried, &req.what_is_needed))?;
@@ -54,9 +62,7 @@ pub async fn escalate(
     let (Some(to), Some((tried, needed))) = (to, note) else {
         return Err(AppError::Internal("a checked hand-off lost its destination".into()));
     };
-    let (after, landing) = crate::workflow::escalate(&s, caller.actor(), &current, &to, &tried, &needed).await?;
-    let handoff = latest_handoff(&s.store.list_events(id).await?);
-    Ok(Json(TicketView { handoff, landing: Some(landing), ..view(&s, &caller, after) }))
+    Ok((to, tried, needed))
 }
 
 /// The most recent hand-off note in a ticket's log.

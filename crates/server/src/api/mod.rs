@@ -4,7 +4,7 @@
 mod agents;
 mod contacts;
 mod customer_view;
-mod handoff;
+pub(crate) mod handoff;
 mod me;
 mod notifications;
 mod openapi_doc;

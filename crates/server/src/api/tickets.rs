@@ -356,7 +356,12 @@ pub async fn update(
 
 /// An update request checked field by field (every field is checked before
 /// any is refused, so one answer names them all), as a [`Change`].
-async fn checked_update(s: &AppState, caller: &Caller, current: &Ticket, req: TicketUpdate) -> ApiResult<Change> {
+pub(crate) async fn checked_update(
+    s: &AppState,
+    caller: &Caller,
+    current: &Ticket,
+    req: TicketUpdate,
+) -> ApiResult<Change> {
     let mut checks = Checks::default();
     let mut patch = TicketPatch {
         subject: req.subject.as_deref().map(|v| checks.take(validate_subject(v))).transpose()?.flatten(),

@@ -4,9 +4,11 @@
 
 use super::layout::{forbidden, not_found, page};
 use super::session::{form_allowed, Session};
-use crate::error::AppError;
+use crate::api::handoff::HandoffRequest;
+use crate::api::tickets::TicketUpdate;
+use crate::error::{AppError, FieldError};
 use crate::state::AppState;
-use crate::workflow::{add_message, take_next};
+use crate::workflow::{add_message, take_next, update_ticket};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,6 +16,7 @@ use axum::Form;
 use maud::html;
 use serde::Deserialize;
 use triage_core::queue::QueueFilter;
+use triage_core::sla::ClockPhase;
 use triage_core::ticket::{Actor, CommentKind};
 use triage_store::TokenRole;
 
@@ -41,6 +44,19 @@ fn waited(from: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc
     }
 }
 
+/// Within this long of its due time a ticket's SLA shows amber.
+const SOON: chrono::Duration = chrono::Duration::hours(1);
+
+/// The next SLA due time as a countdown: red once it passed, amber when near.
+fn sla_cell(due: Option<chrono::DateTime<chrono::Utc>>, now: chrono::DateTime<chrono::Utc>) -> maud::Markup {
+    match due {
+        None => html! { span.muted { "-" } },
+        Some(d) if d <= now => html! { span.sla-breached { "overdue " (waited(d, now)) } },
+        Some(d) if d - now <= SOON => html! { span.sla-warned { "due in " (waited(now, d)) } },
+        Some(d) => html! { span { "due in " (waited(now, d)) } },
+    }
+}
+
 /// `GET /agent`: the open tickets in the order `GET /api/v1/queue` gives.
 pub async fn queue(State(s): State<AppState>, who: Session) -> Response {
     if let Some(r) = staff_only(&who) {
@@ -55,6 +71,24 @@ pub async fn queue(State(s): State<AppState>, who: Session) -> Response {
     };
     tickets.sort_by_key(|t| ids.iter().position(|id| *id == t.id));
     let score_of = |id: i64| ranked.iter().find(|r| r.id == id).map(|r| r.score).unwrap_or_default();
+    let agents = match s.store.list_agents(triage_store::PageRequest { after: None, limit: 10_000 }).await {
+        Ok(p) => p.items,
+        Err(e) => return internal(&who, e.into()),
+    };
+    let agent_name =
+        |id: i64| agents.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or(format!("agent {id}"));
+    // Each organization once (the customer lookup is cached for seconds).
+    let mut customers = std::collections::HashMap::new();
+    for t in &tickets {
+        if let std::collections::hash_map::Entry::Vacant(v) = customers.entry(t.organization_id) {
+            match crate::prioritize::customer(&s, t.organization_id).await {
+                Ok(c) => {
+                    v.insert(c);
+                }
+                Err(e) => return internal(&who, e),
+            }
+        }
+    }
     let body = html! {
         h1 { "Queue" }
         form method="post" action="/agent/next" {
@@ -63,19 +97,28 @@ pub async fn queue(State(s): State<AppState>, who: Session) -> Response {
         }
         div.table-wrap { table {
             thead { tr {
-                th { "Level" } th { "Score" } th { "Subject" } th.optional { "Category" }
-                th.optional { "Assignee" } th { "Waiting" }
+                th { "Level" } th { "Score" } th { "SLA" } th { "Subject" } th.optional { "Customer" }
+                th.optional { "Category" } th.optional { "Assignee" } th { "Waiting" }
             } }
             tbody {
                 @for t in &tickets {
                     @let level = t.level().unwrap_or("-");
+                    @let customer = customers.get(&t.organization_id);
                     tr {
                         td { span class={ "level level-" (level) } { (level) } }
                         td { (format!("{:.1}", score_of(t.id))) }
+                        td.nowrap { (sla_cell(t.sla_due_at, now)) }
                         td { a href={ "/agent/tickets/" (t.id) } { "#" (t.id) " " (t.subject) } }
+                        td.optional {
+                            @if let Some(c) = customer {
+                                (c.org.name)
+                                @if c.org.vip { " " span.badge title="VIP customer" { "VIP" } }
+                                @if let Some(p) = &c.plan { br; span.muted { (p.name) " plan" } }
+                            }
+                        }
                         td.optional { (t.category.as_deref().unwrap_or("-")) }
-                        td.optional { (t.assignee_id.map(|a| format!("agent {a}")).unwrap_or_else(|| "-".into())) }
-                        td { (waited(t.created_at, now)) }
+                        td.optional { (t.assignee_id.map(agent_name).unwrap_or_else(|| "-".into())) }
+                        td.nowrap { (waited(t.created_at, now)) }
                     }
                 }
             }
@@ -109,45 +152,100 @@ pub async fn next(State(s): State<AppState>, who: Session, headers: HeaderMap, F
     }
 }
 
-/// `GET /agent/tickets/{id}`: the ticket, why it has its priority, the thread
-/// (internal notes marked) and the reply form.
+/// `GET /agent/tickets/{id}`: the ticket, why it has its priority, its SLA
+/// clocks, the latest hand-off note first, the thread (internal notes
+/// marked), the forms to reply, change and escalate, and the event log.
 pub async fn ticket(State(s): State<AppState>, who: Session, Path(id): Path<String>) -> Response {
     if let Some(r) = staff_only(&who) {
         return r;
     }
     let Some(id) = crate::api::parse_id(&id) else { return not_found(Some(&who)) };
+    ticket_page(&s, &who, id, StatusCode::OK, &[]).await
+}
+
+/// The ticket page, with `errors` from a form that was refused.
+async fn ticket_page(s: &AppState, who: &Session, id: i64, status: StatusCode, errors: &[FieldError]) -> Response {
     let t = match s.store.get_ticket(id).await {
         Ok(t) => t,
-        Err(triage_store::StoreError::NotFound) => return not_found(Some(&who)),
-        Err(e) => return internal(&who, e.into()),
+        Err(triage_store::StoreError::NotFound) => return not_found(Some(who)),
+        Err(e) => return internal(who, e.into()),
     };
-    let thread = match s.store.list_comments(id, true).await {
-        Ok(c) => c,
-        Err(e) => return internal(&who, e.into()),
-    };
+    let (thread, events, sla) =
+        match (s.store.list_comments(id, true).await, s.store.list_events(id).await, crate::sla::of(s, &t).await) {
+            (Ok(c), Ok(e), Ok(sla)) => (c, e, sla),
+            (Err(e), _, _) | (_, Err(e), _) => return internal(who, e.into()),
+            (_, _, Err(e)) => return internal(who, e),
+        };
+    let handoff = crate::api::handoff::latest_handoff(&events);
     let level = t.level().unwrap_or("-").to_string();
     let guideline = s.policy.level(&level).map(|l| l.guideline.clone());
+    let tz = match s.store.get_agent(who.caller.user_id).await {
+        Ok(a) => a.timezone.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC),
+        Err(_) => chrono_tz::UTC,
+    };
+    let local = |d: chrono::DateTime<chrono::Utc>| d.with_timezone(&tz).format("%a %d %b %H:%M %Z").to_string();
+    let p = &s.policy;
     let body = html! {
         h1 { "#" (t.id) " " (t.subject) }
         p {
             span class={ "level level-" (level) } { (level) } " · "
             (t.status.as_str()) " · "
             (t.category.as_deref().unwrap_or("uncategorized"))
+            @if let Some(team) = &t.team { " · " (team) }
+            @if let Some(tier) = t.tier { " " (tier.as_str()) }
+        }
+        @if !errors.is_empty() {
+            div.error role="alert" { ul { @for e in errors { li { (e.field) ": " (e.message) } } } }
+        }
+        @if let Some(h) = &handoff {
+            section.card aria-label="Hand-off note" {
+                h2 { "Hand-off note from " (h.by) }
+                p { strong { "Tried: " } (h.what_was_tried) }
+                p { strong { "Needed: " } (h.what_is_needed) }
+            }
         }
         @if let Some(g) = guideline { p.muted { (g) } }
         @if let Some(e) = t.explanation() {
             section.card aria-label="Why this priority" {
                 h2 { "Why this priority" }
                 @if let Some(d) = &e.level { p { (d.reason) } }
-                ul { @for c in &e.contributions { li { strong { (c.strategy) } " +" (format!("{:.1}", c.contribution)) ": " (c.reason) } } }
+                @let most = e.contributions.iter().map(|c| c.contribution.abs()).fold(1.0_f64, f64::max);
+                table.bars {
+                    @for c in &e.contributions {
+                        tr {
+                            th scope="row" { (c.strategy) }
+                            td.nowrap { (format!("{:+.1}", c.contribution)) }
+                            td { span.bar style={ "width:" (format!("{:.0}", 100.0 * c.contribution.abs() / most)) "%" } {} }
+                            td { (c.reason) }
+                        }
+                    }
+                }
             }
         }
-        div.message { div.meta { "Request, " (t.created_at.format("%Y-%m-%d %H:%M UTC")) } (t.body) }
+        @if let Some(sla) = &sla {
+            section.card aria-label="Service level" {
+                h2 { "Service level" }
+                @if let Some(pr) = &sla.promise { p { "Told the customer: " (pr) } }
+                ul {
+                    @for (name, c) in [("First response", &sla.first_response), ("Next reply", &sla.next_reply),
+                                       ("Resolution", &sla.resolution), ("Periodic update", &sla.periodic_update)] {
+                        @if let Some(c) = c {
+                            li class={ "clock-" (format!("{:?}", c.state).to_lowercase()) } {
+                                strong { (name) } ": " (format!("{:?}", c.state).to_lowercase())
+                                @if c.warning && c.state == ClockPhase::Running { " (at risk)" }
+                                ", due " (local(c.due))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        div.message { div.meta { "Request, " (local(t.created_at)) } (t.body) }
         @for c in &thread {
             @let internal_note = c.kind == CommentKind::Internal;
-            div.message.support[!matches!(c.author, Actor::Contact(_))] {
+            div.message.support[!matches!(c.author, Actor::Contact(_))].internal[internal_note] {
                 div.meta {
-                    (c.author.to_string()) ", " (c.created_at.format("%Y-%m-%d %H:%M UTC"))
+                    (c.author.to_string()) ", " (local(c.created_at))
                     @if internal_note { " · " strong { "internal note" } }
                 }
                 (c.body)
@@ -164,8 +262,171 @@ pub async fn ticket(State(s): State<AppState>, who: Session, Path(id): Path<Stri
             }
             button type="submit" { "Add" }
         }
+        form.card method="post" action={ "/agent/tickets/" (t.id) "/changes" } {
+            h2 { "Change" }
+            input type="hidden" name="csrf" value=(who.csrf);
+            (choice("status", "Status", t.status.as_str(), &t.status.successors().iter().map(|x| x.as_str().to_string()).collect::<Vec<_>>()))
+            (choice("category", "Category (a correction teaches the model)", t.category.as_deref().unwrap_or(""), &p.categories.iter().map(|c| c.name.clone()).collect::<Vec<_>>()))
+            (choice("impact", "Impact", t.impact.as_deref().unwrap_or(""), &p.matrix.impact))
+            (choice("urgency", "Urgency", t.urgency.as_deref().unwrap_or(""), &p.matrix.urgency))
+            (choice("priority", "Set the level by hand", "", &p.levels.iter().map(|l| l.name.clone()).collect::<Vec<_>>()))
+            label for="priority_reason" { "Why (required with a level set by hand)" }
+            input #priority_reason type="text" name="priority_reason";
+            button type="submit" { "Save changes" }
+        }
+        form.card method="post" action={ "/agent/tickets/" (t.id) "/escalations" } {
+            h2 { "Escalate or hand back" }
+            input type="hidden" name="csrf" value=(who.csrf);
+            label for="to" { "To" }
+            select #to name="to" {
+                option value="next_tier" { "The next tier" }
+                option value="previous_tier" { "Back to the previous tier" }
+                @for team in &p.teams { option value={ "team:" (team.name) } { "Team " (team.name) } }
+            }
+            label for="what_was_tried" { "What was tried" }
+            textarea #what_was_tried name="what_was_tried" required {}
+            label for="what_is_needed" { "What is needed" }
+            textarea #what_is_needed name="what_is_needed" required {}
+            button type="submit" { "Hand over" }
+        }
+        details.card {
+            summary { "Event log (" (events.len()) ")" }
+            ol {
+                @for e in &events {
+                    li { (local(e.at)) " · " (e.actor.to_string()) " · " (e.kind.as_str())
+                        @if let Some(r) = &e.reason { " — " (r) } }
+                }
+            }
+        }
     };
-    page(&format!("#{}", t.id), Some(&who), body).into_response()
+    (status, page(&format!("#{}", t.id), Some(who), body)).into_response()
+}
+
+/// A labelled select of `options` with `current` chosen; the empty first
+/// option leaves the field as it is.
+fn choice(name: &str, label: &str, current: &str, options: &[String]) -> maud::Markup {
+    html! {
+        label for=(name) { (label) }
+        select id=(name) name=(name) {
+            option value="" { "(leave as it is" @if !current.is_empty() { ": " (current) } ")" }
+            @for o in options { option value=(o) { (o) } }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChangeForm {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub impact: String,
+    #[serde(default)]
+    pub urgency: String,
+    #[serde(default)]
+    pub priority: String,
+    #[serde(default)]
+    pub priority_reason: String,
+    pub csrf: Option<String>,
+}
+
+/// `POST /agent/tickets/{id}/changes`: the fields chosen, checked like
+/// `PATCH /api/v1/tickets/{id}`, through `workflow::update_ticket`.
+pub async fn change(
+    State(s): State<AppState>,
+    who: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<ChangeForm>,
+) -> Response {
+    if let Some(r) = staff_only(&who) {
+        return r;
+    }
+    if !form_allowed(&headers, Some(&who.csrf), f.csrf.as_deref()) {
+        return forbidden(Some(&who));
+    }
+    let Some(id) = crate::api::parse_id(&id) else { return not_found(Some(&who)) };
+    let set = |v: &str| (!v.is_empty()).then(|| Some(v.to_string()));
+    let status = match f.status.as_str() {
+        "" => None,
+        x => match x.parse() {
+            Ok(st) => Some(st),
+            Err(e) => {
+                let err = FieldError { field: "status".into(), message: e };
+                return ticket_page(&s, &who, id, StatusCode::UNPROCESSABLE_ENTITY, &[err]).await;
+            }
+        },
+    };
+    let req = TicketUpdate {
+        category: set(&f.category),
+        impact: set(&f.impact),
+        urgency: set(&f.urgency),
+        priority: set(&f.priority),
+        priority_reason: (!f.priority_reason.is_empty()).then(|| f.priority_reason.clone()),
+        status,
+        ..Default::default()
+    };
+    let outcome = async {
+        let current = crate::api::tickets::load_visible(&s, &who.caller, id).await?;
+        let change = crate::api::tickets::checked_update(&s, &who.caller, &current, req).await?;
+        update_ticket(&s, who.caller.actor(), &current, change).await
+    }
+    .await;
+    after_action(&s, &who, id, outcome.map(|_| ())).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EscalateForm {
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub what_was_tried: String,
+    #[serde(default)]
+    pub what_is_needed: String,
+    pub csrf: Option<String>,
+}
+
+/// `POST /agent/tickets/{id}/escalations`: a hand-off with its note, checked
+/// like `POST /api/v1/tickets/{id}/escalate`, through `workflow::escalate`.
+pub async fn escalate(
+    State(s): State<AppState>,
+    who: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<EscalateForm>,
+) -> Response {
+    if let Some(r) = staff_only(&who) {
+        return r;
+    }
+    if !form_allowed(&headers, Some(&who.csrf), f.csrf.as_deref()) {
+        return forbidden(Some(&who));
+    }
+    let Some(id) = crate::api::parse_id(&id) else { return not_found(Some(&who)) };
+    let req = HandoffRequest { to: f.to, what_was_tried: f.what_was_tried, what_is_needed: f.what_is_needed };
+    let outcome = async {
+        let current = crate::api::tickets::load_visible(&s, &who.caller, id).await?;
+        let (to, tried, needed) = crate::api::handoff::checked(&s, &req)?;
+        crate::workflow::escalate(&s, who.caller.actor(), &current, &to, &tried, &needed).await
+    }
+    .await;
+    after_action(&s, &who, id, outcome.map(|_| ())).await
+}
+
+/// After a form: the ticket again (a redirect, so a reload does not post
+/// twice), or the page with what was refused.
+async fn after_action(s: &AppState, who: &Session, id: i64, outcome: Result<(), AppError>) -> Response {
+    match outcome {
+        Ok(()) => Redirect::to(&format!("/agent/tickets/{id}")).into_response(),
+        Err(AppError::NotFound) => not_found(Some(who)),
+        Err(AppError::Invalid(errors)) => ticket_page(s, who, id, StatusCode::UNPROCESSABLE_ENTITY, &errors).await,
+        Err(AppError::Refused(errors)) => ticket_page(s, who, id, StatusCode::CONFLICT, &errors).await,
+        Err(AppError::Conflict(m)) => {
+            let err = FieldError { field: "ticket".into(), message: m };
+            ticket_page(s, who, id, StatusCode::CONFLICT, &[err]).await
+        }
+        Err(e) => internal(who, e),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -28,6 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/agent/next", post(agent::next))
         .route("/agent/tickets/{id}", get(agent::ticket))
         .route("/agent/tickets/{id}/replies", post(agent::reply))
+        .route("/agent/tickets/{id}/changes", post(agent::change))
+        .route("/agent/tickets/{id}/escalations", post(agent::escalate))
         .route("/portal", get(portal::home))
         .route("/portal/new", get(portal::new))
         .route("/portal/tickets", post(portal::create))

@@ -231,3 +231,77 @@ async fn repeated_failed_sign_ins_lock_the_account_for_a_while(b: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 both!(repeated_failed_sign_ins_lock_the_account_for_a_while);
+
+async fn an_agent_changes_overrides_and_escalates_from_the_ticket_page(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    let (ana, _) = app.agent_in("ana@s.example", "payments", "L1", &["cards"]).await;
+    let (ben, _) = app.agent_in("ben@s.example", "payments", "L2", &["cards"]).await;
+    let t = app
+        .ticket(
+            ADMIN_TOKEN,
+            json!({"subject": "Card declined", "body": "at the till", "category": "cards", "requester_email": "c@acme.example"}),
+        )
+        .await;
+    let id = t["id"].as_i64().unwrap();
+    assert_eq!(t["assignee_id"], ana);
+    with_password(&app, "ana@s.example").await;
+    with_password(&app, "ben@s.example").await;
+    let mut web = Browser::new(&app);
+    web.sign_in("ana@s.example", "correct horse").await;
+    let page = web.get(&format!("/agent/tickets/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("Service level") && page.html.contains("Event log"), "{}", page.html);
+    let token = csrf(&page.html);
+    let path = format!("/agent/tickets/{id}/changes");
+
+    // A level by hand needs a reason: the page says so and nothing changes.
+    let p = web.post(&path, &[("priority", "P1"), ("csrf", &token)]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("priority_reason"), "{}", p.html);
+    assert_eq!(app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["priority"], t["priority"]);
+    let p = web
+        .post(
+            &path,
+            &[
+                ("priority", "P1"),
+                ("priority_reason", "Till down at a flagship store"),
+                ("urgency", "high"),
+                ("csrf", &token),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    let got = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    assert_eq!((got["priority"].as_str(), got["urgency"].as_str()), (Some("P1"), Some("high")), "{got}");
+    assert_eq!(got["priority_explanation"]["override"]["reason"], "Till down at a flagship store");
+
+    // Escalated with a note: to L2, and Ben reads the note first.
+    let esc = format!("/agent/tickets/{id}/escalations");
+    let p =
+        web.post(&esc, &[("to", "next_tier"), ("what_was_tried", ""), ("what_is_needed", "x"), ("csrf", &token)]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "the note is required: {}", p.html);
+    let p = web
+        .post(
+            &esc,
+            &[
+                ("to", "next_tier"),
+                ("what_was_tried", "Re-sent the card"),
+                ("what_is_needed", "Processor logs"),
+                ("csrf", &token),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    app.drain().await;
+    let got = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    assert_eq!((got["tier"].as_str(), got["assignee_id"].as_i64()), (Some("L2"), Some(ben)), "{got}");
+    let mut ben_web = Browser::new(&app);
+    ben_web.sign_in("ben@s.example", "correct horse").await;
+    let page = ben_web.get(&format!("/agent/tickets/{id}")).await.html;
+    let (note, why) = (page.find("Hand-off note").unwrap(), page.find("Why this priority").unwrap());
+    assert!(note < why, "the note comes first");
+    assert!(page.contains("Re-sent the card") && page.contains("Processor logs"));
+}
+both!(an_agent_changes_overrides_and_escalates_from_the_ticket_page);

@@ -111,10 +111,11 @@ async fn a_customer_submits_a_ticket_and_an_agent_takes_it_in_chromium() {
     app.customer(acme, "c@acme.example").await;
     let (_, zeta_token) = app.customer(zeta, "z@zeta.example").await;
     let (ana, _) = app.agent_in("ana@s.example", "payments", "L1", &["cards"]).await;
+    let (ben, _) = app.agent_in("ben@s.example", "payments", "L2", &["cards"]).await;
     // Full, so the new ticket waits in the queue for Ana to take.
     let r = app.patch(&format!("/api/v1/agents/{ana}"), helpers::ADMIN_TOKEN, json!({"capacity": 0})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    for who in ["c@acme.example", "ana@s.example"] {
+    for who in ["c@acme.example", "ana@s.example", "ben@s.example"] {
         app.store.set_password(who, &triage_server::password::hash("correct horse")).await.unwrap();
     }
 
@@ -179,5 +180,29 @@ async fn a_customer_submits_a_ticket_and_an_agent_takes_it_in_chromium() {
         .unwrap();
     screenshot(&a, "agent-ticket").await;
     only_own_origin(&a, &base).await;
+    let ticket_path = a.current_url().await.unwrap().path().to_string();
+
+    // She files it under cards (a correction of the prediction) and hands it
+    // to L2 with a note.
+    a.find(Locator::Css("select#category option[value='cards']")).await.unwrap().click().await.unwrap();
+    a.find(Locator::XPath("//button[normalize-space()='Save changes']")).await.unwrap().click().await.unwrap();
+    a.wait().for_element(Locator::XPath("//p[contains(., '· cards')]")).await.unwrap();
+    a.find(Locator::Css("#what_was_tried")).await.unwrap().send_keys("Re-sent the card").await.unwrap();
+    a.find(Locator::Css("#what_is_needed")).await.unwrap().send_keys("Processor logs for the till").await.unwrap();
+    a.find(Locator::XPath("//button[normalize-space()='Hand over']")).await.unwrap().click().await.unwrap();
+    a.wait().for_element(Locator::Css("section[aria-label='Hand-off note']")).await.unwrap();
     a.close().await.unwrap();
+    app.drain().await;
+    let got = app.get(&ticket_path.replace("/agent/", "/api/v1/"), helpers::ADMIN_TOKEN).await.body;
+    assert_eq!((got["tier"].as_str(), got["assignee_id"].as_i64()), (Some("L2"), Some(ben)), "{got}");
+
+    // Ben, at L2, reads the note before anything else about the ticket.
+    let b = browser(&d).await;
+    sign_in(&b, &base, "ben@s.example").await;
+    b.goto(&format!("{base}{ticket_path}")).await.unwrap();
+    let first = b.find(Locator::Css("main section.card h2")).await.unwrap().text().await.unwrap();
+    assert!(first.starts_with("Hand-off note"), "the note first: {first}");
+    assert!(b.source().await.unwrap().contains("Processor logs for the till"));
+    screenshot(&b, "agent-handoff").await;
+    b.close().await.unwrap();
 }
