@@ -13,7 +13,7 @@ mod organizations;
 mod plans;
 mod policy;
 mod priority;
-mod queue;
+pub(crate) mod queue;
 mod reports;
 pub(crate) mod ticket_create;
 mod ticket_sla;

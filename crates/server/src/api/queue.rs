@@ -41,7 +41,7 @@ pub struct NextParams {
     pub team: Option<String>,
 }
 
-fn filter(s: &AppState, view: Option<&str>) -> ApiResult<QueueFilter> {
+pub(crate) fn filter(s: &AppState, view: Option<&str>) -> ApiResult<QueueFilter> {
     let Some(name) = view else { return Ok(QueueFilter::default()) };
     let v = s.policy.view(name).ok_or_else(|| {
         let names: Vec<&str> = s.policy.views.iter().map(|v| v.name.as_str()).collect();
@@ -63,7 +63,7 @@ fn filter(s: &AppState, view: Option<&str>) -> ApiResult<QueueFilter> {
 }
 
 /// A team's queues: the categories it owns and what was escalated to it.
-fn team_queues(s: &AppState, team: &str) -> ApiResult<Vec<String>> {
+pub(crate) fn team_queues(s: &AppState, team: &str) -> ApiResult<Vec<String>> {
     let mut out: Vec<String> = s.policy.categories.iter().filter(|c| c.team == team).map(|c| c.name.clone()).collect();
     if out.is_empty() && s.policy.team(team).is_none() {
         let names = s.policy.team_names().join(", ");

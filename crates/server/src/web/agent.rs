@@ -9,9 +9,9 @@ use crate::api::tickets::TicketUpdate;
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
 use crate::workflow::{add_message, take_next, update_ticket};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
 use serde::Deserialize;
@@ -28,7 +28,7 @@ fn staff_only(who: &Session) -> Option<Response> {
     (who.caller.role == TokenRole::Customer).then(|| Redirect::to("/portal").into_response())
 }
 
-fn internal(who: &Session, e: AppError) -> Response {
+pub(crate) fn internal(who: &Session, e: AppError) -> Response {
     tracing::warn!(error = ?e, "agent page");
     let body = html! { h1 { "Something went wrong" } p { "Please try again in a moment." } };
     (StatusCode::INTERNAL_SERVER_ERROR, page("Error", Some(who), body)).into_response()
@@ -57,75 +57,155 @@ fn sla_cell(due: Option<chrono::DateTime<chrono::Utc>>, now: chrono::DateTime<ch
     }
 }
 
-/// `GET /agent`: the open tickets in the order `GET /api/v1/queue` gives.
-pub async fn queue(State(s): State<AppState>, who: Session) -> Response {
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    /// One of the policy's named views.
+    pub view: Option<String>,
+    /// Only a team's queue.
+    pub team: Option<String>,
+    /// Words in the subject or body.
+    pub q: Option<String>,
+    /// `1`: only the table's rows (the page refreshes them by itself).
+    pub rows: Option<String>,
+}
+
+/// `GET /agent`: the open tickets in the order `GET /api/v1/queue` gives,
+/// narrowed to a view, a team or words; the rows refresh every few seconds.
+pub async fn queue(State(s): State<AppState>, who: Session, Query(q): Query<QueueQuery>) -> Response {
     if let Some(r) = staff_only(&who) {
         return r;
     }
-    let now = s.now();
-    let (ranked, _) = s.queue.lock().top(now.timestamp_millis(), &QueueFilter::default(), None, QUEUE_ROWS);
-    let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
-    let mut tickets = match s.store.tickets_by_ids(&ids).await {
-        Ok(t) => t,
-        Err(e) => return internal(&who, e.into()),
+    let view = q.view.as_deref().filter(|v| !v.is_empty());
+    let team = q.team.as_deref().filter(|t| !t.is_empty());
+    let words = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let mut f = match crate::api::queue::filter(&s, view) {
+        Ok(f) => f,
+        Err(_) => return not_found(Some(&who)),
     };
+    if let Some(team) = team {
+        match crate::api::queue::team_queues(&s, team) {
+            Ok(qs) => f.queues = Some(qs),
+            Err(_) => return not_found(Some(&who)),
+        }
+    }
+    let now = s.now();
+    let (mut ranked, _) =
+        s.queue.lock().top(now.timestamp_millis(), &f, None, if words.is_some() { 5_000 } else { QUEUE_ROWS });
+    if let Some(words) = words {
+        // The index orders; the store finds the words (its text search).
+        let filter = triage_store::TicketFilter { text: Some(words.to_string()), ..Default::default() };
+        let found = match s.store.list_tickets(&filter, triage_store::PageRequest { after: None, limit: 5_000 }).await {
+            Ok(p) => p.items.into_iter().map(|t| t.id).collect::<std::collections::HashSet<_>>(),
+            Err(e) => return internal(&who, e.into()),
+        };
+        ranked.retain(|r| found.contains(&r.id));
+        ranked.truncate(QUEUE_ROWS);
+    }
+    let rows = match queue_rows(&s, &ranked, now).await {
+        Ok(r) => r,
+        Err(e) => return internal(&who, e),
+    };
+    // The rows alone, for the page's own refresh.
+    let refresh = format!(
+        "/agent?rows=1&view={}&team={}&q={}",
+        enc(view.unwrap_or("")),
+        enc(team.unwrap_or("")),
+        enc(words.unwrap_or(""))
+    );
+    let tbody = html! {
+        tbody #queue-rows hx-get=(refresh) hx-trigger="every 10s" hx-swap="outerHTML" { (rows) }
+    };
+    if q.rows.as_deref() == Some("1") {
+        return Html(tbody.into_string()).into_response();
+    }
+    let tab = |label: &str, href: String, current: bool| {
+        html! { a href=(href) aria-current=[current.then_some("page")] { (label) } }
+    };
+    let body = html! {
+        h1 { "Queue" }
+        nav.tabs aria-label="Views" {
+            (tab("All open", "/agent".into(), view.is_none() && team.is_none()))
+            @for v in &s.policy.views {
+                (tab(&v.name, format!("/agent?view={}", enc(&v.name)), view == Some(v.name.as_str())))
+            }
+            @for t in &s.policy.teams {
+                (tab(&format!("team {}", t.name), format!("/agent?team={}", enc(&t.name)), team == Some(t.name.as_str())))
+            }
+        }
+        div.toolbar {
+            form #take-next method="post" action="/agent/next" {
+                input type="hidden" name="csrf" value=(who.csrf);
+                button type="submit" title="Take the most urgent ticket you may take (n)" { "Take next" }
+            }
+            form role="search" method="get" action="/agent" {
+                @if let Some(v) = view { input type="hidden" name="view" value=(v); }
+                @if let Some(t) = team { input type="hidden" name="team" value=(t); }
+                label.visually-hidden for="q" { "Search the queue" }
+                input #q type="search" name="q" value=(words.unwrap_or("")) placeholder="Search subject and body";
+                button type="submit" { "Search" }
+            }
+        }
+        p.muted.keys { "Keys: j / k move, Enter opens, n takes the next ticket." }
+        div.table-wrap { table #queue {
+            thead { tr {
+                th { "Level" } th { "Score" } th { "SLA" } th { "Subject" } th.optional { "Customer" }
+                th.optional { "Category" } th.optional { "Assignee" } th { "Waiting" }
+            } }
+            (tbody)
+        } }
+        script src="/assets/triage.js" defer {}
+    };
+    page("Queue", Some(&who), body).into_response()
+}
+
+/// A query-string value, percent-encoded.
+fn enc(v: &str) -> String {
+    form_urlencoded::byte_serialize(v.as_bytes()).collect()
+}
+
+/// The queue table's rows for `ranked` (in that order).
+async fn queue_rows(
+    s: &AppState,
+    ranked: &[triage_core::queue::Ranked],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<maud::Markup, AppError> {
+    let ids: Vec<i64> = ranked.iter().map(|r| r.id).collect();
+    let mut tickets = s.store.tickets_by_ids(&ids).await?;
     tickets.sort_by_key(|t| ids.iter().position(|id| *id == t.id));
     let score_of = |id: i64| ranked.iter().find(|r| r.id == id).map(|r| r.score).unwrap_or_default();
-    let agents = match s.store.list_agents(triage_store::PageRequest { after: None, limit: 10_000 }).await {
-        Ok(p) => p.items,
-        Err(e) => return internal(&who, e.into()),
-    };
+    let agents = s.store.list_agents(triage_store::PageRequest { after: None, limit: 10_000 }).await?.items;
     let agent_name =
         |id: i64| agents.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or(format!("agent {id}"));
     // Each organization once (the customer lookup is cached for seconds).
     let mut customers = std::collections::HashMap::new();
     for t in &tickets {
         if let std::collections::hash_map::Entry::Vacant(v) = customers.entry(t.organization_id) {
-            match crate::prioritize::customer(&s, t.organization_id).await {
-                Ok(c) => {
-                    v.insert(c);
-                }
-                Err(e) => return internal(&who, e),
-            }
+            v.insert(crate::prioritize::customer(s, t.organization_id).await?);
         }
     }
-    let body = html! {
-        h1 { "Queue" }
-        form method="post" action="/agent/next" {
-            input type="hidden" name="csrf" value=(who.csrf);
-            button type="submit" { "Take next" }
-        }
-        div.table-wrap { table {
-            thead { tr {
-                th { "Level" } th { "Score" } th { "SLA" } th { "Subject" } th.optional { "Customer" }
-                th.optional { "Category" } th.optional { "Assignee" } th { "Waiting" }
-            } }
-            tbody {
-                @for t in &tickets {
-                    @let level = t.level().unwrap_or("-");
-                    @let customer = customers.get(&t.organization_id);
-                    tr {
-                        td { span class={ "level level-" (level) } { (level) } }
-                        td { (format!("{:.1}", score_of(t.id))) }
-                        td.nowrap { (sla_cell(t.sla_due_at, now)) }
-                        td { a href={ "/agent/tickets/" (t.id) } { "#" (t.id) " " (t.subject) } }
-                        td.optional {
-                            @if let Some(c) = customer {
-                                (c.org.name)
-                                @if c.org.vip { " " span.badge title="VIP customer" { "VIP" } }
-                                @if let Some(p) = &c.plan { br; span.muted { (p.name) " plan" } }
-                            }
-                        }
-                        td.optional { (t.category.as_deref().unwrap_or("-")) }
-                        td.optional { (t.assignee_id.map(agent_name).unwrap_or_else(|| "-".into())) }
-                        td.nowrap { (waited(t.created_at, now)) }
+    Ok(html! {
+        @for t in &tickets {
+            @let level = t.level().unwrap_or("-");
+            @let customer = customers.get(&t.organization_id);
+            tr {
+                td { span class={ "level level-" (level) } { (level) } }
+                td { (format!("{:.1}", score_of(t.id))) }
+                td.nowrap { (sla_cell(t.sla_due_at, now)) }
+                td { a.open href={ "/agent/tickets/" (t.id) } { "#" (t.id) " " (t.subject) } }
+                td.optional {
+                    @if let Some(c) = customer {
+                        (c.org.name)
+                        @if c.org.vip { " " span.badge title="VIP customer" { "VIP" } }
+                        @if let Some(p) = &c.plan { br; span.muted { (p.name) " plan" } }
                     }
                 }
+                td.optional { (t.category.as_deref().unwrap_or("-")) }
+                td.optional { (t.assignee_id.map(agent_name).unwrap_or_else(|| "-".into())) }
+                td.nowrap { (waited(t.created_at, now)) }
             }
-        } }
-        @if tickets.is_empty() { p.muted { "Nothing is waiting." } }
-    };
-    page("Queue", Some(&who), body).into_response()
+        }
+        @if tickets.is_empty() { tr { td colspan="8" { span.muted { "Nothing is waiting here." } } } }
+    })
 }
 
 #[derive(Debug, Deserialize)]

@@ -30,7 +30,10 @@ pub fn page(title: &str, who: Option<&Session>, body: Markup) -> Html<String> {
                                         a href="/portal" { "My tickets" }
                                         a href="/portal/new" { "New ticket" }
                                     }
-                                    _ => { a href="/agent" { "Queue" } }
+                                    _ => {
+                                        a href="/agent" { "Queue" }
+                                        a href="/agent/triage" { "Needs triage" }
+                                    }
                                 }
                             }
                             form method="post" action="/logout" {

@@ -9,6 +9,7 @@ pub mod layout;
 pub mod login;
 pub mod portal;
 pub mod session;
+pub mod triage;
 
 use crate::state::AppState;
 use axum::extract::State;
@@ -30,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/agent/tickets/{id}/replies", post(agent::reply))
         .route("/agent/tickets/{id}/changes", post(agent::change))
         .route("/agent/tickets/{id}/escalations", post(agent::escalate))
+        .route("/agent/triage", get(triage::list))
+        .route("/agent/triage/{id}", post(triage::answer))
         .route("/portal", get(portal::home))
         .route("/portal/new", get(portal::new))
         .route("/portal/tickets", post(portal::create))

@@ -302,3 +302,46 @@ async fn category_edits_store_their_labels_with_and_without_a_prediction(b: Back
     assert_eq!(conf.iter().filter(|c| c.is_none()).count(), 12, "{conf:?}");
 }
 both!(category_edits_store_their_labels_with_and_without_a_prediction);
+
+/// The needs-triage page: the doubtful suggestion with how sure it is, one
+/// click to confirm it or choose another value (a label either way).
+async fn the_triage_page_confirms_or_corrects_a_suggestion(b: Backend) {
+    use crate::web::{csrf, with_password, Browser};
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    app.agent("ann@triage.example").await;
+    install(&app, "category").await;
+    install(&app, "urgency").await;
+    triage_server::categorize::reload(&app.state).await.unwrap();
+    let unsure = app
+        .ticket(
+            ADMIN_TOKEN,
+            json!({"subject": "hello", "body": "something odd happened yesterday", "requester_email": "c@acme.example"}),
+        )
+        .await;
+    let id = unsure["id"].as_i64().unwrap();
+    with_password(&app, "ann@triage.example").await;
+    let mut web = Browser::new(&app);
+    web.sign_in("ann@triage.example", "correct horse").await;
+    let page = web.get("/agent/triage").await;
+    assert_eq!(page.status, reqwest::StatusCode::OK);
+    assert!(page.html.contains(&format!("#{id} hello")) && page.html.contains("the model suggests"), "{}", page.html);
+    assert!(page.html.contains("% sure, needs"), "{}", page.html);
+    let token = csrf(&page.html);
+    let path = format!("/agent/triage/{id}");
+    // A choice is needed when not confirming.
+    let p = web.post(&path, &[("field", "category"), ("value", ""), ("other", ""), ("csrf", &token)]).await;
+    assert_eq!(p.status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let p = web.post(&path, &[("field", "category"), ("value", ""), ("other", "transfers"), ("csrf", &token)]).await;
+    assert_eq!(p.location.as_deref(), Some("/agent/triage"), "{}", p.html);
+    let suggested =
+        app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["predictions"]["urgency"]["value"].clone();
+    let p = web.post(&path, &[("field", "urgency"), ("value", suggested.as_str().unwrap()), ("csrf", &token)]).await;
+    assert_eq!(p.location.as_deref(), Some("/agent/triage"), "{}", p.html);
+    let t = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
+    assert_eq!(t["predictions"]["category"]["state"], "corrected", "{t}");
+    assert_eq!(t["predictions"]["urgency"]["state"], "confirmed", "{t}");
+    assert!(!web.get("/agent/triage").await.html.contains(&format!("#{id} hello")), "settled, it leaves the page");
+}
+both!(the_triage_page_confirms_or_corrects_a_suggestion);

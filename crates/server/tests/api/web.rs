@@ -9,21 +9,21 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 /// A browser without a cookie jar: each request says its cookie.
-struct Browser<'a> {
+pub struct Browser<'a> {
     app: &'a TestApp,
     client: reqwest::Client,
-    cookie: Option<String>,
+    pub cookie: Option<String>,
 }
 
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    set_cookie: Option<String>,
-    html: String,
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub set_cookie: Option<String>,
+    pub html: String,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Browser<'a> {
+    pub fn new(app: &'a TestApp) -> Browser<'a> {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Browser { app, client, cookie: None }
     }
@@ -44,28 +44,28 @@ impl<'a> Browser<'a> {
         Page { status, location, set_cookie, html: res.text().await.unwrap() }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub async fn get(&mut self, path: &str) -> Page {
         let r = self.client.get(format!("{}{path}", self.app.base));
         self.send(r).await
     }
 
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let r = self.client.post(format!("{}{path}", self.app.base)).form(form);
         self.send(r).await
     }
 
-    async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Page {
         self.post("/login", &[("email", email), ("password", password)]).await
     }
 }
 
 /// The form token a page's forms carry.
-fn csrf(html: &str) -> String {
+pub fn csrf(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("the page has a form token") + 19;
     html[at..].split('"').next().unwrap().to_string()
 }
 
-async fn with_password(app: &TestApp, email: &str) {
+pub async fn with_password(app: &TestApp, email: &str) {
     app.store.set_password(email, &triage_server::password::hash("correct horse")).await.unwrap();
 }
 
@@ -174,6 +174,19 @@ async fn an_agent_takes_the_next_ticket_reads_why_and_replies(b: Backend) {
     let queue = web.get("/agent").await;
     assert_eq!(queue.status, StatusCode::OK);
     assert!(queue.html.contains("Card declined"), "{}", queue.html);
+    // Views, words and the rows the page refreshes by itself.
+    let other = app.ticket(&customer, json!({"subject": "Wire transfer pending", "body": "since Monday"})).await;
+    let page = web.get("/agent?q=declined").await;
+    assert!(page.html.contains("Card declined") && !page.html.contains("Wire transfer"), "{}", page.html);
+    let page = web.get("/agent?view=urgent").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("aria-current=\"page\""), "the view's tab is marked");
+    assert_eq!(web.get("/agent?view=nope").await.status, StatusCode::NOT_FOUND);
+    let rows = web.get("/agent?rows=1").await;
+    assert!(rows.html.starts_with("<tbody") && rows.html.contains("Wire transfer") && !rows.html.contains("<html"));
+    let r = app.patch(&format!("/api/v1/tickets/{}", other["id"]), ADMIN_TOKEN, json!({"status": "solved"})).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(!web.get("/agent?rows=1").await.html.contains("Wire transfer"), "a solved ticket leaves the rows");
     let token = csrf(&queue.html);
     let p = web.post("/agent/next", &[("csrf", &token)]).await;
     assert_eq!(p.location, Some(format!("/agent/tickets/{id}")), "{}", p.html);

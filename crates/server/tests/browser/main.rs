@@ -165,6 +165,15 @@ async fn a_customer_submits_a_ticket_and_an_agent_takes_it_in_chromium() {
     let queue = a.source().await.unwrap();
     assert!(queue.contains("Card declined"), "in the queue");
     screenshot(&a, "agent-queue").await;
+    // j moves to the first ticket in the queue.
+    let focused = a
+        .execute(
+            "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'j'})); return document.activeElement.textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(focused.as_str().unwrap().contains("Card declined"), "j focuses the first ticket: {focused}");
     a.find(Locator::XPath("//button[normalize-space()='Take next']")).await.unwrap().click().await.unwrap();
     a.wait().for_element(Locator::Css("section[aria-label='Why this priority']")).await.unwrap();
     assert!(a.current_url().await.unwrap().path().starts_with("/agent/tickets/"));
