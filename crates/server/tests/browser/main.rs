@@ -85,10 +85,30 @@ async fn screenshot(c: &Client, name: &str) {
 
 async fn sign_in(c: &Client, base: &str, email: &str) {
     c.goto(&format!("{base}/login")).await.unwrap();
+    accessible(c, "sign-in").await;
     c.find(Locator::Css("#email")).await.unwrap().send_keys(email).await.unwrap();
     c.find(Locator::Css("#password")).await.unwrap().send_keys("correct horse").await.unwrap();
     c.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Css("form[action='/logout']")).await.unwrap();
+}
+
+/// axe-core, run in the page: no serious or critical accessibility
+/// violation on it.
+async fn accessible(c: &Client, page: &str) {
+    const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+    c.execute(AXE, vec![]).await.expect("axe-core loads");
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, {resultTypes: ['violations']})
+                .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => v.id + ': ' + v.help + ' (' + v.nodes.map(n => n.target.join(' ')).join(', ') + ')')))
+                .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(found, json!([]), "accessibility of the {page} page");
 }
 
 /// Every resource the page loaded came from `base`.
@@ -126,6 +146,7 @@ async fn a_customer_submits_a_ticket_and_an_agent_takes_it_in_chromium() {
     c.find(Locator::LinkText("New ticket")).await.unwrap().click().await.unwrap();
     c.wait().for_element(Locator::Css("#subject")).await.unwrap();
     screenshot(&c, "portal-new-ticket").await;
+    accessible(&c, "portal submit").await;
     c.find(Locator::Css("#subject"))
         .await
         .unwrap()
@@ -165,6 +186,7 @@ async fn a_customer_submits_a_ticket_and_an_agent_takes_it_in_chromium() {
     let queue = a.source().await.unwrap();
     assert!(queue.contains("Card declined"), "in the queue");
     screenshot(&a, "agent-queue").await;
+    accessible(&a, "queue").await;
     // j moves to the first ticket in the queue.
     let focused = a
         .execute(
@@ -188,6 +210,7 @@ async fn a_customer_submits_a_ticket_and_an_agent_takes_it_in_chromium() {
         .await
         .unwrap();
     screenshot(&a, "agent-ticket").await;
+    accessible(&a, "ticket").await;
     only_own_origin(&a, &base).await;
     let ticket_path = a.current_url().await.unwrap().path().to_string();
 
