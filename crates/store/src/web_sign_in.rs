@@ -189,3 +189,70 @@ async fn end_sessions(tx: &mut sqlx::Transaction<'_, sqlx::Any>, who: &Credentia
     }
     Ok(())
 }
+
+impl Store {
+    /// Stores a one-time sign-in link for `who`, valid until `expires`.
+    pub async fn create_sign_in_link(
+        &self,
+        token_hash: &str,
+        who: &Credentials,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sign_in_links (token_hash, role, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(who.role.as_str())
+        .bind(who.user_id)
+        .bind(ms(now))
+        .bind(ms(expires))
+        .execute(self.w())
+        .await?;
+        Ok(())
+    }
+
+    /// The person a sign-in link is for, while it is unused and unexpired.
+    pub async fn sign_in_link(&self, token_hash: &str, now: DateTime<Utc>) -> Result<(TokenRole, i64), StoreError> {
+        let r = sqlx::query(
+            "SELECT role, user_id FROM sign_in_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(ms(now))
+        .fetch_one(self.r())
+        .await?;
+        Ok((r.try_get::<String, _>("role")?.parse().map_err(StoreError::Corrupt)?, r.try_get("user_id")?))
+    }
+
+    /// Uses a sign-in link to set the password `hash` (once: `NotFound` when
+    /// it was used or expired meanwhile) and ends the person's sessions.
+    pub async fn use_sign_in_link(
+        &self,
+        token_hash: &str,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(TokenRole, i64), StoreError> {
+        let mut tx = self.w().begin().await?;
+        let r = sqlx::query(
+            "UPDATE sign_in_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
+             RETURNING role, user_id",
+        )
+        .bind(ms(now))
+        .bind(token_hash)
+        .fetch_one(&mut *tx)
+        .await?;
+        let role: TokenRole = r.try_get::<String, _>("role")?.parse().map_err(StoreError::Corrupt)?;
+        let user_id: i64 = r.try_get("user_id")?;
+        let table = if role == TokenRole::Customer { "contacts" } else { "agents" };
+        // The table name is one of two constants, not user text.
+        sqlx::query(&format!("UPDATE {table} SET password_hash = $1 WHERE id = $2"))
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let who = Credentials { role, user_id, name: String::new(), password_hash: None, active: true };
+        end_sessions(&mut tx, &who).await?;
+        tx.commit().await?;
+        Ok((role, user_id))
+    }
+}

@@ -71,6 +71,13 @@ pub enum UserCommand {
     Password {
         /// The person's e-mail address.
         email: String,
+        /// Instead of reading a password, print a one-time link (valid 7
+        /// days) with which they choose one themselves.
+        #[arg(long)]
+        link: bool,
+        /// Where the server is reached, for the printed link.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        base_url: String,
     },
 }
 
@@ -262,6 +269,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Train(a) => crate::train::train(&cli.global, a).await,
         Command::Evaluate(a) => crate::train::evaluate_cmd(&cli.global, a).await,
         Command::Models(c) => crate::train::models(&cli.global, c).await,
-        Command::User(UserCommand::Password { email }) => crate::user::password(&cli.global, &email).await,
+        Command::User(UserCommand::Password { email, link: false, .. }) => {
+            crate::user::password(&cli.global, &email).await
+        }
+        Command::User(UserCommand::Password { email, link: true, base_url }) => {
+            crate::user::link(&cli.global, &email, &base_url).await
+        }
     }
 }

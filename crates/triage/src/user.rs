@@ -1,5 +1,6 @@
-//! `triage user password EMAIL`: sets the password a person signs in with on
-//! the web pages, read from standard input.
+//! `triage user password EMAIL [--link]`: sets the password a person signs
+//! in with on the web pages, read from standard input, or prints a one-time
+//! link with which they choose it.
 
 use crate::cli::Global;
 use crate::setup::open_store;
@@ -33,4 +34,22 @@ pub async fn password(g: &Global, email: &str) -> anyhow::Result<ExitCode> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Prints a one-time link with which the person chooses their password.
+pub async fn link(g: &Global, email: &str, base_url: &str) -> anyhow::Result<ExitCode> {
+    let email = triage_core::email::Email::parse(email).map_err(|e| anyhow::anyhow!("EMAIL: {}", e.message))?;
+    let store = open_store(g).await?;
+    let who = match store.credentials(email.as_str()).await {
+        Ok(w) => w,
+        Err(StoreError::NotFound) => {
+            bail!("EMAIL: no agent or contact has e-mail {email}; create them first (POST /api/v1/agents or /api/v1/contacts)")
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let now = triage_core::clock::Clock::now(&triage_core::clock::SystemClock);
+    let path = triage_server::web::links::create(&store, &who, now).await?;
+    println!("{}{path}", base_url.trim_end_matches('/'));
+    eprintln!("a one-time link for {} <{email}> to choose a password; it works once, for 7 days", who.name);
+    Ok(ExitCode::SUCCESS)
 }

@@ -177,6 +177,40 @@ fn token_create_prints_a_token_for_an_existing_user_only() {
     assert!(text(&out.stderr).contains("not a role"));
 }
 
+#[test]
+fn user_password_reads_standard_input_or_prints_a_one_time_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = "sqlite://users.db";
+    new_db(dir.path(), db);
+    // The admin made with the database (token create names a new admin).
+    assert!(triage(dir.path(), db, &["token", "create", "--role", "admin", "--user", "ops@example.com"])
+        .status
+        .success());
+    let set = |stdin: &str, email: &str| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_triage"));
+        c.current_dir(dir.path()).env("TRIAGE_LOG", "warn").args(["--database", db, "user", "password", email]);
+        let mut child = c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = set("correct horse battery\n", "ops@example.com");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("password set for admin"), "{}", text(&out.stdout));
+    let out = set("short\n", "ops@example.com");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("at least 8 characters"), "{}", text(&out.stderr));
+    let out = set("correct horse battery\n", "nobody@example.com");
+    assert!(text(&out.stderr).contains("no agent or contact has e-mail nobody@example.com"), "{}", text(&out.stderr));
+    let out = triage(
+        dir.path(),
+        db,
+        &["user", "password", "ops@example.com", "--link", "--base-url", "https://help.example/"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let link = text(&out.stdout).trim().to_string();
+    assert!(link.starts_with("https://help.example/login/link/trg_"), "{link}");
+}
+
 /// Tickets acknowledged by the server survive `kill -9`: each 201 was committed first.
 fn acknowledged_tickets_survive_a_killed_server(backend: Backend) {
     let db = tokio::runtime::Runtime::new().unwrap().block_on(ScratchDatabase::new(backend));

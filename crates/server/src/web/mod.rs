@@ -1,11 +1,14 @@
 //! The web interface: server-rendered pages (maud) from the same process and
-//! port as the API, for agents (`/agent`), customers (`/portal`) and sign-in.
+//! port as the API, for agents (`/agent`), customers (`/portal`), admins
+//! (`/admin`) and sign-in.
 //! Pages parse, check the session's rights and form token, call the same
 //! workflow functions as the API, and render.
 
+pub mod admin;
 pub mod agent;
 pub mod assets;
 pub mod layout;
+pub mod links;
 pub mod login;
 pub mod portal;
 pub mod session;
@@ -24,6 +27,9 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/login/link/{secret}", get(links::show).post(links::submit))
+        .route("/admin", get(admin::home))
+        .route("/admin/invitations", post(admin::invite))
         .route("/assets/{file}", get(assets::get))
         .route("/agent", get(agent::queue))
         .route("/agent/next", post(agent::next))

@@ -318,3 +318,48 @@ async fn an_agent_changes_overrides_and_escalates_from_the_ticket_page(b: Backen
     assert!(page.contains("Re-sent the card") && page.contains("Processor logs"));
 }
 both!(an_agent_changes_overrides_and_escalates_from_the_ticket_page);
+
+async fn an_admin_invites_a_contact_who_chooses_a_password_once(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    app.customer(org, "c@acme.example").await;
+    app.agent("ann@s.example").await;
+    with_password(&app, triage_server::bootstrap::FIRST_ADMIN_EMAIL).await;
+    with_password(&app, "ann@s.example").await;
+    // Agents do not see the admin pages.
+    let mut ann = Browser::new(&app);
+    ann.sign_in("ann@s.example", "correct horse").await;
+    assert_eq!(ann.get("/admin").await.status, StatusCode::NOT_FOUND);
+
+    let mut admin = Browser::new(&app);
+    admin.sign_in(triage_server::bootstrap::FIRST_ADMIN_EMAIL, "correct horse").await;
+    let page = admin.get("/admin").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("ann@s.example"), "{}", page.html);
+    let token = csrf(&page.html);
+    let p = admin.post("/admin/invitations", &[("email", "nobody@acme.example"), ("csrf", &token)]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let p = admin.post("/admin/invitations", &[("email", "c@acme.example"), ("csrf", &token)]).await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.html);
+    let at = p.html.find("/login/link/").expect("the link is shown");
+    let path = p.html[at..].split('<').next().unwrap().to_string();
+
+    let mut customer = Browser::new(&app);
+    let form = customer.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.html.contains("Choose your password"));
+    let p = customer.post(&path, &[("password", "a fine password"), ("repeat", "a fine passwort")]).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("differ"), "{}", p.html);
+    let p = customer.post(&path, &[("password", "a fine password"), ("repeat", "a fine password")]).await;
+    assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some("/portal")), "{}", p.html);
+    assert_eq!(customer.get("/portal").await.status, StatusCode::OK, "signed in");
+    // Once only.
+    let mut again = Browser::new(&app);
+    assert_eq!(again.get(&path).await.status, StatusCode::NOT_FOUND);
+    let p = again.post(&path, &[("password", "another password"), ("repeat", "another password")]).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    // The chosen password signs in.
+    assert_eq!(again.sign_in("c@acme.example", "a fine password").await.location.as_deref(), Some("/portal"));
+}
+both!(an_admin_invites_a_contact_who_chooses_a_password_once);
