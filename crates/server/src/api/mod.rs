@@ -14,7 +14,7 @@ mod plans;
 mod policy;
 mod priority;
 pub(crate) mod queue;
-mod reports;
+pub(crate) mod reports;
 pub(crate) mod ticket_create;
 mod ticket_sla;
 mod ticket_thread;

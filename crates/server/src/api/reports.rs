@@ -85,7 +85,13 @@ pub async fn sla(
     ApiQuery(q): ApiQuery<SlaReportParams>,
 ) -> ApiResult<Json<SlaReportView>> {
     caller.require_staff()?;
-    let Range { from, to, now, tickets, truncated } = range(&s, &q).await?;
+    Ok(Json(sla_view(&s, &q).await?))
+}
+
+/// The SLA report for the range `q` asks for (the API's and the dashboard's).
+pub(crate) async fn sla_view(s: &AppState, q: &SlaReportParams) -> ApiResult<SlaReportView> {
+    let s = s.clone();
+    let Range { from, to, now, tickets, truncated } = range(&s, q).await?;
     let histories = histories(&s, &tickets).await?;
     let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
     let outcomes = s.store.outcomes_of(&ids).await?;
@@ -119,16 +125,7 @@ pub async fn sla(
     let levels: Vec<String> = s.policy.levels.iter().map(|l| l.name.clone()).collect();
     let report = sla_report(&rows, &levels);
     let (breached_now, at_risk) = alerts(&s).await?;
-    Ok(Json(SlaReportView {
-        from,
-        to,
-        generated_at: now,
-        tickets: rows.len(),
-        truncated,
-        report,
-        breached_now,
-        at_risk,
-    }))
+    Ok(SlaReportView { from, to, generated_at: now, tickets: rows.len(), truncated, report, breached_now, at_risk })
 }
 
 /// The tickets a report counts: created in `[from, to)` (default the last 30

@@ -33,6 +33,7 @@ pub fn page(title: &str, who: Option<&Session>, body: Markup) -> Html<String> {
                                     _ => {
                                         a href="/agent" { "Queue" }
                                         a href="/agent/triage" { "Needs triage" }
+                                        a href="/agent/dashboard" { "Dashboard" }
                                         @if s.caller.role == TokenRole::Admin { a href="/admin" { "Admin" } }
                                     }
                                 }

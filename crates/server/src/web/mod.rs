@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod agent;
 pub mod assets;
+pub mod dashboard;
 pub mod layout;
 pub mod links;
 pub mod login;
@@ -38,6 +39,8 @@ pub fn router() -> Router<AppState> {
         .route("/agent/tickets/{id}/changes", post(agent::change))
         .route("/agent/tickets/{id}/escalations", post(agent::escalate))
         .route("/agent/triage", get(triage::list))
+        .route("/agent/dashboard", get(dashboard::show))
+        .route("/agent/dashboard.csv", get(dashboard::csv))
         .route("/agent/triage/{id}", post(triage::answer))
         .route("/portal", get(portal::home))
         .route("/portal/new", get(portal::new))

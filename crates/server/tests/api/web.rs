@@ -11,7 +11,7 @@ use serde_json::json;
 /// A browser without a cookie jar: each request says its cookie.
 pub struct Browser<'a> {
     app: &'a TestApp,
-    client: reqwest::Client,
+    pub client: reqwest::Client,
     pub cookie: Option<String>,
 }
 
@@ -363,3 +363,37 @@ async fn an_admin_invites_a_contact_who_chooses_a_password_once(b: Backend) {
     assert_eq!(again.sign_in("c@acme.example", "a fine password").await.location.as_deref(), Some("/portal"));
 }
 both!(an_admin_invites_a_contact_who_chooses_a_password_once);
+
+async fn the_dashboard_draws_charts_with_their_numbers(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let org = app.org("Acme", "standard").await;
+    let (_, customer) = app.customer(org, "c@acme.example").await;
+    app.agent("ann@s.example").await;
+    for i in 0..3 {
+        app.ticket(&customer, json!({"subject": format!("question {i}"), "body": "details"})).await;
+    }
+    with_password(&app, "ann@s.example").await;
+    with_password(&app, "c@acme.example").await;
+    let mut web = Browser::new(&app);
+    web.sign_in("ann@s.example", "correct horse").await;
+    let page = web.get("/agent/dashboard").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("Tickets by level") && page.html.contains("<svg role=\"img\""), "{}", page.html);
+    assert!(page.html.contains("Tickets created in the last 30 days: 3"), "{}", page.html);
+    let r = web
+        .client
+        .get(format!("{}/agent/dashboard.csv?chart=tickets-by-level", app.base))
+        .header("Cookie", web.cookie.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with("key,tickets\n\"P3\",3.000"), "{csv}");
+    assert_eq!(web.get("/agent/dashboard.csv?chart=nope").await.status, StatusCode::NOT_FOUND);
+    // Customers are sent to their portal.
+    let mut theirs = Browser::new(&app);
+    theirs.sign_in("c@acme.example", "correct horse").await;
+    assert_eq!(theirs.get("/agent/dashboard").await.location.as_deref(), Some("/portal"));
+}
+both!(the_dashboard_draws_charts_with_their_numbers);

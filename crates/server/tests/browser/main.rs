@@ -213,6 +213,11 @@ async fn a_customer_submits_a_ticket_and_an_agent_takes_it_in_chromium() {
     accessible(&a, "ticket").await;
     only_own_origin(&a, &base).await;
     let ticket_path = a.current_url().await.unwrap().path().to_string();
+    a.goto(&format!("{base}/agent/dashboard")).await.unwrap();
+    a.wait().for_element(Locator::Css("svg.chart")).await.unwrap();
+    screenshot(&a, "agent-dashboard").await;
+    accessible(&a, "dashboard").await;
+    a.goto(&format!("{base}{ticket_path}")).await.unwrap();
 
     // She files it under cards (a correction of the prediction) and hands it
     // to L2 with a note.
