@@ -62,16 +62,101 @@ pub async fn home(State(s): State<AppState>, who: Session) -> Response {
     page("Your tickets", Some(&who), body).into_response()
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct NewTicketForm {
-    #[serde(default)]
     pub subject: String,
-    #[serde(default)]
     pub body: String,
     pub csrf: Option<String>,
+    /// `cf.NAME` inputs: the custom fields the policy declares for customers.
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
-fn new_form(who: &Session, f: &NewTicketForm, errors: &[FieldError]) -> Markup {
+impl NewTicketForm {
+    fn of(pairs: Vec<(String, String)>) -> NewTicketForm {
+        let mut f = NewTicketForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "subject" => f.subject = v,
+                "body" => f.body = v,
+                "csrf" => f.csrf = Some(v),
+                _ => {
+                    if let Some(name) = k.strip_prefix("cf.") {
+                        f.fields.insert(name.to_string(), v);
+                    }
+                }
+            }
+        }
+        f
+    }
+
+    /// The custom fields as typed values (by the policy's declaration); an
+    /// empty input is left out, a value of the wrong shape is passed on as
+    /// text for the API's checks to name.
+    fn custom_fields(&self, p: &triage_core::policy::Policy) -> triage_core::ticket::CustomFields {
+        use triage_core::policy::CustomFieldType as T;
+        let mut out = triage_core::ticket::CustomFields::new();
+        for d in p.custom_fields.iter().filter(|d| d.customer) {
+            let Some(v) = self.fields.get(&d.name).map(|v| v.trim()).filter(|v| !v.is_empty()) else { continue };
+            let text = serde_json::Value::String(v.to_string());
+            let typed = match d.kind {
+                T::Int => v.parse::<i64>().map(serde_json::Value::from).unwrap_or(text),
+                T::Float => v
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(serde_json::Value::Number)
+                    .unwrap_or(text),
+                T::Bool => serde_json::Value::Bool(v == "on" || v == "true"),
+                T::String | T::Enum => text,
+            };
+            out.insert(d.name.clone(), typed);
+        }
+        out
+    }
+}
+
+/// The inputs of the custom fields customers may set.
+fn custom_inputs(
+    p: &triage_core::policy::Policy,
+    f: &NewTicketForm,
+    error_of: &dyn Fn(&str) -> Option<String>,
+) -> Markup {
+    use triage_core::policy::CustomFieldType as T;
+    html! {
+        @for d in p.custom_fields.iter().filter(|d| d.customer) {
+            @let id = format!("cf-{}", d.name);
+            @let value = f.fields.get(&d.name).cloned().unwrap_or_default();
+            @let err = error_of(&format!("custom_fields.{}", d.name));
+            @match d.kind {
+                T::Bool => {
+                    label for=(id) {
+                        input id=(id) type="checkbox" name={ "cf." (d.name) } checked[value == "on"];
+                        " " (d.description)
+                    }
+                }
+                T::Enum => {
+                    label for=(id) { (d.description) " (optional)" }
+                    select id=(id) name={ "cf." (d.name) } {
+                        option value="" { "—" }
+                        @for v in &d.values { option value=(v) selected[*v == value] { (v) } }
+                    }
+                }
+                T::Int | T::Float => {
+                    label for=(id) { (d.description) " (optional)" }
+                    input id=(id) type="number" name={ "cf." (d.name) } value=(value)
+                        step=(if d.kind == T::Int { "1" } else { "any" }) min=[d.min] max=[d.max];
+                }
+                T::String => {
+                    label for=(id) { (d.description) " (optional)" }
+                    input id=(id) type="text" name={ "cf." (d.name) } value=(value);
+                }
+            }
+            @if let Some(m) = err { p.error { (m) } }
+        }
+    }
+}
+
+fn new_form(policy: &triage_core::policy::Policy, who: &Session, f: &NewTicketForm, errors: &[FieldError]) -> Markup {
     let error_of = |field: &str| errors.iter().find(|e| e.field == field).map(|e| e.message.clone());
     html! {
         h1 { "New ticket" }
@@ -90,17 +175,18 @@ fn new_form(who: &Session, f: &NewTicketForm, errors: &[FieldError]) -> Markup {
             label for="body" { "What do you need?" }
             textarea #body name="body" required aria-describedby=[error_of("body").map(|_| "body-error")] { (f.body) }
             @if let Some(m) = error_of("body") { p #body-error .error { (m) } }
+            (custom_inputs(policy, f, &error_of))
             button type="submit" { "Send" }
         }
     }
 }
 
 /// `GET /portal/new`.
-pub async fn new(who: Session) -> Response {
+pub async fn new(State(s): State<AppState>, who: Session) -> Response {
     if let Some(r) = customer_only(&who) {
         return r;
     }
-    page("New ticket", Some(&who), new_form(&who, &NewTicketForm::default(), &[])).into_response()
+    page("New ticket", Some(&who), new_form(&s.policy, &who, &NewTicketForm::default(), &[])).into_response()
 }
 
 /// `POST /portal/tickets`: opens the ticket through the same checks and
@@ -110,15 +196,17 @@ pub async fn create(
     State(s): State<AppState>,
     who: Session,
     headers: HeaderMap,
-    Form(f): Form<NewTicketForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
+    let f = NewTicketForm::of(pairs);
     if let Some(r) = customer_only(&who) {
         return r;
     }
     if !form_allowed(&headers, Some(&who.csrf), f.csrf.as_deref()) {
         return forbidden(Some(&who));
     }
-    let req = TicketCreate::from_text(f.subject.clone(), f.body.clone());
+    let mut req = TicketCreate::from_text(f.subject.clone(), f.body.clone());
+    req.custom_fields = f.custom_fields(&s.policy);
     let opened = match checked(&s, &who.caller, req, Channel::Portal).await {
         Ok(new) => open_ticket(&s, new, Arrival::Live).await,
         Err(e) => Err(e),
@@ -135,7 +223,7 @@ pub async fn create(
             (StatusCode::CREATED, page("Ticket received", Some(&who), body)).into_response()
         }
         Err(AppError::Invalid(errors)) | Err(AppError::Refused(errors)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, page("New ticket", Some(&who), new_form(&who, &f, &errors)))
+            (StatusCode::UNPROCESSABLE_ENTITY, page("New ticket", Some(&who), new_form(&s.policy, &who, &f, &errors)))
                 .into_response()
         }
         Err(e) => internal(&who, e),

@@ -124,6 +124,20 @@ async fn a_customer_signs_in_opens_a_ticket_and_reads_the_promise(b: Backend) {
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.html.contains("subject"), "{}", p.html);
 
+    // The custom fields the policy declares for customers, typed; a bad value named.
+    assert!(form.html.contains("name=\"cf.affected_users\"") && form.html.contains("name=\"cf.environment\""));
+    assert!(!form.html.contains("cf.security_incident"), "internal fields are not offered");
+    let fields =
+        [("subject", "Checkout down"), ("body", "all stores"), ("cf.environment", "production"), ("csrf", &token)];
+    let p = web.post("/portal/tickets", &[&fields[..], &[("cf.affected_users", "-3")]].concat()).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.html.contains("custom_fields.affected_users"), "{}", p.html);
+    let p = web.post("/portal/tickets", &[&fields[..], &[("cf.affected_users", "40")]].concat()).await;
+    assert_eq!(p.status, StatusCode::CREATED, "{}", p.html);
+    let listed = app.get("/api/v1/tickets", ADMIN_TOKEN).await.body;
+    let t = listed["items"].as_array().unwrap().iter().find(|t| t["subject"] == "Checkout down").unwrap().clone();
+    assert_eq!(t["custom_fields"], json!({"affected_users": 40, "environment": "production"}), "{t}");
+
     // A reply, then signing out ends the session.
     let p = web.post(&format!("/portal/tickets/{id}/replies"), &[("body", "Any news?"), ("csrf", &token)]).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
