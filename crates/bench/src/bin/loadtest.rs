@@ -11,6 +11,9 @@
 //! target/release/loadtest --scenario next --open 1000000 --clients 8 --requests 20000
 //! ```
 //!
+//! `--scenario pages` seeds the same way, signs an agent in and reads the
+//! queue page and the head ticket's page (`--requests` each).
+//!
 //! `--scenario next` seeds a SQLite database with `--open` open tickets before the
 //! server starts, then has `--clients` agents take tickets with
 //! `POST /api/v1/queue/next` and read the head of `GET /api/v1/queue`.
@@ -76,11 +79,12 @@ async fn main() -> anyhow::Result<()> {
         b => bail!("--backend {b}: use sqlite or postgres"),
     };
     let db = ScratchDatabase::new(backend).await;
-    let next = match a.scenario.as_str() {
-        "create" => false,
-        "next" if backend == Backend::Sqlite => true,
-        "next" => bail!("--scenario next seeds SQLite only; use --backend sqlite"),
-        s => bail!("--scenario {s}: use create or next"),
+    let (next, pages) = match a.scenario.as_str() {
+        "create" => (false, false),
+        "next" if backend == Backend::Sqlite => (true, false),
+        "pages" if backend == Backend::Sqlite => (true, true),
+        "next" | "pages" => bail!("--scenario {} seeds SQLite only; use --backend sqlite", a.scenario),
+        s => bail!("--scenario {s}: use create, next or pages"),
     };
     if next {
         let url = triage_store::DatabaseUrl::parse(&db.url).map_err(anyhow::Error::msg)?;
@@ -114,6 +118,22 @@ async fn main() -> anyhow::Result<()> {
         BufReader::new(server.stdout.take().expect("piped")).lines().next().context("server printed nothing")??;
     let start_secs = started.elapsed().as_secs_f64();
     let addr = first.split("http://").nth(1).and_then(|r| r.split(' ').next()).context("no address")?.to_string();
+    if pages {
+        let result = run_pages(&a, &addr, &db.url).await;
+        let _ = server.kill();
+        let _ = server.wait();
+        let _ = std::fs::remove_dir_all(&dir);
+        let p = result?;
+        println!(
+            "{{\"open\":{},\"clients\":{},\"queue_p50_ms\":{:.3},\"queue_p99_ms\":{:.3},\"queue_server_p99_ms\":{:.3},\"ticket_p50_ms\":{:.3},\"ticket_p99_ms\":{:.3},\"queue_page_bytes\":{},\"ticket_page_bytes\":{},\"assets_bytes\":{},\"errors\":{}}}",
+            a.open, a.clients, p.queue.p50_ms, p.queue.p99_ms, p.queue_server_p99_ms, p.ticket.p50_ms, p.ticket.p99_ms,
+            p.queue_bytes, p.ticket_bytes, p.assets_bytes, p.queue.errors + p.ticket.errors
+        );
+        if p.queue.errors + p.ticket.errors > 0 {
+            bail!("{} requests failed", p.queue.errors + p.ticket.errors);
+        }
+        return Ok(());
+    }
     if next {
         let result = run_next(&a, &addr).await;
         let _ = server.kill();
@@ -276,6 +296,131 @@ async fn run_next(a: &Args, addr: &str) -> anyhow::Result<(Outcome, Outcome)> {
     let take = requests(&base, a.clients, a.requests, "POST", "/api/v1/queue/next", 200).await?;
     let head = requests(&base, a.clients, a.requests, "GET", "/api/v1/queue?limit=1", 200).await?;
     Ok((take, head))
+}
+
+struct Pages {
+    queue: Outcome,
+    ticket: Outcome,
+    /// The server's own p99 for the queue page (its request histogram).
+    queue_server_p99_ms: f64,
+    queue_bytes: usize,
+    ticket_bytes: usize,
+    /// The stylesheet and scripts every page loads.
+    assets_bytes: usize,
+}
+
+/// The web pages with a full queue: an agent signs in, then `clients`
+/// browsers read the queue page and the head ticket's page.
+async fn run_pages(a: &Args, addr: &str, db_url: &str) -> anyhow::Result<Pages> {
+    let base = format!("http://{addr}");
+    // The admin the server made at start signs in with a password set here.
+    let url = triage_store::DatabaseUrl::parse(db_url).map_err(anyhow::Error::msg)?;
+    let store = triage_store::Store::connect(&url).await?;
+    let email = triage_server::bootstrap::FIRST_ADMIN_EMAIL;
+    store.set_password(email, &triage_server::password::hash("load test password")).await?;
+    store.close().await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let r = client
+        .post(format!("{base}/login"))
+        .form(&[("email", email), ("password", "load test password")])
+        .send()
+        .await?;
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .context("no session cookie")?
+        .to_string();
+    let get = |path: String| {
+        let (client, cookie, url) = (client.clone(), cookie.clone(), format!("{base}{path}"));
+        async move { client.get(url).header("cookie", cookie).send().await?.text().await }
+    };
+    let queue_html = get("/agent".into()).await?;
+    let at = queue_html.find("/agent/tickets/").context("the queue page lists no ticket")? + 15;
+    let id: String = queue_html[at..].chars().take_while(char::is_ascii_digit).collect();
+    let ticket_html = get(format!("/agent/tickets/{id}")).await?;
+    let mut assets_bytes = 0;
+    for asset in ["/assets/triage.css", "/assets/htmx.min.js", "/assets/triage.js"] {
+        assets_bytes += get(asset.into()).await?.len();
+    }
+    // Warm-up, then the measured runs.
+    cookie_requests(&base, &cookie, a.clients, 200, "/agent".into()).await?;
+    let queue = cookie_requests(&base, &cookie, a.clients, a.requests, "/agent".into()).await?;
+    let ticket = cookie_requests(&base, &cookie, a.clients, a.requests, format!("/agent/tickets/{id}")).await?;
+    let metrics = client.get(format!("{base}/metrics")).send().await?.text().await?;
+    Ok(Pages {
+        queue,
+        ticket,
+        queue_server_p99_ms: server_p99_ms(&metrics, "/agent"),
+        queue_bytes: queue_html.len(),
+        ticket_bytes: ticket_html.len(),
+        assets_bytes,
+    })
+}
+
+/// The p99 of a route from the server's request-duration histogram buckets
+/// (the upper bound of the bucket the 99th percentile falls in), in ms.
+fn server_p99_ms(metrics: &str, route: &str) -> f64 {
+    let mut buckets: Vec<(f64, f64)> = metrics
+        .lines()
+        .filter(|l| {
+            l.starts_with("triage_http_request_duration_seconds_bucket") && l.contains(&format!("route=\"{route}\""))
+        })
+        .filter_map(|l| {
+            let le = l.split("le=\"").nth(1)?.split('"').next()?;
+            let le = if le == "+Inf" { f64::INFINITY } else { le.parse().ok()? };
+            Some((le, l.rsplit(' ').next()?.parse().ok()?))
+        })
+        .collect();
+    buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total = buckets.last().map_or(0.0, |b| b.1);
+    buckets.iter().find(|b| b.1 >= 0.99 * total).map_or(f64::NAN, |b| b.0 * 1000.0)
+}
+
+/// `total` GETs of `path` with the session `cookie` from `clients` clients.
+async fn cookie_requests(
+    base: &str,
+    cookie: &str,
+    clients: usize,
+    total: i64,
+    path: String,
+) -> anyhow::Result<Outcome> {
+    let remaining = Arc::new(AtomicI64::new(total));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (url, cookie, remaining) = (format!("{base}{path}"), cookie.to_string(), remaining.clone());
+        tasks.push(tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client");
+            let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram");
+            let (mut ok, mut errors) = (0u64, 0u64);
+            while remaining.fetch_sub(1, Ordering::Relaxed) > 0 {
+                let t = Instant::now();
+                match client.get(&url).header("cookie", &cookie).send().await {
+                    Ok(r) if r.status().as_u16() == 200 => {
+                        let _ = r.bytes().await;
+                        ok += 1;
+                        hist.record(t.elapsed().as_micros().max(1) as u64).expect("in range");
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (hist, ok, errors)
+        }));
+    }
+    let (hist, ok, errors) = gather(tasks).await?;
+    Ok(Outcome {
+        ok,
+        errors,
+        secs: start.elapsed().as_secs_f64(),
+        p50_ms: hist.value_at_quantile(0.50) as f64 / 1000.0,
+        p99_ms: hist.value_at_quantile(0.99) as f64 / 1000.0,
+    })
 }
 
 /// `total` requests from `clients` concurrent clients; latency of those answered `want`.

@@ -257,6 +257,14 @@ async fn ticket_page(s: &AppState, who: &Session, id: i64, status: StatusCode, e
             (_, _, Err(e)) => return internal(who, e),
         };
     let handoff = crate::api::handoff::latest_handoff(&events);
+    let people = match People::load(s, &t).await {
+        Ok(p) => p,
+        Err(e) => return internal(who, e),
+    };
+    let customer = match crate::prioritize::customer(s, t.organization_id).await {
+        Ok(c) => c,
+        Err(e) => return internal(who, e),
+    };
     let level = t.level().unwrap_or("-").to_string();
     let guideline = s.policy.level(&level).map(|l| l.guideline.clone());
     let tz = match s.store.get_agent(who.caller.user_id).await {
@@ -274,12 +282,18 @@ async fn ticket_page(s: &AppState, who: &Session, id: i64, status: StatusCode, e
             @if let Some(team) = &t.team { " · " (team) }
             @if let Some(tier) = t.tier { " " (tier.as_str()) }
         }
+        p.context {
+            "From " strong { (people.requester) } " · " (customer.org.name)
+            @if customer.org.vip { " " span.badge title="VIP customer" { "VIP" } }
+            @if let Some(plan) = &customer.plan { " · " (plan.name) " plan" }
+            " · Assignee: " strong { (t.assignee_id.map(|a| people.agent(a)).unwrap_or_else(|| "nobody".into())) }
+        }
         @if !errors.is_empty() {
             div.error role="alert" { ul { @for e in errors { li { (e.field) ": " (e.message) } } } }
         }
         @if let Some(h) = &handoff {
             section.card aria-label="Hand-off note" {
-                h2 { "Hand-off note from " (h.by) }
+                h2 { "Hand-off note from " (people.named(&h.by)) }
                 p { strong { "Tried: " } (h.what_was_tried) }
                 p { strong { "Needed: " } (h.what_is_needed) }
             }
@@ -325,7 +339,7 @@ async fn ticket_page(s: &AppState, who: &Session, id: i64, status: StatusCode, e
             @let internal_note = c.kind == CommentKind::Internal;
             div.message.support[!matches!(c.author, Actor::Contact(_))].internal[internal_note] {
                 div.meta {
-                    (c.author.to_string()) ", " (local(c.created_at))
+                    (people.actor(c.author)) ", " (local(c.created_at))
                     @if internal_note { " · " strong { "internal note" } }
                 }
                 (c.body)
@@ -373,13 +387,49 @@ async fn ticket_page(s: &AppState, who: &Session, id: i64, status: StatusCode, e
             summary { "Event log (" (events.len()) ")" }
             ol {
                 @for e in &events {
-                    li { (local(e.at)) " · " (e.actor.to_string()) " · " (e.kind.as_str())
+                    li { (local(e.at)) " · " (people.actor(e.actor)) " · " (e.kind.as_str())
                         @if let Some(r) = &e.reason { " — " (r) } }
                 }
             }
         }
     };
     (status, page(&format!("#{}", t.id), Some(who), body)).into_response()
+}
+
+/// Names for the people a ticket page mentions.
+struct People {
+    agents: Vec<triage_core::agent::Agent>,
+    requester: String,
+    requester_id: i64,
+}
+
+impl People {
+    async fn load(s: &AppState, t: &triage_core::ticket::Ticket) -> Result<People, AppError> {
+        let agents = s.store.list_agents(triage_store::PageRequest { after: None, limit: 10_000 }).await?.items;
+        let requester = match s.contacts.by_id(&s.store, t.requester_id).await {
+            Ok(c) => format!("{} <{}>", c.name, c.email.as_str()),
+            Err(_) => format!("contact {}", t.requester_id),
+        };
+        Ok(People { agents, requester, requester_id: t.requester_id })
+    }
+
+    fn agent(&self, id: i64) -> String {
+        self.agents.iter().find(|a| a.id == id).map(|a| a.name.clone()).unwrap_or_else(|| format!("agent {id}"))
+    }
+
+    fn actor(&self, a: Actor) -> String {
+        match a {
+            Actor::Agent(id) => self.agent(id),
+            Actor::Contact(id) if id == self.requester_id => format!("{} (customer)", self.requester),
+            Actor::Contact(id) => format!("contact {id}"),
+            _ => "Triage".into(),
+        }
+    }
+
+    /// An actor written as text (`agent:3`), by name.
+    fn named(&self, text: &str) -> String {
+        text.parse::<Actor>().map(|a| self.actor(a)).unwrap_or_else(|_| text.to_string())
+    }
 }
 
 /// A labelled select of `options` with `current` chosen; the empty first

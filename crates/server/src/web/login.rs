@@ -9,7 +9,7 @@ use super::layout::{forbidden, page, start_page};
 use super::session::{self, Session};
 use crate::password;
 use crate::state::AppState;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -29,14 +29,22 @@ pub const LOCK_AT: i64 = 10;
 pub struct SignIn {
     pub email: String,
     pub password: String,
+    /// The page to go to afterwards (a path on this site).
+    pub next: Option<String>,
 }
 
-fn form(email: &str, error: Option<&str>) -> Markup {
+#[derive(Debug, Default, Deserialize)]
+pub struct Next {
+    pub next: Option<String>,
+}
+
+fn form(email: &str, next: Option<&str>, error: Option<&str>) -> Markup {
     html! {
         div.card.narrow {
             h1 { "Sign in to Triage" }
             @if let Some(e) = error { p.error role="alert" { (e) } }
             form method="post" action="/login" {
+                @if let Some(n) = next { input type="hidden" name="next" value=(n); }
                 label for="email" { "E-mail" }
                 input #email type="email" name="email" value=(email) autocomplete="username" required autofocus;
                 label for="password" { "Password" }
@@ -48,10 +56,12 @@ fn form(email: &str, error: Option<&str>) -> Markup {
 }
 
 /// `GET /login`: the form (or, signed in already, the start page).
-pub async fn show(State(s): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn show(State(s): State<AppState>, headers: HeaderMap, Query(q): Query<Next>) -> Response {
     match session::current(&s, &headers).await {
-        Ok(Some(who)) => Redirect::to(start_page(who.caller.role)).into_response(),
-        _ => page("Sign in", None, form("", None)).into_response(),
+        Ok(Some(who)) => {
+            Redirect::to(&session::after_sign_in(q.next.as_deref(), start_page(who.caller.role))).into_response()
+        }
+        _ => page("Sign in", None, form("", q.next.as_deref(), None)).into_response(),
     }
 }
 
@@ -70,8 +80,10 @@ pub async fn submit(
     let email = triage_core::email::Email::parse(f.email.trim())
         .map(|e| e.as_str().to_string())
         .unwrap_or_else(|_| f.email.trim().to_lowercase());
-    let again =
-        |status: StatusCode, msg: &str| (status, page("Sign in", None, form(&email, Some(msg)))).into_response();
+    let next = f.next.clone();
+    let again = |status: StatusCode, msg: &str| {
+        (status, page("Sign in", None, form(&email, next.as_deref(), Some(msg)))).into_response()
+    };
     let now = s.now();
     let mut keys = vec![format!("account:{email}")];
     if let Some(ConnectInfo(p)) = extensions.get::<ConnectInfo<SocketAddr>>() {
@@ -121,7 +133,7 @@ pub async fn submit(
     (
         StatusCode::SEE_OTHER,
         [
-            (header::LOCATION, start_page(who.role).to_string()),
+            (header::LOCATION, session::after_sign_in(f.next.as_deref(), start_page(who.role))),
             (header::SET_COOKIE, session::set_cookie(&value, secure)),
         ],
     )

@@ -8,13 +8,13 @@ use crate::api::ticket_create::{checked, TicketCreate};
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
 use crate::workflow::{add_message, open_ticket, Arrival};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use serde::Deserialize;
-use triage_core::ticket::{Actor, Channel, CommentKind, Ticket};
+use triage_core::ticket::{Actor, Channel, CommentKind, Status, Ticket};
 use triage_store::{PageRequest, TicketFilter, TokenRole};
 
 /// A page for customers only: staff are sent to their workspace.
@@ -39,7 +39,7 @@ pub async fn home(State(s): State<AppState>, who: Session) -> Response {
         Err(e) => return internal(&who, e.into()),
     };
     let body = html! {
-        h1 { "Your tickets" }
+        h1 { "My tickets" }
         p { a.button href="/portal/new" { "New ticket" } }
         @if found.is_empty() {
             p.muted { "No tickets yet." }
@@ -51,7 +51,7 @@ pub async fn home(State(s): State<AppState>, who: Session) -> Response {
                         tr {
                             td { "#" (t.id) }
                             td { a href={ "/portal/tickets/" (t.id) } { (t.subject) } }
-                            td { (t.status.as_str()) }
+                            td { (status_words(t.status)) }
                             td.optional { (t.created_at.format("%Y-%m-%d %H:%M UTC")) }
                         }
                     }
@@ -212,16 +212,8 @@ pub async fn create(
         Err(e) => Err(e),
     };
     match opened {
-        Ok(o) => {
-            let promise = o.expected.map(|e| e.text);
-            let body = html! {
-                h1 { "Ticket #" (o.ticket.id) " received" }
-                @if let Some(p) = promise { p.notice role="status" { (p) } }
-                p { "Reference: " strong { "#" (o.ticket.id) } ". "
-                    a href={ "/portal/tickets/" (o.ticket.id) } { "See your ticket" } }
-            };
-            (StatusCode::CREATED, page("Ticket received", Some(&who), body)).into_response()
-        }
+        // To the ticket's page (a reload there reads, it does not post again).
+        Ok(o) => Redirect::to(&format!("/portal/tickets/{}?received=1", o.ticket.id)).into_response(),
         Err(AppError::Invalid(errors)) | Err(AppError::Refused(errors)) => {
             (StatusCode::UNPROCESSABLE_ENTITY, page("New ticket", Some(&who), new_form(&s.policy, &who, &f, &errors)))
                 .into_response()
@@ -240,7 +232,40 @@ async fn visible(s: &AppState, who: &Session, id: i64) -> Result<Option<Ticket>,
 }
 
 /// `GET /portal/tickets/{id}`: status, the promise and the public thread.
-pub async fn ticket(State(s): State<AppState>, who: Session, Path(id): Path<String>) -> Response {
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketQuery {
+    /// Just opened: say it was received.
+    pub received: Option<String>,
+}
+
+/// A status in the customer's words.
+fn status_words(st: Status) -> &'static str {
+    match st {
+        Status::New => "Received",
+        Status::Open => "In progress",
+        Status::PendingCustomer => "Waiting for your reply",
+        Status::OnHold => "On hold",
+        Status::Solved => "Solved",
+        Status::Closed => "Closed",
+    }
+}
+
+/// The zone the customer reads times in: their own, else their organization's.
+async fn reading_zone(s: &AppState, who: &Session) -> chrono_tz::Tz {
+    let own = s.contacts.by_id(&s.store, who.caller.user_id).await.ok().and_then(|c| c.timezone);
+    let org = match who.caller.organization_id {
+        Some(o) => crate::prioritize::customer(s, o).await.map(|c| c.org.timezone).unwrap_or_default(),
+        None => String::new(),
+    };
+    crate::sla::reading_tz(own.as_deref(), &org, chrono_tz::UTC)
+}
+
+pub async fn ticket(
+    State(s): State<AppState>,
+    who: Session,
+    Path(id): Path<String>,
+    Query(q): Query<TicketQuery>,
+) -> Response {
     if let Some(r) = customer_only(&who) {
         return r;
     }
@@ -258,23 +283,32 @@ pub async fn ticket(State(s): State<AppState>, who: Session, Path(id): Path<Stri
         Ok(c) => c,
         Err(e) => return internal(&who, e.into()),
     };
+    let tz = reading_zone(&s, &who).await;
+    let local = |d: chrono::DateTime<chrono::Utc>| d.with_timezone(&tz).format("%a %d %b %Y %H:%M %Z").to_string();
     let body = html! {
+        @if q.received.is_some() {
+            p.notice role="status" { "Ticket #" (t.id) " received. Keep this reference: #" (t.id) "." }
+        }
         h1 { "#" (t.id) " " (t.subject) }
-        p { "Status: " strong { (t.status.as_str()) } }
+        p { "Status: " strong { (status_words(t.status)) } }
         @if let Some(p) = promise { p.notice role="status" { (p) } }
-        div.message { div.meta { "You wrote, " (t.created_at.format("%Y-%m-%d %H:%M UTC")) } (t.body) }
+        div.message { div.meta { "You wrote, " (local(t.created_at)) } (t.body) }
         @for c in &thread {
             @let support = !matches!(c.author, Actor::Contact(_));
             div.message.support[support] {
-                div.meta { (if support { "Support" } else { "You" }) ", " (c.created_at.format("%Y-%m-%d %H:%M UTC")) }
+                div.meta { (if support { "Support" } else { "You wrote" }) ", " (local(c.created_at)) }
                 (c.body)
             }
         }
-        form.card method="post" action={ "/portal/tickets/" (t.id) "/replies" } {
-            input type="hidden" name="csrf" value=(who.csrf);
-            label for="reply" { "Reply" }
-            textarea #reply name="body" required {}
-            button type="submit" { "Send reply" }
+        @if t.status == Status::Closed {
+            p { "This ticket is closed. " a href="/portal/new" { "Open a new ticket" } " to follow up (mention #" (t.id) ")." }
+        } @else {
+            form.card method="post" action={ "/portal/tickets/" (t.id) "/replies" } {
+                input type="hidden" name="csrf" value=(who.csrf);
+                label for="reply" { "Reply" }
+                textarea #reply name="body" required {}
+                button type="submit" { "Send reply" }
+            }
         }
     };
     page(&format!("#{}", t.id), Some(&who), body).into_response()

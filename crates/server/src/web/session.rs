@@ -51,6 +51,17 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// Where to go after signing in: `next` when it is a path on this site
+/// (never another origin), else the person's start page.
+pub fn after_sign_in(next: Option<&str>, start: &'static str) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.starts_with("/login") => {
+            n.to_string()
+        }
+        _ => start.to_string(),
+    }
+}
+
 /// The `Set-Cookie` value for a new session (`Secure` when `secure`).
 pub fn set_cookie(value: &str, secure: bool) -> String {
     let max_age = IDLE.num_seconds();
@@ -119,6 +130,12 @@ impl FromRequestParts<AppState> for Session {
     async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Response> {
         match current(s, &parts.headers).await {
             Ok(Some(session)) => Ok(session),
+            // A page asked for: back to it after signing in.
+            Ok(None) if parts.method == axum::http::Method::GET => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                Err(Redirect::to(&format!("/login?next={next}")).into_response())
+            }
             Ok(None) => Err(SignInFirst.into_response()),
             Err(e) => Err(e.into_response()),
         }
@@ -171,6 +188,10 @@ mod tests {
         h.insert(header::ORIGIN, HeaderValue::from_static("http://evil.example"));
         assert!(!form_allowed(&h, Some("tok"), Some("tok")));
         assert!(!form_allowed(&h, None, None), "a sign-in from another site is refused too");
+        assert_eq!(after_sign_in(Some("/agent/tickets/3"), "/agent"), "/agent/tickets/3");
+        for bad in ["//evil.example/x", "https://evil.example", "/\\evil.example", "/login?next=/x"] {
+            assert_eq!(after_sign_in(Some(bad), "/agent"), "/agent", "{bad}");
+        }
         let c = set_cookie("v", true);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("; Secure"), "{c}");
     }

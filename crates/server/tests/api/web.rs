@@ -77,8 +77,8 @@ async fn a_customer_signs_in_opens_a_ticket_and_reads_the_promise(b: Backend) {
     let mut web = Browser::new(&app);
 
     // Signed out, every page leads to the sign-in form.
-    let p = web.get("/portal").await;
-    assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
+    let p = web.get("/portal/new").await;
+    assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login?next=%2Fportal%2Fnew")));
     let p = web.get("/login").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.html.contains("name=\"email\"") && p.html.contains("name=\"password\""), "{}", p.html);
@@ -89,7 +89,15 @@ async fn a_customer_signs_in_opens_a_ticket_and_reads_the_promise(b: Backend) {
     assert!(p.html.contains("Wrong e-mail or password"), "{}", p.html);
     assert!(web.cookie.is_none());
 
-    // The right one: a session cookie and the customer's start page.
+    // The right one: a session cookie and the page asked for, else the start page.
+    let p = web
+        .post("/login", &[("email", "c@acme.example"), ("password", "correct horse"), ("next", "/portal/new")])
+        .await;
+    assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some("/portal/new")));
+    let p = web
+        .post("/login", &[("email", "c@acme.example"), ("password", "correct horse"), ("next", "//evil.example/")])
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/portal"), "never to another site");
     let p = web.sign_in("c@acme.example", "correct horse").await;
     assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some("/portal")));
     let cookie = p.set_cookie.unwrap();
@@ -106,12 +114,20 @@ async fn a_customer_signs_in_opens_a_ticket_and_reads_the_promise(b: Backend) {
     let p = web.post("/portal/tickets", &[("subject", subject), ("body", body), ("csrf", "stale")]).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     let p = web.post("/portal/tickets", &[("subject", subject), ("body", body), ("csrf", &token)]).await;
-    assert_eq!(p.status, StatusCode::CREATED, "{}", p.html);
-    assert!(p.html.contains("We will reply by"), "the promise in words: {}", p.html);
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     let listed = app.get("/api/v1/tickets", ADMIN_TOKEN).await.body;
     let t = &listed["items"][0];
     assert_eq!((t["subject"].as_str(), t["channel"].as_str()), (Some(subject), Some("portal")), "{t}");
     let id = t["id"].as_i64().unwrap();
+    // To the ticket's page, which says it was received and what to expect; a
+    // reload there reads the page again and opens nothing new.
+    assert_eq!(p.location, Some(format!("/portal/tickets/{id}?received=1")));
+    let got = web.get(p.location.as_deref().unwrap()).await;
+    assert!(got.html.contains(&format!("Ticket #{id} received")), "{}", got.html);
+    assert!(got.html.contains("We will reply by"), "the promise in words: {}", got.html);
+    assert!(got.html.contains("Status: <strong>Received</strong>"), "in the customer's words: {}", got.html);
+    web.get(p.location.as_deref().unwrap()).await;
+    assert_eq!(app.get("/api/v1/tickets", ADMIN_TOKEN).await.body["items"].as_array().unwrap().len(), 1);
 
     // Shown as text: the markup in it runs nothing.
     let p = web.get(&format!("/portal/tickets/{id}")).await;
@@ -133,7 +149,7 @@ async fn a_customer_signs_in_opens_a_ticket_and_reads_the_promise(b: Backend) {
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.html.contains("custom_fields.affected_users"), "{}", p.html);
     let p = web.post("/portal/tickets", &[&fields[..], &[("cf.affected_users", "40")]].concat()).await;
-    assert_eq!(p.status, StatusCode::CREATED, "{}", p.html);
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     let listed = app.get("/api/v1/tickets", ADMIN_TOKEN).await.body;
     let t = listed["items"].as_array().unwrap().iter().find(|t| t["subject"] == "Checkout down").unwrap().clone();
     assert_eq!(t["custom_fields"], json!({"affected_users": 40, "environment": "production"}), "{t}");
@@ -148,7 +164,7 @@ async fn a_customer_signs_in_opens_a_ticket_and_reads_the_promise(b: Backend) {
     assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
     web.cookie = old;
     let p = web.get("/portal").await;
-    assert_eq!(p.location.as_deref(), Some("/login"), "the old cookie no longer works");
+    assert!(p.location.unwrap().starts_with("/login"), "the old cookie no longer works");
 }
 both!(a_customer_signs_in_opens_a_ticket_and_reads_the_promise);
 
@@ -223,7 +239,7 @@ async fn an_agent_takes_the_next_ticket_reads_why_and_replies(b: Backend) {
     // Deactivated, the agent's session ends at the next page.
     let r = app.patch(&format!("/api/v1/agents/{ana}"), ADMIN_TOKEN, json!({"active": false})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(web.get("/agent").await.location.as_deref(), Some("/login"));
+    assert!(web.get("/agent").await.location.unwrap().starts_with("/login?next="));
 }
 both!(an_agent_takes_the_next_ticket_reads_why_and_replies);
 
