@@ -24,3 +24,19 @@
     }
   });
 })();
+
+// The queue's rows refresh themselves (htmx): keep the ticket the keyboard
+// was on focused across a refresh.
+(function () {
+  "use strict";
+  var focused = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var a = document.activeElement;
+    focused = a && a.classList && a.classList.contains("open") ? a.getAttribute("href") : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!focused) return;
+    var again = document.querySelector('#queue a.open[href="' + focused + '"]');
+    if (again) again.focus();
+  });
+})();

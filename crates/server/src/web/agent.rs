@@ -67,7 +67,12 @@ pub struct QueueQuery {
     pub q: Option<String>,
     /// `1`: only the table's rows (the page refreshes them by itself).
     pub rows: Option<String>,
+    /// How many rows (1-500, default 50).
+    pub limit: Option<usize>,
 }
+
+/// Most rows the queue page shows when asked for more.
+const MOST_ROWS: usize = 500;
 
 /// `GET /agent`: the open tickets in the order `GET /api/v1/queue` gives,
 /// narrowed to a view, a team or words; the rows refresh every few seconds.
@@ -78,6 +83,11 @@ pub async fn queue(State(s): State<AppState>, who: Session, Query(q): Query<Queu
     let view = q.view.as_deref().filter(|v| !v.is_empty());
     let team = q.team.as_deref().filter(|t| !t.is_empty());
     let words = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    // A ticket number ("136" or "#136") opens that ticket.
+    if let Some(id) = words.and_then(|w| crate::api::parse_id(w.trim_start_matches('#'))) {
+        return Redirect::to(&format!("/agent/tickets/{id}")).into_response();
+    }
+    let rows_wanted = q.limit.unwrap_or(QUEUE_ROWS).clamp(1, MOST_ROWS);
     let mut f = match crate::api::queue::filter(&s, view) {
         Ok(f) => f,
         Err(_) => return not_found(Some(&who)),
@@ -90,7 +100,7 @@ pub async fn queue(State(s): State<AppState>, who: Session, Query(q): Query<Queu
     }
     let now = s.now();
     let (mut ranked, _) =
-        s.queue.lock().top(now.timestamp_millis(), &f, None, if words.is_some() { 5_000 } else { QUEUE_ROWS });
+        s.queue.lock().top(now.timestamp_millis(), &f, None, if words.is_some() { 5_000 } else { rows_wanted });
     if let Some(words) = words {
         // The index orders; the store finds the words (its text search).
         let filter = triage_store::TicketFilter { text: Some(words.to_string()), ..Default::default() };
@@ -99,7 +109,7 @@ pub async fn queue(State(s): State<AppState>, who: Session, Query(q): Query<Queu
             Err(e) => return internal(&who, e.into()),
         };
         ranked.retain(|r| found.contains(&r.id));
-        ranked.truncate(QUEUE_ROWS);
+        ranked.truncate(rows_wanted);
     }
     let rows = match queue_rows(&s, &ranked, now).await {
         Ok(r) => r,
@@ -107,10 +117,19 @@ pub async fn queue(State(s): State<AppState>, who: Session, Query(q): Query<Queu
     };
     // The rows alone, for the page's own refresh.
     let refresh = format!(
-        "/agent?rows=1&view={}&team={}&q={}",
+        "/agent?rows=1&view={}&team={}&q={}&limit={rows_wanted}",
         enc(view.unwrap_or("")),
         enc(team.unwrap_or("")),
         enc(words.unwrap_or(""))
+    );
+    let shown = ranked.len();
+    let open = s.queue.lock().len();
+    let more = format!(
+        "/agent?view={}&team={}&q={}&limit={}",
+        enc(view.unwrap_or("")),
+        enc(team.unwrap_or("")),
+        enc(words.unwrap_or("")),
+        (rows_wanted * 4).min(MOST_ROWS)
     );
     let tbody = html! {
         tbody #queue-rows hx-get=(refresh) hx-trigger="every 10s" hx-swap="outerHTML" { (rows) }
@@ -145,7 +164,13 @@ pub async fn queue(State(s): State<AppState>, who: Session, Query(q): Query<Queu
                 button type="submit" { "Search" }
             }
         }
-        p.muted.keys { "Keys: j / k move, Enter opens, n takes the next ticket." }
+        p.muted.keys {
+            "The " (shown) " most urgent"
+            @if words.is_some() { " matching tickets" } @else if view.is_some() || team.is_some() { " here" }
+            " of " (open) " open tickets. "
+            @if shown == rows_wanted && rows_wanted < MOST_ROWS { a href=(more) { "Show more" } ". " }
+            "Keys: j / k move, Enter opens, n takes the next ticket; a ticket number in the search box opens it."
+        }
         div.table-wrap { table #queue {
             thead { tr {
                 th { "Level" } th { "Score" } th { "SLA" } th { "Subject" } th.optional { "Customer" }
@@ -363,6 +388,13 @@ async fn ticket_page(s: &AppState, who: &Session, id: i64, status: StatusCode, e
             (choice("category", "Category (a correction teaches the model)", t.category.as_deref().unwrap_or(""), &p.categories.iter().map(|c| c.name.clone()).collect::<Vec<_>>()))
             (choice("impact", "Impact", t.impact.as_deref().unwrap_or(""), &p.matrix.impact))
             (choice("urgency", "Urgency", t.urgency.as_deref().unwrap_or(""), &p.matrix.urgency))
+            label for="assignee" { "Assignee" }
+            select #assignee name="assignee" {
+                option value="" { "(leave as it is: " (t.assignee_id.map(|a| people.agent(a)).unwrap_or_else(|| "nobody".into())) ")" }
+                option value="me" { "Me" }
+                option value="none" { "Nobody (back to the queue)" }
+                @for a in people.agents.iter().filter(|a| a.active) { option value=(a.id) { (a.name) " (" (a.team) " " (a.tier.as_str()) ")" } }
+            }
             (choice("priority", "Set the level by hand", "", &p.levels.iter().map(|l| l.name.clone()).collect::<Vec<_>>()))
             label for="priority_reason" { "Why (required with a level set by hand)" }
             input #priority_reason type="text" name="priority_reason";
@@ -458,6 +490,9 @@ pub struct ChangeForm {
     pub priority: String,
     #[serde(default)]
     pub priority_reason: String,
+    /// `me`, `none` or an agent's id; empty leaves it.
+    #[serde(default)]
+    pub assignee: String,
     pub csrf: Option<String>,
 }
 
@@ -488,7 +523,20 @@ pub async fn change(
             }
         },
     };
+    let assignee_id = match f.assignee.as_str() {
+        "" => None,
+        "me" => Some(Some(who.caller.user_id)),
+        "none" => Some(None),
+        x => match crate::api::parse_id(x) {
+            Some(a) => Some(Some(a)),
+            None => {
+                let err = FieldError { field: "assignee".into(), message: "choose an agent, me or nobody".into() };
+                return ticket_page(&s, &who, id, StatusCode::UNPROCESSABLE_ENTITY, &[err]).await;
+            }
+        },
+    };
     let req = TicketUpdate {
+        assignee_id,
         category: set(&f.category),
         impact: set(&f.impact),
         urgency: set(&f.urgency),

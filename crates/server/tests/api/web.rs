@@ -208,6 +208,7 @@ async fn an_agent_takes_the_next_ticket_reads_why_and_replies(b: Backend) {
     let other = app.ticket(&customer, json!({"subject": "Wire transfer pending", "body": "since Monday"})).await;
     let page = web.get("/agent?q=declined").await;
     assert!(page.html.contains("Card declined") && !page.html.contains("Wire transfer"), "{}", page.html);
+    assert!(page.html.contains("The 1 most urgent matching tickets of 2 open tickets"), "{}", page.html);
     let page = web.get("/agent?view=urgent").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("aria-current=\"page\""), "the view's tab is marked");
@@ -319,6 +320,15 @@ async fn an_agent_changes_overrides_and_escalates_from_the_ticket_page(b: Backen
     let got = app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body;
     assert_eq!((got["priority"].as_str(), got["urgency"].as_str()), (Some("P1"), Some("high")), "{got}");
     assert_eq!(got["priority_explanation"]["override"]["reason"], "Till down at a flagship store");
+    // Back to the queue, then taken again from the page.
+    let p = web.post(&path, &[("assignee", "none"), ("csrf", &token)]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert!(app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["assignee_id"].is_null());
+    let p = web.post(&path, &[("assignee", "me"), ("csrf", &token)]).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["assignee_id"], ana);
+    // A ticket number in the queue's search box opens the ticket.
+    assert_eq!(web.get(&format!("/agent?q=%23{id}")).await.location, Some(format!("/agent/tickets/{id}")));
 
     // Escalated with a note: to L2, and Ben reads the note first.
     let esc = format!("/agent/tickets/{id}/escalations");
