@@ -1,5 +1,7 @@
-//! The admin pages (`/admin`, admins only): the staff, and invitations (a
-//! one-time link to choose a password, shown once to the admin).
+//! The admin pages (`/admin`, admins only): organizations with their plan
+//! history, the plan catalogue, the staff, and invitations (a one-time link
+//! to choose a password, shown once to the admin). Changes go through the
+//! API for now.
 
 use super::layout::{forbidden, page};
 use super::session::{form_allowed, Session};
@@ -17,10 +19,16 @@ fn admins_only(who: &Session) -> Option<Response> {
 }
 
 async fn staff_page(s: &AppState, who: &Session, notice: Option<Markup>, status: StatusCode) -> Response {
-    let agents = match s.store.list_agents(PageRequest { after: None, limit: 10_000 }).await {
-        Ok(p) => p.items,
-        Err(e) => return super::agent::internal(who, e.into()),
+    let (agents, orgs, plans) = match (
+        s.store.list_agents(PageRequest { after: None, limit: 10_000 }).await,
+        s.store.list_organizations(PageRequest { after: None, limit: 10_000 }).await,
+        s.store.list_plans().await,
+    ) {
+        (Ok(a), Ok(o), Ok(p)) => (a.items, o.items, p),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return super::agent::internal(who, e.into()),
     };
+    let now = s.now();
+    let plan_name = |id: i64| plans.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or(format!("plan {id}"));
     let body = html! {
         h1 { "Admin" }
         @if let Some(n) = notice { (n) }
@@ -34,6 +42,45 @@ async fn staff_page(s: &AppState, who: &Session, notice: Option<Markup>, status:
                 button type="submit" { "Create the link" }
             }
         }
+        h2 { "Organizations" }
+        div.table-wrap { table {
+            thead { tr { th { "Name" } th { "Account" } th { "Customer" } th { "Persona" } th { "Plan now" } th { "Plan history" } } }
+            tbody {
+                @for r in &orgs {
+                    @let current = r.plan_changes.iter().filter(|c| c.effective_from <= now).max_by_key(|c| c.effective_from);
+                    tr {
+                        td { (r.org.name) @if r.org.vip { " " span.badge { "VIP" } } }
+                        td { (r.org.account_type) }
+                        td { (r.org.customer_category) }
+                        td { (r.org.persona.as_deref().unwrap_or("-")) }
+                        td { (current.map(|c| plan_name(c.plan_id)).unwrap_or_else(|| "-".into())) }
+                        td {
+                            @for c in &r.plan_changes {
+                                (plan_name(c.plan_id)) " from " (c.effective_from.format("%Y-%m-%d"))
+                                @if c.effective_from > now { " (scheduled)" }
+                                br;
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+        h2 { "Support plans" }
+        div.table-wrap { table {
+            thead { tr { th { "Plan" } th { "Price a month" } th { "Channels" } th { "SLA" } th { "Priority boost" } th { "On sale" } } }
+            tbody {
+                @for p in &plans {
+                    tr {
+                        td { (p.name) br; span.muted { (p.description) } }
+                        td { (format!("{}.{:02} {}", p.price_cents / 100, p.price_cents % 100, p.currency)) }
+                        td { (p.channels.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")) }
+                        td { (p.sla_policy) }
+                        td { (format!("{:+}", p.priority_boost)) }
+                        td { (if p.active { "yes" } else { "retired" }) }
+                    }
+                }
+            }
+        } }
         h2 { "Staff" }
         div.table-wrap { table {
             thead { tr { th { "Name" } th { "E-mail" } th { "Role" } th { "Team" } th { "Tier" } th { "Availability" } th { "Active" } } }

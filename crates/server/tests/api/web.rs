@@ -376,6 +376,7 @@ async fn an_admin_invites_a_contact_who_chooses_a_password_once(b: Backend) {
     let page = admin.get("/admin").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("ann@s.example"), "{}", page.html);
+    assert!(page.html.contains("<td>Acme") && page.html.contains("Support plans"), "{}", page.html);
     let token = csrf(&page.html);
     let p = admin.post("/admin/invitations", &[("email", "nobody@acme.example"), ("csrf", &token)]).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
