@@ -281,6 +281,10 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
     }
 
     let mut reader = csv::Reader::from_reader(TICKETS_CSV.as_bytes());
+    // The work each agent holds (the policy's load per level): the demo gives
+    // nobody more than three quarters of their capacity, so new tickets are
+    // pushed to someone while the rest of the day's work waits in the queue.
+    let mut load: std::collections::HashMap<i64, f64> = std::collections::HashMap::new();
     let mut tickets = Vec::new();
     let mut plans = Vec::new();
     for (i, rec) in reader.records().enumerate() {
@@ -333,12 +337,28 @@ pub async fn seed(store: &Store, policy: &Policy, now: DateTime<Utc>) -> anyhow:
         };
         let pr = decide(policy, &facts, now, None, None);
         let cat = policy.category(category);
-        let assignee = (status != Status::New).then(|| {
-            let team = cat.map(|c| c.team.as_str()).unwrap_or("");
-            let pool: Vec<&Agent> = agents.iter().filter(|a| a.team == team).collect();
-            let pool = if pool.is_empty() { agents.iter().collect() } else { pool };
-            pool[i % pool.len()].id
-        });
+        let team = cat.map(|c| c.team.as_str()).unwrap_or("");
+        let pool: Vec<&Agent> = agents.iter().filter(|a| a.team == team).collect();
+        let pool = if pool.is_empty() { agents.iter().collect() } else { pool };
+        let assignee = match status {
+            Status::New => None,
+            // Still being worked: the least busy agent of the team with room,
+            // else it waits in the queue (it stays new).
+            Status::Open | Status::PendingCustomer | Status::OnHold => {
+                let weight = policy.routing.load_of(Some(pr.level.as_str()));
+                let held = |a: &Agent| load.get(&a.id).copied().unwrap_or(0.0);
+                let room = pool
+                    .iter()
+                    .filter(|a| held(a) + weight <= 0.75 * a.capacity as f64)
+                    .min_by(|a, b| held(a).total_cmp(&held(b)));
+                room.map(|a| {
+                    *load.entry(a.id).or_default() += weight;
+                    a.id
+                })
+            }
+            // Done: whoever of the team, in turn.
+            _ => Some(pool[i % pool.len()].id),
+        };
         tickets.push(NewTicket {
             subject: subject.into(),
             body: body.into(),
@@ -430,4 +450,37 @@ async fn play_history(store: &Store, plans: &[Planned]) -> anyhow::Result<()> {
 
 fn status_event(from: Status, to: Status, why: &str) -> NewEvent {
     NewEvent { data: triage_core::ticket::event_data::StatusChanged::of(from, to), reason: Some(why.into()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use triage_store::scratch::ScratchDatabase;
+    use triage_store::{Backend, DatabaseUrl, PageRequest, TicketFilter};
+
+    /// The demo's data fits its policy: every team and tier it routes to has
+    /// someone, and nobody starts with more work than leaves room for new
+    /// tickets to be pushed.
+    #[tokio::test]
+    async fn the_demo_fits_its_policy_and_leaves_room_to_push() {
+        let db = ScratchDatabase::new(Backend::Sqlite).await;
+        let store = Store::connect(&DatabaseUrl::parse(&db.url).unwrap()).await.unwrap();
+        let policy = Policy::builtin();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-08T10:00:00Z").unwrap().to_utc();
+        triage_server::bootstrap::prepare(&store, &policy, None, now).await.unwrap();
+        assert_eq!(seed(&store, &policy, now).await.unwrap(), 200);
+        assert!(triage_server::routing::coverage_gaps(&store, &policy).await.unwrap().is_empty());
+        let agents = store.list_agents(PageRequest { after: None, limit: 100 }).await.unwrap().items;
+        let filter = TicketFilter {
+            statuses: vec![Status::Open, Status::PendingCustomer, Status::OnHold],
+            ..Default::default()
+        };
+        let held = store.list_tickets(&filter, PageRequest { after: None, limit: 1000 }).await.unwrap().items;
+        assert!(!held.is_empty());
+        for a in agents.iter().filter(|a| a.capacity > 0) {
+            let load: f64 =
+                held.iter().filter(|t| t.assignee_id == Some(a.id)).map(|t| policy.routing.load_of(t.level())).sum();
+            assert!(load <= 0.75 * a.capacity as f64, "{} holds {load} of {}", a.name, a.capacity);
+        }
+    }
 }
