@@ -173,8 +173,8 @@ pub async fn queue(State(s): State<AppState>, who: Session, Query(q): Query<Queu
         }
         div.table-wrap { table #queue {
             thead { tr {
-                th { "Level" } th { "Score" } th { "SLA" } th { "Subject" } th.optional { "Customer" }
-                th.optional { "Category" } th.optional { "Assignee" } th { "Waiting" }
+                th { "Level" } th.optional { "Score" } th { "SLA" } th { "Subject" } th.optional { "Customer" }
+                th.optional { "Category" } th.optional { "Assignee" } th.optional { "Waiting" }
             } }
             (tbody)
         } }
@@ -214,7 +214,7 @@ async fn queue_rows(
             @let customer = customers.get(&t.organization_id);
             tr {
                 td { span class={ "level level-" (level) } { (level) } }
-                td { (format!("{:.1}", score_of(t.id))) }
+                td.optional { (format!("{:.1}", score_of(t.id))) }
                 td.nowrap { (sla_cell(t.sla_due_at, now)) }
                 td { a.open href={ "/agent/tickets/" (t.id) } { "#" (t.id) " " (t.subject) } }
                 td.optional {
@@ -226,7 +226,7 @@ async fn queue_rows(
                 }
                 td.optional { (t.category.as_deref().unwrap_or("-")) }
                 td.optional { (t.assignee_id.map(agent_name).unwrap_or_else(|| "-".into())) }
-                td.nowrap { (waited(t.created_at, now)) }
+                td.nowrap.optional { (waited(t.created_at, now)) }
             }
         }
         @if tickets.is_empty() { tr { td colspan="8" { span.muted { "Nothing is waiting here." } } } }
