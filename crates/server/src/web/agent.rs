@@ -260,16 +260,40 @@ pub async fn next(State(s): State<AppState>, who: Session, headers: HeaderMap, F
 /// `GET /agent/tickets/{id}`: the ticket, why it has its priority, its SLA
 /// clocks, the latest hand-off note first, the thread (internal notes
 /// marked), the forms to reply, change and escalate, and the event log.
-pub async fn ticket(State(s): State<AppState>, who: Session, Path(id): Path<String>) -> Response {
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketQuery {
+    /// What the last form did (`saved`, `handed`, `added`): confirmed on the page.
+    pub done: Option<String>,
+}
+
+pub async fn ticket(
+    State(s): State<AppState>,
+    who: Session,
+    Path(id): Path<String>,
+    Query(q): Query<TicketQuery>,
+) -> Response {
     if let Some(r) = staff_only(&who) {
         return r;
     }
     let Some(id) = crate::api::parse_id(&id) else { return not_found(Some(&who)) };
-    ticket_page(&s, &who, id, StatusCode::OK, &[]).await
+    let notice = match q.done.as_deref() {
+        Some("saved") => Some("Saved."),
+        Some("handed") => Some("Handed over: the receiving side reads your note first."),
+        Some("added") => Some("Added to the thread."),
+        _ => None,
+    };
+    ticket_page(&s, &who, id, StatusCode::OK, &[], notice.map(String::from)).await
 }
 
 /// The ticket page, with `errors` from a form that was refused.
-async fn ticket_page(s: &AppState, who: &Session, id: i64, status: StatusCode, errors: &[FieldError]) -> Response {
+async fn ticket_page(
+    s: &AppState,
+    who: &Session,
+    id: i64,
+    status: StatusCode,
+    errors: &[FieldError],
+    notice: Option<String>,
+) -> Response {
     let t = match s.store.get_ticket(id).await {
         Ok(t) => t,
         Err(triage_store::StoreError::NotFound) => return not_found(Some(who)),
@@ -316,6 +340,9 @@ async fn ticket_page(s: &AppState, who: &Session, id: i64, status: StatusCode, e
         @if !errors.is_empty() {
             div.error role="alert" { ul { @for e in errors { li { (e.field) ": " (e.message) } } } }
         }
+        @if let Some(n) = notice { p.notice role="status" { (n) } }
+        div.ticket-grid {
+            div.ticket-main {
         @if let Some(h) = &handoff {
             section.card aria-label="Hand-off note" {
                 h2 { "Hand-off note from " (people.named(&h.by)) }
@@ -323,6 +350,30 @@ async fn ticket_page(s: &AppState, who: &Session, id: i64, status: StatusCode, e
                 p { strong { "Needed: " } (h.what_is_needed) }
             }
         }
+        div.message { div.meta { "Request, " (local(t.created_at)) } (t.body) }
+        @for c in &thread {
+            @let internal_note = c.kind == CommentKind::Internal;
+            div.message.support[!matches!(c.author, Actor::Contact(_))].internal[internal_note] {
+                div.meta {
+                    (people.actor(c.author)) ", " (local(c.created_at))
+                    @if internal_note { " · " strong { "internal note" } }
+                }
+                (c.body)
+            }
+        }
+        form.card method="post" action={ "/agent/tickets/" (t.id) "/replies" } {
+            input type="hidden" name="csrf" value=(who.csrf);
+            label for="reply" { "Reply or note" }
+            textarea #reply name="body" required {}
+            label for="kind" { "Who sees it" }
+            select #kind name="kind" {
+                option value="public" { "The customer (public reply)" }
+                option value="internal" { "Staff only (internal note)" }
+            }
+            button type="submit" { "Add" }
+        }
+            }
+            div.ticket-side {
         @if let Some(g) = guideline { p.muted { (g) } }
         @if let Some(e) = t.explanation() {
             section.card aria-label="Why this priority" {
@@ -358,28 +409,6 @@ async fn ticket_page(s: &AppState, who: &Session, id: i64, status: StatusCode, e
                     }
                 }
             }
-        }
-        div.message { div.meta { "Request, " (local(t.created_at)) } (t.body) }
-        @for c in &thread {
-            @let internal_note = c.kind == CommentKind::Internal;
-            div.message.support[!matches!(c.author, Actor::Contact(_))].internal[internal_note] {
-                div.meta {
-                    (people.actor(c.author)) ", " (local(c.created_at))
-                    @if internal_note { " · " strong { "internal note" } }
-                }
-                (c.body)
-            }
-        }
-        form.card method="post" action={ "/agent/tickets/" (t.id) "/replies" } {
-            input type="hidden" name="csrf" value=(who.csrf);
-            label for="reply" { "Reply or note" }
-            textarea #reply name="body" required {}
-            label for="kind" { "Who sees it" }
-            select #kind name="kind" {
-                option value="public" { "The customer (public reply)" }
-                option value="internal" { "Staff only (internal note)" }
-            }
-            button type="submit" { "Add" }
         }
         form.card method="post" action={ "/agent/tickets/" (t.id) "/changes" } {
             h2 { "Change" }
@@ -422,6 +451,8 @@ async fn ticket_page(s: &AppState, who: &Session, id: i64, status: StatusCode, e
                     li { (local(e.at)) " · " (people.actor(e.actor)) " · " (e.kind.as_str())
                         @if let Some(r) = &e.reason { " — " (r) } }
                 }
+            }
+        }
             }
         }
     };
@@ -519,7 +550,7 @@ pub async fn change(
             Ok(st) => Some(st),
             Err(e) => {
                 let err = FieldError { field: "status".into(), message: e };
-                return ticket_page(&s, &who, id, StatusCode::UNPROCESSABLE_ENTITY, &[err]).await;
+                return ticket_page(&s, &who, id, StatusCode::UNPROCESSABLE_ENTITY, &[err], None).await;
             }
         },
     };
@@ -531,7 +562,7 @@ pub async fn change(
             Some(a) => Some(Some(a)),
             None => {
                 let err = FieldError { field: "assignee".into(), message: "choose an agent, me or nobody".into() };
-                return ticket_page(&s, &who, id, StatusCode::UNPROCESSABLE_ENTITY, &[err]).await;
+                return ticket_page(&s, &who, id, StatusCode::UNPROCESSABLE_ENTITY, &[err], None).await;
             }
         },
     };
@@ -551,7 +582,7 @@ pub async fn change(
         update_ticket(&s, who.caller.actor(), &current, change).await
     }
     .await;
-    after_action(&s, &who, id, outcome.map(|_| ())).await
+    after_action(&s, &who, id, outcome.map(|_| ()), "saved").await
 }
 
 #[derive(Debug, Deserialize)]
@@ -588,20 +619,22 @@ pub async fn escalate(
         crate::workflow::escalate(&s, who.caller.actor(), &current, &to, &tried, &needed).await
     }
     .await;
-    after_action(&s, &who, id, outcome.map(|_| ())).await
+    after_action(&s, &who, id, outcome.map(|_| ()), "handed").await
 }
 
 /// After a form: the ticket again (a redirect, so a reload does not post
 /// twice), or the page with what was refused.
-async fn after_action(s: &AppState, who: &Session, id: i64, outcome: Result<(), AppError>) -> Response {
+async fn after_action(s: &AppState, who: &Session, id: i64, outcome: Result<(), AppError>, done: &str) -> Response {
     match outcome {
-        Ok(()) => Redirect::to(&format!("/agent/tickets/{id}")).into_response(),
+        Ok(()) => Redirect::to(&format!("/agent/tickets/{id}?done={done}")).into_response(),
         Err(AppError::NotFound) => not_found(Some(who)),
-        Err(AppError::Invalid(errors)) => ticket_page(s, who, id, StatusCode::UNPROCESSABLE_ENTITY, &errors).await,
-        Err(AppError::Refused(errors)) => ticket_page(s, who, id, StatusCode::CONFLICT, &errors).await,
+        Err(AppError::Invalid(errors)) => {
+            ticket_page(s, who, id, StatusCode::UNPROCESSABLE_ENTITY, &errors, None).await
+        }
+        Err(AppError::Refused(errors)) => ticket_page(s, who, id, StatusCode::CONFLICT, &errors, None).await,
         Err(AppError::Conflict(m)) => {
             let err = FieldError { field: "ticket".into(), message: m };
-            ticket_page(s, who, id, StatusCode::CONFLICT, &[err]).await
+            ticket_page(s, who, id, StatusCode::CONFLICT, &[err], None).await
         }
         Err(e) => internal(who, e),
     }
@@ -639,7 +672,7 @@ pub async fn reply(
         }
     };
     match add_message(&s, who.caller.actor(), id, f.kind.unwrap_or(CommentKind::Public), body).await {
-        Ok(_) => Redirect::to(&format!("/agent/tickets/{id}")).into_response(),
+        Ok(_) => Redirect::to(&format!("/agent/tickets/{id}?done=added")).into_response(),
         Err(AppError::NotFound) => not_found(Some(&who)),
         Err(AppError::Refused(errors)) => {
             let body = html! { h1 { "Not added" } @for e in &errors { p.error { (e.message) } } };

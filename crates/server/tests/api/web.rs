@@ -325,7 +325,8 @@ async fn an_agent_changes_overrides_and_escalates_from_the_ticket_page(b: Backen
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
     assert!(app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["assignee_id"].is_null());
     let p = web.post(&path, &[("assignee", "me"), ("csrf", &token)]).await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.html);
+    assert_eq!(p.location, Some(format!("/agent/tickets/{id}?done=saved")), "{}", p.html);
+    assert!(web.get(p.location.as_deref().unwrap()).await.html.contains("Saved."), "each save is confirmed");
     assert_eq!(app.get(&format!("/api/v1/tickets/{id}"), ADMIN_TOKEN).await.body["assignee_id"], ana);
     // A ticket number in the queue's search box opens the ticket.
     assert_eq!(web.get(&format!("/agent?q=%23{id}")).await.location, Some(format!("/agent/tickets/{id}")));
