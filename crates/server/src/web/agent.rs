@@ -17,7 +17,7 @@ use maud::html;
 use serde::Deserialize;
 use triage_core::queue::QueueFilter;
 use triage_core::sla::ClockPhase;
-use triage_core::ticket::{Actor, CommentKind};
+use triage_core::ticket::{Actor, CommentKind, Status};
 use triage_store::TokenRole;
 
 /// How many tickets the queue page shows.
@@ -314,6 +314,19 @@ async fn ticket_page(
         Ok(c) => c,
         Err(e) => return internal(who, e),
     };
+    // The organization's other tickets, newest first: open ones and history.
+    let others = {
+        let f = triage_store::TicketFilter { organization_id: Some(t.organization_id), ..Default::default() };
+        match s.store.list_tickets(&f, triage_store::PageRequest { after: None, limit: 1000 }).await {
+            Ok(p) => {
+                let mut v: Vec<_> = p.items.into_iter().filter(|o| o.id != t.id).collect();
+                v.sort_by_key(|o| std::cmp::Reverse(o.created_at));
+                v
+            }
+            Err(e) => return internal(who, e.into()),
+        }
+    };
+    let open_others = others.iter().filter(|o| !matches!(o.status, Status::Solved | Status::Closed)).count();
     let level = t.level().unwrap_or("-").to_string();
     let guideline = s.policy.level(&level).map(|l| l.guideline.clone());
     let tz = match s.store.get_agent(who.caller.user_id).await {
@@ -374,6 +387,25 @@ async fn ticket_page(
         }
             }
             div.ticket-side {
+        section.card aria-label="Customer" {
+            h2 { "Customer" }
+            p {
+                strong { (customer.org.name) }
+                @if customer.org.vip { " " span.badge title="VIP customer" { "VIP" } }
+                br;
+                (customer.org.account_type) " account · " (customer.org.customer_category) " customer"
+                @if let Some(persona) = &customer.org.persona { " · " (persona) }
+                @if let Some(plan) = &customer.plan { br; (plan.name) " plan (SLA " (plan.sla_policy) ")" }
+            }
+            p { (open_others) " other open tickets, " (others.len() - open_others) " solved or closed." }
+            @if !others.is_empty() {
+                ul {
+                    @for o in others.iter().take(8) {
+                        li { a href={ "/agent/tickets/" (o.id) } { "#" (o.id) " " (o.subject) } " · " (o.status.as_str()) }
+                    }
+                }
+            }
+        }
         @if let Some(g) = guideline { p.muted { (g) } }
         @if let Some(e) = t.explanation() {
             section.card aria-label="Why this priority" {

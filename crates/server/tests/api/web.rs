@@ -294,9 +294,20 @@ async fn an_agent_changes_overrides_and_escalates_from_the_ticket_page(b: Backen
     with_password(&app, "ben@s.example").await;
     let mut web = Browser::new(&app);
     web.sign_in("ana@s.example", "correct horse").await;
+    let earlier = app
+        .ticket(ADMIN_TOKEN, json!({"subject": "Earlier question", "body": "x", "requester_email": "c@acme.example"}))
+        .await;
     let page = web.get(&format!("/agent/tickets/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.html.contains("Service level") && page.html.contains("Event log"), "{}", page.html);
+    // Who the customer is, and their other tickets.
+    assert!(page.html.contains("pro account · new customer"), "{}", page.html);
+    assert!(
+        page.html.contains("1 other open tickets")
+            && page.html.contains(&format!("#{} Earlier question", earlier["id"])),
+        "{}",
+        page.html
+    );
     let token = csrf(&page.html);
     let path = format!("/agent/tickets/{id}/changes");
 
