@@ -125,12 +125,14 @@ async fn main() -> anyhow::Result<()> {
         let _ = std::fs::remove_dir_all(&dir);
         let p = result?;
         println!(
-            "{{\"open\":{},\"clients\":{},\"queue_p50_ms\":{:.3},\"queue_p99_ms\":{:.3},\"queue_server_p99_ms\":{:.3},\"ticket_p50_ms\":{:.3},\"ticket_p99_ms\":{:.3},\"queue_page_bytes\":{},\"ticket_page_bytes\":{},\"assets_bytes\":{},\"errors\":{}}}",
-            a.open, a.clients, p.queue.p50_ms, p.queue.p99_ms, p.queue_server_p99_ms, p.ticket.p50_ms, p.ticket.p99_ms,
-            p.queue_bytes, p.ticket_bytes, p.assets_bytes, p.queue.errors + p.ticket.errors
+            "{{\"open\":{},\"clients\":{},\"queue_p50_ms\":{:.3},\"queue_p99_ms\":{:.3},\"queue_server_p99_ms\":{:.3},\"api_queue_p50_ms\":{:.3},\"api_queue_p99_ms\":{:.3},\"ticket_p50_ms\":{:.3},\"ticket_p99_ms\":{:.3},\"queue_page_bytes\":{},\"ticket_page_bytes\":{},\"assets_bytes\":{},\"errors\":{}}}",
+            a.open, a.clients, p.queue.p50_ms, p.queue.p99_ms, p.queue_server_p99_ms, p.api.p50_ms, p.api.p99_ms,
+            p.ticket.p50_ms, p.ticket.p99_ms, p.queue_bytes, p.ticket_bytes, p.assets_bytes,
+            p.queue.errors + p.api.errors + p.ticket.errors
         );
-        if p.queue.errors + p.ticket.errors > 0 {
-            bail!("{} requests failed", p.queue.errors + p.ticket.errors);
+        let errors = p.queue.errors + p.api.errors + p.ticket.errors;
+        if errors > 0 {
+            bail!("{errors} requests failed");
         }
         return Ok(());
     }
@@ -292,14 +294,16 @@ async fn gather(
 async fn run_next(a: &Args, addr: &str) -> anyhow::Result<(Outcome, Outcome)> {
     let base = format!("http://{addr}");
     // Warm-up: connections and the token cache.
-    requests(&base, a.clients, 200, "POST", "/api/v1/queue/next", 200).await?;
-    let take = requests(&base, a.clients, a.requests, "POST", "/api/v1/queue/next", 200).await?;
-    let head = requests(&base, a.clients, a.requests, "GET", "/api/v1/queue?limit=1", 200).await?;
+    requests(&base, a.clients, 200, "POST", "/api/v1/queue/next", 200, Auth::Token).await?;
+    let take = requests(&base, a.clients, a.requests, "POST", "/api/v1/queue/next", 200, Auth::Token).await?;
+    let head = requests(&base, a.clients, a.requests, "GET", "/api/v1/queue?limit=1", 200, Auth::Token).await?;
     Ok((take, head))
 }
 
 struct Pages {
     queue: Outcome,
+    /// The baseline: `GET /api/v1/queue?limit=50`, the same tickets as JSON.
+    api: Outcome,
     ticket: Outcome,
     /// The server's own p99 for the queue page (its request histogram).
     queue_server_p99_ms: f64,
@@ -344,13 +348,24 @@ async fn run_pages(a: &Args, addr: &str, db_url: &str) -> anyhow::Result<Pages> 
     for asset in ["/assets/triage.css", "/assets/htmx.min.js", "/assets/triage.js"] {
         assets_bytes += get(asset.into()).await?.len();
     }
-    // Warm-up, then the measured runs.
-    cookie_requests(&base, &cookie, a.clients, 200, "/agent".into()).await?;
-    let queue = cookie_requests(&base, &cookie, a.clients, a.requests, "/agent".into()).await?;
-    let ticket = cookie_requests(&base, &cookie, a.clients, a.requests, format!("/agent/tickets/{id}")).await?;
+    // Warm-up, then the measured runs, the page and the API's JSON of the
+    // same 50 tickets (the baseline) alternated in halves.
+    let session = Auth::Cookie(cookie.clone());
+    requests(&base, a.clients, 200, "GET", "/agent", 200, session.clone()).await?;
+    requests(&base, a.clients, 200, "GET", "/api/v1/queue?limit=50", 200, Auth::Token).await?;
+    let mut queue = Vec::new();
+    let mut api = Vec::new();
+    for _ in 0..2 {
+        queue.push(requests(&base, a.clients, a.requests / 2, "GET", "/agent", 200, session.clone()).await?);
+        api.push(requests(&base, a.clients, a.requests / 2, "GET", "/api/v1/queue?limit=50", 200, Auth::Token).await?);
+    }
+    let ticket = requests(&base, a.clients, a.requests, "GET", &format!("/agent/tickets/{id}"), 200, session).await?;
+    let worse = |v: Vec<Outcome>| v.into_iter().max_by(|x, y| x.p99_ms.total_cmp(&y.p99_ms)).expect("two halves");
+    let (queue, api) = (worse(queue), worse(api));
     let metrics = client.get(format!("{base}/metrics")).send().await?.text().await?;
     Ok(Pages {
         queue,
+        api,
         ticket,
         queue_server_p99_ms: server_p99_ms(&metrics, "/agent"),
         queue_bytes: queue_html.len(),
@@ -378,19 +393,28 @@ fn server_p99_ms(metrics: &str, route: &str) -> f64 {
     buckets.iter().find(|b| b.1 >= 0.99 * total).map_or(f64::NAN, |b| b.0 * 1000.0)
 }
 
-/// `total` GETs of `path` with the session `cookie` from `clients` clients.
-async fn cookie_requests(
+/// Who a request is from: the admin's API token, or a browser session's cookie.
+#[derive(Clone)]
+enum Auth {
+    Token,
+    Cookie(String),
+}
+
+/// `total` requests from `clients` concurrent clients; latency of those answered `want`.
+async fn requests(
     base: &str,
-    cookie: &str,
     clients: usize,
     total: i64,
-    path: String,
+    method: &'static str,
+    path: &str,
+    want: u16,
+    auth: Auth,
 ) -> anyhow::Result<Outcome> {
     let remaining = Arc::new(AtomicI64::new(total));
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..clients {
-        let (url, cookie, remaining) = (format!("{base}{path}"), cookie.to_string(), remaining.clone());
+        let (url, remaining, auth) = (format!("{base}{path}"), remaining.clone(), auth.clone());
         tasks.push(tokio::spawn(async move {
             let client = reqwest::Client::builder()
                 .pool_max_idle_per_host(1)
@@ -400,52 +424,13 @@ async fn cookie_requests(
             let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram");
             let (mut ok, mut errors) = (0u64, 0u64);
             while remaining.fetch_sub(1, Ordering::Relaxed) > 0 {
+                let req = if method == "POST" { client.post(&url) } else { client.get(&url) };
+                let req = match &auth {
+                    Auth::Token => req.bearer_auth(TOKEN),
+                    Auth::Cookie(c) => req.header("cookie", c),
+                };
                 let t = Instant::now();
-                match client.get(&url).header("cookie", &cookie).send().await {
-                    Ok(r) if r.status().as_u16() == 200 => {
-                        let _ = r.bytes().await;
-                        ok += 1;
-                        hist.record(t.elapsed().as_micros().max(1) as u64).expect("in range");
-                    }
-                    _ => errors += 1,
-                }
-            }
-            (hist, ok, errors)
-        }));
-    }
-    let (hist, ok, errors) = gather(tasks).await?;
-    Ok(Outcome {
-        ok,
-        errors,
-        secs: start.elapsed().as_secs_f64(),
-        p50_ms: hist.value_at_quantile(0.50) as f64 / 1000.0,
-        p99_ms: hist.value_at_quantile(0.99) as f64 / 1000.0,
-    })
-}
-
-/// `total` requests from `clients` concurrent clients; latency of those answered `want`.
-async fn requests(
-    base: &str,
-    clients: usize,
-    total: i64,
-    method: &'static str,
-    path: &'static str,
-    want: u16,
-) -> anyhow::Result<Outcome> {
-    let remaining = Arc::new(AtomicI64::new(total));
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..clients {
-        let (base, remaining) = (base.to_string(), remaining.clone());
-        tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client");
-            let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).expect("histogram");
-            let (mut ok, mut errors) = (0u64, 0u64);
-            while remaining.fetch_sub(1, Ordering::Relaxed) > 0 {
-                let url = format!("{base}{path}");
-                let req = if method == "POST" { client.post(url) } else { client.get(url) };
-                let t = Instant::now();
-                match req.bearer_auth(TOKEN).send().await {
+                match req.send().await {
                     Ok(r) if r.status().as_u16() == want => {
                         let _ = r.bytes().await;
                         ok += 1;

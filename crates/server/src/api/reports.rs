@@ -90,17 +90,16 @@ pub async fn sla(
 
 /// The SLA report for the range `q` asks for (the API's and the dashboard's).
 pub(crate) async fn sla_view(s: &AppState, q: &SlaReportParams) -> ApiResult<SlaReportView> {
-    let s = s.clone();
-    let Range { from, to, now, tickets, truncated } = range(&s, q).await?;
-    let histories = histories(&s, &tickets).await?;
+    let Range { from, to, now, tickets, truncated } = range(s, q).await?;
+    let histories = histories(s, &tickets).await?;
     let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
     let outcomes = s.store.outcomes_of(&ids).await?;
     let mut customers = Customers::default();
     let now_ms = now.timestamp_millis();
     let mut rows = Vec::with_capacity(tickets.len());
     for (t, h) in tickets.iter().zip(histories) {
-        let c = customers.at(&s, t.organization_id, t.created_at).await?;
-        let (Some(terms), Some(level)) = (crate::sla::terms(&s, &c), t.level()) else { continue };
+        let c = customers.at(s, t.organization_id, t.created_at).await?;
+        let (Some(terms), Some(level)) = (crate::sla::terms(s, &c), t.level()) else { continue };
         // Decided runs count as recorded when they were decided, whatever the
         // level or policy says now; only running clocks are computed.
         let mut sla = ticket_sla(terms.def, &terms.cal, level, &h, now_ms);
@@ -124,7 +123,7 @@ pub(crate) async fn sla_view(s: &AppState, q: &SlaReportParams) -> ApiResult<Sla
     }
     let levels: Vec<String> = s.policy.levels.iter().map(|l| l.name.clone()).collect();
     let report = sla_report(&rows, &levels);
-    let (breached_now, at_risk) = alerts(&s).await?;
+    let (breached_now, at_risk) = alerts(s).await?;
     Ok(SlaReportView { from, to, generated_at: now, tickets: rows.len(), truncated, report, breached_now, at_risk })
 }
 

@@ -8,7 +8,7 @@ use crate::api::handoff::HandoffRequest;
 use crate::api::tickets::TicketUpdate;
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
-use crate::workflow::{add_message, take_next, update_ticket};
+use crate::workflow::{take_next, update_ticket};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -571,10 +571,10 @@ pub async fn change(
     if let Some(r) = staff_only(&who) {
         return r;
     }
-    if !form_allowed(&headers, Some(&who.csrf), f.csrf.as_deref()) {
-        return forbidden(Some(&who));
-    }
-    let Some(id) = crate::api::parse_id(&id) else { return not_found(Some(&who)) };
+    let id = match super::forms::ticket_form(&who, &headers, f.csrf.as_deref(), &id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
     let set = |v: &str| (!v.is_empty()).then(|| Some(v.to_string()));
     let status = match f.status.as_str() {
         "" => None,
@@ -640,10 +640,10 @@ pub async fn escalate(
     if let Some(r) = staff_only(&who) {
         return r;
     }
-    if !form_allowed(&headers, Some(&who.csrf), f.csrf.as_deref()) {
-        return forbidden(Some(&who));
-    }
-    let Some(id) = crate::api::parse_id(&id) else { return not_found(Some(&who)) };
+    let id = match super::forms::ticket_form(&who, &headers, f.csrf.as_deref(), &id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
     let req = HandoffRequest { to: f.to, what_was_tried: f.what_was_tried, what_is_needed: f.what_is_needed };
     let outcome = async {
         let current = crate::api::tickets::load_visible(&s, &who.caller, id).await?;
@@ -691,25 +691,11 @@ pub async fn reply(
     if let Some(r) = staff_only(&who) {
         return r;
     }
-    if !form_allowed(&headers, Some(&who.csrf), f.csrf.as_deref()) {
-        return forbidden(Some(&who));
-    }
-    let Some(id) = crate::api::parse_id(&id) else { return not_found(Some(&who)) };
-    let body = match triage_core::ticket::validate_body(&f.body) {
-        Ok(b) => b,
-        Err(e) => {
-            let body =
-                html! { h1 { "Not added" } p.error { (e.message) } a href={ "/agent/tickets/" (id) } { "Back" } };
-            return (StatusCode::UNPROCESSABLE_ENTITY, page("Not added", Some(&who), body)).into_response();
-        }
+    let id = match super::forms::ticket_form(&who, &headers, f.csrf.as_deref(), &id) {
+        Ok(id) => id,
+        Err(r) => return r,
     };
-    match add_message(&s, who.caller.actor(), id, f.kind.unwrap_or(CommentKind::Public), body).await {
-        Ok(_) => Redirect::to(&format!("/agent/tickets/{id}?done=added")).into_response(),
-        Err(AppError::NotFound) => not_found(Some(&who)),
-        Err(AppError::Refused(errors)) => {
-            let body = html! { h1 { "Not added" } @for e in &errors { p.error { (e.message) } } };
-            (StatusCode::CONFLICT, page("Not added", Some(&who), body)).into_response()
-        }
-        Err(e) => internal(&who, e),
-    }
+    let kind = f.kind.unwrap_or(CommentKind::Public);
+    super::forms::post_message(&s, &who, id, kind, &f.body, format!("/agent/tickets/{id}?done=added"), "Not added")
+        .await
 }

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod agent;
 pub mod assets;
 pub mod dashboard;
+pub mod forms;
 pub mod layout;
 pub mod links;
 pub mod login;

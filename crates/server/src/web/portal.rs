@@ -7,7 +7,7 @@ use super::session::{form_allowed, Session};
 use crate::api::ticket_create::{checked, TicketCreate};
 use crate::error::{AppError, FieldError};
 use crate::state::AppState;
-use crate::workflow::{add_message, open_ticket, Arrival};
+use crate::workflow::{open_ticket, Arrival};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -333,29 +333,15 @@ pub async fn reply(
     if let Some(r) = customer_only(&who) {
         return r;
     }
-    if !form_allowed(&headers, Some(&who.csrf), f.csrf.as_deref()) {
-        return forbidden(Some(&who));
-    }
-    let Some(id) = crate::api::parse_id(&id) else { return not_found(Some(&who)) };
+    let id = match super::forms::ticket_form(&who, &headers, f.csrf.as_deref(), &id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
     match visible(&s, &who, id).await {
         Ok(Some(_)) => {}
         Ok(None) => return not_found(Some(&who)),
         Err(e) => return internal(&who, e),
     }
-    let body = match triage_core::ticket::validate_body(&f.body) {
-        Ok(b) => b,
-        Err(e) => {
-            let body =
-                html! { h1 { "Reply not sent" } p.error { (e.message) } a href={ "/portal/tickets/" (id) } { "Back" } };
-            return (StatusCode::UNPROCESSABLE_ENTITY, page("Reply not sent", Some(&who), body)).into_response();
-        }
-    };
-    match add_message(&s, who.caller.actor(), id, CommentKind::Public, body).await {
-        Ok(_) => Redirect::to(&format!("/portal/tickets/{id}")).into_response(),
-        Err(AppError::Refused(errors)) => {
-            let body = html! { h1 { "Reply not sent" } @for e in &errors { p.error { (e.message) } } };
-            (StatusCode::CONFLICT, page("Reply not sent", Some(&who), body)).into_response()
-        }
-        Err(e) => internal(&who, e),
-    }
+    let back = format!("/portal/tickets/{id}");
+    super::forms::post_message(&s, &who, id, CommentKind::Public, &f.body, back, "Reply not sent").await
 }

@@ -4,8 +4,8 @@
 //! to confirm the suggestion or pick another value (a label for the next
 //! training, through `workflow::update_ticket` as `PATCH` does).
 
-use super::layout::{forbidden, page};
-use super::session::{form_allowed, Session};
+use super::layout::page;
+use super::session::Session;
 use crate::api::tickets::TicketUpdate;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -101,10 +101,10 @@ pub async fn answer(
     if who.caller.role == TokenRole::Customer {
         return Redirect::to("/portal").into_response();
     }
-    if !form_allowed(&headers, Some(&who.csrf), f.csrf.as_deref()) {
-        return forbidden(Some(&who));
-    }
-    let Some(id) = crate::api::parse_id(&id) else { return super::layout::not_found(Some(&who)) };
+    let id = match super::forms::ticket_form(&who, &headers, f.csrf.as_deref(), &id) {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
     let value = if f.value.is_empty() { f.other.clone() } else { f.value.clone() };
     let set = Some(Some(value.clone()));
     let mut req = TicketUpdate::default();
