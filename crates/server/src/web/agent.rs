@@ -17,7 +17,7 @@ use maud::html;
 use serde::Deserialize;
 use triage_core::queue::QueueFilter;
 use triage_core::sla::ClockPhase;
-use triage_core::ticket::{Actor, CommentKind, Status};
+use triage_core::ticket::{Actor, CommentKind};
 use triage_store::TokenRole;
 
 /// How many tickets the queue page shows.
@@ -314,19 +314,17 @@ async fn ticket_page(
         Ok(c) => c,
         Err(e) => return internal(who, e),
     };
-    // The organization's other tickets, newest first: open ones and history.
-    let others = {
-        let f = triage_store::TicketFilter { organization_id: Some(t.organization_id), ..Default::default() };
-        match s.store.list_tickets(&f, triage_store::PageRequest { after: None, limit: 1000 }).await {
-            Ok(p) => {
-                let mut v: Vec<_> = p.items.into_iter().filter(|o| o.id != t.id).collect();
-                v.sort_by_key(|o| std::cmp::Reverse(o.created_at));
-                v
-            }
-            Err(e) => return internal(who, e.into()),
-        }
+    // The organization's latest other tickets and how many are unsolved
+    // (a few indexed rows, however many tickets it has).
+    let (others, open_others) = match (
+        s.store.latest_tickets_of(t.organization_id, t.id, OTHERS_SHOWN).await,
+        s.store.unsolved_tickets_of(t.organization_id, t.id, OTHERS_COUNTED + 1).await,
+    ) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) | (_, Err(e)) => return internal(who, e.into()),
     };
-    let open_others = others.iter().filter(|o| !matches!(o.status, Status::Solved | Status::Closed)).count();
+    let open_others =
+        if open_others > OTHERS_COUNTED { format!("More than {OTHERS_COUNTED}") } else { open_others.to_string() };
     let level = t.level().unwrap_or("-").to_string();
     let guideline = s.policy.level(&level).map(|l| l.guideline.clone());
     let tz = match s.store.get_agent(who.caller.user_id).await {
@@ -397,10 +395,11 @@ async fn ticket_page(
                 @if let Some(persona) = &customer.org.persona { " · " (persona) }
                 @if let Some(plan) = &customer.plan { br; (plan.name) " plan (SLA " (plan.sla_policy) ")" }
             }
-            p { (open_others) " other open tickets, " (others.len() - open_others) " solved or closed." }
+            p { (open_others) " other open tickets." }
             @if !others.is_empty() {
+                p.muted { "Latest:" }
                 ul {
-                    @for o in others.iter().take(8) {
+                    @for o in &others {
                         li { a href={ "/agent/tickets/" (o.id) } { "#" (o.id) " " (o.subject) } " · " (o.status.as_str()) }
                     }
                 }
@@ -490,6 +489,11 @@ async fn ticket_page(
     };
     (status, page(&format!("#{}", t.id), Some(who), body)).into_response()
 }
+
+/// The customer's latest other tickets a ticket page lists.
+const OTHERS_SHOWN: i64 = 8;
+/// Up to how many of their other unsolved tickets a ticket page counts.
+const OTHERS_COUNTED: i64 = 99;
 
 /// Names for the people a ticket page mentions.
 struct People {

@@ -146,8 +146,15 @@ pub struct SignOut {
 }
 
 /// `POST /logout`: ends the session and clears its cookie.
-pub async fn logout(State(s): State<AppState>, who: Session, headers: HeaderMap, Form(f): Form<SignOut>) -> Response {
-    if !session::form_allowed(&headers, Some(&who.csrf), f.csrf.as_deref()) {
+pub async fn logout(
+    State(s): State<AppState>,
+    who: Session,
+    headers: HeaderMap,
+    f: Result<Form<SignOut>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    // A post without a form (so without its token) is refused like a stale one.
+    let csrf = f.ok().and_then(|Form(f)| f.csrf);
+    if !session::form_allowed(&headers, Some(&who.csrf), csrf.as_deref()) {
         return forbidden(Some(&who));
     }
     if let Err(e) = session::end(&s, &headers).await {

@@ -160,6 +160,9 @@ async fn a_customer_signs_in_opens_a_ticket_and_reads_the_promise(b: Backend) {
     let thread = app.get(&format!("/api/v1/tickets/{id}/comments"), ADMIN_TOKEN).await.body;
     assert!(thread["items"].as_array().unwrap().iter().any(|c| c["body"] == "Any news?"), "{thread}");
     let old = web.cookie.clone();
+    let bare =
+        web.client.post(format!("{}/logout", app.base)).header("Cookie", old.clone().unwrap()).send().await.unwrap();
+    assert_eq!(bare.status(), StatusCode::FORBIDDEN, "a post without the form token is refused");
     let p = web.post("/logout", &[("csrf", &token)]).await;
     assert_eq!((p.status, p.location.as_deref()), (StatusCode::SEE_OTHER, Some("/login")));
     web.cookie = old;

@@ -2,6 +2,7 @@
 
 use super::{decode, COLS};
 use crate::{page_of, Page, PageRequest, Store, StoreError};
+use sqlx::Row;
 use triage_core::ticket::{Status, Ticket};
 
 /// Which tickets to list. Empty fields do not filter.
@@ -161,6 +162,38 @@ impl Store {
         .fetch_all(self.r())
         .await?;
         rows.iter().map(decode).collect()
+    }
+}
+
+impl Store {
+    /// An organization's latest tickets but `except`, newest first, through
+    /// the `(organization_id, id)` index: a few rows however many it has.
+    pub async fn latest_tickets_of(&self, org: i64, except: i64, limit: i64) -> Result<Vec<Ticket>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLS} FROM tickets WHERE organization_id = $1 AND id <> $2 ORDER BY id DESC LIMIT $3"
+        ))
+        .bind(org)
+        .bind(except)
+        .bind(limit)
+        .fetch_all(self.r())
+        .await?;
+        rows.iter().map(decode).collect()
+    }
+
+    /// How many of an organization's tickets but `except` are not solved or
+    /// closed, counting up to `cap` (a ticket page says "more than" beyond).
+    pub async fn unsolved_tickets_of(&self, org: i64, except: i64, cap: i64) -> Result<i64, StoreError> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM tickets WHERE organization_id = $1 AND id <> $2
+               AND status NOT IN ('solved', 'closed') LIMIT $3) AS unsolved",
+        )
+        .bind(org)
+        .bind(except)
+        .bind(cap)
+        .fetch_one(self.r())
+        .await?
+        .try_get("n")?;
+        Ok(n)
     }
 }
 
